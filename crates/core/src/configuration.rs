@@ -1,0 +1,263 @@
+//! Layered settings shared by the three services.
+//!
+//! Layers, later wins: `config/default.toml` (compiled in, so no process depends on its
+//! working directory) -> the file named by `HOOKRELAY_CONFIG` -> `HOOKRELAY__SECTION__KEY`
+//! environment variables.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use config::{Config, Environment, File, FileFormat};
+use serde::Deserialize;
+
+/// The defaults every binary starts from.
+pub const DEFAULT_CONFIG: &str = include_str!("../../../config/default.toml");
+
+/// Why settings could not be loaded; the message names the offending key.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("configuration error: {0}")]
+    Load(#[from] config::ConfigError),
+    #[error("configuration error: key `{key}`: {message}")]
+    Invalid { key: &'static str, message: String },
+}
+
+/// All settings of hookrelay; each service reads the sections it needs.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    pub database: DatabaseSettings,
+    pub amqp: AmqpSettings,
+    pub api: ApiSettings,
+    pub dispatcher: DispatcherSettings,
+    pub ingester: IngesterSettings,
+    pub delivery: DeliverySettings,
+    pub telemetry: TelemetrySettings,
+}
+
+/// PostgreSQL connection and pool.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatabaseSettings {
+    pub url: String,
+    pub pool_size: usize,
+    pub acquire_timeout_ms: u64,
+}
+
+/// RabbitMQ connection and naming.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AmqpSettings {
+    pub url: String,
+    pub prefix: String,
+}
+
+/// The REST API process.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApiSettings {
+    pub listen: SocketAddr,
+    pub admin_token: String,
+    pub max_body_bytes: usize,
+    pub max_event_bytes: usize,
+    pub migrate_on_start: bool,
+}
+
+/// The delivery worker process.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DispatcherSettings {
+    pub listen: SocketAddr,
+    pub prefetch: u16,
+    pub max_in_flight: usize,
+    pub sweep_interval_secs: u64,
+    pub sweep_grace_secs: u64,
+}
+
+/// The callback ingester process.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IngesterSettings {
+    pub listen: SocketAddr,
+    pub public_base_url: String,
+    pub max_body_bytes: usize,
+}
+
+/// How deliveries are attempted.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeliverySettings {
+    pub retry_schedule_secs: Vec<u64>,
+    pub timeout_ms: u64,
+    pub allow_private_targets: bool,
+}
+
+impl DeliverySettings {
+    /// Total time one attempt may take.
+    pub fn timeout(&self) -> Duration {
+        Duration::from_millis(self.timeout_ms)
+    }
+}
+
+/// Logs, traces.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TelemetrySettings {
+    pub log_format: LogFormat,
+    pub log_level: String,
+    pub otlp_endpoint: String,
+    pub sampling_ratio: f64,
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Json,
+    Pretty,
+}
+
+impl Settings {
+    /// Loads the layered settings from the process environment.
+    pub fn load() -> Result<Self, ConfigError> {
+        let file = std::env::var("HOOKRELAY_CONFIG").ok().filter(|p| !p.is_empty());
+        Self::load_from(file.as_deref(), Environment::with_prefix("HOOKRELAY"))
+    }
+
+    /// Loads settings from an explicit overlay file and environment source (tests use it).
+    pub fn load_from(file: Option<&str>, env: Environment) -> Result<Self, ConfigError> {
+        let mut builder =
+            Config::builder().add_source(File::from_str(DEFAULT_CONFIG, FileFormat::Toml));
+        if let Some(path) = file {
+            builder = builder.add_source(File::with_name(path).required(true));
+        }
+        let env = env
+            .prefix_separator("__")
+            .separator("__")
+            .try_parsing(true)
+            .list_separator(",")
+            .with_list_parse_key("delivery.retry_schedule_secs");
+        let settings: Settings = builder.add_source(env).build()?.try_deserialize()?;
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    /// Checks what types alone cannot.
+    fn validate(&self) -> Result<(), ConfigError> {
+        let invalid = |key, message: &str| {
+            Err(ConfigError::Invalid {
+                key,
+                message: message.to_string(),
+            })
+        };
+        if self.database.pool_size == 0 {
+            return invalid("database.pool_size", "must be at least 1");
+        }
+        if self.database.url.parse::<tokio_postgres::Config>().is_err() {
+            return invalid("database.url", "is not a valid PostgreSQL connection string");
+        }
+        if !self.amqp.url.starts_with("amqp://") && !self.amqp.url.starts_with("amqps://") {
+            return invalid("amqp.url", "must start with amqp:// or amqps://");
+        }
+        if self.amqp.prefix.is_empty()
+            || !self
+                .amqp
+                .prefix
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
+        {
+            return invalid("amqp.prefix", "must be non-empty [A-Za-z0-9._-]");
+        }
+        if self.api.max_body_bytes == 0 || self.api.max_event_bytes == 0 {
+            return invalid("api.max_event_bytes", "body limits must be positive");
+        }
+        if self.dispatcher.prefetch == 0 {
+            return invalid("dispatcher.prefetch", "must be at least 1");
+        }
+        if self.dispatcher.max_in_flight == 0 {
+            return invalid("dispatcher.max_in_flight", "must be at least 1");
+        }
+        if self.dispatcher.sweep_interval_secs == 0 {
+            return invalid("dispatcher.sweep_interval_secs", "must be at least 1");
+        }
+        if url::Url::parse(&self.ingester.public_base_url).is_err() {
+            return invalid("ingester.public_base_url", "is not an absolute URL");
+        }
+        if self.delivery.retry_schedule_secs.contains(&0) {
+            return invalid("delivery.retry_schedule_secs", "delays must be at least 1 second");
+        }
+        if self.delivery.timeout_ms == 0 {
+            return invalid("delivery.timeout_ms", "must be positive");
+        }
+        if !(0.0..=1.0).contains(&self.telemetry.sampling_ratio) {
+            return invalid("telemetry.sampling_ratio", "must be between 0 and 1");
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn env(vars: &[(&str, &str)]) -> Environment {
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Environment::with_prefix("HOOKRELAY").source(Some(map))
+    }
+
+    #[test]
+    fn defaults_load_and_point_at_local_services() {
+        let s = Settings::load_from(None, env(&[])).expect("defaults load");
+        assert_eq!(s.delivery.retry_schedule_secs, vec![5, 25, 125]);
+        assert!(s.database.url.contains("127.0.0.1:5432"));
+        assert!(s.amqp.url.contains("guest:guest@127.0.0.1:5672"));
+        assert_eq!(s.api.max_event_bytes, 256 * 1024);
+        assert!(!s.delivery.allow_private_targets);
+    }
+
+    #[test]
+    fn env_overrides_scalars_and_lists() {
+        let s = Settings::load_from(
+            None,
+            env(&[
+                ("HOOKRELAY__DATABASE__POOL_SIZE", "3"),
+                ("HOOKRELAY__DELIVERY__RETRY_SCHEDULE_SECS", "1,2"),
+                ("HOOKRELAY__DELIVERY__ALLOW_PRIVATE_TARGETS", "true"),
+            ]),
+        )
+        .expect("load");
+        assert_eq!(s.database.pool_size, 3);
+        assert_eq!(s.delivery.retry_schedule_secs, vec![1, 2]);
+        assert!(s.delivery.allow_private_targets);
+    }
+
+    #[test]
+    fn bad_value_names_the_key() {
+        let err = Settings::load_from(None, env(&[("HOOKRELAY__DATABASE__POOL_SIZE", "lots")]))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("pool_size"), "{err}");
+        let err = Settings::load_from(None, env(&[("HOOKRELAY__TELEMETRY__SAMPLING_RATIO", "2")]))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("telemetry.sampling_ratio"), "{err}");
+        let err = Settings::load_from(None, env(&[("HOOKRELAY__API__LISTEN", "nowhere")]))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("listen"), "{err}");
+    }
+
+    #[test]
+    fn overlay_file_is_applied() {
+        let dir = std::env::temp_dir().join(format!("hookrelay-cfg-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).expect("tmp dir");
+        let path = dir.join("over.toml");
+        std::fs::write(&path, "[api]\nadmin_token = \"from-file\"\n").expect("write");
+        let s = Settings::load_from(Some(path.to_str().expect("utf8")), env(&[])).expect("load");
+        assert_eq!(s.api.admin_token, "from-file");
+    }
+}

@@ -1,0 +1,84 @@
+//! PostgreSQL pool and schema migrations.
+
+use std::time::Duration;
+
+use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime, Timeouts};
+use tokio_postgres::NoTls;
+
+use crate::configuration::DatabaseSettings;
+
+mod embedded {
+    refinery::embed_migrations!("../../migrations");
+}
+
+/// Arbitrary but fixed key of the advisory lock that serialises migrations across replicas.
+const MIGRATION_LOCK_KEY: i64 = 0x686f_6f6b_7265_6c01;
+
+/// Why the database could not be reached or prepared.
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("invalid database url")]
+    Config(#[source] tokio_postgres::Error),
+    #[error("could not build the connection pool")]
+    Build(#[source] deadpool_postgres::BuildError),
+    #[error("no database connection available")]
+    Pool(#[from] deadpool_postgres::PoolError),
+    #[error("database query failed")]
+    Query(#[from] tokio_postgres::Error),
+    #[error("migration failed")]
+    Migration(#[from] refinery::Error),
+}
+
+/// Builds a pool; connections are opened lazily, so this never blocks on the network.
+pub fn build_pool(settings: &DatabaseSettings) -> Result<Pool, DbError> {
+    build_pool_for(&settings.url, settings.pool_size, settings.acquire_timeout_ms)
+}
+
+/// Builds a pool for an explicit URL (tests point it at their own database).
+pub fn build_pool_for(url: &str, size: usize, acquire_timeout_ms: u64) -> Result<Pool, DbError> {
+    let pg_config: tokio_postgres::Config = url.parse().map_err(DbError::Config)?;
+    let manager = Manager::from_config(
+        pg_config,
+        NoTls,
+        ManagerConfig {
+            // Fast recycling: a broken connection surfaces as a query error and is dropped.
+            recycling_method: RecyclingMethod::Fast,
+        },
+    );
+    Pool::builder(manager)
+        .max_size(size)
+        .runtime(Runtime::Tokio1)
+        .timeouts(Timeouts {
+            wait: Some(Duration::from_millis(acquire_timeout_ms)),
+            create: Some(Duration::from_secs(5)),
+            recycle: Some(Duration::from_secs(5)),
+        })
+        .build()
+        .map_err(DbError::Build)
+}
+
+/// Applies pending migrations. Safe when several replicas start at once: the runner holds a
+/// session advisory lock, so the others wait and then find nothing left to do.
+pub async fn migrate(pool: &Pool) -> Result<usize, DbError> {
+    let mut client = pool.get().await?;
+    client
+        .execute("SELECT pg_advisory_lock($1)", &[&MIGRATION_LOCK_KEY])
+        .await?;
+    let result = embedded::migrations::runner()
+        .run_async(&mut **client)
+        .await;
+    // Unlock even when the run failed; a lost connection releases the lock by itself.
+    let unlock = client
+        .execute("SELECT pg_advisory_unlock($1)", &[&MIGRATION_LOCK_KEY])
+        .await;
+    let report = result?;
+    unlock?;
+    Ok(report.applied_migrations().len())
+}
+
+/// Cheap liveness query for readiness probes.
+pub async fn ping(pool: &Pool) -> Result<(), DbError> {
+    let client = pool.get().await?;
+    client.simple_query("SELECT 1").await?;
+    Ok(())
+}

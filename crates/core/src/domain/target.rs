@@ -1,0 +1,176 @@
+//! Webhook target URLs and the guard against delivering into private networks (SSRF).
+
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::time::Duration;
+
+use url::Url;
+
+use super::ValidationError;
+
+/// Longest accepted URL.
+pub const URL_MAX_LEN: usize = 2048;
+
+/// Whether targets may resolve to non-public addresses (`delivery.allow_private_targets`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TargetPolicy {
+    PublicOnly,
+    AllowPrivate,
+}
+
+/// A syntactically valid http(s) URL without credentials.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebhookUrl(Url);
+
+impl WebhookUrl {
+    /// Checks scheme, length, host and credentials; no network access.
+    pub fn parse(s: &str) -> Result<Self, ValidationError> {
+        let err = |m: &str| ValidationError::new("url", m);
+        if s.len() > URL_MAX_LEN {
+            return Err(err(&format!("must be at most {URL_MAX_LEN} characters")));
+        }
+        let url = Url::parse(s).map_err(|e| err(&format!("is not a valid URL: {e}")))?;
+        if !matches!(url.scheme(), "http" | "https") {
+            return Err(err("scheme must be http or https"));
+        }
+        if !url.username().is_empty() || url.password().is_some() {
+            return Err(err("must not contain credentials"));
+        }
+        if url.host().is_none() {
+            return Err(err("must have a host"));
+        }
+        if url.fragment().is_some() {
+            return Err(err("must not contain a fragment"));
+        }
+        Ok(Self(url))
+    }
+
+    /// Resolves the host and refuses non-public addresses unless the policy allows them.
+    pub async fn check_target(&self, policy: TargetPolicy) -> Result<(), ValidationError> {
+        if policy == TargetPolicy::AllowPrivate {
+            return Ok(());
+        }
+        let addrs = resolve(&self.0).await?;
+        if let Some(ip) = addrs.iter().find(|ip| !is_public_ip(**ip)) {
+            return Err(ValidationError::new(
+                "url",
+                format!("resolves to a non-public address ({ip}); private targets are not allowed"),
+            ));
+        }
+        Ok(())
+    }
+
+    pub fn as_str(&self) -> &str {
+        self.0.as_str()
+    }
+}
+
+async fn resolve(url: &Url) -> Result<Vec<IpAddr>, ValidationError> {
+    let port = url.port_or_known_default().unwrap_or(443);
+    match url.host() {
+        Some(url::Host::Ipv4(ip)) => Ok(vec![IpAddr::V4(ip)]),
+        Some(url::Host::Ipv6(ip)) => Ok(vec![IpAddr::V6(ip)]),
+        Some(url::Host::Domain(name)) => {
+            let lookup = tokio::net::lookup_host((name, port));
+            match tokio::time::timeout(Duration::from_secs(3), lookup).await {
+                Ok(Ok(addrs)) => {
+                    let ips: Vec<IpAddr> = addrs.map(|a| a.ip()).collect();
+                    if ips.is_empty() {
+                        Err(ValidationError::new("url", "host does not resolve"))
+                    } else {
+                        Ok(ips)
+                    }
+                }
+                Ok(Err(_)) | Err(_) => Err(ValidationError::new("url", "host does not resolve")),
+            }
+        }
+        None => Err(ValidationError::new("url", "must have a host")),
+    }
+}
+
+/// Whether an address is globally routable (not loopback, private, link-local, CGNAT,
+/// documentation, multicast, reserved...).
+pub fn is_public_ip(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => is_public_v4(v4),
+        IpAddr::V6(v6) => is_public_v6(v6),
+    }
+}
+
+fn is_public_v4(ip: Ipv4Addr) -> bool {
+    let [a, b, c, _] = ip.octets();
+    !(ip.is_unspecified()
+        || ip.is_loopback()
+        || ip.is_private()
+        || ip.is_link_local()
+        || ip.is_broadcast()
+        || ip.is_documentation()
+        || ip.is_multicast()
+        || a == 0
+        || a >= 240
+        || (a == 100 && (64..128).contains(&b)) // CGNAT 100.64/10
+        || (a == 192 && b == 0 && c == 0) // IETF protocol assignments
+        || (a == 198 && (b == 18 || b == 19))) // benchmarking 198.18/15
+}
+
+fn is_public_v6(ip: Ipv6Addr) -> bool {
+    if let Some(v4) = ip.to_ipv4_mapped() {
+        return is_public_v4(v4);
+    }
+    let seg = ip.segments();
+    !(ip.is_unspecified()
+        || ip.is_loopback()
+        || ip.is_multicast()
+        || (seg[0] & 0xfe00) == 0xfc00 // unique local fc00::/7
+        || (seg[0] & 0xffc0) == 0xfe80 // link-local fe80::/10
+        || (seg[0] == 0x2001 && seg[1] == 0x0db8) // documentation
+        || (seg[0] == 0x0064 && seg[1] == 0xff9b) // NAT64 may reach private v4
+        || seg[0] == 0x0100 // discard-only
+        || (seg[0..6] == [0, 0, 0, 0, 0, 0])) // IPv4-compatible (deprecated)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn url_rules() {
+        assert!(WebhookUrl::parse("https://example.com/hook?a=1").is_ok());
+        assert!(WebhookUrl::parse("http://93.184.216.34:8080/").is_ok());
+        for bad in [
+            "ftp://example.com/",
+            "https://user:pw@example.com/",
+            "https://user@example.com/",
+            "example.com/hook",
+            "https://",
+            "javascript:alert(1)",
+            "https://example.com/#frag",
+        ] {
+            assert!(WebhookUrl::parse(bad).is_err(), "{bad} accepted");
+        }
+        let long = format!("https://example.com/{}", "a".repeat(URL_MAX_LEN));
+        assert!(WebhookUrl::parse(&long).is_err());
+    }
+
+    #[test]
+    fn address_classes() {
+        for private in [
+            "127.0.0.1", "10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.169.254", "0.0.0.0",
+            "100.64.0.1", "224.0.0.1", "255.255.255.255", "::1", "fe80::1", "fd00::1",
+            "::ffff:127.0.0.1", "::ffff:10.0.0.1", "64:ff9b::a00:1",
+        ] {
+            assert!(!is_public_ip(private.parse().expect("ip")), "{private} public");
+        }
+        for public in ["93.184.216.34", "8.8.8.8", "2606:4700::1111", "::ffff:8.8.8.8"] {
+            assert!(is_public_ip(public.parse().expect("ip")), "{public} private");
+        }
+    }
+
+    #[tokio::test]
+    async fn private_targets_refused_unless_allowed() {
+        let url = WebhookUrl::parse("http://localhost:9/").expect("valid");
+        assert!(url.check_target(TargetPolicy::PublicOnly).await.is_err());
+        assert!(url.check_target(TargetPolicy::AllowPrivate).await.is_ok());
+        let public = WebhookUrl::parse("http://93.184.216.34/").expect("valid");
+        assert!(public.check_target(TargetPolicy::PublicOnly).await.is_ok());
+    }
+}

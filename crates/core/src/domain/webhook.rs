@@ -1,0 +1,76 @@
+//! Plain webhook fields: name, description, payload format.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::ValidationError;
+
+/// A webhook's display name, 1 to 200 characters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebhookName(String);
+
+impl WebhookName {
+    pub fn parse(s: String) -> Result<Self, ValidationError> {
+        let trimmed = s.trim();
+        if trimmed.is_empty() {
+            return Err(ValidationError::new("name", "must not be empty"));
+        }
+        if s.chars().count() > 200 {
+            return Err(ValidationError::new("name", "must be at most 200 characters"));
+        }
+        if s.chars().any(char::is_control) {
+            return Err(ValidationError::new("name", "must not contain control characters"));
+        }
+        Ok(Self(s))
+    }
+
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
+/// A free-text description, at most 2000 characters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Description(String);
+
+impl Description {
+    pub fn parse(s: String) -> Result<Self, ValidationError> {
+        if s.chars().count() > 2000 {
+            return Err(ValidationError::new("description", "must be at most 2000 characters"));
+        }
+        Ok(Self(s))
+    }
+
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
+/// How a delivery body is shaped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum PayloadFormat {
+    /// `{"event", "event_id", "timestamp", "data"}`
+    #[default]
+    Envelope,
+    /// `{"event", ...fields of data}`
+    Flat,
+}
+
+impl PayloadFormat {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PayloadFormat::Envelope => "envelope",
+            PayloadFormat::Flat => "flat",
+        }
+    }
+
+    /// Reads the database's text form.
+    pub fn from_db(s: &str) -> Self {
+        if s == "flat" {
+            PayloadFormat::Flat
+        } else {
+            PayloadFormat::Envelope
+        }
+    }
+}

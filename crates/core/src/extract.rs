@@ -1,0 +1,162 @@
+//! Request extractors that turn every kind of bad input into a structured [`ApiError`].
+//!
+//! actix's own `Json`/`Query` answer with plain-text errors and cannot name the failing
+//! field; these read the body with a size limit, check its content type, and report
+//! syntax errors as 400 and type errors as 422 with the JSON path of the field.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::{FromRequest, HttpRequest};
+use futures::StreamExt;
+use serde::de::DeserializeOwned;
+
+use crate::error::ApiError;
+
+/// Largest body a route accepts; set with `app_data` on the app or on one resource.
+#[derive(Debug, Clone, Copy)]
+pub struct BodyLimit(pub usize);
+
+/// Used when no [`BodyLimit`] is registered.
+const DEFAULT_LIMIT: usize = 64 * 1024;
+
+/// A JSON request body deserialised into `T`.
+#[derive(Debug)]
+pub struct JsonBody<T>(pub T);
+
+/// The raw bytes of a JSON request body, size- and content-type-checked.
+#[derive(Debug)]
+pub struct RawJson(pub bytes::Bytes);
+
+fn is_json_content_type(req: &HttpRequest) -> bool {
+    let Some(value) = req.headers().get(header::CONTENT_TYPE) else {
+        return false;
+    };
+    let Ok(value) = value.to_str() else {
+        return false;
+    };
+    let mime = value.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json"))
+}
+
+async fn read_limited(
+    req: HttpRequest,
+    mut payload: Payload,
+    limit: usize,
+) -> Result<bytes::Bytes, ApiError> {
+    if !is_json_content_type(&req) {
+        return Err(ApiError::UnsupportedMediaType(
+            "content-type must be application/json".into(),
+        ));
+    }
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > limit) {
+        return Err(ApiError::PayloadTooLarge { limit });
+    }
+    let mut body = bytes::BytesMut::with_capacity(declared.unwrap_or(1024).min(limit));
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|e| ApiError::bad_request("bad_body", e.to_string()))?;
+        if body.len() + chunk.len() > limit {
+            return Err(ApiError::PayloadTooLarge { limit });
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body.freeze())
+}
+
+fn limit_of(req: &HttpRequest) -> usize {
+    req.app_data::<BodyLimit>()
+        .map(|l| l.0)
+        .unwrap_or(DEFAULT_LIMIT)
+}
+
+/// Deserialises JSON bytes, mapping syntax errors to 400 and shape errors to 422.
+pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    let mut de = serde_json::Deserializer::from_slice(body);
+    let value: T = serde_path_to_error::deserialize(&mut de).map_err(json_error)?;
+    de.end().map_err(|e| ApiError::bad_request("malformed_json", e.to_string()))?;
+    Ok(value)
+}
+
+fn json_error(err: serde_path_to_error::Error<serde_json::Error>) -> ApiError {
+    use serde_json::error::Category;
+    let path = err.path().to_string();
+    let inner = err.into_inner();
+    match inner.classify() {
+        Category::Data => {
+            let field = if path == "." { "body".to_string() } else { path };
+            ApiError::validation(field, strip_position(&inner.to_string()))
+        }
+        Category::Syntax | Category::Eof | Category::Io => {
+            ApiError::bad_request("malformed_json", format!("malformed JSON: {inner}"))
+        }
+    }
+}
+
+/// serde_json appends " at line 1 column 7"; the field name is more useful than that.
+fn strip_position(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(i) => message[..i].to_string(),
+        None => message.to_string(),
+    }
+}
+
+impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        let payload = payload.take();
+        Box::pin(async move {
+            let limit = limit_of(&req);
+            let body = read_limited(req, payload, limit).await?;
+            parse_json(&body).map(JsonBody)
+        })
+    }
+}
+
+impl FromRequest for RawJson {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        let payload = payload.take();
+        Box::pin(async move {
+            let limit = limit_of(&req);
+            read_limited(req, payload, limit).await.map(RawJson)
+        })
+    }
+}
+
+/// Query-string parameters deserialised into `T`; a bad one is a 422 naming it.
+#[derive(Debug)]
+pub struct QueryParams<T>(pub T);
+
+impl<T: DeserializeOwned> FromRequest for QueryParams<T> {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let parsed = form_urlencoded_parse::<T>(req.query_string()).map(QueryParams);
+        std::future::ready(parsed)
+    }
+}
+
+fn form_urlencoded_parse<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
+    let de = serde_urlencoded::Deserializer::new(url::form_urlencoded::parse(query.as_bytes()));
+    serde_path_to_error::deserialize(de).map_err(|err| {
+        let path = err.path().to_string();
+        let inner = err.into_inner().to_string();
+        // serde names unknown parameters in the message rather than the path.
+        let field = if path == "." { "query".to_string() } else { path };
+        ApiError::validation(field, inner)
+    })
+}

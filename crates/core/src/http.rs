@@ -1,0 +1,117 @@
+//! Pieces every actix service of hookrelay mounts: JSON errors for whatever actix answers
+//! itself (unknown route, wrong method, bad path), health, readiness and metrics routes.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::ServiceResponse;
+use actix_web::http::header;
+use actix_web::middleware::{ErrorHandlerResponse, ErrorHandlers};
+use actix_web::{web, HttpResponse, ResponseError};
+
+use crate::error::ApiError;
+
+/// A readiness check: resolves to `Err(reason)` when a dependency is unreachable.
+pub type ReadinessCheck =
+    Arc<dyn Fn() -> Pin<Box<dyn Future<Output = Result<(), String>> + Send>> + Send + Sync>;
+
+/// What `/readyz` checks, in order.
+#[derive(Clone, Default)]
+pub struct Readiness {
+    checks: Vec<(&'static str, ReadinessCheck)>,
+}
+
+impl Readiness {
+    /// Adds a named dependency check.
+    pub fn with(mut self, name: &'static str, check: ReadinessCheck) -> Self {
+        self.checks.push((name, check));
+        self
+    }
+}
+
+/// Mounts `/healthz`, `/readyz` and `/metrics`.
+pub fn health_routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/healthz", web::get().to(healthz))
+        .route("/readyz", web::get().to(readyz))
+        .route("/metrics", web::get().to(metrics));
+}
+
+async fn healthz() -> HttpResponse {
+    HttpResponse::Ok().json(serde_json::json!({"status": "ok"}))
+}
+
+async fn readyz(readiness: web::Data<Readiness>) -> HttpResponse {
+    let mut failures = serde_json::Map::new();
+    for (name, check) in &readiness.checks {
+        let outcome =
+            tokio::time::timeout(std::time::Duration::from_secs(2), check()).await;
+        match outcome {
+            Ok(Ok(())) => {}
+            Ok(Err(reason)) => {
+                failures.insert((*name).to_string(), reason.into());
+            }
+            Err(_) => {
+                failures.insert((*name).to_string(), "timed out".into());
+            }
+        }
+    }
+    if failures.is_empty() {
+        HttpResponse::Ok().json(serde_json::json!({"status": "ready"}))
+    } else {
+        HttpResponse::ServiceUnavailable()
+            .json(serde_json::json!({"status": "unavailable", "failures": failures}))
+    }
+}
+
+async fn metrics() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4")
+        .body(crate::telemetry::render_metrics())
+}
+
+/// Rewrites error responses that actix produced without a JSON body (404 for an unknown
+/// route, 405, 400 for an unparsable URL...) into the structured error format.
+pub fn json_errors<B: MessageBody + 'static>() -> ErrorHandlers<B> {
+    ErrorHandlers::new()
+        .default_handler_client(to_json_error)
+        .default_handler_server(to_json_error)
+}
+
+fn to_json_error<B: MessageBody + 'static>(
+    res: ServiceResponse<B>,
+) -> actix_web::Result<ErrorHandlerResponse<B>> {
+    let is_json = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if is_json {
+        return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
+    }
+    let status = res.status();
+    let error = match status.as_u16() {
+        404 => ApiError::NotFound("route"),
+        405 => ApiError::MethodNotAllowed("method not allowed on this route".into()),
+        413 => ApiError::PayloadTooLarge { limit: 0 },
+        415 => ApiError::UnsupportedMediaType("unsupported content type".into()),
+        401 => ApiError::Unauthorized,
+        400..=499 => ApiError::bad_request(
+            "bad_request",
+            status.canonical_reason().unwrap_or("bad request"),
+        ),
+        _ => ApiError::Unavailable("internal error".into()),
+    };
+    let (req, _) = res.into_parts();
+    let mut response = error.error_response();
+    *response.status_mut() = status;
+    Ok(ErrorHandlerResponse::Response(
+        ServiceResponse::new(req, response).map_into_right_body::<B>(),
+    ))
+}
+
+/// Makes an unparsable path segment (e.g. a malformed id) answer 404 like an unknown id.
+pub fn path_config() -> web::PathConfig {
+    web::PathConfig::default().error_handler(|_, _| ApiError::NotFound("resource").into())
+}

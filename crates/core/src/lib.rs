@@ -1,0 +1,12 @@
+//! hookrelay-core: what the API, the dispatcher and the ingester share — configuration,
+//! database access, the queue, signing, fan-out, telemetry and domain types.
+
+pub mod configuration;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod extract;
+pub mod http;
+pub mod shutdown;
+pub mod signing;
+pub mod telemetry;
