@@ -14,7 +14,6 @@ CREATE TABLE api_keys (
     key_prefix    TEXT NOT NULL,
     key_hash      BYTEA NOT NULL UNIQUE,
     created_at    TIMESTAMPTZ NOT NULL DEFAULT now(),
-    last_used_at  TIMESTAMPTZ,
     revoked_at    TIMESTAMPTZ
 );
 CREATE INDEX api_keys_tenant ON api_keys (tenant_id, created_at, id);

@@ -10,3 +10,6 @@ pub mod http;
 pub mod shutdown;
 pub mod signing;
 pub mod telemetry;
+pub mod fanout;
+pub mod pagination;
+pub mod repo;

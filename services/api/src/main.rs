@@ -1,1 +1,32 @@
-fn main() {}
+//! `hookrelay-api [serve|migrate]`
+
+use anyhow::Context;
+use hookrelay_api::startup::Application;
+use hookrelay_core::configuration::Settings;
+use hookrelay_core::{db, telemetry};
+
+#[actix_web::main]
+async fn main() -> anyhow::Result<()> {
+    let command = std::env::args().nth(1).unwrap_or_else(|| "serve".into());
+    let settings = Settings::load()?;
+    telemetry::init_tracing("hookrelay-api", &settings.telemetry);
+    let pool = db::build_pool(&settings.database)?;
+    match command.as_str() {
+        "migrate" => {
+            let applied = db::migrate(&pool).await.context("migrating the database")?;
+            tracing::info!(applied, "migrations done");
+            println!("migrations applied: {applied}");
+        }
+        "serve" => {
+            if settings.api.migrate_on_start {
+                let applied = db::migrate(&pool).await.context("migrating the database")?;
+                tracing::info!(applied, "migrations done");
+            }
+            let app = Application::build(settings, pool)?;
+            tracing::info!(port = app.port(), "hookrelay-api listening");
+            app.run_until_stopped().await?;
+        }
+        other => anyhow::bail!("unknown command `{other}`; use `serve` or `migrate`"),
+    }
+    Ok(())
+}

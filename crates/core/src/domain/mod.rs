@@ -10,7 +10,7 @@ pub use event_type::{EventType, EventTypePattern, EVENT_TYPE_MAX_LEN};
 pub use headers::{CustomHeaders, MAX_CUSTOM_HEADERS};
 pub use secret::WebhookSecret;
 pub use target::{is_public_ip, TargetPolicy, WebhookUrl, URL_MAX_LEN};
-pub use webhook::{Description, PayloadFormat, WebhookName};
+pub use webhook::{display_name, Description, PayloadFormat, WebhookName};
 
 use crate::error::ApiError;
 

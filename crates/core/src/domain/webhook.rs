@@ -11,22 +11,27 @@ pub struct WebhookName(String);
 
 impl WebhookName {
     pub fn parse(s: String) -> Result<Self, ValidationError> {
-        let trimmed = s.trim();
-        if trimmed.is_empty() {
-            return Err(ValidationError::new("name", "must not be empty"));
-        }
-        if s.chars().count() > 200 {
-            return Err(ValidationError::new("name", "must be at most 200 characters"));
-        }
-        if s.chars().any(char::is_control) {
-            return Err(ValidationError::new("name", "must not contain control characters"));
-        }
-        Ok(Self(s))
+        display_name("name", s).map(Self)
     }
 
     pub fn into_string(self) -> String {
         self.0
     }
+}
+
+/// Checks a display name (of a webhook, tenant or API key): 1-200 characters, not blank,
+/// no control characters.
+pub fn display_name(field: &str, s: String) -> Result<String, ValidationError> {
+    if s.trim().is_empty() {
+        return Err(ValidationError::new(field, "must not be empty"));
+    }
+    if s.chars().count() > 200 {
+        return Err(ValidationError::new(field, "must be at most 200 characters"));
+    }
+    if s.chars().any(char::is_control) {
+        return Err(ValidationError::new(field, "must not contain control characters"));
+    }
+    Ok(s)
 }
 
 /// A free-text description, at most 2000 characters.

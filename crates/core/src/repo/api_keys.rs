@@ -1,0 +1,143 @@
+//! The `api_keys` table: random prefixed keys, stored only as SHA-256 hashes.
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use chrono::{DateTime, Utc};
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+use tokio_postgres::Row;
+use uuid::Uuid;
+
+use super::GenericClient;
+
+/// Every key starts with this, so leaked keys are easy to recognise and scan for.
+pub const KEY_PREFIX: &str = "hr_";
+
+/// A key's metadata; the key itself exists only in the creation response.
+#[derive(Debug, Clone)]
+pub struct ApiKeyRecord {
+    pub id: Uuid,
+    pub tenant_id: Uuid,
+    pub name: String,
+    /// The first characters of the key, to tell keys apart.
+    pub key_prefix: String,
+    pub created_at: DateTime<Utc>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+/// Who a valid key belongs to.
+#[derive(Debug, Clone, Copy)]
+pub struct Authenticated {
+    pub key_id: Uuid,
+    pub tenant_id: Uuid,
+}
+
+/// A freshly generated key: plaintext and hash.
+pub struct GeneratedKey {
+    pub plaintext: String,
+    pub hash: Vec<u8>,
+}
+
+/// Generates `hr_` + 32 random bytes, URL-safe base64.
+pub fn generate_key() -> GeneratedKey {
+    let mut raw = [0u8; 32];
+    rand::rng().fill_bytes(&mut raw);
+    let plaintext = format!("{KEY_PREFIX}{}", URL_SAFE_NO_PAD.encode(raw));
+    let hash = hash_key(&plaintext);
+    GeneratedKey { plaintext, hash }
+}
+
+/// The stored form of a key.
+pub fn hash_key(key: &str) -> Vec<u8> {
+    Sha256::digest(key.as_bytes()).to_vec()
+}
+
+const COLUMNS: &str = "id, tenant_id, name, key_prefix, created_at, revoked_at";
+
+fn from_row(row: &Row) -> ApiKeyRecord {
+    ApiKeyRecord {
+        id: row.get("id"),
+        tenant_id: row.get("tenant_id"),
+        name: row.get("name"),
+        key_prefix: row.get("key_prefix"),
+        created_at: row.get("created_at"),
+        revoked_at: row.get("revoked_at"),
+    }
+}
+
+/// Reads and writes API keys.
+pub struct ApiKeyRepo;
+
+impl ApiKeyRepo {
+    /// Creates a key for a tenant; returns its record and the plaintext (shown once).
+    pub async fn create(
+        client: &impl GenericClient,
+        tenant_id: Uuid,
+        name: &str,
+    ) -> Result<(ApiKeyRecord, String), tokio_postgres::Error> {
+        let key = generate_key();
+        let display_prefix: String = key.plaintext.chars().take(KEY_PREFIX.len() + 6).collect();
+        let id = Uuid::now_v7();
+        let row = client
+            .query_one(
+                &format!(
+                    "INSERT INTO api_keys (id, tenant_id, name, key_prefix, key_hash) \
+                     VALUES ($1, $2, $3, $4, $5) RETURNING {COLUMNS}"
+                ),
+                &[&id, &tenant_id, &name, &display_prefix, &key.hash],
+            )
+            .await?;
+        Ok((from_row(&row), key.plaintext))
+    }
+
+    /// Finds the live key with this plaintext.
+    pub async fn authenticate(
+        client: &impl GenericClient,
+        key: &str,
+    ) -> Result<Option<Authenticated>, tokio_postgres::Error> {
+        let stmt = client
+            .prepare_cached(
+                "SELECT id, tenant_id FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL",
+            )
+            .await?;
+        let row = client.query_opt(&stmt, &[&hash_key(key)]).await?;
+        Ok(row.map(|r| Authenticated {
+            key_id: r.get(0),
+            tenant_id: r.get(1),
+        }))
+    }
+
+    /// All keys of a tenant, oldest first, revoked ones included.
+    pub async fn list(
+        client: &impl GenericClient,
+        tenant_id: Uuid,
+    ) -> Result<Vec<ApiKeyRecord>, tokio_postgres::Error> {
+        let rows = client
+            .query(
+                &format!(
+                    "SELECT {COLUMNS} FROM api_keys WHERE tenant_id = $1 ORDER BY created_at, id"
+                ),
+                &[&tenant_id],
+            )
+            .await?;
+        Ok(rows.iter().map(from_row).collect())
+    }
+
+    /// Revokes a key of the tenant; `None` when there is no such key.
+    pub async fn revoke(
+        client: &impl GenericClient,
+        tenant_id: Uuid,
+        id: Uuid,
+    ) -> Result<Option<ApiKeyRecord>, tokio_postgres::Error> {
+        let row = client
+            .query_opt(
+                &format!(
+                    "UPDATE api_keys SET revoked_at = COALESCE(revoked_at, now()) \
+                     WHERE id = $1 AND tenant_id = $2 RETURNING {COLUMNS}"
+                ),
+                &[&id, &tenant_id],
+            )
+            .await?;
+        Ok(row.as_ref().map(from_row))
+    }
+}

@@ -1,0 +1,7 @@
+//! Repositories: one per table family, each owning its SQL.
+
+pub mod api_keys;
+pub mod tenants;
+pub mod webhooks;
+
+pub use deadpool_postgres::GenericClient;

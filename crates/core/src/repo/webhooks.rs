@@ -1,0 +1,343 @@
+//! The `webhooks` table: subscriptions of a tenant.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use tokio_postgres::types::ToSql;
+use tokio_postgres::Row;
+use uuid::Uuid;
+
+use super::GenericClient;
+use crate::domain::{
+    CustomHeaders, Description, EventType, EventTypePattern, PayloadFormat, WebhookName,
+    WebhookSecret, WebhookUrl,
+};
+use crate::fanout::pattern_match_sql;
+use crate::pagination::{cursor_uuid, split_page, Cursor, Direction};
+use crate::domain::ValidationError;
+
+/// A webhook as stored.
+#[derive(Debug, Clone)]
+pub struct WebhookRecord {
+    pub id: Uuid,
+    pub tenant_id: Uuid,
+    pub name: String,
+    pub description: Option<String>,
+    pub url: String,
+    pub event_types: Vec<String>,
+    pub enabled: bool,
+    pub payload_format: PayloadFormat,
+    pub headers: BTreeMap<String, String>,
+    pub created_at: DateTime<Utc>,
+    pub modified_at: DateTime<Utc>,
+    pub last_execution_at: Option<DateTime<Utc>>,
+}
+
+/// A validated webhook to insert.
+#[derive(Debug)]
+pub struct NewWebhook {
+    pub name: WebhookName,
+    pub description: Option<Description>,
+    pub url: WebhookUrl,
+    pub event_types: Vec<EventTypePattern>,
+    pub enabled: bool,
+    pub payload_format: PayloadFormat,
+    pub headers: CustomHeaders,
+    pub secret: WebhookSecret,
+}
+
+/// A validated partial update; `None` leaves a field as it is.
+#[derive(Debug, Default)]
+pub struct WebhookPatch {
+    pub name: Option<WebhookName>,
+    /// `Some(None)` clears the description.
+    pub description: Option<Option<Description>>,
+    pub url: Option<WebhookUrl>,
+    pub event_types: Option<Vec<EventTypePattern>>,
+    pub enabled: Option<bool>,
+    pub payload_format: Option<PayloadFormat>,
+    pub headers: Option<CustomHeaders>,
+}
+
+/// How a webhook list is ordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum WebhookOrder {
+    Name,
+    #[default]
+    Created,
+    Modified,
+    LastExecution,
+}
+
+impl WebhookOrder {
+    /// Parses the `order` query value.
+    pub fn parse(s: &str) -> Result<Self, ValidationError> {
+        match s {
+            "name" => Ok(Self::Name),
+            "created" => Ok(Self::Created),
+            "modified" => Ok(Self::Modified),
+            "last_execution" => Ok(Self::LastExecution),
+            _ => Err(ValidationError::new(
+                "order",
+                "must be one of name, created, modified, last_execution",
+            )),
+        }
+    }
+
+    fn sort_sql(self) -> &'static str {
+        match self {
+            Self::Name => "name",
+            Self::Created => "created_at",
+            Self::Modified => "modified_at",
+            Self::LastExecution => "COALESCE(last_execution_at, '-infinity'::timestamptz)",
+        }
+    }
+
+    /// The SQL type the cursor's text key is cast back to.
+    fn key_type(self) -> &'static str {
+        match self {
+            Self::Name => "text",
+            _ => "timestamptz",
+        }
+    }
+
+    fn tag(self) -> &'static str {
+        match self {
+            Self::Name => "name",
+            Self::Created => "created",
+            Self::Modified => "modified",
+            Self::LastExecution => "last_execution",
+        }
+    }
+}
+
+/// Filters and page of a list call.
+#[derive(Debug, Default)]
+pub struct WebhookListQuery {
+    /// Only webhooks that would receive this event type.
+    pub event: Option<EventType>,
+    /// Case-insensitive substring of the name.
+    pub name: Option<String>,
+    pub enabled: Option<bool>,
+    pub order: WebhookOrder,
+    pub direction: Direction,
+    pub limit: i64,
+    pub cursor: Option<String>,
+}
+
+const COLUMNS: &str = "id, tenant_id, name, description, url, event_types, enabled, payload_format, \
+                       headers, created_at, modified_at, last_execution_at";
+
+fn from_row(row: &Row) -> WebhookRecord {
+    let headers: serde_json::Value = row.get("headers");
+    WebhookRecord {
+        id: row.get("id"),
+        tenant_id: row.get("tenant_id"),
+        name: row.get("name"),
+        description: row.get("description"),
+        url: row.get("url"),
+        event_types: row.get("event_types"),
+        enabled: row.get("enabled"),
+        payload_format: PayloadFormat::from_db(row.get("payload_format")),
+        headers: serde_json::from_value(headers).unwrap_or_default(),
+        created_at: row.get("created_at"),
+        modified_at: row.get("modified_at"),
+        last_execution_at: row.get("last_execution_at"),
+    }
+}
+
+fn headers_json(h: &CustomHeaders) -> serde_json::Value {
+    serde_json::to_value(h.as_map()).expect("string map serialises")
+}
+
+fn patterns(p: &[EventTypePattern]) -> Vec<String> {
+    p.iter().map(|p| p.as_str().to_string()).collect()
+}
+
+/// Errors of the list call: a bad cursor is the caller's fault, the rest is the database.
+#[derive(Debug, thiserror::Error)]
+pub enum ListError {
+    #[error(transparent)]
+    Invalid(#[from] ValidationError),
+    #[error(transparent)]
+    Db(#[from] tokio_postgres::Error),
+}
+
+/// Reads and writes webhooks; every call is scoped to one tenant.
+pub struct WebhookRepo;
+
+impl WebhookRepo {
+    /// Inserts a webhook.
+    pub async fn insert(
+        client: &impl GenericClient,
+        tenant_id: Uuid,
+        new: NewWebhook,
+    ) -> Result<WebhookRecord, tokio_postgres::Error> {
+        let id = Uuid::now_v7();
+        let description = new.description.map(Description::into_string);
+        let row = client
+            .query_one(
+                &format!(
+                    "INSERT INTO webhooks (id, tenant_id, name, description, url, event_types, \
+                     enabled, payload_format, headers, secret) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING {COLUMNS}"
+                ),
+                &[
+                    &id,
+                    &tenant_id,
+                    &new.name.into_string(),
+                    &description,
+                    &new.url.as_str(),
+                    &patterns(&new.event_types),
+                    &new.enabled,
+                    &new.payload_format.as_str(),
+                    &headers_json(&new.headers),
+                    &new.secret.expose(),
+                ],
+            )
+            .await?;
+        Ok(from_row(&row))
+    }
+
+    /// One webhook of the tenant.
+    pub async fn get(
+        client: &impl GenericClient,
+        tenant_id: Uuid,
+        id: Uuid,
+    ) -> Result<Option<WebhookRecord>, tokio_postgres::Error> {
+        let row = client
+            .query_opt(
+                &format!("SELECT {COLUMNS} FROM webhooks WHERE id = $1 AND tenant_id = $2"),
+                &[&id, &tenant_id],
+            )
+            .await?;
+        Ok(row.as_ref().map(from_row))
+    }
+
+    /// The signing secret of one webhook of the tenant.
+    pub async fn secret(
+        client: &impl GenericClient,
+        tenant_id: Uuid,
+        id: Uuid,
+    ) -> Result<Option<String>, tokio_postgres::Error> {
+        let row = client
+            .query_opt(
+                "SELECT secret FROM webhooks WHERE id = $1 AND tenant_id = $2",
+                &[&id, &tenant_id],
+            )
+            .await?;
+        Ok(row.map(|r| r.get(0)))
+    }
+
+    /// Applies a partial update; `None` when the tenant has no such webhook.
+    pub async fn update(
+        client: &impl GenericClient,
+        tenant_id: Uuid,
+        id: Uuid,
+        patch: WebhookPatch,
+    ) -> Result<Option<WebhookRecord>, tokio_postgres::Error> {
+        let set_description = patch.description.is_some();
+        let description = patch.description.flatten().map(Description::into_string);
+        let name = patch.name.map(WebhookName::into_string);
+        let url = patch.url.map(|u| u.as_str().to_string());
+        let event_types = patch.event_types.as_deref().map(patterns);
+        let payload_format = patch.payload_format.map(PayloadFormat::as_str);
+        let headers = patch.headers.as_ref().map(headers_json);
+        let row = client
+            .query_opt(
+                &format!(
+                    "UPDATE webhooks SET \
+                       name = COALESCE($3, name), \
+                       description = CASE WHEN $4 THEN $5 ELSE description END, \
+                       url = COALESCE($6, url), \
+                       event_types = COALESCE($7, event_types), \
+                       enabled = COALESCE($8, enabled), \
+                       payload_format = COALESCE($9, payload_format), \
+                       headers = COALESCE($10, headers), \
+                       modified_at = now() \
+                     WHERE id = $1 AND tenant_id = $2 RETURNING {COLUMNS}"
+                ),
+                &[
+                    &id,
+                    &tenant_id,
+                    &name,
+                    &set_description,
+                    &description,
+                    &url,
+                    &event_types,
+                    &patch.enabled,
+                    &payload_format,
+                    &headers,
+                ],
+            )
+            .await?;
+        Ok(row.as_ref().map(from_row))
+    }
+
+    /// Deletes a webhook; false when the tenant has no such webhook.
+    pub async fn delete(
+        client: &impl GenericClient,
+        tenant_id: Uuid,
+        id: Uuid,
+    ) -> Result<bool, tokio_postgres::Error> {
+        let n = client
+            .execute(
+                "DELETE FROM webhooks WHERE id = $1 AND tenant_id = $2",
+                &[&id, &tenant_id],
+            )
+            .await?;
+        Ok(n == 1)
+    }
+
+    /// One page of the tenant's webhooks and the cursor of the next.
+    pub async fn list(
+        client: &impl GenericClient,
+        tenant_id: Uuid,
+        q: &WebhookListQuery,
+    ) -> Result<(Vec<WebhookRecord>, Option<String>), ListError> {
+        let ordering = format!("{}_{}", q.order.tag(), q.direction.tag());
+        let cursor = q
+            .cursor
+            .as_deref()
+            .map(|c| Cursor::decode(c, &ordering))
+            .transpose()?;
+        let cursor_id = cursor.as_ref().map(cursor_uuid).transpose()?;
+        let cursor_key = cursor.map(|c| c.key);
+        let sort = q.order.sort_sql();
+        let sql = format!(
+            "SELECT {COLUMNS}, ({sort})::text AS sort_key FROM webhooks \
+             WHERE tenant_id = $1 \
+               AND ($2::text IS NULL OR {event_match}) \
+               AND ($3::text IS NULL OR strpos(lower(name), lower($3)) > 0) \
+               AND ($4::bool IS NULL OR enabled = $4) \
+               AND ($5::text IS NULL OR ({sort}, id) {op} ($5::{key_type}, $6::uuid)) \
+             ORDER BY {sort} {dir}, id {dir} LIMIT $7",
+            event_match = pattern_match_sql("$2"),
+            op = q.direction.after_op(),
+            key_type = q.order.key_type(),
+            dir = q.direction.sql(),
+        );
+        let event = q.event.as_ref().map(|e| e.as_str());
+        let fetch = q.limit + 1;
+        let params: [&(dyn ToSql + Sync); 7] = [
+            &tenant_id,
+            &event,
+            &q.name,
+            &q.enabled,
+            &cursor_key,
+            &cursor_id,
+            &fetch,
+        ];
+        let rows = client.query(&sql, &params).await?;
+        let records: Vec<(WebhookRecord, String)> = rows
+            .iter()
+            .map(|r| (from_row(r), r.get::<_, String>("sort_key")))
+            .collect();
+        let (page, next) = split_page(records, q.limit, |(w, key)| Cursor {
+            ordering: ordering.clone(),
+            key: key.clone(),
+            id: w.id.to_string(),
+        });
+        Ok((page.into_iter().map(|(w, _)| w).collect(), next))
+    }
+}

@@ -1,0 +1,6 @@
+//! hookrelay-api: the REST API for tenants, API keys, webhooks and events.
+
+pub mod auth;
+pub mod openapi;
+pub mod routes;
+pub mod startup;

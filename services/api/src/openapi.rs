@@ -1,0 +1,58 @@
+//! The OpenAPI 3 document, generated from the handlers' annotations.
+
+use actix_web::HttpResponse;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use crate::routes::v1;
+
+/// Every documented route of the API.
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "hookrelay API", description = "Durable webhook delivery: subscriptions, events, deliveries."),
+    paths(
+        v1::tenants::create_tenant,
+        v1::api_keys::list_api_keys,
+        v1::api_keys::create_api_key,
+        v1::api_keys::revoke_api_key,
+        v1::webhooks::create_webhook,
+        v1::webhooks::list_webhooks,
+        v1::webhooks::get_webhook,
+        v1::webhooks::get_webhook_secret,
+        v1::webhooks::update_webhook,
+        v1::webhooks::delete_webhook,
+    ),
+    modifiers(&SecuritySchemes)
+)]
+pub struct ApiDoc;
+
+struct SecuritySchemes;
+
+impl Modify for SecuritySchemes {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "api_key",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("A tenant API key (`hr_...`)"))
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            "admin_token",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("The configured `api.admin_token`"))
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// `GET /v1/openapi.json`
+pub async fn serve() -> HttpResponse {
+    HttpResponse::Ok().json(ApiDoc::openapi())
+}

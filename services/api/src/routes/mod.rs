@@ -1,0 +1,3 @@
+//! HTTP routes, grouped per resource.
+
+pub mod v1;

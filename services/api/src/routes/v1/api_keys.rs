@@ -1,0 +1,140 @@
+//! `/v1/api-keys`: a tenant's API keys.
+
+use actix_web::{web, HttpResponse};
+use chrono::{DateTime, Utc};
+use hookrelay_core::domain::display_name;
+use hookrelay_core::error::ApiError;
+use hookrelay_core::extract::JsonBody;
+use hookrelay_core::repo::api_keys::{ApiKeyRecord, ApiKeyRepo};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::auth::TenantAuth;
+use crate::startup::AppState;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource("/api-keys")
+            .route(web::get().to(list_api_keys))
+            .route(web::post().to(create_api_key)),
+    )
+    .route("/api-keys/{id}", web::delete().to(revoke_api_key));
+}
+
+/// Body of `POST /v1/api-keys`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateApiKeyRequest {
+    /// Display name, 1-200 characters.
+    pub name: String,
+}
+
+/// An API key's metadata.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ApiKeyResponse {
+    pub id: Uuid,
+    pub name: String,
+    /// First characters of the key, to tell keys apart.
+    pub key_prefix: String,
+    pub created_at: DateTime<Utc>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+impl From<ApiKeyRecord> for ApiKeyResponse {
+    fn from(r: ApiKeyRecord) -> Self {
+        Self {
+            id: r.id,
+            name: r.name,
+            key_prefix: r.key_prefix,
+            created_at: r.created_at,
+            revoked_at: r.revoked_at,
+        }
+    }
+}
+
+/// A new API key; `key` is shown only in this response.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ApiKeyCreated {
+    #[serde(flatten)]
+    pub meta: ApiKeyResponse,
+    /// The secret key (`hr_...`); store it now, it cannot be read again.
+    pub key: String,
+}
+
+impl ApiKeyCreated {
+    pub fn new(record: ApiKeyRecord, key: String) -> Self {
+        Self {
+            meta: record.into(),
+            key,
+        }
+    }
+}
+
+/// The tenant's API keys.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ApiKeyList {
+    pub items: Vec<ApiKeyResponse>,
+}
+
+/// Lists the tenant's API keys, revoked ones included.
+#[utoipa::path(
+    get, path = "/v1/api-keys", tag = "api-keys",
+    security(("api_key" = [])),
+    responses((status = 200, body = ApiKeyList), (status = 401, body = hookrelay_core::error::ErrorBody))
+)]
+pub async fn list_api_keys(
+    auth: TenantAuth,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let client = state.pool.get().await?;
+    let keys = ApiKeyRepo::list(&client, auth.tenant_id).await?;
+    Ok(HttpResponse::Ok().json(ApiKeyList {
+        items: keys.into_iter().map(Into::into).collect(),
+    }))
+}
+
+/// Creates an API key.
+#[utoipa::path(
+    post, path = "/v1/api-keys", tag = "api-keys",
+    request_body = CreateApiKeyRequest,
+    security(("api_key" = [])),
+    responses(
+        (status = 201, body = ApiKeyCreated),
+        (status = 401, body = hookrelay_core::error::ErrorBody),
+        (status = 422, body = hookrelay_core::error::ErrorBody),
+    )
+)]
+pub async fn create_api_key(
+    auth: TenantAuth,
+    state: web::Data<AppState>,
+    JsonBody(body): JsonBody<CreateApiKeyRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let name = display_name("name", body.name)?;
+    let client = state.pool.get().await?;
+    let (record, key) = ApiKeyRepo::create(&client, auth.tenant_id, &name).await?;
+    Ok(HttpResponse::Created().json(ApiKeyCreated::new(record, key)))
+}
+
+/// Revokes an API key; it stops working at once.
+#[utoipa::path(
+    delete, path = "/v1/api-keys/{id}", tag = "api-keys",
+    params(("id" = Uuid, Path, description = "API key id")),
+    security(("api_key" = [])),
+    responses(
+        (status = 204, description = "revoked"),
+        (status = 401, body = hookrelay_core::error::ErrorBody),
+        (status = 404, body = hookrelay_core::error::ErrorBody),
+    )
+)]
+pub async fn revoke_api_key(
+    auth: TenantAuth,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let client = state.pool.get().await?;
+    ApiKeyRepo::revoke(&client, auth.tenant_id, id.into_inner())
+        .await?
+        .ok_or(ApiError::NotFound("api key"))?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,381 @@
+//! `/v1/webhooks`: a tenant's subscriptions.
+
+use std::collections::BTreeMap;
+
+use actix_web::{web, HttpResponse};
+use chrono::{DateTime, Utc};
+use hookrelay_core::domain::{
+    CustomHeaders, Description, EventType, EventTypePattern, PayloadFormat, ValidationError,
+    WebhookName, WebhookSecret, WebhookUrl,
+};
+use hookrelay_core::error::{ApiError, ErrorBody};
+use hookrelay_core::extract::{JsonBody, QueryParams};
+use hookrelay_core::pagination::{page_limit, Direction};
+use hookrelay_core::repo::webhooks::{
+    ListError, NewWebhook, WebhookListQuery, WebhookOrder, WebhookPatch, WebhookRecord,
+    WebhookRepo,
+};
+use serde::{Deserialize, Deserializer, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use crate::auth::TenantAuth;
+use crate::startup::AppState;
+
+/// Most patterns one webhook may subscribe to.
+const MAX_EVENT_TYPES: usize = 100;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource("/webhooks")
+            .route(web::get().to(list_webhooks))
+            .route(web::post().to(create_webhook)),
+    )
+    .service(
+        web::resource("/webhooks/{id}")
+            .route(web::get().to(get_webhook))
+            .route(web::patch().to(update_webhook))
+            .route(web::delete().to(delete_webhook)),
+    )
+    .route("/webhooks/{id}/secret", web::get().to(get_webhook_secret));
+}
+
+/// Body of `POST /v1/webhooks`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateWebhookRequest {
+    /// 1-200 characters.
+    pub name: String,
+    /// At most 2000 characters.
+    pub description: Option<String>,
+    /// http(s) URL, at most 2048 characters, no credentials.
+    pub url: String,
+    /// Exact types, `prefix.*` or `*`; at least one.
+    pub event_types: Vec<String>,
+    /// Default true.
+    pub enabled: Option<bool>,
+    /// Default `envelope`.
+    pub payload_format: Option<PayloadFormat>,
+    /// Extra headers sent with every delivery.
+    pub headers: Option<BTreeMap<String, String>>,
+    /// `whsec_` + base64 of 24-64 bytes; generated when absent.
+    pub secret: Option<String>,
+}
+
+/// Body of `PATCH /v1/webhooks/{id}`: only the fields given change.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateWebhookRequest {
+    pub name: Option<String>,
+    /// `null` clears it.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
+    pub description: Option<Option<String>>,
+    pub url: Option<String>,
+    pub event_types: Option<Vec<String>>,
+    pub enabled: Option<bool>,
+    pub payload_format: Option<PayloadFormat>,
+    /// Replaces all custom headers.
+    pub headers: Option<BTreeMap<String, String>>,
+}
+
+/// Tells an explicit `null` (`Some(None)`) from an absent field (`None`).
+fn present<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(d).map(Some)
+}
+
+/// A webhook subscription (never includes its secret).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WebhookResponse {
+    pub id: Uuid,
+    pub name: String,
+    pub description: Option<String>,
+    pub url: String,
+    pub event_types: Vec<String>,
+    pub enabled: bool,
+    pub payload_format: PayloadFormat,
+    pub headers: BTreeMap<String, String>,
+    pub created_at: DateTime<Utc>,
+    pub modified_at: DateTime<Utc>,
+    /// When a delivery to it was last attempted.
+    pub last_execution_at: Option<DateTime<Utc>>,
+}
+
+impl From<WebhookRecord> for WebhookResponse {
+    fn from(r: WebhookRecord) -> Self {
+        Self {
+            id: r.id,
+            name: r.name,
+            description: r.description,
+            url: r.url,
+            event_types: r.event_types,
+            enabled: r.enabled,
+            payload_format: r.payload_format,
+            headers: r.headers,
+            created_at: r.created_at,
+            modified_at: r.modified_at,
+            last_execution_at: r.last_execution_at,
+        }
+    }
+}
+
+/// A new webhook, with its signing secret.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WebhookCreatedResponse {
+    #[serde(flatten)]
+    pub webhook: WebhookResponse,
+    /// Signing secret (`whsec_...`).
+    pub secret: String,
+}
+
+/// A webhook's signing secret.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WebhookSecretResponse {
+    pub secret: String,
+}
+
+/// One page of webhooks.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WebhookPage {
+    pub items: Vec<WebhookResponse>,
+    /// Pass as `cursor` to get the next page; null on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// Query of `GET /v1/webhooks`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ListWebhooksParams {
+    /// Only webhooks that would receive this event type.
+    pub event: Option<String>,
+    /// Case-insensitive substring of the name.
+    pub name: Option<String>,
+    pub enabled: Option<bool>,
+    /// `name`, `created` (default), `modified` or `last_execution`.
+    pub order: Option<String>,
+    /// `asc` (default) or `desc`.
+    pub direction: Option<String>,
+    /// 1-100, default 20.
+    pub limit: Option<i64>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+fn parse_event_types(field: &str, types: Vec<String>) -> Result<Vec<EventTypePattern>, ValidationError> {
+    if types.is_empty() {
+        return Err(ValidationError::new(field, "must contain at least one event type"));
+    }
+    if types.len() > MAX_EVENT_TYPES {
+        return Err(ValidationError::new(field, format!("at most {MAX_EVENT_TYPES} entries")));
+    }
+    let mut out: Vec<EventTypePattern> = Vec::with_capacity(types.len());
+    for (i, t) in types.into_iter().enumerate() {
+        let p = EventTypePattern::parse(&format!("{field}[{i}]"), t)?;
+        if !out.contains(&p) {
+            out.push(p);
+        }
+    }
+    Ok(out)
+}
+
+fn parse_direction(s: Option<&str>) -> Result<Direction, ValidationError> {
+    match s {
+        None | Some("asc") => Ok(Direction::Asc),
+        Some("desc") => Ok(Direction::Desc),
+        Some(_) => Err(ValidationError::new("direction", "must be asc or desc")),
+    }
+}
+
+async fn parse_new(state: &AppState, body: CreateWebhookRequest) -> Result<NewWebhook, ValidationError> {
+    let name = WebhookName::parse(body.name)?;
+    let description = body.description.map(Description::parse).transpose()?;
+    let url = WebhookUrl::parse(&body.url)?;
+    let event_types = parse_event_types("event_types", body.event_types)?;
+    let headers = CustomHeaders::parse(body.headers.unwrap_or_default())?;
+    let secret = match body.secret {
+        Some(s) => WebhookSecret::parse(&s)?,
+        None => WebhookSecret::generate(),
+    };
+    url.check_target(state.target_policy()).await?;
+    Ok(NewWebhook {
+        name,
+        description,
+        url,
+        event_types,
+        enabled: body.enabled.unwrap_or(true),
+        payload_format: body.payload_format.unwrap_or_default(),
+        headers,
+        secret,
+    })
+}
+
+async fn parse_patch(state: &AppState, body: UpdateWebhookRequest) -> Result<WebhookPatch, ValidationError> {
+    let url = body.url.as_deref().map(WebhookUrl::parse).transpose()?;
+    if let Some(url) = &url {
+        url.check_target(state.target_policy()).await?;
+    }
+    Ok(WebhookPatch {
+        name: body.name.map(WebhookName::parse).transpose()?,
+        description: body
+            .description
+            .map(|d| d.map(Description::parse).transpose())
+            .transpose()?,
+        url,
+        event_types: body
+            .event_types
+            .map(|t| parse_event_types("event_types", t))
+            .transpose()?,
+        enabled: body.enabled,
+        payload_format: body.payload_format,
+        headers: body.headers.map(CustomHeaders::parse).transpose()?,
+    })
+}
+
+/// Creates a webhook subscription.
+#[utoipa::path(
+    post, path = "/v1/webhooks", tag = "webhooks",
+    request_body = CreateWebhookRequest,
+    security(("api_key" = [])),
+    responses(
+        (status = 201, body = WebhookCreatedResponse),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 413, body = ErrorBody), (status = 415, body = ErrorBody),
+        (status = 422, body = ErrorBody),
+    )
+)]
+pub async fn create_webhook(
+    auth: TenantAuth,
+    state: web::Data<AppState>,
+    JsonBody(body): JsonBody<CreateWebhookRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let new = parse_new(&state, body).await?;
+    let secret = new.secret.expose().to_string();
+    let client = state.pool.get().await?;
+    let record = WebhookRepo::insert(&client, auth.tenant_id, new).await?;
+    Ok(HttpResponse::Created().json(WebhookCreatedResponse {
+        webhook: record.into(),
+        secret,
+    }))
+}
+
+/// Lists webhooks, filtered, ordered and paginated.
+#[utoipa::path(
+    get, path = "/v1/webhooks", tag = "webhooks",
+    params(ListWebhooksParams),
+    security(("api_key" = [])),
+    responses((status = 200, body = WebhookPage), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody))
+)]
+pub async fn list_webhooks(
+    auth: TenantAuth,
+    state: web::Data<AppState>,
+    QueryParams(params): QueryParams<ListWebhooksParams>,
+) -> Result<HttpResponse, ApiError> {
+    let query = WebhookListQuery {
+        event: params.event.map(|e| EventType::parse("event", e)).transpose()?,
+        name: params.name,
+        enabled: params.enabled,
+        order: params.order.as_deref().map(WebhookOrder::parse).transpose()?.unwrap_or_default(),
+        direction: parse_direction(params.direction.as_deref())?,
+        limit: page_limit(params.limit)?,
+        cursor: params.cursor,
+    };
+    let client = state.pool.get().await?;
+    let (items, next_cursor) = WebhookRepo::list(&client, auth.tenant_id, &query)
+        .await
+        .map_err(|e| match e {
+            ListError::Invalid(v) => ApiError::from(v),
+            ListError::Db(db) => ApiError::from(db),
+        })?;
+    Ok(HttpResponse::Ok().json(WebhookPage {
+        items: items.into_iter().map(Into::into).collect(),
+        next_cursor,
+    }))
+}
+
+/// One webhook.
+#[utoipa::path(
+    get, path = "/v1/webhooks/{id}", tag = "webhooks",
+    params(("id" = Uuid, Path)),
+    security(("api_key" = [])),
+    responses((status = 200, body = WebhookResponse), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody))
+)]
+pub async fn get_webhook(
+    auth: TenantAuth,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let client = state.pool.get().await?;
+    let record = WebhookRepo::get(&client, auth.tenant_id, id.into_inner())
+        .await?
+        .ok_or(ApiError::NotFound("webhook"))?;
+    Ok(HttpResponse::Ok().json(WebhookResponse::from(record)))
+}
+
+/// A webhook's signing secret.
+#[utoipa::path(
+    get, path = "/v1/webhooks/{id}/secret", tag = "webhooks",
+    params(("id" = Uuid, Path)),
+    security(("api_key" = [])),
+    responses((status = 200, body = WebhookSecretResponse), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody))
+)]
+pub async fn get_webhook_secret(
+    auth: TenantAuth,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let client = state.pool.get().await?;
+    let secret = WebhookRepo::secret(&client, auth.tenant_id, id.into_inner())
+        .await?
+        .ok_or(ApiError::NotFound("webhook"))?;
+    Ok(HttpResponse::Ok().json(WebhookSecretResponse { secret }))
+}
+
+/// Changes some fields of a webhook.
+#[utoipa::path(
+    patch, path = "/v1/webhooks/{id}", tag = "webhooks",
+    params(("id" = Uuid, Path)),
+    request_body = UpdateWebhookRequest,
+    security(("api_key" = [])),
+    responses(
+        (status = 200, body = WebhookResponse),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 422, body = ErrorBody),
+    )
+)]
+pub async fn update_webhook(
+    auth: TenantAuth,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    JsonBody(body): JsonBody<UpdateWebhookRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let patch = parse_patch(&state, body).await?;
+    let client = state.pool.get().await?;
+    let record = WebhookRepo::update(&client, auth.tenant_id, id.into_inner(), patch)
+        .await?
+        .ok_or(ApiError::NotFound("webhook"))?;
+    Ok(HttpResponse::Ok().json(WebhookResponse::from(record)))
+}
+
+/// Deletes a webhook; pending deliveries to it are cancelled.
+#[utoipa::path(
+    delete, path = "/v1/webhooks/{id}", tag = "webhooks",
+    params(("id" = Uuid, Path)),
+    security(("api_key" = [])),
+    responses((status = 204, description = "deleted"), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody))
+)]
+pub async fn delete_webhook(
+    auth: TenantAuth,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let client = state.pool.get().await?;
+    if !WebhookRepo::delete(&client, auth.tenant_id, id.into_inner()).await? {
+        return Err(ApiError::NotFound("webhook"));
+    }
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,96 @@
+//! Builds and runs the API's HTTP server.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+
+use actix_web::dev::Server;
+use actix_web::{web, App, HttpServer};
+use deadpool_postgres::Pool;
+use hookrelay_core::configuration::Settings;
+use hookrelay_core::domain::TargetPolicy;
+use hookrelay_core::extract::BodyLimit;
+use hookrelay_core::http::{health_routes, json_errors, path_config, Readiness};
+use tracing_actix_web::TracingLogger;
+
+use crate::routes;
+
+/// What every handler can reach.
+pub struct AppState {
+    pub pool: Pool,
+    pub settings: Arc<Settings>,
+}
+
+impl AppState {
+    /// Whether webhook URLs may point at private addresses.
+    pub fn target_policy(&self) -> TargetPolicy {
+        if self.settings.delivery.allow_private_targets {
+            TargetPolicy::AllowPrivate
+        } else {
+            TargetPolicy::PublicOnly
+        }
+    }
+}
+
+/// A bound, not yet running API server.
+pub struct Application {
+    port: u16,
+    server: Server,
+}
+
+impl Application {
+    /// Binds `api.listen` (port 0 picks a free port) and prepares the server.
+    pub fn build(settings: Settings, pool: Pool) -> std::io::Result<Self> {
+        let listener = TcpListener::bind(settings.api.listen)?;
+        let port = listener.local_addr()?.port();
+        let server = run(listener, settings, pool)?;
+        Ok(Self { port, server })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Serves until SIGTERM/SIGINT (actix handles both and drains in-flight requests).
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+fn run(listener: TcpListener, settings: Settings, pool: Pool) -> std::io::Result<Server> {
+    hookrelay_core::telemetry::init_metrics("api");
+    let readiness = {
+        let pool = pool.clone();
+        Readiness::default().with(
+            "postgres",
+            Arc::new(move || {
+                let pool = pool.clone();
+                Box::pin(async move {
+                    hookrelay_core::db::ping(&pool)
+                        .await
+                        .map_err(|e| e.to_string())
+                })
+            }),
+        )
+    };
+    let body_limit = BodyLimit(settings.api.max_body_bytes);
+    let state = web::Data::new(AppState {
+        pool,
+        settings: Arc::new(settings),
+    });
+    let readiness = web::Data::new(readiness);
+    let server = HttpServer::new(move || {
+        App::new()
+            .wrap(json_errors())
+            .wrap(TracingLogger::default())
+            .app_data(state.clone())
+            .app_data(readiness.clone())
+            .app_data(body_limit)
+            .app_data(path_config())
+            .configure(health_routes)
+            .configure(routes::v1::configure)
+    })
+    .listen(listener)?
+    .shutdown_timeout(30)
+    .run();
+    Ok(server)
+}
