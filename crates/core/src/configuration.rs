@@ -120,7 +120,9 @@ pub enum LogFormat {
 impl Settings {
     /// Loads the layered settings from the process environment.
     pub fn load() -> Result<Self, ConfigError> {
-        let file = std::env::var("HOOKRELAY_CONFIG").ok().filter(|p| !p.is_empty());
+        let file = std::env::var("HOOKRELAY_CONFIG")
+            .ok()
+            .filter(|p| !p.is_empty());
         Self::load_from(file.as_deref(), Environment::with_prefix("HOOKRELAY"))
     }
 
@@ -154,7 +156,10 @@ impl Settings {
             return invalid("database.pool_size", "must be at least 1");
         }
         if self.database.url.parse::<tokio_postgres::Config>().is_err() {
-            return invalid("database.url", "is not a valid PostgreSQL connection string");
+            return invalid(
+                "database.url",
+                "is not a valid PostgreSQL connection string",
+            );
         }
         if !self.amqp.url.starts_with("amqp://") && !self.amqp.url.starts_with("amqps://") {
             return invalid("amqp.url", "must start with amqp:// or amqps://");
@@ -184,7 +189,10 @@ impl Settings {
             return invalid("ingester.public_base_url", "is not an absolute URL");
         }
         if self.delivery.retry_schedule_secs.contains(&0) {
-            return invalid("delivery.retry_schedule_secs", "delays must be at least 1 second");
+            return invalid(
+                "delivery.retry_schedule_secs",
+                "delays must be at least 1 second",
+            );
         }
         if self.delivery.timeout_ms == 0 {
             return invalid("delivery.timeout_ms", "must be positive");

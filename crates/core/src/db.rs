@@ -31,7 +31,11 @@ pub enum DbError {
 
 /// Builds a pool; connections are opened lazily, so this never blocks on the network.
 pub fn build_pool(settings: &DatabaseSettings) -> Result<Pool, DbError> {
-    build_pool_for(&settings.url, settings.pool_size, settings.acquire_timeout_ms)
+    build_pool_for(
+        &settings.url,
+        settings.pool_size,
+        settings.acquire_timeout_ms,
+    )
 }
 
 /// Builds a pool for an explicit URL (tests point it at their own database).

@@ -37,7 +37,12 @@ fn is_json_content_type(req: &HttpRequest) -> bool {
     let Ok(value) = value.to_str() else {
         return false;
     };
-    let mime = value.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    let mime = value
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
     mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json"))
 }
 
@@ -80,7 +85,8 @@ fn limit_of(req: &HttpRequest) -> usize {
 pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     let mut de = serde_json::Deserializer::from_slice(body);
     let value: T = serde_path_to_error::deserialize(&mut de).map_err(json_error)?;
-    de.end().map_err(|e| ApiError::bad_request("malformed_json", e.to_string()))?;
+    de.end()
+        .map_err(|e| ApiError::bad_request("malformed_json", e.to_string()))?;
     Ok(value)
 }
 
@@ -90,7 +96,11 @@ fn json_error(err: serde_path_to_error::Error<serde_json::Error>) -> ApiError {
     let inner = err.into_inner();
     match inner.classify() {
         Category::Data => {
-            let field = if path == "." { "body".to_string() } else { path };
+            let field = if path == "." {
+                "body".to_string()
+            } else {
+                path
+            };
             ApiError::validation(field, strip_position(&inner.to_string()))
         }
         Category::Syntax | Category::Eof | Category::Io => {
@@ -156,7 +166,11 @@ fn form_urlencoded_parse<T: DeserializeOwned>(query: &str) -> Result<T, ApiError
         let path = err.path().to_string();
         let inner = err.into_inner().to_string();
         // serde names unknown parameters in the message rather than the path.
-        let field = if path == "." { "query".to_string() } else { path };
+        let field = if path == "." {
+            "query".to_string()
+        } else {
+            path
+        };
         ApiError::validation(field, inner)
     })
 }

@@ -45,8 +45,7 @@ async fn healthz() -> HttpResponse {
 async fn readyz(readiness: web::Data<Readiness>) -> HttpResponse {
     let mut failures = serde_json::Map::new();
     for (name, check) in &readiness.checks {
-        let outcome =
-            tokio::time::timeout(std::time::Duration::from_secs(2), check()).await;
+        let outcome = tokio::time::timeout(std::time::Duration::from_secs(2), check()).await;
         match outcome {
             Ok(Ok(())) => {}
             Ok(Err(reason)) => {
@@ -114,4 +113,31 @@ fn to_json_error<B: MessageBody + 'static>(
 /// Makes an unparsable path segment (e.g. a malformed id) answer 404 like an unknown id.
 pub fn path_config() -> web::PathConfig {
     web::PathConfig::default().error_handler(|_, _| ApiError::NotFound("resource").into())
+}
+
+/// Readiness check that PostgreSQL answers.
+pub fn postgres_check(pool: deadpool_postgres::Pool) -> ReadinessCheck {
+    Arc::new(move || {
+        let pool = pool.clone();
+        Box::pin(async move { crate::db::ping(&pool).await.map_err(|e| e.to_string()) })
+    })
+}
+
+/// Serves only `/healthz`, `/readyz` and `/metrics` (the dispatcher has no other HTTP).
+pub fn ops_server(
+    listener: std::net::TcpListener,
+    readiness: Readiness,
+) -> std::io::Result<actix_web::dev::Server> {
+    let readiness = web::Data::new(readiness);
+    Ok(actix_web::HttpServer::new(move || {
+        actix_web::App::new()
+            .wrap(json_errors())
+            .app_data(readiness.clone())
+            .configure(health_routes)
+    })
+    .workers(1)
+    .disable_signals()
+    .listen(listener)?
+    .shutdown_timeout(5)
+    .run())
 }

@@ -57,6 +57,12 @@ mod tests {
         let b = WebhookSecret::generate();
         let header = signature_header(&[&a, &b], "id", 1, b"{}");
         let parts: Vec<&str> = header.split(' ').collect();
-        assert_eq!(parts, vec![sign_payload(&a, "id", 1, b"{}"), sign_payload(&b, "id", 1, b"{}")]);
+        assert_eq!(
+            parts,
+            vec![
+                sign_payload(&a, "id", 1, b"{}"),
+                sign_payload(&b, "id", 1, b"{}")
+            ]
+        );
     }
 }

@@ -9,7 +9,7 @@ use deadpool_postgres::Pool;
 use hookrelay_core::configuration::Settings;
 use hookrelay_core::domain::TargetPolicy;
 use hookrelay_core::extract::BodyLimit;
-use hookrelay_core::http::{health_routes, json_errors, path_config, Readiness};
+use hookrelay_core::http::{health_routes, json_errors, path_config, postgres_check, Readiness};
 use tracing_actix_web::TracingLogger;
 
 use crate::routes;
@@ -58,20 +58,7 @@ impl Application {
 
 fn run(listener: TcpListener, settings: Settings, pool: Pool) -> std::io::Result<Server> {
     hookrelay_core::telemetry::init_metrics("api");
-    let readiness = {
-        let pool = pool.clone();
-        Readiness::default().with(
-            "postgres",
-            Arc::new(move || {
-                let pool = pool.clone();
-                Box::pin(async move {
-                    hookrelay_core::db::ping(&pool)
-                        .await
-                        .map_err(|e| e.to_string())
-                })
-            }),
-        )
-    };
+    let readiness = Readiness::default().with("postgres", postgres_check(pool.clone()));
     let body_limit = BodyLimit(settings.api.max_body_bytes);
     let state = web::Data::new(AppState {
         pool,

@@ -69,7 +69,10 @@ impl CustomHeaders {
                     format!("value must be at most {MAX_VALUE_LEN} bytes"),
                 ));
             }
-            if !value.bytes().all(|b| b == b'\t' || (0x20..0x7f).contains(&b)) {
+            if !value
+                .bytes()
+                .all(|b| b == b'\t' || (0x20..0x7f).contains(&b))
+            {
                 return Err(ValidationError::new(
                     field,
                     "value may contain only visible ASCII characters, spaces and tabs",
@@ -110,19 +113,32 @@ mod tests {
 
     #[test]
     fn reserved_and_malformed_headers_are_refused() {
-        for name in ["Connection", "transfer-encoding", "Webhook-Signature", "X-Webhook-Event", "host", "bad name", ""] {
+        for name in [
+            "Connection",
+            "transfer-encoding",
+            "Webhook-Signature",
+            "X-Webhook-Event",
+            "host",
+            "bad name",
+            "",
+        ] {
             let err = one(name, "v").unwrap_err();
             assert_eq!(err.field, format!("headers.{name}"));
         }
         assert!(one("x-ok", "line\r\nbreak").is_err());
         assert!(one("x-ok", &"v".repeat(1025)).is_err());
         let ok = one("X-Tenant", "abc 123").expect("valid");
-        assert_eq!(ok.as_map().get("x-tenant").map(String::as_str), Some("abc 123"));
+        assert_eq!(
+            ok.as_map().get("x-tenant").map(String::as_str),
+            Some("abc 123")
+        );
     }
 
     #[test]
     fn too_many_headers_are_refused() {
-        let many = (0..21).map(|i| (format!("x-h{i}"), "v".to_string())).collect();
+        let many = (0..21)
+            .map(|i| (format!("x-h{i}"), "v".to_string()))
+            .collect();
         assert_eq!(CustomHeaders::parse(many).unwrap_err().field, "headers");
     }
 }

@@ -26,16 +26,19 @@ impl std::fmt::Debug for WebhookSecret {
 impl WebhookSecret {
     /// Accepts `whsec_` followed by standard base64 of 24 to 64 bytes.
     pub fn parse(s: &str) -> Result<Self, ValidationError> {
-        let encoded = s.strip_prefix(PREFIX).ok_or_else(|| {
-            ValidationError::new("secret", "must start with `whsec_`")
-        })?;
+        let encoded = s
+            .strip_prefix(PREFIX)
+            .ok_or_else(|| ValidationError::new("secret", "must start with `whsec_`"))?;
         let key = STANDARD.decode(encoded).map_err(|_| {
             ValidationError::new("secret", "must be `whsec_` followed by standard base64")
         })?;
         if !(MIN_KEY..=MAX_KEY).contains(&key.len()) {
             return Err(ValidationError::new(
                 "secret",
-                format!("key must be {MIN_KEY} to {MAX_KEY} bytes (got {})", key.len()),
+                format!(
+                    "key must be {MIN_KEY} to {MAX_KEY} bytes (got {})",
+                    key.len()
+                ),
             ));
         }
         Ok(Self {
@@ -81,7 +84,14 @@ mod tests {
     fn bad_secrets_are_refused() {
         let short = format!("whsec_{}", STANDARD.encode([1u8; 23]));
         let long = format!("whsec_{}", STANDARD.encode([1u8; 65]));
-        for bad in ["", "whsec_", "sk_abc", "whsec_***", short.as_str(), long.as_str()] {
+        for bad in [
+            "",
+            "whsec_",
+            "sk_abc",
+            "whsec_***",
+            short.as_str(),
+            long.as_str(),
+        ] {
             assert!(WebhookSecret::parse(bad).is_err(), "{bad:?} accepted");
         }
         assert!(WebhookSecret::parse(&format!("whsec_{}", STANDARD.encode([1u8; 24]))).is_ok());

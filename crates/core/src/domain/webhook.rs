@@ -26,10 +26,16 @@ pub fn display_name(field: &str, s: String) -> Result<String, ValidationError> {
         return Err(ValidationError::new(field, "must not be empty"));
     }
     if s.chars().count() > 200 {
-        return Err(ValidationError::new(field, "must be at most 200 characters"));
+        return Err(ValidationError::new(
+            field,
+            "must be at most 200 characters",
+        ));
     }
     if s.chars().any(char::is_control) {
-        return Err(ValidationError::new(field, "must not contain control characters"));
+        return Err(ValidationError::new(
+            field,
+            "must not contain control characters",
+        ));
     }
     Ok(s)
 }
@@ -41,7 +47,10 @@ pub struct Description(String);
 impl Description {
     pub fn parse(s: String) -> Result<Self, ValidationError> {
         if s.chars().count() > 2000 {
-            return Err(ValidationError::new("description", "must be at most 2000 characters"));
+            return Err(ValidationError::new(
+                "description",
+                "must be at most 2000 characters",
+            ));
         }
         Ok(Self(s))
     }

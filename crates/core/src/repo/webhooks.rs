@@ -8,13 +8,13 @@ use tokio_postgres::Row;
 use uuid::Uuid;
 
 use super::GenericClient;
+use crate::domain::ValidationError;
 use crate::domain::{
     CustomHeaders, Description, EventType, EventTypePattern, PayloadFormat, WebhookName,
     WebhookSecret, WebhookUrl,
 };
 use crate::fanout::pattern_match_sql;
 use crate::pagination::{cursor_uuid, split_page, Cursor, Direction};
-use crate::domain::ValidationError;
 
 /// A webhook as stored.
 #[derive(Debug, Clone)]
@@ -125,7 +125,8 @@ pub struct WebhookListQuery {
     pub cursor: Option<String>,
 }
 
-const COLUMNS: &str = "id, tenant_id, name, description, url, event_types, enabled, payload_format, \
+const COLUMNS: &str =
+    "id, tenant_id, name, description, url, event_types, enabled, payload_format, \
                        headers, created_at, modified_at, last_execution_at";
 
 fn from_row(row: &Row) -> WebhookRecord {

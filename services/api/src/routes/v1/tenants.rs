@@ -11,9 +11,9 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::api_keys::ApiKeyCreated;
-use hookrelay_core::domain::display_name;
 use crate::auth::AdminAuth;
 use crate::startup::AppState;
+use hookrelay_core::domain::display_name;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/tenants", web::post().to(create_tenant));

@@ -12,8 +12,7 @@ use hookrelay_core::error::{ApiError, ErrorBody};
 use hookrelay_core::extract::{JsonBody, QueryParams};
 use hookrelay_core::pagination::{page_limit, Direction};
 use hookrelay_core::repo::webhooks::{
-    ListError, NewWebhook, WebhookListQuery, WebhookOrder, WebhookPatch, WebhookRecord,
-    WebhookRepo,
+    ListError, NewWebhook, WebhookListQuery, WebhookOrder, WebhookPatch, WebhookRecord, WebhookRepo,
 };
 use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -66,17 +65,32 @@ pub struct CreateWebhookRequest {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateWebhookRequest {
+    #[serde(default, deserialize_with = "not_null")]
     pub name: Option<String>,
     /// `null` clears it.
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<String>)]
     pub description: Option<Option<String>>,
+    #[serde(default, deserialize_with = "not_null")]
     pub url: Option<String>,
+    #[serde(default, deserialize_with = "not_null")]
     pub event_types: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "not_null")]
     pub enabled: Option<bool>,
+    #[serde(default, deserialize_with = "not_null")]
     pub payload_format: Option<PayloadFormat>,
     /// Replaces all custom headers.
+    #[serde(default, deserialize_with = "not_null")]
     pub headers: Option<BTreeMap<String, String>>,
+}
+
+/// An optional field that, when present, must not be `null`.
+fn not_null<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    T::deserialize(d).map(Some)
 }
 
 /// Tells an explicit `null` (`Some(None)`) from an absent field (`None`).
@@ -166,12 +180,21 @@ pub struct ListWebhooksParams {
     pub cursor: Option<String>,
 }
 
-fn parse_event_types(field: &str, types: Vec<String>) -> Result<Vec<EventTypePattern>, ValidationError> {
+fn parse_event_types(
+    field: &str,
+    types: Vec<String>,
+) -> Result<Vec<EventTypePattern>, ValidationError> {
     if types.is_empty() {
-        return Err(ValidationError::new(field, "must contain at least one event type"));
+        return Err(ValidationError::new(
+            field,
+            "must contain at least one event type",
+        ));
     }
     if types.len() > MAX_EVENT_TYPES {
-        return Err(ValidationError::new(field, format!("at most {MAX_EVENT_TYPES} entries")));
+        return Err(ValidationError::new(
+            field,
+            format!("at most {MAX_EVENT_TYPES} entries"),
+        ));
     }
     let mut out: Vec<EventTypePattern> = Vec::with_capacity(types.len());
     for (i, t) in types.into_iter().enumerate() {
@@ -191,7 +214,10 @@ fn parse_direction(s: Option<&str>) -> Result<Direction, ValidationError> {
     }
 }
 
-async fn parse_new(state: &AppState, body: CreateWebhookRequest) -> Result<NewWebhook, ValidationError> {
+async fn parse_new(
+    state: &AppState,
+    body: CreateWebhookRequest,
+) -> Result<NewWebhook, ValidationError> {
     let name = WebhookName::parse(body.name)?;
     let description = body.description.map(Description::parse).transpose()?;
     let url = WebhookUrl::parse(&body.url)?;
@@ -214,7 +240,10 @@ async fn parse_new(state: &AppState, body: CreateWebhookRequest) -> Result<NewWe
     })
 }
 
-async fn parse_patch(state: &AppState, body: UpdateWebhookRequest) -> Result<WebhookPatch, ValidationError> {
+async fn parse_patch(
+    state: &AppState,
+    body: UpdateWebhookRequest,
+) -> Result<WebhookPatch, ValidationError> {
     let url = body.url.as_deref().map(WebhookUrl::parse).transpose()?;
     if let Some(url) = &url {
         url.check_target(state.target_policy()).await?;
@@ -276,10 +305,18 @@ pub async fn list_webhooks(
     QueryParams(params): QueryParams<ListWebhooksParams>,
 ) -> Result<HttpResponse, ApiError> {
     let query = WebhookListQuery {
-        event: params.event.map(|e| EventType::parse("event", e)).transpose()?,
+        event: params
+            .event
+            .map(|e| EventType::parse("event", e))
+            .transpose()?,
         name: params.name,
         enabled: params.enabled,
-        order: params.order.as_deref().map(WebhookOrder::parse).transpose()?.unwrap_or_default(),
+        order: params
+            .order
+            .as_deref()
+            .map(WebhookOrder::parse)
+            .transpose()?
+            .unwrap_or_default(),
         direction: parse_direction(params.direction.as_deref())?,
         limit: page_limit(params.limit)?,
         cursor: params.cursor,

@@ -1,0 +1,37 @@
+# hookrelay developer commands. See README.md.
+CARGO_TARGET_DIR ?= $(HOME)/.cache/hookrelay-target
+export CARGO_TARGET_DIR
+
+.PHONY: run test lint fmt migrate build release services clean-test
+
+## Start PostgreSQL/RabbitMQ if needed, migrate, run all three services (Ctrl-C stops).
+run:
+	@scripts/run.sh
+
+## Run every test against the local PostgreSQL and RabbitMQ.
+test: services clean-test
+	cargo test --workspace --all-targets
+
+## rustfmt check + clippy with warnings denied.
+lint:
+	cargo fmt --all -- --check
+	cargo clippy --workspace --all-targets -- -D warnings
+
+fmt:
+	cargo fmt --all
+
+## Apply database migrations to the configured database.
+migrate: services
+	cargo run --release -p hookrelay-api -- migrate
+
+build:
+	cargo build --workspace
+
+release:
+	cargo build --release --workspace --bins
+
+services:
+	@scripts/ensure-services.sh
+
+clean-test:
+	@scripts/clean-test-leftovers.sh

@@ -1,0 +1,88 @@
+//! Test helpers shared by the services' integration tests: each test gets its own
+//! PostgreSQL database and its own RabbitMQ name prefix, so tests run in parallel.
+
+pub mod receiver;
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use deadpool_postgres::Pool;
+use hookrelay_core::configuration::Settings;
+use hookrelay_core::db;
+
+/// Admin token configured in test settings.
+pub const ADMIN_TOKEN: &str = "test-admin-token";
+
+/// Prefix of every throwaway database; `make test` drops leftovers before a run.
+pub const TEST_DB_PREFIX: &str = "hookrelay_test_";
+
+/// Server URL used to create and drop test databases.
+pub fn server_url(database: &str) -> String {
+    let base = std::env::var("HOOKRELAY_TEST_PG")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".to_string());
+    format!("{}/{database}", base.trim_end_matches('/'))
+}
+
+/// A fresh, migrated database of one test.
+pub struct TestDb {
+    pub name: String,
+    pub url: String,
+    pub pool: Pool,
+}
+
+impl TestDb {
+    /// Creates and migrates a database with a unique name.
+    pub async fn create() -> TestDb {
+        let name = format!("{TEST_DB_PREFIX}{}", uuid::Uuid::new_v4().simple());
+        let (client, conn) =
+            tokio_postgres::connect(&server_url("postgres"), tokio_postgres::NoTls)
+                .await
+                .expect("PostgreSQL must be running on 127.0.0.1:5432 (see README)");
+        tokio::spawn(conn);
+        client
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .await
+            .expect("create test database");
+        let url = server_url(&name);
+        let pool = db::build_pool_for(&url, 8, 5000).expect("pool");
+        db::migrate(&pool).await.expect("migrations apply");
+        TestDb { name, url, pool }
+    }
+}
+
+/// Settings for a test: its database, a unique AMQP prefix, random ports, private targets
+/// allowed (receivers listen on 127.0.0.1) and a short retry schedule.
+pub fn test_settings(db_url: &str) -> Settings {
+    let env = config::Environment::with_prefix("HOOKRELAY").source(Some(HashMap::new()));
+    let mut s = Settings::load_from(None, env).expect("default settings load");
+    s.database.url = db_url.to_string();
+    s.database.pool_size = 8;
+    s.amqp.prefix = format!("hrtest-{}", uuid::Uuid::new_v4().simple());
+    s.api.listen = "127.0.0.1:0".parse().expect("addr");
+    s.api.admin_token = ADMIN_TOKEN.to_string();
+    s.api.migrate_on_start = false;
+    s.dispatcher.listen = "127.0.0.1:0".parse().expect("addr");
+    s.ingester.listen = "127.0.0.1:0".parse().expect("addr");
+    s.delivery.allow_private_targets = true;
+    s.delivery.retry_schedule_secs = vec![1, 1, 1];
+    s.telemetry.log_level = "warn".into();
+    s
+}
+
+/// Polls `check` until it returns `Some`, or panics with `what` after `timeout`.
+pub async fn eventually<T, F, Fut>(timeout: Duration, what: &str, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = Instant::now() + timeout;
+    loop {
+        if let Some(v) = check().await {
+            return v;
+        }
+        if Instant::now() > deadline {
+            panic!("timed out after {timeout:?} waiting for: {what}");
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}

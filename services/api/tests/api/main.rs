@@ -1,0 +1,8 @@
+//! Integration tests of hookrelay-api: the real server on a random port, a fresh database
+//! per test.
+
+mod auth;
+mod helpers;
+mod migrations;
+mod openapi;
+mod webhooks;

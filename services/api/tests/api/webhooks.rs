@@ -1,0 +1,625 @@
+use std::collections::HashSet;
+
+use base64::Engine;
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+
+use crate::helpers::{assert_error, spawn_app, spawn_app_with, webhook_body, TestApp};
+
+fn ids(page: &Value) -> Vec<String> {
+    page["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|w| w["id"].as_str().expect("id").to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn create_applies_defaults_and_returns_the_secret_once() {
+    let app = spawn_app().await;
+    let t = app.create_tenant("acme").await;
+    let created = app.create_webhook(&t.key, webhook_body("orders")).await;
+    assert_eq!(created["enabled"], true);
+    assert_eq!(created["payload_format"], "envelope");
+    assert_eq!(created["headers"], json!({}));
+    assert!(created["last_execution_at"].is_null());
+    assert!(created["created_at"].is_string() && created["modified_at"].is_string());
+    let secret = created["secret"].as_str().expect("secret");
+    let key = base64::engine::general_purpose::STANDARD
+        .decode(secret.strip_prefix("whsec_").expect("whsec_ prefix"))
+        .expect("base64");
+    assert_eq!(key.len(), 32);
+
+    let id = created["id"].as_str().expect("id");
+    let got: Value = app
+        .get(&t.key, &format!("/v1/webhooks/{id}"))
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert!(got.get("secret").is_none());
+    assert!(!got.to_string().contains(secret));
+    let list: Value = app
+        .get(&t.key, "/v1/webhooks")
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert!(!list.to_string().contains(secret));
+    let shown: Value = app
+        .get(&t.key, &format!("/v1/webhooks/{id}/secret"))
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(shown["secret"], secret);
+}
+
+#[tokio::test]
+async fn a_supplied_secret_and_all_fields_are_kept() {
+    let app = spawn_app().await;
+    let t = app.create_tenant("acme").await;
+    let secret = "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD";
+    let created = app
+        .create_webhook(
+            &t.key,
+            json!({
+                "name": "Flat one",
+                "description": "for n8n",
+                "url": "https://example.com/hook?x=1",
+                "event_types": ["*", "order.*", "user.created"],
+                "enabled": false,
+                "payload_format": "flat",
+                "headers": {"X-Team": "growth"},
+                "secret": secret,
+            }),
+        )
+        .await;
+    assert_eq!(created["secret"], secret);
+    assert_eq!(created["description"], "for n8n");
+    assert_eq!(created["enabled"], false);
+    assert_eq!(created["payload_format"], "flat");
+    assert_eq!(created["headers"], json!({"x-team": "growth"}));
+    assert_eq!(
+        created["event_types"],
+        json!(["*", "order.*", "user.created"])
+    );
+}
+
+#[tokio::test]
+async fn every_field_rule_answers_422_naming_the_field() {
+    let app = spawn_app().await;
+    let t = app.create_tenant("acme").await;
+    let long_url = format!("https://example.com/{}", "a".repeat(2040));
+    let cases: Vec<(Value, &str)> = vec![
+        (json!({"name": ""}), "name"),
+        (json!({"name": "x".repeat(201)}), "name"),
+        (json!({"name": 5}), "name"),
+        (json!({"description": "d".repeat(2001)}), "description"),
+        (json!({"url": "ftp://example.com/"}), "url"),
+        (json!({"url": "not a url"}), "url"),
+        (json!({"url": long_url}), "url"),
+        (json!({"url": "https://user:pw@example.com/"}), "url"),
+        (json!({"event_types": []}), "event_types"),
+        (json!({"event_types": ["ok", "bad type"]}), "event_types[1]"),
+        (json!({"event_types": ["a*"]}), "event_types[0]"),
+        (json!({"event_types": ["x".repeat(101)]}), "event_types[0]"),
+        (json!({"event_types": "order.created"}), "event_types"),
+        (json!({"payload_format": "xml"}), "payload_format"),
+        (json!({"enabled": "yes"}), "enabled"),
+        (
+            json!({"headers": {"Connection": "close"}}),
+            "headers.Connection",
+        ),
+        (
+            json!({"headers": {"webhook-signature": "x"}}),
+            "headers.webhook-signature",
+        ),
+        (json!({"headers": {"X-Ok": "a\nb"}}), "headers.X-Ok"),
+        (json!({"headers": {"bad name": "v"}}), "headers.bad name"),
+        (json!({"secret": "not-a-secret"}), "secret"),
+        (json!({"secret": "whsec_c2hvcnQ="}), "secret"),
+        (json!({"unexpected": 1}), "unexpected"),
+    ];
+    for (patch, field) in cases {
+        let mut body = webhook_body("w");
+        for (k, v) in patch.as_object().expect("object") {
+            body[k] = v.clone();
+        }
+        let res = app.post(&t.key, "/v1/webhooks", &body).await;
+        let err = assert_error(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+        assert_eq!(err["error"]["field"], field, "case {body}");
+    }
+    for missing in ["name", "url", "event_types"] {
+        let mut body = webhook_body("w");
+        body.as_object_mut().expect("object").remove(missing);
+        let res = app.post(&t.key, "/v1/webhooks", &body).await;
+        let err = assert_error(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+        assert!(err["error"]["message"]
+            .as_str()
+            .expect("msg")
+            .contains(missing));
+    }
+    let list: Value = app
+        .get(&t.key, "/v1/webhooks")
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert!(ids(&list).is_empty(), "a rejected webhook was stored");
+}
+
+#[tokio::test]
+async fn private_targets_are_refused_unless_allowed() {
+    let app = spawn_app_with(|s| s.delivery.allow_private_targets = false).await;
+    let t = app.create_tenant("acme").await;
+    for url in [
+        "http://127.0.0.1:8080/",
+        "http://localhost/",
+        "http://10.0.0.5/",
+        "http://192.168.1.1/",
+        "http://169.254.169.254/latest/meta-data",
+        "http://[::1]/",
+        "http://0.0.0.0/",
+    ] {
+        let mut body = webhook_body("w");
+        body["url"] = json!(url);
+        let res = app.post(&t.key, "/v1/webhooks", &body).await;
+        let err = assert_error(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+        assert_eq!(err["error"]["field"], "url", "{url}");
+    }
+    let mut body = webhook_body("public");
+    body["url"] = json!("https://93.184.216.34/hook");
+    app.create_webhook(&t.key, body).await;
+    // PATCH is checked the same way.
+    let list: Value = app
+        .get(&t.key, "/v1/webhooks")
+        .await
+        .json()
+        .await
+        .expect("json");
+    let id = &ids(&list)[0];
+    let res = app
+        .req(Method::PATCH, &format!("/v1/webhooks/{id}"), &t.key)
+        .json(&json!({"url": "http://10.1.1.1/"}))
+        .send()
+        .await
+        .expect("request");
+    assert_error(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+}
+
+#[tokio::test]
+async fn malformed_oversized_and_mistyped_bodies_get_structured_errors() {
+    let app = spawn_app_with(|s| s.api.max_body_bytes = 2048).await;
+    let t = app.create_tenant("acme").await;
+    let url = format!("{}/v1/webhooks", app.address);
+    let res = app
+        .client
+        .post(&url)
+        .bearer_auth(&t.key)
+        .header("content-type", "application/json")
+        .body("{\"name\": ")
+        .send()
+        .await
+        .expect("request");
+    assert_error(res, StatusCode::BAD_REQUEST, "malformed_json").await;
+    let res = app
+        .client
+        .post(&url)
+        .bearer_auth(&t.key)
+        .header("content-type", "text/plain")
+        .body(webhook_body("w").to_string())
+        .send()
+        .await
+        .expect("request");
+    assert_error(
+        res,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "unsupported_media_type",
+    )
+    .await;
+    let mut big = webhook_body("w");
+    big["description"] = json!("d".repeat(3000));
+    let res = app.post(&t.key, "/v1/webhooks", &big).await;
+    assert_error(res, StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large").await;
+    // Chunked body without a content-length is cut off at the limit too.
+    let chunks: Vec<Result<Vec<u8>, std::io::Error>> =
+        vec![Ok(vec![b' '; 1500]), Ok(vec![b' '; 1500])];
+    let res = app
+        .client
+        .post(&url)
+        .bearer_auth(&t.key)
+        .header("content-type", "application/json")
+        .body(reqwest::Body::wrap_stream(futures::stream::iter(chunks)))
+        .send()
+        .await
+        .expect("request");
+    assert_error(res, StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large").await;
+    let res = app.post(&t.key, "/v1/webhooks", &json!([1, 2])).await;
+    assert_error(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    let res = app.get(&t.key, "/v1/webhooks/not-a-uuid").await;
+    assert_error(res, StatusCode::NOT_FOUND, "not_found").await;
+    let res = app.get(&t.key, "/v1/nothing-here").await;
+    assert_error(res, StatusCode::NOT_FOUND, "not_found").await;
+    let res = app
+        .req(Method::PUT, "/v1/webhooks", &t.key)
+        .send()
+        .await
+        .expect("request");
+    assert_error(res, StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed").await;
+}
+
+#[tokio::test]
+async fn patch_changes_only_given_fields() {
+    let app = spawn_app().await;
+    let t = app.create_tenant("acme").await;
+    let mut body = webhook_body("before");
+    body["description"] = json!("desc");
+    body["headers"] = json!({"x-a": "1"});
+    let created = app.create_webhook(&t.key, body).await;
+    let id = created["id"].as_str().expect("id");
+    let path = format!("/v1/webhooks/{id}");
+    let patch = |b: Value| {
+        let app: &TestApp = &app;
+        let path = path.clone();
+        let key = t.key.clone();
+        async move {
+            app.req(Method::PATCH, &path, &key)
+                .json(&b)
+                .send()
+                .await
+                .expect("request")
+        }
+    };
+    let res = patch(json!({"name": "after"})).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let updated: Value = res.json().await.expect("json");
+    assert_eq!(updated["name"], "after");
+    for same in [
+        "url",
+        "event_types",
+        "enabled",
+        "payload_format",
+        "headers",
+        "description",
+        "created_at",
+    ] {
+        assert_eq!(updated[same], created[same], "{same} changed");
+    }
+    assert!(updated["modified_at"].as_str() > created["modified_at"].as_str());
+
+    let updated: Value = patch(json!({"description": null, "enabled": false, "event_types": ["*"], "payload_format": "flat", "headers": {}}))
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert!(updated["description"].is_null());
+    assert_eq!(updated["enabled"], false);
+    assert_eq!(updated["event_types"], json!(["*"]));
+    assert_eq!(updated["payload_format"], "flat");
+    assert_eq!(updated["headers"], json!({}));
+    assert_eq!(updated["name"], "after");
+
+    let err = assert_error(
+        patch(json!({"event_types": []})).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(err["error"]["field"], "event_types");
+    let err = assert_error(
+        patch(json!({"secret": "whsec_x"})).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(err["error"]["field"], "secret");
+    let err = assert_error(
+        patch(json!({"name": null})).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(err["error"]["field"], "name");
+    let got: Value = app.get(&t.key, &path).await.json().await.expect("json");
+    assert_eq!(got["name"], "after");
+}
+
+#[tokio::test]
+async fn delete_removes_the_webhook() {
+    let app = spawn_app().await;
+    let t = app.create_tenant("acme").await;
+    let created = app.create_webhook(&t.key, webhook_body("w")).await;
+    let path = format!("/v1/webhooks/{}", created["id"].as_str().expect("id"));
+    let res = app
+        .req(Method::DELETE, &path, &t.key)
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    assert_error(
+        app.get(&t.key, &path).await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    )
+    .await;
+    let res = app
+        .req(Method::DELETE, &path, &t.key)
+        .send()
+        .await
+        .expect("request");
+    assert_error(res, StatusCode::NOT_FOUND, "not_found").await;
+}
+
+#[tokio::test]
+async fn every_route_hides_other_tenants_webhooks() {
+    let app = spawn_app().await;
+    let a = app.create_tenant("a").await;
+    let b = app.create_tenant("b").await;
+    let created = app.create_webhook(&a.key, webhook_body("a's")).await;
+    let id = created["id"].as_str().expect("id");
+    let path = format!("/v1/webhooks/{id}");
+    assert_error(
+        app.get(&b.key, &path).await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    )
+    .await;
+    assert_error(
+        app.get(&b.key, &format!("{path}/secret")).await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    )
+    .await;
+    let res = app
+        .req(Method::PATCH, &path, &b.key)
+        .json(&json!({"name": "stolen"}))
+        .send()
+        .await
+        .expect("request");
+    assert_error(res, StatusCode::NOT_FOUND, "not_found").await;
+    let res = app
+        .req(Method::DELETE, &path, &b.key)
+        .send()
+        .await
+        .expect("request");
+    assert_error(res, StatusCode::NOT_FOUND, "not_found").await;
+    let list: Value = app
+        .get(&b.key, "/v1/webhooks")
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert!(ids(&list).is_empty());
+    let got: Value = app.get(&a.key, &path).await.json().await.expect("json");
+    assert_eq!(got["name"], "a's");
+}
+
+async fn walk(app: &TestApp, key: &str, query: &str, limit: usize) -> Vec<Value> {
+    let mut out = Vec::new();
+    let mut cursor: Option<String> = None;
+    for _ in 0..100 {
+        let mut path = format!("/v1/webhooks?limit={limit}{query}");
+        if let Some(c) = &cursor {
+            path.push_str(&format!("&cursor={c}"));
+        }
+        let res = app.get(key, &path).await;
+        assert_eq!(res.status(), StatusCode::OK);
+        let page: Value = res.json().await.expect("json");
+        let items = page["items"].as_array().expect("items").clone();
+        assert!(items.len() <= limit);
+        out.extend(items);
+        match page["next_cursor"].as_str() {
+            Some(c) => cursor = Some(c.to_string()),
+            None => return out,
+        }
+    }
+    panic!("pagination does not end");
+}
+
+#[tokio::test]
+async fn pagination_walks_every_ordering_without_gaps_or_duplicates() {
+    let app = spawn_app().await;
+    let t = app.create_tenant("acme").await;
+    let names = [
+        "delta", "Alpha", "charlie", "bravo", "echo", "alpha", "foxtrot", "golf", "hotel", "india",
+        "juliet", "kilo", "lima",
+    ];
+    let mut all = HashSet::new();
+    for n in names {
+        let created = app.create_webhook(&t.key, webhook_body(n)).await;
+        all.insert(created["id"].as_str().expect("id").to_string());
+    }
+    // Give some webhooks an execution time and modify others, so each ordering differs.
+    let client = app.db.pool.get().await.expect("conn");
+    client
+        .execute(
+            "UPDATE webhooks SET last_execution_at = now() - (length(name) || ' minutes')::interval WHERE name > 'h'",
+            &[],
+        )
+        .await
+        .expect("update");
+    client
+        .execute(
+            "UPDATE webhooks SET modified_at = now() + (ascii(name) || ' seconds')::interval",
+            &[],
+        )
+        .await
+        .expect("update");
+
+    for order in ["name", "created", "modified", "last_execution"] {
+        for direction in ["asc", "desc"] {
+            let items = walk(
+                &app,
+                &t.key,
+                &format!("&order={order}&direction={direction}"),
+                4,
+            )
+            .await;
+            let got: Vec<String> = items
+                .iter()
+                .map(|w| w["id"].as_str().expect("id").to_string())
+                .collect();
+            assert_eq!(got.len(), names.len(), "{order} {direction}: wrong count");
+            assert_eq!(
+                got.iter().cloned().collect::<HashSet<_>>(),
+                all,
+                "{order} {direction}: gaps or duplicates"
+            );
+            // The whole walk equals one big page in the same order.
+            let one: Value = app
+                .get(
+                    &t.key,
+                    &format!("/v1/webhooks?limit=100&order={order}&direction={direction}"),
+                )
+                .await
+                .json()
+                .await
+                .expect("json");
+            assert_eq!(
+                ids(&one),
+                got,
+                "{order} {direction}: pages differ from a single page"
+            );
+        }
+    }
+    let by_name: Value = app
+        .get(&t.key, "/v1/webhooks?limit=100&order=name")
+        .await
+        .json()
+        .await
+        .expect("json");
+    let listed: Vec<&str> = by_name["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|w| w["name"].as_str().expect("name"))
+        .collect();
+    let mut sorted = listed.clone();
+    sorted.sort_by(|a, b| {
+        // PostgreSQL's collation decides; only check it is consistent with a stable sort of
+        // the listed order by itself.
+        listed
+            .iter()
+            .position(|x| x == a)
+            .cmp(&listed.iter().position(|x| x == b))
+    });
+    assert_eq!(listed, sorted);
+    let default: Value = app
+        .get(&t.key, "/v1/webhooks")
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(
+        default["items"].as_array().expect("items").len(),
+        names.len()
+    );
+}
+
+#[tokio::test]
+async fn bad_page_parameters_are_refused() {
+    let app = spawn_app().await;
+    let t = app.create_tenant("acme").await;
+    for _ in 0..3 {
+        app.create_webhook(&t.key, webhook_body("w")).await;
+    }
+    for (query, field) in [
+        ("limit=0", "limit"),
+        ("limit=101", "limit"),
+        ("limit=ten", "limit"),
+        ("order=size", "order"),
+        ("direction=up", "direction"),
+        ("cursor=%%%", "cursor"),
+        ("cursor=abc", "cursor"),
+        ("enabled=maybe", "enabled"),
+        ("event=bad%20type", "event"),
+    ] {
+        let res = app.get(&t.key, &format!("/v1/webhooks?{query}")).await;
+        let err = assert_error(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+        assert_eq!(err["error"]["field"], field, "{query}");
+    }
+    // A cursor of one ordering is refused by another.
+    let page: Value = app
+        .get(&t.key, "/v1/webhooks?limit=1&order=name")
+        .await
+        .json()
+        .await
+        .expect("json");
+    let cursor = page["next_cursor"].as_str().expect("cursor");
+    let res = app
+        .get(
+            &t.key,
+            &format!("/v1/webhooks?limit=1&order=created&cursor={cursor}"),
+        )
+        .await;
+    assert_error(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    let res = app
+        .get(
+            &t.key,
+            &format!("/v1/webhooks?limit=1&order=name&cursor={cursor}"),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn filters_select_the_right_webhooks() {
+    let app = spawn_app().await;
+    let t = app.create_tenant("acme").await;
+    let mk = |name: &str, types: Value, enabled: bool| {
+        let mut b = webhook_body(name);
+        b["event_types"] = types;
+        b["enabled"] = json!(enabled);
+        b
+    };
+    let all = app
+        .create_webhook(&t.key, mk("All events", json!(["*"]), true))
+        .await;
+    let orders = app
+        .create_webhook(&t.key, mk("Orders", json!(["order.*"]), true))
+        .await;
+    let created = app
+        .create_webhook(&t.key, mk("Order created", json!(["order.created"]), false))
+        .await;
+    let users = app
+        .create_webhook(
+            &t.key,
+            mk("Users", json!(["user.created", "user.deleted"]), true),
+        )
+        .await;
+    let id = |v: &Value| v["id"].as_str().expect("id").to_string();
+    let query = |q: &'static str| {
+        let app: &TestApp = &app;
+        let key = t.key.clone();
+        async move {
+            let page: Value = app
+                .get(&key, &format!("/v1/webhooks?limit=100&{q}"))
+                .await
+                .json()
+                .await
+                .expect("json");
+            ids(&page).into_iter().collect::<HashSet<_>>()
+        }
+    };
+    let set = |v: &[&Value]| v.iter().map(|w| id(w)).collect::<HashSet<_>>();
+    assert_eq!(
+        query("event=order.created").await,
+        set(&[&all, &orders, &created])
+    );
+    assert_eq!(
+        query("event=order.refunded.partial").await,
+        set(&[&all, &orders])
+    );
+    assert_eq!(query("event=order").await, set(&[&all]));
+    assert_eq!(query("event=user.deleted").await, set(&[&all, &users]));
+    assert_eq!(query("name=ORDER").await, set(&[&orders, &created]));
+    assert_eq!(query("name=events").await, set(&[&all]));
+    assert_eq!(query("enabled=false").await, set(&[&created]));
+    assert_eq!(
+        query("enabled=true&event=order.created").await,
+        set(&[&all, &orders])
+    );
+    assert_eq!(query("name=zzz").await, HashSet::new());
+}
