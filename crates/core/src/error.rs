@@ -69,6 +69,15 @@ impl From<DbError> for ApiError {
     }
 }
 
+impl From<crate::pagination::ListError> for ApiError {
+    fn from(e: crate::pagination::ListError) -> Self {
+        match e {
+            crate::pagination::ListError::Invalid(v) => v.into(),
+            crate::pagination::ListError::Db(db) => db.into(),
+        }
+    }
+}
+
 impl From<tokio_postgres::Error> for ApiError {
     fn from(e: tokio_postgres::Error) -> Self {
         ApiError::from(DbError::from(e))

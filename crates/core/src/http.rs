@@ -141,3 +141,11 @@ pub fn ops_server(
     .shutdown_timeout(5)
     .run())
 }
+
+/// Readiness check that RabbitMQ accepts a connection.
+pub fn amqp_check(publisher: crate::queue::JobPublisher) -> ReadinessCheck {
+    Arc::new(move || {
+        let publisher = publisher.clone();
+        Box::pin(async move { publisher.ping().await.map_err(|e| e.to_string()) })
+    })
+}

@@ -9,6 +9,8 @@ pub mod extract;
 pub mod fanout;
 pub mod http;
 pub mod pagination;
+pub mod payload;
+pub mod queue;
 pub mod repo;
 pub mod shutdown;
 pub mod signing;

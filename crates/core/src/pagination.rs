@@ -11,6 +11,15 @@ use uuid::Uuid;
 
 use crate::domain::ValidationError;
 
+/// Why a list call failed: a bad cursor is the caller's fault, the rest is the database.
+#[derive(Debug, thiserror::Error)]
+pub enum ListError {
+    #[error(transparent)]
+    Invalid(#[from] ValidationError),
+    #[error(transparent)]
+    Db(#[from] tokio_postgres::Error),
+}
+
 /// Default and largest page sizes.
 pub const DEFAULT_LIMIT: i64 = 20;
 pub const MAX_LIMIT: i64 = 100;

@@ -21,6 +21,11 @@ use crate::routes::v1;
         v1::webhooks::get_webhook_secret,
         v1::webhooks::update_webhook,
         v1::webhooks::delete_webhook,
+        v1::events::create_event,
+        v1::events::list_events,
+        v1::events::get_event,
+        v1::deliveries::get_delivery,
+        v1::deliveries::replay_delivery,
     ),
     modifiers(&SecuritySchemes)
 )]

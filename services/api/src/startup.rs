@@ -9,7 +9,10 @@ use deadpool_postgres::Pool;
 use hookrelay_core::configuration::Settings;
 use hookrelay_core::domain::TargetPolicy;
 use hookrelay_core::extract::BodyLimit;
-use hookrelay_core::http::{health_routes, json_errors, path_config, postgres_check, Readiness};
+use hookrelay_core::http::{
+    amqp_check, health_routes, json_errors, path_config, postgres_check, Readiness,
+};
+use hookrelay_core::queue::{JobPublisher, Topology};
 use tracing_actix_web::TracingLogger;
 
 use crate::routes;
@@ -18,6 +21,7 @@ use crate::routes;
 pub struct AppState {
     pub pool: Pool,
     pub settings: Arc<Settings>,
+    pub publisher: JobPublisher,
 }
 
 impl AppState {
@@ -58,11 +62,22 @@ impl Application {
 
 fn run(listener: TcpListener, settings: Settings, pool: Pool) -> std::io::Result<Server> {
     hookrelay_core::telemetry::init_metrics("api");
-    let readiness = Readiness::default().with("postgres", postgres_check(pool.clone()));
+    let publisher = JobPublisher::new(
+        &settings.amqp.url,
+        Topology::new(
+            &settings.amqp.prefix,
+            &settings.delivery.retry_schedule_secs,
+        ),
+    );
+    let readiness = Readiness::default()
+        .with("postgres", postgres_check(pool.clone()))
+        .with("rabbitmq", amqp_check(publisher.clone()));
     let body_limit = BodyLimit(settings.api.max_body_bytes);
+    let max_event_bytes = settings.api.max_event_bytes;
     let state = web::Data::new(AppState {
         pool,
         settings: Arc::new(settings),
+        publisher,
     });
     let readiness = web::Data::new(readiness);
     let server = HttpServer::new(move || {
@@ -74,7 +89,7 @@ fn run(listener: TcpListener, settings: Settings, pool: Pool) -> std::io::Result
             .app_data(body_limit)
             .app_data(path_config())
             .configure(health_routes)
-            .configure(routes::v1::configure)
+            .configure(|c| routes::v1::configure(c, max_event_bytes))
     })
     .listen(listener)?
     .shutdown_timeout(30)

@@ -1,6 +1,8 @@
 //! Repositories: one per table family, each owning its SQL.
 
 pub mod api_keys;
+pub mod deliveries;
+pub mod events;
 pub mod tenants;
 pub mod webhooks;
 

@@ -14,7 +14,7 @@ use crate::domain::{
     WebhookSecret, WebhookUrl,
 };
 use crate::fanout::pattern_match_sql;
-use crate::pagination::{cursor_uuid, split_page, Cursor, Direction};
+use crate::pagination::{cursor_uuid, split_page, Cursor, Direction, ListError};
 
 /// A webhook as stored.
 #[derive(Debug, Clone)]
@@ -153,15 +153,6 @@ fn headers_json(h: &CustomHeaders) -> serde_json::Value {
 
 fn patterns(p: &[EventTypePattern]) -> Vec<String> {
     p.iter().map(|p| p.as_str().to_string()).collect()
-}
-
-/// Errors of the list call: a bad cursor is the caller's fault, the rest is the database.
-#[derive(Debug, thiserror::Error)]
-pub enum ListError {
-    #[error(transparent)]
-    Invalid(#[from] ValidationError),
-    #[error(transparent)]
-    Db(#[from] tokio_postgres::Error),
 }
 
 /// Reads and writes webhooks; every call is scoped to one tenant.

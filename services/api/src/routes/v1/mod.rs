@@ -3,16 +3,20 @@
 use actix_web::web;
 
 pub mod api_keys;
+pub mod deliveries;
+pub mod events;
 pub mod tenants;
 pub mod webhooks;
 
-/// Mounts every `/v1` route.
-pub fn configure(cfg: &mut web::ServiceConfig) {
+/// Mounts every `/v1` route; `max_event_bytes` limits `POST /v1/events` bodies.
+pub fn configure(cfg: &mut web::ServiceConfig, max_event_bytes: usize) {
     cfg.service(
         web::scope("/v1")
             .route("/openapi.json", web::get().to(crate::openapi::serve))
             .configure(tenants::configure)
             .configure(api_keys::configure)
-            .configure(webhooks::configure),
+            .configure(webhooks::configure)
+            .configure(|c| events::configure(c, max_event_bytes))
+            .configure(deliveries::configure),
     );
 }

@@ -12,7 +12,7 @@ use hookrelay_core::error::{ApiError, ErrorBody};
 use hookrelay_core::extract::{JsonBody, QueryParams};
 use hookrelay_core::pagination::{page_limit, Direction};
 use hookrelay_core::repo::webhooks::{
-    ListError, NewWebhook, WebhookListQuery, WebhookOrder, WebhookPatch, WebhookRecord, WebhookRepo,
+    NewWebhook, WebhookListQuery, WebhookOrder, WebhookPatch, WebhookRecord, WebhookRepo,
 };
 use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -322,12 +322,7 @@ pub async fn list_webhooks(
         cursor: params.cursor,
     };
     let client = state.pool.get().await?;
-    let (items, next_cursor) = WebhookRepo::list(&client, auth.tenant_id, &query)
-        .await
-        .map_err(|e| match e {
-            ListError::Invalid(v) => ApiError::from(v),
-            ListError::Db(db) => ApiError::from(db),
-        })?;
+    let (items, next_cursor) = WebhookRepo::list(&client, auth.tenant_id, &query).await?;
     Ok(HttpResponse::Ok().json(WebhookPage {
         items: items.into_iter().map(Into::into).collect(),
         next_cursor,

@@ -1,0 +1,101 @@
+//! The bytes a receiver gets, derived deterministically from the stored event so every
+//! retry and replay of a delivery is byte-identical.
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use uuid::Uuid;
+
+use crate::domain::PayloadFormat;
+
+/// Canonical text of an event's `data`: compact JSON, key order as the client sent it.
+pub fn canonical_data(data: &serde_json::Value) -> String {
+    serde_json::to_string(data).expect("a JSON value serialises")
+}
+
+/// The timestamp format of envelopes.
+pub fn envelope_timestamp(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+fn json_string(s: &str) -> String {
+    serde_json::to_string(s).expect("a string serialises")
+}
+
+/// Builds the body of one delivery.
+///
+/// - `envelope`: `{"event","event_id","timestamp","data"}`;
+/// - `flat`: `{"event", ...fields of data}`; data that is not an object goes under `"data"`;
+///   a field named `event` in data is dropped (the event type wins).
+pub fn build_body(
+    format: PayloadFormat,
+    event_type: &str,
+    event_id: Uuid,
+    occurred_at: DateTime<Utc>,
+    data: &str,
+) -> Vec<u8> {
+    let event = json_string(event_type);
+    match format {
+        PayloadFormat::Envelope => format!(
+            "{{\"event\":{event},\"event_id\":\"{event_id}\",\"timestamp\":\"{}\",\"data\":{data}}}",
+            envelope_timestamp(occurred_at)
+        )
+        .into_bytes(),
+        PayloadFormat::Flat => {
+            match serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(data) {
+                Ok(fields) => {
+                    let mut out = format!("{{\"event\":{event}");
+                    for (k, v) in fields.iter().filter(|(k, _)| k.as_str() != "event") {
+                        out.push(',');
+                        out.push_str(&json_string(k));
+                        out.push(':');
+                        out.push_str(&serde_json::to_string(v).expect("value serialises"));
+                    }
+                    out.push('}');
+                    out.into_bytes()
+                }
+                Err(_) => format!("{{\"event\":{event},\"data\":{data}}}").into_bytes(),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn flat_body_of_a_scheduled_post_is_exact() {
+        let data = canonical_data(&serde_json::from_str::<serde_json::Value>(
+            r#"{"channel_identifier":"@my_telegram_channel","post_text_idea":"A post about morning coffee","scheduled_at_utc":"2025-10-28 14:30:00","post_id":123}"#,
+        ).expect("json"));
+        let body = build_body(
+            PayloadFormat::Flat,
+            "new_post_scheduled",
+            Uuid::nil(),
+            Utc::now(),
+            &data,
+        );
+        assert_eq!(
+            String::from_utf8(body).expect("utf8"),
+            r#"{"event":"new_post_scheduled","channel_identifier":"@my_telegram_channel","post_text_idea":"A post about morning coffee","scheduled_at_utc":"2025-10-28 14:30:00","post_id":123}"#
+        );
+    }
+
+    #[test]
+    fn envelope_and_non_object_flat() {
+        let t = DateTime::parse_from_rfc3339("2025-01-02T03:04:05.678Z")
+            .expect("time")
+            .with_timezone(&Utc);
+        let id = Uuid::nil();
+        let body = build_body(PayloadFormat::Envelope, "a.b", id, t, "[1,2]");
+        let v: serde_json::Value = serde_json::from_slice(&body).expect("json");
+        assert_eq!(
+            v,
+            json!({"event": "a.b", "event_id": id.to_string(), "timestamp": "2025-01-02T03:04:05.678Z", "data": [1, 2]})
+        );
+        let flat = build_body(PayloadFormat::Flat, "a.b", id, t, "42");
+        assert_eq!(flat, br#"{"event":"a.b","data":42}"#);
+        let shadow = build_body(PayloadFormat::Flat, "a.b", id, t, r#"{"event":"x","k":1}"#);
+        assert_eq!(shadow, br#"{"event":"a.b","k":1}"#);
+    }
+}

@@ -1,0 +1,301 @@
+//! RabbitMQ transport: topology, the `DeliveryJob` message, and a confirmed publisher.
+//!
+//! The broker only carries work: every job can be rebuilt from PostgreSQL, so a publish
+//! that fails is logged and left to the outbox sweeper.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use lapin::options::{
+    BasicPublishOptions, ConfirmSelectOptions, ExchangeDeclareOptions, QueueBindOptions,
+    QueueDeclareOptions,
+};
+use lapin::types::{AMQPValue, FieldTable, ShortString};
+use lapin::Confirmation;
+use lapin::{BasicProperties, Channel, Connection, ConnectionProperties, ExchangeKind};
+use prost::Message;
+
+/// Generated protobuf messages of `proto/`.
+pub mod proto {
+    include!(concat!(env!("OUT_DIR"), "/hookrelay.v1.rs"));
+}
+
+pub use proto::DeliveryJob;
+
+/// Routing key of the work exchange.
+pub const ROUTING_KEY: &str = "deliver";
+
+/// Why a publish or connection failed.
+#[derive(Debug, thiserror::Error)]
+pub enum QueueError {
+    #[error("RabbitMQ error")]
+    Amqp(#[from] lapin::Error),
+    #[error("RabbitMQ unreachable (connect timed out)")]
+    ConnectTimeout,
+    #[error("RabbitMQ recently unreachable; not retrying yet")]
+    BackingOff,
+    #[error("broker refused the message (nack)")]
+    Nacked,
+    #[error("message was unroutable (returned)")]
+    Returned,
+}
+
+/// Names of the exchanges and queues of one installation.
+#[derive(Debug, Clone)]
+pub struct Topology {
+    prefix: String,
+    retry_delays_secs: Vec<u64>,
+}
+
+impl Topology {
+    /// Topology for a name prefix and the retry schedule.
+    pub fn new(prefix: &str, retry_delays_secs: &[u64]) -> Self {
+        let mut delays = retry_delays_secs.to_vec();
+        delays.sort_unstable();
+        delays.dedup();
+        Self {
+            prefix: prefix.to_string(),
+            retry_delays_secs: delays,
+        }
+    }
+
+    /// The direct exchange jobs are published to.
+    pub fn exchange(&self) -> String {
+        format!("{}.deliveries", self.prefix)
+    }
+
+    /// The quorum queue the dispatchers consume.
+    pub fn work_queue(&self) -> String {
+        format!("{}.deliveries", self.prefix)
+    }
+
+    /// The TTL queue that holds a job for `delay_secs` before dead-lettering it back.
+    pub fn retry_queue(&self, delay_secs: u64) -> String {
+        format!("{}.retry.{delay_secs}s", self.prefix)
+    }
+
+    /// Declares everything; idempotent, run by every process when it connects.
+    pub async fn declare(&self, channel: &Channel) -> Result<(), lapin::Error> {
+        let durable = QueueDeclareOptions {
+            durable: true,
+            ..Default::default()
+        };
+        channel
+            .exchange_declare(
+                self.exchange().into(),
+                ExchangeKind::Direct,
+                ExchangeDeclareOptions {
+                    durable: true,
+                    ..Default::default()
+                },
+                FieldTable::default(),
+            )
+            .await?;
+        let mut work_args = FieldTable::default();
+        work_args.insert(
+            "x-queue-type".into(),
+            AMQPValue::LongString("quorum".into()),
+        );
+        channel
+            .queue_declare(self.work_queue().into(), durable, work_args)
+            .await?;
+        channel
+            .queue_bind(
+                self.work_queue().into(),
+                self.exchange().into(),
+                ROUTING_KEY.into(),
+                QueueBindOptions::default(),
+                FieldTable::default(),
+            )
+            .await?;
+        for delay in &self.retry_delays_secs {
+            let mut args = FieldTable::default();
+            args.insert(
+                "x-queue-type".into(),
+                AMQPValue::LongString("quorum".into()),
+            );
+            let ttl_ms = i32::try_from(delay.saturating_mul(1000)).unwrap_or(i32::MAX);
+            args.insert("x-message-ttl".into(), AMQPValue::LongInt(ttl_ms));
+            args.insert(
+                "x-dead-letter-exchange".into(),
+                AMQPValue::LongString(self.exchange().into()),
+            );
+            args.insert(
+                "x-dead-letter-routing-key".into(),
+                AMQPValue::LongString(ROUTING_KEY.into()),
+            );
+            channel
+                .queue_declare(self.retry_queue(*delay).into(), durable, args)
+                .await?;
+        }
+        Ok(())
+    }
+}
+
+/// Where a job goes: straight to the dispatchers, or through a retry delay queue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Destination {
+    Work,
+    Retry { delay_secs: u64 },
+}
+
+/// Opens a connection, giving up after `timeout`.
+pub async fn connect(url: &str, timeout: Duration) -> Result<Connection, QueueError> {
+    let connecting = Connection::connect(url, ConnectionProperties::default());
+    match tokio::time::timeout(timeout, connecting).await {
+        Ok(conn) => Ok(conn?),
+        Err(_) => Err(QueueError::ConnectTimeout),
+    }
+}
+
+struct Link {
+    // Kept so the connection lives as long as its channel.
+    _connection: Connection,
+    channel: Channel,
+}
+
+/// Publishes jobs with publisher confirms over a lazily (re)opened connection. When the
+/// broker is down it fails fast for a second instead of blocking every caller.
+#[derive(Clone)]
+pub struct JobPublisher {
+    url: String,
+    topology: Topology,
+    link: Arc<tokio::sync::Mutex<Option<Link>>>,
+    last_failure: Arc<std::sync::Mutex<Option<Instant>>>,
+}
+
+const BACKOFF: Duration = Duration::from_secs(1);
+
+impl JobPublisher {
+    /// A publisher; no connection is opened until the first publish.
+    pub fn new(url: &str, topology: Topology) -> Self {
+        Self {
+            url: url.to_string(),
+            topology,
+            link: Arc::new(tokio::sync::Mutex::new(None)),
+            last_failure: Arc::new(std::sync::Mutex::new(None)),
+        }
+    }
+
+    pub fn topology(&self) -> &Topology {
+        &self.topology
+    }
+
+    async fn channel(&self) -> Result<Channel, QueueError> {
+        let mut link = self.link.lock().await;
+        if let Some(l) = link.as_ref() {
+            if l.channel.status().connected() {
+                return Ok(l.channel.clone());
+            }
+        }
+        *link = None;
+        if let Ok(last) = self.last_failure.lock() {
+            if last.is_some_and(|t| t.elapsed() < BACKOFF) {
+                return Err(QueueError::BackingOff);
+            }
+        }
+        let opened = async {
+            let connection = connect(&self.url, Duration::from_secs(2)).await?;
+            let channel = connection.create_channel().await?;
+            channel
+                .confirm_select(ConfirmSelectOptions::default())
+                .await?;
+            self.topology.declare(&channel).await?;
+            Ok::<_, QueueError>(Link {
+                _connection: connection,
+                channel,
+            })
+        }
+        .await;
+        match opened {
+            Ok(l) => {
+                let channel = l.channel.clone();
+                *link = Some(l);
+                Ok(channel)
+            }
+            Err(e) => {
+                if let Ok(mut last) = self.last_failure.lock() {
+                    *last = Some(Instant::now());
+                }
+                Err(e)
+            }
+        }
+    }
+
+    /// Publishes the jobs (persistent, mandatory) and waits for every confirm.
+    pub async fn publish(&self, jobs: &[DeliveryJob], dest: Destination) -> Result<(), QueueError> {
+        if jobs.is_empty() {
+            return Ok(());
+        }
+        let started = Instant::now();
+        let result = self.publish_inner(jobs, dest).await;
+        let outcome = if result.is_ok() {
+            "confirmed"
+        } else {
+            "failed"
+        };
+        metrics::counter!("hookrelay_publish_total", "outcome" => outcome)
+            .increment(jobs.len() as u64);
+        metrics::histogram!("hookrelay_publish_confirm_seconds")
+            .record(started.elapsed().as_secs_f64());
+        if result.is_err() {
+            // Drop the link so the next publish reconnects.
+            *self.link.lock().await = None;
+        }
+        result
+    }
+
+    async fn publish_inner(
+        &self,
+        jobs: &[DeliveryJob],
+        dest: Destination,
+    ) -> Result<(), QueueError> {
+        let channel = self.channel().await?;
+        let (exchange, routing_key): (ShortString, ShortString) = match dest {
+            Destination::Work => (self.topology.exchange().into(), ROUTING_KEY.into()),
+            Destination::Retry { delay_secs } => {
+                ("".into(), self.topology.retry_queue(delay_secs).into())
+            }
+        };
+        let mut confirms = Vec::with_capacity(jobs.len());
+        for job in jobs {
+            let mut properties = BasicProperties::default()
+                .with_delivery_mode(2)
+                .with_content_type("application/x-protobuf".into());
+            if !job.traceparent.is_empty() {
+                let mut headers = FieldTable::default();
+                headers.insert(
+                    "traceparent".into(),
+                    AMQPValue::LongString(job.traceparent.as_str().into()),
+                );
+                properties = properties.with_headers(headers);
+            }
+            let confirm = channel
+                .basic_publish(
+                    exchange.clone(),
+                    routing_key.clone(),
+                    BasicPublishOptions {
+                        mandatory: true,
+                        ..Default::default()
+                    },
+                    &job.encode_to_vec(),
+                    properties,
+                )
+                .await?;
+            confirms.push(confirm);
+        }
+        for confirm in confirms {
+            match confirm.await? {
+                Confirmation::Ack(None) | Confirmation::NotRequested => {}
+                Confirmation::Ack(Some(_)) => return Err(QueueError::Returned),
+                Confirmation::Nack(_) => return Err(QueueError::Nacked),
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether the broker answers (readiness probes).
+    pub async fn ping(&self) -> Result<(), QueueError> {
+        self.channel().await.map(|_| ())
+    }
+}

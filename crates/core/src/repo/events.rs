@@ -1,0 +1,212 @@
+//! The `events` table and the fan-out into `deliveries`, in the caller's transaction.
+
+use chrono::{DateTime, Utc};
+use tokio_postgres::types::ToSql;
+use tokio_postgres::Row;
+use uuid::Uuid;
+
+use super::GenericClient;
+use crate::domain::EventType;
+use crate::fanout::pattern_match_sql;
+use crate::pagination::{cursor_uuid, split_page, Cursor, ListError};
+use crate::queue::DeliveryJob;
+
+/// A validated event to record.
+#[derive(Debug)]
+pub struct NewEvent {
+    pub event_type: EventType,
+    /// Canonical JSON text of the data (see [`crate::payload::canonical_data`]).
+    pub data: String,
+    pub occurred_at: DateTime<Utc>,
+    pub idempotency_key: Option<String>,
+    pub traceparent: Option<String>,
+}
+
+/// What recording an event produced.
+#[derive(Debug)]
+pub struct IngestedEvent {
+    pub id: Uuid,
+    pub deliveries: i64,
+    /// True when the idempotency key matched an earlier event; nothing new was created.
+    pub replayed: bool,
+    /// One job per new delivery, to publish after commit.
+    pub jobs: Vec<DeliveryJob>,
+}
+
+/// An event as stored.
+#[derive(Debug, Clone)]
+pub struct EventRecord {
+    pub id: Uuid,
+    pub event_type: String,
+    pub data: String,
+    pub occurred_at: DateTime<Utc>,
+    pub created_at: DateTime<Utc>,
+    pub idempotency_key: Option<String>,
+}
+
+/// Filters and page of an event list.
+#[derive(Debug, Default)]
+pub struct EventListQuery {
+    pub event_type: Option<EventType>,
+    pub since: Option<DateTime<Utc>>,
+    pub until: Option<DateTime<Utc>>,
+    pub limit: i64,
+    pub cursor: Option<String>,
+}
+
+const COLUMNS: &str = "id, event_type, data, occurred_at, created_at, idempotency_key";
+
+fn from_row(row: &Row) -> EventRecord {
+    EventRecord {
+        id: row.get("id"),
+        event_type: row.get("event_type"),
+        data: row.get("data"),
+        occurred_at: row.get("occurred_at"),
+        created_at: row.get("created_at"),
+        idempotency_key: row.get("idempotency_key"),
+    }
+}
+
+/// Reads and writes events.
+pub struct EventRepo;
+
+impl EventRepo {
+    /// Records an event and one pending delivery per enabled webhook of the tenant whose
+    /// patterns match. Run it inside a transaction: both must commit together.
+    pub async fn ingest(
+        tx: &impl GenericClient,
+        tenant_id: Uuid,
+        event: &NewEvent,
+    ) -> Result<IngestedEvent, tokio_postgres::Error> {
+        let id = Uuid::now_v7();
+        let insert = tx
+            .prepare_cached(
+                "INSERT INTO events (id, tenant_id, event_type, data, occurred_at, idempotency_key, trace_context) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7) \
+                 ON CONFLICT (tenant_id, idempotency_key) DO NOTHING RETURNING id",
+            )
+            .await?;
+        let inserted = tx
+            .query_opt(
+                &insert,
+                &[
+                    &id,
+                    &tenant_id,
+                    &event.event_type.as_str(),
+                    &event.data,
+                    &event.occurred_at,
+                    &event.idempotency_key,
+                    &event.traceparent,
+                ],
+            )
+            .await?;
+        if inserted.is_none() {
+            // Same idempotency key as an earlier event: answer with that one.
+            let row = tx
+                .query_one(
+                    "SELECT e.id, (SELECT count(*) FROM deliveries d WHERE d.event_id = e.id) \
+                     FROM events e WHERE e.tenant_id = $1 AND e.idempotency_key = $2",
+                    &[&tenant_id, &event.idempotency_key],
+                )
+                .await?;
+            return Ok(IngestedEvent {
+                id: row.get(0),
+                deliveries: row.get(1),
+                replayed: true,
+                jobs: Vec::new(),
+            });
+        }
+        let fan_out = tx
+            .prepare_cached(&format!(
+                "INSERT INTO deliveries (id, tenant_id, event_id, webhook_id, next_attempt_at) \
+                 SELECT gen_random_uuid(), $1, $2, w.id, now() FROM webhooks w \
+                 WHERE w.tenant_id = $1 AND w.enabled AND {} \
+                 RETURNING id, webhook_id",
+                pattern_match_sql("$3")
+            ))
+            .await?;
+        let rows = tx
+            .query(&fan_out, &[&tenant_id, &id, &event.event_type.as_str()])
+            .await?;
+        let traceparent = event.traceparent.clone().unwrap_or_default();
+        let jobs: Vec<DeliveryJob> = rows
+            .iter()
+            .map(|r| DeliveryJob {
+                delivery_id: r.get::<_, Uuid>(0).to_string(),
+                event_id: id.to_string(),
+                webhook_id: r.get::<_, Uuid>(1).to_string(),
+                tenant_id: tenant_id.to_string(),
+                attempt: 1,
+                traceparent: traceparent.clone(),
+            })
+            .collect();
+        Ok(IngestedEvent {
+            id,
+            deliveries: jobs.len() as i64,
+            replayed: false,
+            jobs,
+        })
+    }
+
+    /// One event of the tenant.
+    pub async fn get(
+        client: &impl GenericClient,
+        tenant_id: Uuid,
+        id: Uuid,
+    ) -> Result<Option<EventRecord>, tokio_postgres::Error> {
+        let row = client
+            .query_opt(
+                &format!("SELECT {COLUMNS} FROM events WHERE id = $1 AND tenant_id = $2"),
+                &[&id, &tenant_id],
+            )
+            .await?;
+        Ok(row.as_ref().map(from_row))
+    }
+
+    /// One page of the tenant's events, newest first.
+    pub async fn list(
+        client: &impl GenericClient,
+        tenant_id: Uuid,
+        q: &EventListQuery,
+    ) -> Result<(Vec<EventRecord>, Option<String>), ListError> {
+        const ORDERING: &str = "events_created_desc";
+        let cursor = q
+            .cursor
+            .as_deref()
+            .map(|c| Cursor::decode(c, ORDERING))
+            .transpose()?;
+        let cursor_id = cursor.as_ref().map(cursor_uuid).transpose()?;
+        let cursor_key = cursor.map(|c| c.key);
+        let sql = format!(
+            "SELECT {COLUMNS}, created_at::text AS sort_key FROM events \
+             WHERE tenant_id = $1 \
+               AND ($2::text IS NULL OR event_type = $2) \
+               AND ($3::timestamptz IS NULL OR created_at >= $3) \
+               AND ($4::timestamptz IS NULL OR created_at < $4) \
+               AND ($5::text IS NULL OR (created_at, id) < ($5::timestamptz, $6::uuid)) \
+             ORDER BY created_at DESC, id DESC LIMIT $7"
+        );
+        let event_type = q.event_type.as_ref().map(|e| e.as_str());
+        let fetch = q.limit + 1;
+        let params: [&(dyn ToSql + Sync); 7] = [
+            &tenant_id,
+            &event_type,
+            &q.since,
+            &q.until,
+            &cursor_key,
+            &cursor_id,
+            &fetch,
+        ];
+        let rows = client.query(&sql, &params).await?;
+        let records: Vec<(EventRecord, String)> = rows
+            .iter()
+            .map(|r| (from_row(r), r.get::<_, String>("sort_key")))
+            .collect();
+        let (page, next) = split_page(records, q.limit, |(e, key)| Cursor {
+            ordering: ORDERING.to_string(),
+            key: key.clone(),
+            id: e.id.to_string(),
+        });
+        Ok((page.into_iter().map(|(e, _)| e).collect(), next))
+    }
+}

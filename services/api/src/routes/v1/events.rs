@@ -1,0 +1,236 @@
+//! `/v1/events`: publish events, browse them and their deliveries.
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::{DateTime, Utc};
+use hookrelay_core::domain::{EventType, ValidationError};
+use hookrelay_core::error::{ApiError, ErrorBody};
+use hookrelay_core::extract::{parse_json, BodyLimit, QueryParams, RawJson};
+use hookrelay_core::pagination::page_limit;
+use hookrelay_core::payload::canonical_data;
+use hookrelay_core::queue::Destination;
+use hookrelay_core::repo::deliveries::DeliveryRepo;
+use hookrelay_core::repo::events::{EventListQuery, EventRecord, EventRepo, NewEvent};
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use super::deliveries::DeliveryResponse;
+use crate::auth::TenantAuth;
+use crate::startup::AppState;
+
+/// Longest accepted `Idempotency-Key`.
+const IDEMPOTENCY_KEY_MAX: usize = 255;
+
+pub fn configure(cfg: &mut web::ServiceConfig, max_event_bytes: usize) {
+    cfg.service(
+        web::resource("/events")
+            .app_data(BodyLimit(max_event_bytes))
+            .route(web::get().to(list_events))
+            .route(web::post().to(create_event)),
+    )
+    .route("/events/{id}", web::get().to(get_event));
+}
+
+/// Body of `POST /v1/events`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateEventRequest {
+    /// `[A-Za-z0-9_.-]`, at most 100 characters.
+    pub event_type: String,
+    /// Any JSON value; sent to receivers as given.
+    #[schema(value_type = Object)]
+    pub data: serde_json::Value,
+    /// When it happened (RFC 3339); defaults to now.
+    pub occurred_at: Option<DateTime<Utc>>,
+}
+
+/// The accepted event.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EventAccepted {
+    pub id: Uuid,
+    /// How many deliveries it fanned out to.
+    pub deliveries: i64,
+}
+
+/// A stored event.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EventResponse {
+    pub id: Uuid,
+    pub event_type: String,
+    #[schema(value_type = Object)]
+    pub data: Box<RawValue>,
+    pub occurred_at: DateTime<Utc>,
+    pub created_at: DateTime<Utc>,
+    pub idempotency_key: Option<String>,
+}
+
+impl From<EventRecord> for EventResponse {
+    fn from(e: EventRecord) -> Self {
+        let data = RawValue::from_string(e.data)
+            .unwrap_or_else(|_| RawValue::from_string("null".into()).expect("null is JSON"));
+        Self {
+            id: e.id,
+            event_type: e.event_type,
+            data,
+            occurred_at: e.occurred_at,
+            created_at: e.created_at,
+            idempotency_key: e.idempotency_key,
+        }
+    }
+}
+
+/// An event with the state of each of its deliveries.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EventDetail {
+    #[serde(flatten)]
+    pub event: EventResponse,
+    pub deliveries: Vec<DeliveryResponse>,
+}
+
+/// One page of events, newest first.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EventPage {
+    pub items: Vec<EventResponse>,
+    pub next_cursor: Option<String>,
+}
+
+/// Query of `GET /v1/events`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ListEventsParams {
+    /// Exact event type.
+    pub event_type: Option<String>,
+    /// Created at or after (RFC 3339).
+    pub since: Option<DateTime<Utc>>,
+    /// Created before (RFC 3339).
+    pub until: Option<DateTime<Utc>>,
+    /// 1-100, default 20.
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
+}
+
+fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, ValidationError> {
+    let Some(value) = req.headers().get("idempotency-key") else {
+        return Ok(None);
+    };
+    let field = "Idempotency-Key";
+    let key = value
+        .to_str()
+        .map_err(|_| ValidationError::new(field, "must be visible ASCII"))?;
+    if key.is_empty() || key.len() > IDEMPOTENCY_KEY_MAX {
+        return Err(ValidationError::new(
+            field,
+            format!("must be 1 to {IDEMPOTENCY_KEY_MAX} characters"),
+        ));
+    }
+    Ok(Some(key.to_string()))
+}
+
+/// Records an event and fans it out to every matching enabled webhook.
+#[utoipa::path(
+    post, path = "/v1/events", tag = "events",
+    request_body = CreateEventRequest,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Replays of the same key within a tenant return the first event")),
+    security(("api_key" = [])),
+    responses(
+        (status = 202, body = EventAccepted),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 413, body = ErrorBody), (status = 415, body = ErrorBody),
+        (status = 422, body = ErrorBody),
+    )
+)]
+pub async fn create_event(
+    auth: TenantAuth,
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    RawJson(body): RawJson,
+) -> Result<HttpResponse, ApiError> {
+    let request: CreateEventRequest = parse_json(&body)?;
+    let event = NewEvent {
+        event_type: EventType::parse("event_type", request.event_type)?,
+        data: canonical_data(&request.data),
+        occurred_at: request.occurred_at.unwrap_or_else(Utc::now),
+        idempotency_key: idempotency_key(&req)?,
+        traceparent: None,
+    };
+    let mut client = state.pool.get().await?;
+    let tx = client.transaction().await?;
+    let ingested = EventRepo::ingest(&tx, auth.tenant_id, &event).await?;
+    tx.commit().await?;
+    metrics::counter!("hookrelay_events_accepted_total").increment(1);
+    if !ingested.jobs.is_empty() {
+        // Off the request path: the commit is what makes the event safe; a lost publish
+        // is re-sent by the outbox sweeper.
+        let publisher = state.publisher.clone();
+        let jobs = ingested.jobs;
+        tokio::spawn(async move {
+            if let Err(e) = publisher.publish(&jobs, Destination::Work).await {
+                tracing::warn!(error = %e, jobs = jobs.len(), "publish after commit failed; the sweeper will resend");
+            }
+        });
+    }
+    let mut response = HttpResponse::Accepted();
+    if ingested.replayed {
+        response.insert_header(("idempotent-replayed", "true"));
+    }
+    Ok(response.json(EventAccepted {
+        id: ingested.id,
+        deliveries: ingested.deliveries,
+    }))
+}
+
+/// Lists events, newest first.
+#[utoipa::path(
+    get, path = "/v1/events", tag = "events",
+    params(ListEventsParams),
+    security(("api_key" = [])),
+    responses((status = 200, body = EventPage), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody))
+)]
+pub async fn list_events(
+    auth: TenantAuth,
+    state: web::Data<AppState>,
+    QueryParams(params): QueryParams<ListEventsParams>,
+) -> Result<HttpResponse, ApiError> {
+    let query = EventListQuery {
+        event_type: params
+            .event_type
+            .map(|t| EventType::parse("event_type", t))
+            .transpose()?,
+        since: params.since,
+        until: params.until,
+        limit: page_limit(params.limit)?,
+        cursor: params.cursor,
+    };
+    let client = state.pool.get().await?;
+    let (items, next_cursor) = EventRepo::list(&client, auth.tenant_id, &query).await?;
+    Ok(HttpResponse::Ok().json(EventPage {
+        items: items.into_iter().map(Into::into).collect(),
+        next_cursor,
+    }))
+}
+
+/// One event and its deliveries.
+#[utoipa::path(
+    get, path = "/v1/events/{id}", tag = "events",
+    params(("id" = Uuid, Path)),
+    security(("api_key" = [])),
+    responses((status = 200, body = EventDetail), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody))
+)]
+pub async fn get_event(
+    auth: TenantAuth,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let client = state.pool.get().await?;
+    let event = EventRepo::get(&client, auth.tenant_id, id)
+        .await?
+        .ok_or(ApiError::NotFound("event"))?;
+    let deliveries = DeliveryRepo::for_event(&client, auth.tenant_id, id).await?;
+    Ok(HttpResponse::Ok().json(EventDetail {
+        event: event.into(),
+        deliveries: deliveries.into_iter().map(Into::into).collect(),
+    }))
+}

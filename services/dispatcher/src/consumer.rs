@@ -1,0 +1,237 @@
+//! Consumes the work queue: each job runs as its own task, bounded by `max_in_flight`;
+//! finished jobs go to the recorder, which commits and acks them.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use deadpool_postgres::Pool;
+use futures::StreamExt;
+use hookrelay_core::queue::{connect, DeliveryJob, Topology};
+use hookrelay_core::repo::deliveries::DeliveryRepo;
+use lapin::message::Delivery;
+use lapin::options::{BasicCancelOptions, BasicConsumeOptions, BasicQosOptions};
+use lapin::types::FieldTable;
+use prost::Message;
+use tokio::sync::{mpsc, Semaphore};
+use tokio_util::sync::CancellationToken;
+use uuid::Uuid;
+
+use crate::attempt::{perform, plan, Plan, RetrySchedule};
+use crate::recorder::{Finished, InFlight};
+use crate::sender::WebhookSender;
+
+/// What every job task shares.
+#[derive(Clone)]
+pub struct WorkerContext {
+    pub pool: Pool,
+    pub sender: WebhookSender,
+    pub schedule: RetrySchedule,
+    pub in_flight: InFlight,
+    pub finished: mpsc::Sender<Finished>,
+}
+
+/// Consumer settings.
+#[derive(Debug, Clone)]
+pub struct ConsumerSettings {
+    pub amqp_url: String,
+    pub topology: Topology,
+    pub prefetch: u16,
+    pub max_in_flight: usize,
+}
+
+/// Consumes until `stop` is cancelled, reconnecting when the broker goes away. `running`
+/// tells readiness probes whether a consumer is attached.
+pub async fn run(
+    settings: ConsumerSettings,
+    worker: WorkerContext,
+    running: Arc<AtomicBool>,
+    stop: CancellationToken,
+) {
+    let permits = Arc::new(Semaphore::new(settings.max_in_flight));
+    let mut backoff = Duration::from_millis(200);
+    while !stop.is_cancelled() {
+        match consume(&settings, &worker, &permits, &running, &stop).await {
+            Ok(()) => backoff = Duration::from_millis(200),
+            Err(e) => {
+                tracing::warn!(error = %e, "consumer stopped; reconnecting");
+            }
+        }
+        running.store(false, Ordering::SeqCst);
+        tokio::select! {
+            _ = stop.cancelled() => break,
+            _ = tokio::time::sleep(backoff) => {}
+        }
+        backoff = (backoff * 2).min(Duration::from_secs(5));
+    }
+    // Let every started job finish and reach the recorder before returning.
+    let total = u32::try_from(settings.max_in_flight).unwrap_or(u32::MAX);
+    let _ = tokio::time::timeout(Duration::from_secs(30), permits.acquire_many(total)).await;
+}
+
+async fn consume(
+    settings: &ConsumerSettings,
+    worker: &WorkerContext,
+    permits: &Arc<Semaphore>,
+    running: &Arc<AtomicBool>,
+    stop: &CancellationToken,
+) -> Result<(), hookrelay_core::queue::QueueError> {
+    let connection = connect(&settings.amqp_url, Duration::from_secs(5)).await?;
+    let channel = connection.create_channel().await?;
+    settings.topology.declare(&channel).await?;
+    channel
+        .basic_qos(settings.prefetch, BasicQosOptions::default())
+        .await?;
+    let tag = format!("hookrelay-dispatcher-{}", Uuid::new_v4().simple());
+    let mut consumer = channel
+        .basic_consume(
+            settings.topology.work_queue().into(),
+            tag.as_str().into(),
+            BasicConsumeOptions::default(),
+            FieldTable::default(),
+        )
+        .await?;
+    running.store(true, Ordering::SeqCst);
+    tracing::info!(queue = %settings.topology.work_queue(), prefetch = settings.prefetch, "consuming");
+    loop {
+        tokio::select! {
+            _ = stop.cancelled() => {
+                let _ = channel.basic_cancel(tag.as_str().into(), BasicCancelOptions::default()).await;
+                return Ok(());
+            }
+            next = consumer.next() => {
+                let Some(delivery) = next else { return Ok(()) };
+                let delivery = delivery?;
+                let permit = Arc::clone(permits)
+                    .acquire_owned()
+                    .await
+                    .expect("semaphore is never closed");
+                let worker = worker.clone();
+                tokio::spawn(async move {
+                    metrics::gauge!("hookrelay_jobs_in_flight").increment(1.0);
+                    handle(worker, delivery).await;
+                    metrics::gauge!("hookrelay_jobs_in_flight").decrement(1.0);
+                    drop(permit);
+                });
+            }
+        }
+    }
+}
+
+/// Processes one job and hands the result to the recorder.
+async fn handle(worker: WorkerContext, delivery: Delivery) {
+    let acker = delivery.acker;
+    let finished = match DeliveryJob::decode(delivery.data.as_slice()) {
+        Err(e) => {
+            tracing::error!(error = %e, "undecodable job; dropping it");
+            Finished::Skipped {
+                acker,
+                delivery_id: None,
+            }
+        }
+        Ok(job) => match job.delivery_id.parse::<Uuid>() {
+            Err(_) => {
+                tracing::error!(id = %job.delivery_id, "job with a malformed delivery id; dropping it");
+                Finished::Skipped {
+                    acker,
+                    delivery_id: None,
+                }
+            }
+            Ok(id) => process(&worker, job, id, acker).await,
+        },
+    };
+    if worker.finished.send(finished).await.is_err() {
+        // The recorder is gone (shutting down): the unacked job is redelivered later.
+        tracing::warn!("recorder stopped; job left unacked");
+    }
+}
+
+async fn process(
+    worker: &WorkerContext,
+    job: DeliveryJob,
+    id: Uuid,
+    acker: lapin::Acker,
+) -> Finished {
+    let fresh = worker
+        .in_flight
+        .lock()
+        .map(|mut set| set.insert(id))
+        .unwrap_or(true);
+    if !fresh {
+        return Finished::Skipped {
+            acker,
+            delivery_id: None,
+        };
+    }
+    let ctx = {
+        let client = match worker.pool.get().await {
+            Ok(c) => c,
+            Err(e) => return requeue(worker, acker, id, &e).await,
+        };
+        match DeliveryRepo::load_for_dispatch(&client, &[id]).await {
+            Ok(mut rows) => rows.pop(),
+            Err(e) => return requeue(worker, acker, id, &e).await,
+        }
+    };
+    let Some(ctx) = ctx else {
+        return Finished::Skipped {
+            acker,
+            delivery_id: Some(id),
+        };
+    };
+    match plan(&job, &ctx) {
+        Plan::Skip(reason) => {
+            tracing::debug!(delivery = %id, reason, "skipping job");
+            metrics::counter!("hookrelay_jobs_skipped_total").increment(1);
+            Finished::Skipped {
+                acker,
+                delivery_id: Some(id),
+            }
+        }
+        Plan::Cancel => Finished::Cancelled {
+            acker,
+            delivery_id: id,
+        },
+        Plan::Attempt { attempt } => {
+            let outcome = perform(&worker.sender, &worker.schedule, &job, &ctx, attempt).await;
+            metrics::counter!("hookrelay_attempts_total", "result" => outcome.class).increment(1);
+            metrics::histogram!("hookrelay_attempt_duration_seconds", "result" => outcome.class)
+                .record(outcome.duration.as_secs_f64());
+            let end_to_end_secs = (outcome.record.succeeded && attempt == 1).then(|| {
+                (chrono::Utc::now() - ctx.created_at)
+                    .to_std()
+                    .map(|d| d.as_secs_f64())
+                    .unwrap_or(0.0)
+            });
+            Finished::Attempted {
+                acker,
+                record: outcome.record,
+                retry: outcome.retry,
+                end_to_end_secs,
+            }
+        }
+    }
+}
+
+/// The database is unavailable: give the job back to the broker and try later.
+async fn requeue(
+    worker: &WorkerContext,
+    acker: lapin::Acker,
+    id: Uuid,
+    e: &(dyn std::fmt::Display + Sync),
+) -> Finished {
+    tracing::error!(error = %e, delivery = %id, "cannot load delivery; requeueing");
+    if let Ok(mut set) = worker.in_flight.lock() {
+        set.remove(&id);
+    }
+    // Slow down instead of spinning through the queue while the database is away.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let _ = acker
+        .nack(lapin::options::BasicNackOptions {
+            requeue: true,
+            ..Default::default()
+        })
+        .await;
+    // Already nacked: nothing left for the recorder.
+    Finished::Nothing
+}

@@ -1,0 +1,9 @@
+//! hookrelay-dispatcher: consumes delivery jobs, POSTs signed payloads, records every
+//! attempt, schedules retries, and sweeps the outbox for jobs the broker lost.
+
+pub mod attempt;
+pub mod consumer;
+pub mod recorder;
+pub mod sender;
+pub mod startup;
+pub mod sweeper;

@@ -1,0 +1,180 @@
+//! The HTTP side of an attempt: one POST with a total timeout, no redirects, and a guard
+//! against private targets that also covers DNS answers (no rebinding around the API's
+//! check).
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+use hookrelay_core::domain::is_public_ip;
+use reqwest::dns::{Addrs, Name, Resolve, Resolving};
+
+/// Bytes of the response body kept in the attempt log.
+pub const RESPONSE_EXCERPT_BYTES: usize = 4096;
+
+/// What one POST produced.
+#[derive(Debug, Clone)]
+pub struct SendResult {
+    pub started_at: DateTime<Utc>,
+    pub duration: Duration,
+    pub status: Option<u16>,
+    pub body_excerpt: Option<String>,
+    pub error: Option<String>,
+    /// Result class for metrics: `2xx`, `3xx`, `4xx`, `5xx`, `timeout`, `connect_error`...
+    pub class: &'static str,
+}
+
+impl SendResult {
+    pub fn succeeded(&self) -> bool {
+        self.status.is_some_and(|s| (200..300).contains(&s))
+    }
+}
+
+/// Resolver that drops non-public addresses, so a hostname cannot lead into the
+/// private network.
+struct PublicOnlyResolver;
+
+impl Resolve for PublicOnlyResolver {
+    fn resolve(&self, name: Name) -> Resolving {
+        Box::pin(async move {
+            let host = name.as_str().to_string();
+            let addrs: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), 0))
+                .await?
+                .filter(|a| is_public_ip(a.ip()))
+                .collect();
+            if addrs.is_empty() {
+                return Err(format!("{host} resolves to no public address").into());
+            }
+            Ok(Box::new(addrs.into_iter()) as Addrs)
+        })
+    }
+}
+
+/// Sends webhook POSTs over a shared, keep-alive connection pool.
+#[derive(Clone)]
+pub struct WebhookSender {
+    client: reqwest::Client,
+    allow_private: bool,
+}
+
+impl WebhookSender {
+    /// A sender with a total per-attempt timeout.
+    pub fn new(timeout: Duration, allow_private: bool) -> Result<Self, reqwest::Error> {
+        let mut builder = reqwest::Client::builder()
+            .timeout(timeout)
+            .connect_timeout(timeout)
+            .redirect(reqwest::redirect::Policy::none())
+            .pool_max_idle_per_host(512)
+            .pool_idle_timeout(Duration::from_secs(60))
+            .tcp_nodelay(true)
+            .user_agent(concat!("hookrelay/", env!("CARGO_PKG_VERSION")));
+        if !allow_private {
+            builder = builder.dns_resolver(Arc::new(PublicOnlyResolver));
+        }
+        Ok(Self {
+            client: builder.build()?,
+            allow_private,
+        })
+    }
+
+    /// POSTs `body` with `headers` to `url`.
+    pub async fn send(
+        &self,
+        url: &str,
+        headers: reqwest::header::HeaderMap,
+        body: Vec<u8>,
+    ) -> SendResult {
+        let started_at = Utc::now();
+        let start = Instant::now();
+        if let Some(refusal) = self.refuse_literal_private(url) {
+            return SendResult {
+                started_at,
+                duration: start.elapsed(),
+                status: None,
+                body_excerpt: None,
+                error: Some(refusal),
+                class: "refused",
+            };
+        }
+        let outcome = async {
+            let mut response = self
+                .client
+                .post(url)
+                .headers(headers)
+                .body(body)
+                .send()
+                .await?;
+            let status = response.status().as_u16();
+            let mut excerpt: Vec<u8> = Vec::new();
+            while excerpt.len() < RESPONSE_EXCERPT_BYTES {
+                match response.chunk().await? {
+                    Some(chunk) => excerpt.extend_from_slice(&chunk),
+                    None => break,
+                }
+            }
+            excerpt.truncate(RESPONSE_EXCERPT_BYTES);
+            Ok::<_, reqwest::Error>((status, excerpt))
+        }
+        .await;
+        let duration = start.elapsed();
+        match outcome {
+            Ok((status, excerpt)) => SendResult {
+                started_at,
+                duration,
+                status: Some(status),
+                body_excerpt: Some(String::from_utf8_lossy(&excerpt).into_owned()),
+                error: None,
+                class: match status {
+                    200..=299 => "2xx",
+                    300..=399 => "3xx",
+                    400..=499 => "4xx",
+                    _ => "5xx",
+                },
+            },
+            Err(e) => {
+                let class = if e.is_timeout() {
+                    "timeout"
+                } else if e.is_connect() {
+                    "connect_error"
+                } else {
+                    "io_error"
+                };
+                SendResult {
+                    started_at,
+                    duration,
+                    status: None,
+                    body_excerpt: None,
+                    error: Some(error_chain(&e)),
+                    class,
+                }
+            }
+        }
+    }
+
+    /// IP-literal URLs skip DNS, so the resolver guard cannot see them.
+    fn refuse_literal_private(&self, url: &str) -> Option<String> {
+        if self.allow_private {
+            return None;
+        }
+        let parsed = reqwest::Url::parse(url).ok()?;
+        let ip = match parsed.host()? {
+            url::Host::Ipv4(ip) => std::net::IpAddr::V4(ip),
+            url::Host::Ipv6(ip) => std::net::IpAddr::V6(ip),
+            url::Host::Domain(_) => return None,
+        };
+        (!is_public_ip(ip)).then(|| format!("target {ip} is not a public address"))
+    }
+}
+
+/// An error and its sources on one line: reqwest's top-level message alone says little.
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut out = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        out.push_str(": ");
+        out.push_str(&s.to_string());
+        source = s.source();
+    }
+    out
+}

@@ -1,0 +1,115 @@
+//! Wires the dispatcher together: ops HTTP server, consumer, recorder, sweeper, and an
+//! orderly stop.
+
+use std::net::TcpListener;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use deadpool_postgres::Pool;
+use hookrelay_core::configuration::Settings;
+use hookrelay_core::http::{amqp_check, ops_server, postgres_check, Readiness, ReadinessCheck};
+use hookrelay_core::queue::{JobPublisher, Topology};
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+use crate::attempt::RetrySchedule;
+use crate::consumer::{self, ConsumerSettings, WorkerContext};
+use crate::recorder;
+use crate::sender::WebhookSender;
+use crate::sweeper::{self, SweeperSettings};
+
+/// A running dispatcher.
+pub struct Dispatcher {
+    /// Port of the ops endpoint (`/healthz`, `/readyz`, `/metrics`).
+    pub ops_port: u16,
+    task: tokio::task::JoinHandle<anyhow::Result<()>>,
+}
+
+impl Dispatcher {
+    /// Starts every part; they run until `stop` is cancelled.
+    pub fn start(settings: Settings, pool: Pool, stop: CancellationToken) -> anyhow::Result<Self> {
+        hookrelay_core::telemetry::init_metrics("dispatcher");
+        let topology = Topology::new(
+            &settings.amqp.prefix,
+            &settings.delivery.retry_schedule_secs,
+        );
+        let publisher = JobPublisher::new(&settings.amqp.url, topology.clone());
+        let running = Arc::new(AtomicBool::new(false));
+        let listener = TcpListener::bind(settings.dispatcher.listen)?;
+        let ops_port = listener.local_addr()?.port();
+        let consuming: ReadinessCheck = {
+            let running = running.clone();
+            Arc::new(move || {
+                let up = running.load(Ordering::SeqCst);
+                Box::pin(async move {
+                    if up {
+                        Ok(())
+                    } else {
+                        Err("consumer not attached".to_string())
+                    }
+                })
+            })
+        };
+        let readiness = Readiness::default()
+            .with("postgres", postgres_check(pool.clone()))
+            .with("rabbitmq", amqp_check(publisher.clone()))
+            .with("consumer", consuming);
+        let server = ops_server(listener, readiness)?;
+
+        let (finished_tx, finished_rx) =
+            mpsc::channel(settings.dispatcher.max_in_flight.max(64) * 2);
+        let in_flight = Arc::new(Mutex::new(Default::default()));
+        let worker = WorkerContext {
+            pool: pool.clone(),
+            sender: WebhookSender::new(
+                settings.delivery.timeout(),
+                settings.delivery.allow_private_targets,
+            )?,
+            schedule: RetrySchedule::new(&settings.delivery.retry_schedule_secs),
+            in_flight: in_flight.clone(),
+            finished: finished_tx,
+        };
+        let consumer_settings = ConsumerSettings {
+            amqp_url: settings.amqp.url.clone(),
+            topology,
+            prefetch: settings.dispatcher.prefetch,
+            max_in_flight: settings.dispatcher.max_in_flight,
+        };
+        let sweeper_settings = SweeperSettings {
+            interval: Duration::from_secs(settings.dispatcher.sweep_interval_secs),
+            grace_secs: settings.dispatcher.sweep_grace_secs,
+        };
+
+        let task = tokio::spawn(async move {
+            let server_handle = server.handle();
+            let server_task = tokio::spawn(server);
+            let recorder_task = tokio::spawn(recorder::run(
+                pool.clone(),
+                publisher.clone(),
+                in_flight,
+                finished_rx,
+            ));
+            let sweeper_task = tokio::spawn(sweeper::run(
+                pool,
+                publisher,
+                sweeper_settings,
+                stop.clone(),
+            ));
+            // The consumer returns after its in-flight jobs are done; dropping the worker
+            // context then closes the recorder's channel, so the recorder drains and ends.
+            consumer::run(consumer_settings, worker, running, stop).await;
+            recorder_task.await?;
+            sweeper_task.await?;
+            server_handle.stop(true).await;
+            server_task.await??;
+            Ok(())
+        });
+        Ok(Self { ops_port, task })
+    }
+
+    /// Waits until the dispatcher has stopped.
+    pub async fn wait(self) -> anyhow::Result<()> {
+        self.task.await?
+    }
+}
