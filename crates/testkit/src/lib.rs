@@ -1,6 +1,7 @@
 //! Test helpers shared by the services' integration tests: each test gets its own
 //! PostgreSQL database and its own RabbitMQ name prefix, so tests run in parallel.
 
+pub mod api;
 pub mod receiver;
 
 use std::collections::HashMap;

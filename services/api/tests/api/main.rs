@@ -2,6 +2,7 @@
 //! per test.
 
 mod auth;
+mod events;
 mod helpers;
 mod migrations;
 mod openapi;

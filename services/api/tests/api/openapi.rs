@@ -51,6 +51,11 @@ async fn openapi_document_matches_the_served_routes() {
         "PATCH /v1/webhooks/{id}",
         "DELETE /v1/webhooks/{id}",
         "GET /v1/webhooks/{id}/secret",
+        "POST /v1/events",
+        "GET /v1/events",
+        "GET /v1/events/{id}",
+        "GET /v1/deliveries/{id}",
+        "POST /v1/deliveries/{id}/replay",
     ]
     .into_iter()
     .map(String::from)
