@@ -32,7 +32,9 @@ impl ApiClient {
     }
 
     pub async fn create_tenant(&self, name: &str) -> Tenant {
-        let res = self.post(ADMIN_TOKEN, "/v1/tenants", &json!({ "name": name })).await;
+        let res = self
+            .post(ADMIN_TOKEN, "/v1/tenants", &json!({ "name": name }))
+            .await;
         assert_eq!(res.status(), StatusCode::CREATED);
         let body: Value = res.json().await.expect("json");
         Tenant {
@@ -49,7 +51,10 @@ impl ApiClient {
     }
 
     pub async fn get(&self, key: &str, path: &str) -> Response {
-        self.req(Method::GET, path, key).send().await.expect("request")
+        self.req(Method::GET, path, key)
+            .send()
+            .await
+            .expect("request")
     }
 
     /// GET that must answer 200; returns the JSON body.
@@ -68,7 +73,11 @@ impl ApiClient {
     /// Publishes an event; returns its id.
     pub async fn send_event(&self, key: &str, event_type: &str, data: Value) -> String {
         let res = self
-            .post(key, "/v1/events", &json!({"event_type": event_type, "data": data}))
+            .post(
+                key,
+                "/v1/events",
+                &json!({"event_type": event_type, "data": data}),
+            )
             .await;
         assert_eq!(res.status(), StatusCode::ACCEPTED, "{:?}", res.text().await);
         let body: Value = res.json().await.expect("json");

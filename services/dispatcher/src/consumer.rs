@@ -205,7 +205,7 @@ async fn process(
             });
             Finished::Attempted {
                 acker,
-                record: outcome.record,
+                record: Box::new(outcome.record),
                 retry: outcome.retry,
                 end_to_end_secs,
             }

@@ -32,7 +32,7 @@ pub enum Finished {
     /// An attempt was made.
     Attempted {
         acker: Acker,
-        record: AttemptRecord,
+        record: Box<AttemptRecord>,
         retry: Option<(DeliveryJob, u64)>,
         end_to_end_secs: Option<f64>,
     },
@@ -74,7 +74,7 @@ async fn flush(
     for f in batch.iter() {
         match f {
             Finished::Attempted { record, retry, .. } => {
-                records.push(record.clone());
+                records.push((**record).clone());
                 if let Some((job, delay)) = retry {
                     retries.entry(*delay).or_default().push(job.clone());
                 }

@@ -20,7 +20,11 @@ async fn an_event_fans_out_to_matching_enabled_webhooks() {
         app.create_webhook(&t.key, body).await;
     }
     let res = app
-        .post(&t.key, "/v1/events", &json!({"event_type": "order.created", "data": {"id": 1}}))
+        .post(
+            &t.key,
+            "/v1/events",
+            &json!({"event_type": "order.created", "data": {"id": 1}}),
+        )
         .await;
     assert_eq!(res.status(), StatusCode::ACCEPTED);
     let accepted: Value = res.json().await.expect("json");
@@ -31,10 +35,16 @@ async fn an_event_fans_out_to_matching_enabled_webhooks() {
     assert_eq!(detail["data"], json!({"id": 1}));
     let deliveries = detail["deliveries"].as_array().expect("deliveries");
     assert_eq!(deliveries.len(), 3);
-    assert!(deliveries.iter().all(|d| d["status"] == "pending" && d["attempts"] == 0));
+    assert!(deliveries
+        .iter()
+        .all(|d| d["status"] == "pending" && d["attempts"] == 0));
 
     let res = app
-        .post(&t.key, "/v1/events", &json!({"event_type": "invoice.paid", "data": null}))
+        .post(
+            &t.key,
+            "/v1/events",
+            &json!({"event_type": "invoice.paid", "data": null}),
+        )
         .await;
     let accepted: Value = res.json().await.expect("json");
     assert_eq!(accepted["deliveries"], 1);
@@ -63,16 +73,34 @@ async fn the_same_idempotency_key_returns_the_first_event() {
     let first: Value = first.json().await.expect("json");
     let again = send(a.key.clone(), "k-1", json!({"n": 2})).await;
     assert_eq!(again.status(), StatusCode::ACCEPTED);
-    assert_eq!(again.headers().get("idempotent-replayed").map(|v| v.as_bytes()), Some(&b"true"[..]));
+    assert_eq!(
+        again
+            .headers()
+            .get("idempotent-replayed")
+            .map(|v| v.as_bytes()),
+        Some(&b"true"[..])
+    );
     let again: Value = again.json().await.expect("json");
     assert_eq!(again, first);
     let list = app.get_json(&a.key, "/v1/events").await;
     assert_eq!(list["items"].as_array().expect("items").len(), 1);
     assert_eq!(list["items"][0]["data"], json!({"n": 1}));
-    let detail = app.get_json(&a.key, &format!("/v1/events/{}", first["id"].as_str().expect("id"))).await;
-    assert_eq!(detail["deliveries"].as_array().expect("deliveries").len(), 1);
+    let detail = app
+        .get_json(
+            &a.key,
+            &format!("/v1/events/{}", first["id"].as_str().expect("id")),
+        )
+        .await;
+    assert_eq!(
+        detail["deliveries"].as_array().expect("deliveries").len(),
+        1
+    );
     // Keys are per tenant.
-    let other: Value = send(b.key.clone(), "k-1", json!({})).await.json().await.expect("json");
+    let other: Value = send(b.key.clone(), "k-1", json!({}))
+        .await
+        .json()
+        .await
+        .expect("json");
     assert_ne!(other["id"], first["id"]);
     // Concurrent requests with one key still create one event.
     let racers = (0..8).map(|_| send(a.key.clone(), "k-race", json!({})));
@@ -100,10 +128,19 @@ async fn bad_events_get_structured_errors_and_store_nothing() {
     let url = format!("{}/v1/events", app.address);
     let cases: Vec<(Value, &str)> = vec![
         (json!({"event_type": "bad type", "data": {}}), "event_type"),
-        (json!({"event_type": "x".repeat(101), "data": {}}), "event_type"),
+        (
+            json!({"event_type": "x".repeat(101), "data": {}}),
+            "event_type",
+        ),
         (json!({"event_type": "", "data": {}}), "event_type"),
-        (json!({"event_type": "a.b", "data": {}, "occurred_at": "yesterday"}), "occurred_at"),
-        (json!({"event_type": "a.b", "data": {}, "extra": 1}), "extra"),
+        (
+            json!({"event_type": "a.b", "data": {}, "occurred_at": "yesterday"}),
+            "occurred_at",
+        ),
+        (
+            json!({"event_type": "a.b", "data": {}, "extra": 1}),
+            "extra",
+        ),
         (json!({"event_type": 7, "data": {}}), "event_type"),
     ];
     for (body, field) in cases {
@@ -111,11 +148,20 @@ async fn bad_events_get_structured_errors_and_store_nothing() {
         let err = assert_error(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
         assert_eq!(err["error"]["field"], field, "{body}");
     }
-    let res = app.post(&t.key, "/v1/events", &json!({"event_type": "a.b"})).await;
-    let err = assert_error(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
-    assert!(err["error"]["message"].as_str().expect("msg").contains("data"));
     let res = app
-        .post(&t.key, "/v1/events", &json!({"event_type": "a.b", "data": "x".repeat(2000)}))
+        .post(&t.key, "/v1/events", &json!({"event_type": "a.b"}))
+        .await;
+    let err = assert_error(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    assert!(err["error"]["message"]
+        .as_str()
+        .expect("msg")
+        .contains("data"));
+    let res = app
+        .post(
+            &t.key,
+            "/v1/events",
+            &json!({"event_type": "a.b", "data": "x".repeat(2000)}),
+        )
         .await;
     assert_error(res, StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large").await;
     let res = app
@@ -137,12 +183,21 @@ async fn bad_events_get_structured_errors_and_store_nothing() {
         .send()
         .await
         .expect("request");
-    assert_error(res, StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type").await;
+    assert_error(
+        res,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "unsupported_media_type",
+    )
+    .await;
     let list = app.get_json(&t.key, "/v1/events").await;
     assert!(list["items"].as_array().expect("items").is_empty());
     // A body just under the limit is accepted.
     let res = app
-        .post(&t.key, "/v1/events", &json!({"event_type": "a.b", "data": "x".repeat(900)}))
+        .post(
+            &t.key,
+            "/v1/events",
+            &json!({"event_type": "a.b", "data": "x".repeat(900)}),
+        )
         .await;
     assert_eq!(res.status(), StatusCode::ACCEPTED);
 }
@@ -154,14 +209,20 @@ async fn events_are_listed_newest_first_with_filters_and_pages() {
     let b = app.create_tenant("b").await;
     let mut sent = Vec::new();
     for i in 0..7 {
-        let t = if i % 2 == 0 { "order.created" } else { "user.created" };
+        let t = if i % 2 == 0 {
+            "order.created"
+        } else {
+            "user.created"
+        };
         sent.push(app.send_event(&a.key, t, json!({"i": i})).await);
     }
     let b_event = app.send_event(&b.key, "order.created", json!({})).await;
     let mut seen = Vec::new();
     let mut cursor = String::new();
     loop {
-        let page = app.get_json(&a.key, &format!("/v1/events?limit=3{cursor}")).await;
+        let page = app
+            .get_json(&a.key, &format!("/v1/events?limit=3{cursor}"))
+            .await;
         for e in page["items"].as_array().expect("items") {
             seen.push(e["id"].as_str().expect("id").to_string());
         }
@@ -173,16 +234,27 @@ async fn events_are_listed_newest_first_with_filters_and_pages() {
     let mut expected = sent.clone();
     expected.reverse();
     assert_eq!(seen, expected);
-    let orders = app.get_json(&a.key, "/v1/events?event_type=order.created&limit=100").await;
+    let orders = app
+        .get_json(&a.key, "/v1/events?event_type=order.created&limit=100")
+        .await;
     assert_eq!(orders["items"].as_array().expect("items").len(), 4);
-    let future = app.get_json(&a.key, "/v1/events?since=2999-01-01T00:00:00Z").await;
+    let future = app
+        .get_json(&a.key, "/v1/events?since=2999-01-01T00:00:00Z")
+        .await;
     assert!(future["items"].as_array().expect("items").is_empty());
-    let past = app.get_json(&a.key, "/v1/events?until=2000-01-01T00:00:00Z").await;
+    let past = app
+        .get_json(&a.key, "/v1/events?until=2000-01-01T00:00:00Z")
+        .await;
     assert!(past["items"].as_array().expect("items").is_empty());
     let res = app.get(&a.key, "/v1/events?since=soon").await;
     let err = assert_error(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
     assert_eq!(err["error"]["field"], "since");
     // Tenant isolation.
-    assert_error(app.get(&a.key, &format!("/v1/events/{b_event}")).await, StatusCode::NOT_FOUND, "not_found").await;
+    assert_error(
+        app.get(&a.key, &format!("/v1/events/{b_event}")).await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    )
+    .await;
     assert!(!seen.contains(&b_event));
 }

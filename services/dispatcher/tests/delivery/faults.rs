@@ -1,0 +1,159 @@
+use std::collections::HashSet;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use hookrelay_core::queue::{DeliveryJob, Destination, JobPublisher, Topology};
+use hookrelay_testkit::receiver::{Receiver, Reply};
+use hookrelay_testkit::test_settings;
+use serde_json::{json, Value};
+
+use crate::helpers::api_only;
+
+const WAIT: Duration = Duration::from_secs(30);
+const NO_BROKER: &str = "amqp://guest:guest@127.0.0.1:1/%2f";
+
+#[tokio::test]
+async fn events_accepted_while_rabbitmq_is_unreachable_are_delivered_later() {
+    let mut s = api_only(|s| s.amqp.url = NO_BROKER.into()).await;
+    let rx = Receiver::start().await;
+    s.webhook(&rx.url, json!(["*"]), json!({})).await;
+    let mut events = Vec::new();
+    for i in 0..5 {
+        events.push(s.send_event(&s.key, "a.b", json!({"i": i})).await);
+    }
+    let ready = s
+        .client
+        .get(format!("{}/readyz", s.address))
+        .send()
+        .await
+        .expect("readyz");
+    assert_eq!(ready.status(), reqwest::StatusCode::SERVICE_UNAVAILABLE);
+    // The broker is back (a dispatcher that reaches it): the sweeper sends what was missed.
+    let real = test_settings(&s.db.url).amqp.url;
+    s.start_dispatcher_with(|d| {
+        d.amqp.url = real;
+        d.dispatcher.sweep_interval_secs = 1;
+        d.dispatcher.sweep_grace_secs = 1;
+    });
+    for e in &events {
+        let detail = s.wait_finished(e, WAIT).await;
+        assert_eq!(detail["deliveries"][0]["status"], "succeeded");
+    }
+    let ids: HashSet<String> = rx
+        .received()
+        .iter()
+        .map(|r| r.header("webhook-id").expect("id").to_string())
+        .collect();
+    assert_eq!(ids, events.iter().cloned().collect());
+}
+
+#[tokio::test]
+async fn duplicate_jobs_cause_a_single_post() {
+    let mut s = api_only(|s| s.amqp.url = NO_BROKER.into()).await;
+    let rx = Receiver::start().await;
+    rx.always(Reply {
+        status: 200,
+        delay: Duration::from_millis(200),
+    });
+    s.webhook(&rx.url, json!(["*"]), json!({})).await;
+    let event = s.send_event(&s.key, "a.b", json!({})).await;
+    let detail = s.event(&event).await;
+    let d = &detail["deliveries"][0];
+    let job = DeliveryJob {
+        delivery_id: d["id"].as_str().expect("id").into(),
+        event_id: event.clone(),
+        webhook_id: d["webhook_id"].as_str().expect("webhook").into(),
+        tenant_id: String::new(),
+        attempt: 1,
+        traceparent: String::new(),
+    };
+    let real = test_settings(&s.db.url).amqp.url;
+    let publisher = JobPublisher::new(
+        &real,
+        Topology::new(
+            &s.settings.amqp.prefix,
+            &s.settings.delivery.retry_schedule_secs,
+        ),
+    );
+    publisher
+        .publish(&[job.clone(), job.clone(), job.clone()], Destination::Work)
+        .await
+        .expect("publish duplicates");
+    s.start_dispatcher_with(|d| {
+        d.amqp.url = real;
+        // The API cannot publish here, so the sweeper sends the barrier event below; it
+        // also resends the pending delivery while it is in flight: more duplicates.
+        d.dispatcher.sweep_interval_secs = 1;
+        d.dispatcher.sweep_grace_secs = 0;
+    });
+    let detail = s.wait_finished(&event, WAIT).await;
+    assert_eq!(detail["deliveries"][0]["status"], "succeeded");
+    assert_eq!(rx.received().len(), 1);
+    // A late duplicate is skipped too: publish it, then a barrier event behind it in the
+    // queue; once the barrier is delivered the duplicate has been handled.
+    publisher
+        .publish(&[job], Destination::Work)
+        .await
+        .expect("publish");
+    let barrier = s.send_event(&s.key, "a.b", json!({"barrier": true})).await;
+    s.wait_finished(&barrier, WAIT).await;
+    let got = rx.received();
+    assert_eq!(got.len(), 2, "the duplicate caused a POST");
+    assert_eq!(
+        got.iter()
+            .filter(|r| r.header("webhook-id") == Some(event.as_str()))
+            .count(),
+        1
+    );
+}
+
+fn spawn_dispatcher(db_url: &str, prefix: &str) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_hookrelay-dispatcher"))
+        .env("HOOKRELAY__DATABASE__URL", db_url)
+        .env("HOOKRELAY__AMQP__PREFIX", prefix)
+        .env("HOOKRELAY__DISPATCHER__LISTEN", "127.0.0.1:0")
+        .env("HOOKRELAY__DELIVERY__ALLOW_PRIVATE_TARGETS", "true")
+        .env("HOOKRELAY__DELIVERY__RETRY_SCHEDULE_SECS", "1,1,1")
+        .env("HOOKRELAY__TELEMETRY__LOG_LEVEL", "warn")
+        .env_remove("HOOKRELAY_CONFIG")
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("spawn dispatcher binary")
+}
+
+#[tokio::test]
+async fn killing_the_dispatcher_mid_flight_loses_nothing() {
+    let s = api_only(|_| {}).await;
+    let rx = Receiver::start().await;
+    rx.always(Reply {
+        status: 200,
+        delay: Duration::from_millis(300),
+    });
+    s.webhook(&rx.url, json!(["*"]), json!({})).await;
+    let mut first = spawn_dispatcher(&s.db.url, &s.settings.amqp.prefix);
+    let mut events = Vec::new();
+    for i in 0..30 {
+        events.push(s.send_event(&s.key, "a.b", json!({"i": i})).await);
+    }
+    rx.wait_for(3, WAIT).await;
+    // SIGKILL: no graceful anything; unacked jobs go back to the queue.
+    first.kill().expect("kill");
+    first.wait().expect("reap");
+    let mut second = spawn_dispatcher(&s.db.url, &s.settings.amqp.prefix);
+    for e in &events {
+        let detail: Value = s.wait_finished(e, WAIT).await;
+        assert_eq!(detail["deliveries"][0]["status"], "succeeded", "{detail}");
+    }
+    second.kill().expect("kill");
+    second.wait().expect("reap");
+    let ids: HashSet<String> = rx
+        .received()
+        .iter()
+        .map(|r| r.header("webhook-id").expect("id").to_string())
+        .collect();
+    assert_eq!(
+        ids.len(),
+        events.len(),
+        "every event delivered at least once"
+    );
+}

@@ -1,0 +1,125 @@
+use std::ops::Deref;
+use std::time::Duration;
+
+use hookrelay_api::startup::Application;
+use hookrelay_core::configuration::Settings;
+use hookrelay_dispatcher::startup::Dispatcher;
+use hookrelay_testkit::api::ApiClient;
+use hookrelay_testkit::{eventually, test_settings, TestDb};
+use serde_json::{json, Value};
+use tokio_util::sync::CancellationToken;
+
+/// An API, optionally a dispatcher, a tenant, against one fresh database and AMQP prefix.
+pub struct Stack {
+    pub api: ApiClient,
+    pub db: TestDb,
+    pub settings: Settings,
+    pub key: String,
+    dispatcher_stop: Option<CancellationToken>,
+}
+
+impl Deref for Stack {
+    type Target = ApiClient;
+    fn deref(&self) -> &ApiClient {
+        &self.api
+    }
+}
+
+impl Drop for Stack {
+    fn drop(&mut self) {
+        if let Some(stop) = &self.dispatcher_stop {
+            stop.cancel();
+        }
+    }
+}
+
+/// Starts the API (with `customise`d settings) and a dispatcher with the same settings.
+pub async fn stack(customise: impl FnOnce(&mut Settings)) -> Stack {
+    let mut s = api_only(customise).await;
+    s.start_dispatcher();
+    s
+}
+
+/// Starts only the API.
+pub async fn api_only(customise: impl FnOnce(&mut Settings)) -> Stack {
+    let db = TestDb::create().await;
+    let mut settings = test_settings(&db.url);
+    customise(&mut settings);
+    let app = Application::build(settings.clone(), db.pool.clone()).expect("build api");
+    let api = ApiClient::new(format!("http://127.0.0.1:{}", app.port()));
+    tokio::spawn(app.run_until_stopped());
+    let key = api.create_tenant("acme").await.key;
+    Stack {
+        api,
+        db,
+        settings,
+        key,
+        dispatcher_stop: None,
+    }
+}
+
+impl Stack {
+    /// Starts an in-process dispatcher with this stack's settings.
+    pub fn start_dispatcher(&mut self) {
+        self.start_dispatcher_with(|_| {});
+    }
+
+    pub fn start_dispatcher_with(&mut self, customise: impl FnOnce(&mut Settings)) {
+        let mut settings = self.settings.clone();
+        customise(&mut settings);
+        let stop = CancellationToken::new();
+        Dispatcher::start(settings, self.db.pool.clone(), stop.clone()).expect("start dispatcher");
+        self.dispatcher_stop = Some(stop);
+    }
+
+    /// Creates a webhook to `url`; returns (id, secret).
+    pub async fn webhook(&self, url: &str, event_types: Value, extra: Value) -> (String, String) {
+        let mut body = json!({"name": "hook", "url": url, "event_types": event_types});
+        for (k, v) in extra.as_object().expect("object") {
+            body[k] = v.clone();
+        }
+        let created = self.create_webhook(&self.key, body).await;
+        (
+            created["id"].as_str().expect("id").to_string(),
+            created["secret"].as_str().expect("secret").to_string(),
+        )
+    }
+
+    pub async fn event(&self, id: &str) -> Value {
+        self.get_json(&self.key, &format!("/v1/events/{id}")).await
+    }
+
+    /// Waits until every delivery of the event is finished; returns the event detail.
+    pub async fn wait_finished(&self, event_id: &str, timeout: Duration) -> Value {
+        eventually(timeout, "all deliveries finished", || async {
+            let e = self.event(event_id).await;
+            let done = e["deliveries"]
+                .as_array()
+                .expect("deliveries")
+                .iter()
+                .all(|d| d["status"] != "pending");
+            done.then_some(e)
+        })
+        .await
+    }
+
+    pub async fn delivery(&self, id: &str) -> Value {
+        self.get_json(&self.key, &format!("/v1/deliveries/{id}"))
+            .await
+    }
+}
+
+/// Verifies a received request with the independent `standardwebhooks` implementation.
+pub fn verify_signature(secret: &str, r: &hookrelay_testkit::receiver::Received) {
+    let mut headers = http::HeaderMap::new();
+    for (k, v) in &r.headers {
+        headers.append(
+            http::HeaderName::from_bytes(k.as_bytes()).expect("name"),
+            http::HeaderValue::from_str(v).expect("value"),
+        );
+    }
+    standardwebhooks::Webhook::new(secret)
+        .expect("secret accepted by standardwebhooks")
+        .verify(&r.body, &headers)
+        .expect("signature verifies");
+}
