@@ -61,6 +61,8 @@ pub struct ApiSettings {
     pub max_body_bytes: usize,
     pub max_event_bytes: usize,
     pub migrate_on_start: bool,
+    /// Server key the tenants' callback tokens are derived from; empty disables them.
+    pub callback_token_key: String,
 }
 
 /// The delivery worker process.

@@ -46,7 +46,8 @@ fn is_json_content_type(req: &HttpRequest) -> bool {
     mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json"))
 }
 
-async fn read_limited(
+/// Reads a JSON body: checks the content type, enforces `limit` (413), returns the bytes.
+pub async fn read_limited(
     req: HttpRequest,
     mut payload: Payload,
     limit: usize,
@@ -96,10 +97,15 @@ fn json_error(err: serde_path_to_error::Error<serde_json::Error>) -> ApiError {
     let inner = err.into_inner();
     match inner.classify() {
         Category::Data => {
-            let field = if path == "." {
-                "body".to_string()
-            } else {
-                path
+            let message = inner.to_string();
+            let missing = message
+                .strip_prefix("missing field `")
+                .and_then(|rest| rest.split('`').next());
+            let field = match (path.as_str(), missing) {
+                (".", Some(name)) => name.to_string(),
+                (".", None) => "body".to_string(),
+                (_, Some(name)) => format!("{path}.{name}"),
+                _ => path,
             };
             ApiError::validation(field, strip_position(&inner.to_string()))
         }

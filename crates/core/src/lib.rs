@@ -10,6 +10,7 @@ pub mod fanout;
 pub mod http;
 pub mod pagination;
 pub mod payload;
+pub mod posts;
 pub mod queue;
 pub mod repo;
 pub mod shutdown;

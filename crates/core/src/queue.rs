@@ -294,6 +294,20 @@ impl JobPublisher {
         Ok(())
     }
 
+    /// Publishes the jobs of a committed transaction without making the caller wait: the
+    /// commit is what makes the work safe, and a lost publish is re-sent by the sweeper.
+    pub fn publish_after_commit(&self, jobs: Vec<DeliveryJob>) {
+        if jobs.is_empty() {
+            return;
+        }
+        let publisher = self.clone();
+        tokio::spawn(async move {
+            if let Err(e) = publisher.publish(&jobs, Destination::Work).await {
+                tracing::warn!(error = %e, jobs = jobs.len(), "publish after commit failed; the sweeper will resend");
+            }
+        });
+    }
+
     /// Whether the broker answers (readiness probes).
     pub async fn ping(&self) -> Result<(), QueueError> {
         self.channel().await.map(|_| ())

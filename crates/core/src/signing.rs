@@ -34,6 +34,54 @@ pub fn signature_header(
         .join(" ")
 }
 
+/// How far a signed timestamp may be from now, as in Standard Webhooks.
+pub const TIMESTAMP_TOLERANCE_SECS: i64 = 300;
+
+/// Why a signed request was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum SignatureError {
+    #[error("missing webhook-id, webhook-timestamp or webhook-signature header")]
+    MissingHeaders,
+    #[error("webhook-timestamp is not within 5 minutes of now")]
+    StaleTimestamp,
+    #[error("no valid v1 signature")]
+    Mismatch,
+}
+
+/// Verifies Standard Webhooks headers of a request we receive (e.g. a workflow callback).
+pub fn verify_signature(
+    secret: &WebhookSecret,
+    msg_id: Option<&str>,
+    timestamp: Option<&str>,
+    signatures: Option<&str>,
+    body: &[u8],
+    now: i64,
+) -> Result<(), SignatureError> {
+    let (Some(id), Some(ts), Some(sigs)) = (msg_id, timestamp, signatures) else {
+        return Err(SignatureError::MissingHeaders);
+    };
+    let ts: i64 = ts
+        .trim()
+        .parse()
+        .map_err(|_| SignatureError::StaleTimestamp)?;
+    if (now - ts).abs() > TIMESTAMP_TOLERANCE_SECS {
+        return Err(SignatureError::StaleTimestamp);
+    }
+    let expected = sign_payload(secret, id, ts, body);
+    let matches = sigs
+        .split_whitespace()
+        .any(|given| constant_time_eq(given.as_bytes(), expected.as_bytes()));
+    if matches {
+        Ok(())
+    } else {
+        Err(SignatureError::Mismatch)
+    }
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -49,6 +97,29 @@ mod tests {
             br#"{"email":"test@example.com","username":"test_user"}"#,
         );
         assert_eq!(sig, "v1,tZ1I4/hDygAJgO5TYxiSd6Sd0kDW6hPenDe+bTa3Kkw=");
+    }
+
+    #[test]
+    fn verification_accepts_our_signature_and_refuses_others() {
+        let secret = WebhookSecret::generate();
+        let sig = sign_payload(&secret, "id1", 1000, b"{}");
+        let both = format!("v1,bogus {sig}");
+        assert_eq!(
+            verify_signature(&secret, Some("id1"), Some("1000"), Some(&both), b"{}", 1100),
+            Ok(())
+        );
+        assert_eq!(
+            verify_signature(&secret, Some("id1"), Some("1000"), Some(&sig), b"{ }", 1000),
+            Err(SignatureError::Mismatch)
+        );
+        assert_eq!(
+            verify_signature(&secret, Some("id1"), Some("1000"), Some(&sig), b"{}", 1400),
+            Err(SignatureError::StaleTimestamp)
+        );
+        assert_eq!(
+            verify_signature(&secret, None, Some("1000"), Some(&sig), b"{}", 1000),
+            Err(SignatureError::MissingHeaders)
+        );
     }
 
     #[test]

@@ -62,6 +62,7 @@ pub fn test_settings(db_url: &str) -> Settings {
     s.api.listen = "127.0.0.1:0".parse().expect("addr");
     s.api.admin_token = ADMIN_TOKEN.to_string();
     s.api.migrate_on_start = false;
+    s.api.callback_token_key = "test-callback-key".into();
     s.dispatcher.listen = "127.0.0.1:0".parse().expect("addr");
     s.ingester.listen = "127.0.0.1:0".parse().expect("addr");
     s.delivery.allow_private_targets = true;

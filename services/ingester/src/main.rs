@@ -1,27 +1,17 @@
 //! `hookrelay-ingester`: receives workflow callbacks.
 
-use std::net::TcpListener;
-
 use hookrelay_core::configuration::Settings;
-use hookrelay_core::http::{ops_server, postgres_check, Readiness};
-use hookrelay_core::{db, shutdown, telemetry};
+use hookrelay_core::{db, telemetry};
+use hookrelay_ingester::startup::Application;
 
-#[tokio::main]
+#[actix_web::main]
 async fn main() -> anyhow::Result<()> {
     let settings = Settings::load()?;
     telemetry::init_tracing("hookrelay-ingester", &settings.telemetry);
-    telemetry::init_metrics("ingester");
     let pool = db::build_pool(&settings.database)?;
-    let stop = shutdown::on_signal();
-    let listener = TcpListener::bind(settings.ingester.listen)?;
-    tracing::info!(addr = %listener.local_addr()?, "hookrelay-ingester listening");
-    let readiness = Readiness::default().with("postgres", postgres_check(pool.clone()));
-    let server = ops_server(listener, readiness)?;
-    let handle = server.handle();
-    let server_task = tokio::spawn(server);
-    stop.cancelled().await;
-    handle.stop(true).await;
-    server_task.await??;
+    let app = Application::build(&settings, pool)?;
+    tracing::info!(port = app.port(), "hookrelay-ingester listening");
+    app.run_until_stopped().await?;
     tracing::info!("hookrelay-ingester stopped");
     Ok(())
 }

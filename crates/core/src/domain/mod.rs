@@ -2,12 +2,17 @@
 
 mod event_type;
 mod headers;
+mod post;
 mod secret;
 mod target;
 mod webhook;
 
 pub use event_type::{EventType, EventTypePattern, EVENT_TYPE_MAX_LEN};
 pub use headers::{CustomHeaders, MAX_CUSTOM_HEADERS};
+pub use post::{
+    format_schedule_time, parse_schedule_time, post_text, ChannelIdentifier, POST_TEXT_MAX,
+    SCHEDULE_FORMAT,
+};
 pub use secret::WebhookSecret;
 pub use target::{is_public_ip, TargetPolicy, WebhookUrl, URL_MAX_LEN};
 pub use webhook::{display_name, Description, PayloadFormat, WebhookName};

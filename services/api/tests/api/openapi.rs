@@ -56,6 +56,12 @@ async fn openapi_document_matches_the_served_routes() {
         "GET /v1/events/{id}",
         "GET /v1/deliveries/{id}",
         "POST /v1/deliveries/{id}/replay",
+        "POST /v1/posts",
+        "GET /v1/posts",
+        "GET /v1/posts/{id}",
+        "GET /v1/callback-url",
+        "PATCH /v1/callback-url",
+        "POST /v1/callback-url/rotate",
     ]
     .into_iter()
     .map(String::from)

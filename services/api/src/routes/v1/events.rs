@@ -7,7 +7,6 @@ use hookrelay_core::error::{ApiError, ErrorBody};
 use hookrelay_core::extract::{parse_json, BodyLimit, QueryParams, RawJson};
 use hookrelay_core::pagination::page_limit;
 use hookrelay_core::payload::canonical_data;
-use hookrelay_core::queue::Destination;
 use hookrelay_core::repo::deliveries::DeliveryRepo;
 use hookrelay_core::repo::events::{EventListQuery, EventRecord, EventRepo, NewEvent};
 use serde::{Deserialize, Serialize};
@@ -160,17 +159,7 @@ pub async fn create_event(
     let ingested = EventRepo::ingest(&tx, auth.tenant_id, &event).await?;
     tx.commit().await?;
     metrics::counter!("hookrelay_events_accepted_total").increment(1);
-    if !ingested.jobs.is_empty() {
-        // Off the request path: the commit is what makes the event safe; a lost publish
-        // is re-sent by the outbox sweeper.
-        let publisher = state.publisher.clone();
-        let jobs = ingested.jobs;
-        tokio::spawn(async move {
-            if let Err(e) = publisher.publish(&jobs, Destination::Work).await {
-                tracing::warn!(error = %e, jobs = jobs.len(), "publish after commit failed; the sweeper will resend");
-            }
-        });
-    }
+    state.publisher.publish_after_commit(ingested.jobs);
     let mut response = HttpResponse::Accepted();
     if ingested.replayed {
         response.insert_header(("idempotent-replayed", "true"));

@@ -3,8 +3,10 @@
 use actix_web::web;
 
 pub mod api_keys;
+pub mod callback_url;
 pub mod deliveries;
 pub mod events;
+pub mod posts;
 pub mod tenants;
 pub mod webhooks;
 
@@ -17,6 +19,8 @@ pub fn configure(cfg: &mut web::ServiceConfig, max_event_bytes: usize) {
             .configure(api_keys::configure)
             .configure(webhooks::configure)
             .configure(|c| events::configure(c, max_event_bytes))
-            .configure(deliveries::configure),
+            .configure(deliveries::configure)
+            .configure(posts::configure)
+            .configure(callback_url::configure),
     );
 }

@@ -1,0 +1,247 @@
+//! The `posts` table (scheduled posts of the CRM flow) and the callback log.
+
+use chrono::{DateTime, Utc};
+use tokio_postgres::types::ToSql;
+use tokio_postgres::Row;
+use uuid::Uuid;
+
+use super::GenericClient;
+use crate::domain::ValidationError;
+use crate::pagination::{split_page, Cursor, ListError};
+
+/// Post states.
+pub mod post_status {
+    pub const PENDING: &str = "pending";
+    pub const PUBLISHED: &str = "published";
+    pub const FAILED: &str = "failed";
+}
+
+/// A post as stored.
+#[derive(Debug, Clone)]
+pub struct PostRecord {
+    pub id: i64,
+    pub tenant_id: Uuid,
+    pub channel_identifier: String,
+    pub post_text_idea: String,
+    pub scheduled_at_utc: DateTime<Utc>,
+    pub status: String,
+    pub details: Option<String>,
+    pub event_id: Option<Uuid>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// One received callback.
+#[derive(Debug, Clone)]
+pub struct CallbackLog {
+    pub received_at: DateTime<Utc>,
+    pub post_id: Option<i64>,
+    pub status: Option<String>,
+    pub details: Option<String>,
+    pub outcome: String,
+    pub http_status: i32,
+}
+
+/// A callback to log.
+#[derive(Debug, Clone, Default)]
+pub struct NewCallbackLog {
+    pub post_id: Option<i64>,
+    pub status: Option<String>,
+    pub details: Option<String>,
+    pub outcome: String,
+    pub http_status: i32,
+}
+
+/// Filters and page of a post list.
+#[derive(Debug, Default)]
+pub struct PostListQuery {
+    pub status: Option<String>,
+    pub channel: Option<String>,
+    pub limit: i64,
+    pub cursor: Option<String>,
+}
+
+const COLUMNS: &str =
+    "id, tenant_id, channel_identifier, post_text_idea, scheduled_at_utc, status, \
+                       details, event_id, created_at, updated_at";
+
+fn from_row(row: &Row) -> PostRecord {
+    PostRecord {
+        id: row.get("id"),
+        tenant_id: row.get("tenant_id"),
+        channel_identifier: row.get("channel_identifier"),
+        post_text_idea: row.get("post_text_idea"),
+        scheduled_at_utc: row.get("scheduled_at_utc"),
+        status: row.get("status"),
+        details: row.get("details"),
+        event_id: row.get("event_id"),
+        created_at: row.get("created_at"),
+        updated_at: row.get("updated_at"),
+    }
+}
+
+/// Reads and writes posts and their callback log.
+pub struct PostRepo;
+
+impl PostRepo {
+    /// Inserts a pending post.
+    pub async fn insert(
+        tx: &impl GenericClient,
+        tenant_id: Uuid,
+        channel_identifier: &str,
+        post_text_idea: &str,
+        scheduled_at_utc: DateTime<Utc>,
+    ) -> Result<PostRecord, tokio_postgres::Error> {
+        let row = tx
+            .query_one(
+                &format!(
+                    "INSERT INTO posts (tenant_id, channel_identifier, post_text_idea, scheduled_at_utc) \
+                     VALUES ($1, $2, $3, $4) RETURNING {COLUMNS}"
+                ),
+                &[&tenant_id, &channel_identifier, &post_text_idea, &scheduled_at_utc],
+            )
+            .await?;
+        Ok(from_row(&row))
+    }
+
+    /// Links a post to the event announcing it.
+    pub async fn set_event(
+        tx: &impl GenericClient,
+        id: i64,
+        event_id: Uuid,
+    ) -> Result<(), tokio_postgres::Error> {
+        tx.execute(
+            "UPDATE posts SET event_id = $2 WHERE id = $1",
+            &[&id, &event_id],
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// One post of the tenant.
+    pub async fn get(
+        client: &impl GenericClient,
+        tenant_id: Uuid,
+        id: i64,
+    ) -> Result<Option<PostRecord>, tokio_postgres::Error> {
+        let row = client
+            .query_opt(
+                &format!("SELECT {COLUMNS} FROM posts WHERE id = $1 AND tenant_id = $2"),
+                &[&id, &tenant_id],
+            )
+            .await?;
+        Ok(row.as_ref().map(from_row))
+    }
+
+    /// One post of the tenant, row-locked until the transaction ends, so concurrent
+    /// callbacks for it apply one after the other.
+    pub async fn lock(
+        tx: &impl GenericClient,
+        tenant_id: Uuid,
+        id: i64,
+    ) -> Result<Option<PostRecord>, tokio_postgres::Error> {
+        let row = tx
+            .query_opt(
+                &format!("SELECT {COLUMNS} FROM posts WHERE id = $1 AND tenant_id = $2 FOR UPDATE"),
+                &[&id, &tenant_id],
+            )
+            .await?;
+        Ok(row.as_ref().map(from_row))
+    }
+
+    /// Moves a post to a new status.
+    pub async fn set_status(
+        tx: &impl GenericClient,
+        id: i64,
+        status: &str,
+        details: Option<&str>,
+    ) -> Result<PostRecord, tokio_postgres::Error> {
+        let row = tx
+            .query_one(
+                &format!(
+                    "UPDATE posts SET status = $2, details = $3, updated_at = now() WHERE id = $1 \
+                     RETURNING {COLUMNS}"
+                ),
+                &[&id, &status, &details],
+            )
+            .await?;
+        Ok(from_row(&row))
+    }
+
+    /// One page of the tenant's posts, newest first.
+    pub async fn list(
+        client: &impl GenericClient,
+        tenant_id: Uuid,
+        q: &PostListQuery,
+    ) -> Result<(Vec<PostRecord>, Option<String>), ListError> {
+        const ORDERING: &str = "posts_id_desc";
+        let after: Option<i64> = match q.cursor.as_deref() {
+            None => None,
+            Some(c) => Some(Cursor::decode(c, ORDERING)?.key.parse().map_err(|_| {
+                ValidationError::new("cursor", "is not a valid cursor for this listing")
+            })?),
+        };
+        let fetch = q.limit + 1;
+        let params: [&(dyn ToSql + Sync); 5] = [&tenant_id, &q.status, &q.channel, &after, &fetch];
+        let rows = client
+            .query(
+                &format!(
+                    "SELECT {COLUMNS} FROM posts WHERE tenant_id = $1 \
+                       AND ($2::text IS NULL OR status = $2) \
+                       AND ($3::text IS NULL OR channel_identifier = $3) \
+                       AND ($4::int8 IS NULL OR id < $4) \
+                     ORDER BY id DESC LIMIT $5"
+                ),
+                &params,
+            )
+            .await?;
+        let posts: Vec<PostRecord> = rows.iter().map(from_row).collect();
+        Ok(split_page(posts, q.limit, |p| Cursor {
+            ordering: ORDERING.to_string(),
+            key: p.id.to_string(),
+            id: Uuid::nil().to_string(),
+        }))
+    }
+
+    /// Logs a received callback.
+    pub async fn log_callback(
+        client: &impl GenericClient,
+        tenant_id: Uuid,
+        log: &NewCallbackLog,
+    ) -> Result<(), tokio_postgres::Error> {
+        client
+            .execute(
+                "INSERT INTO callbacks (tenant_id, post_id, status, details, outcome, http_status) \
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+                &[&tenant_id, &log.post_id, &log.status, &log.details, &log.outcome, &log.http_status],
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// The callbacks received for one post, oldest first.
+    pub async fn callbacks(
+        client: &impl GenericClient,
+        tenant_id: Uuid,
+        post_id: i64,
+    ) -> Result<Vec<CallbackLog>, tokio_postgres::Error> {
+        let rows = client
+            .query(
+                "SELECT received_at, post_id, status, details, outcome, http_status FROM callbacks \
+                 WHERE tenant_id = $1 AND post_id = $2 ORDER BY received_at, id",
+                &[&tenant_id, &post_id],
+            )
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|r| CallbackLog {
+                received_at: r.get(0),
+                post_id: r.get(1),
+                status: r.get(2),
+                details: r.get(3),
+                outcome: r.get(4),
+                http_status: r.get(5),
+            })
+            .collect())
+    }
+}

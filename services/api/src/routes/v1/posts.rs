@@ -1,0 +1,227 @@
+//! `/v1/posts`: scheduled posts; creating one announces `new_post_scheduled`.
+
+use actix_web::{web, HttpResponse};
+use chrono::{DateTime, Utc};
+use hookrelay_core::domain::{
+    format_schedule_time, parse_schedule_time, post_text, ChannelIdentifier, EventType,
+    ValidationError,
+};
+use hookrelay_core::error::{ApiError, ErrorBody};
+use hookrelay_core::extract::{JsonBody, QueryParams};
+use hookrelay_core::pagination::page_limit;
+use hookrelay_core::payload::canonical_data;
+use hookrelay_core::posts::{scheduled_event_data, NEW_POST_SCHEDULED};
+use hookrelay_core::repo::events::{EventRepo, NewEvent};
+use hookrelay_core::repo::posts::{CallbackLog, PostListQuery, PostRecord, PostRepo};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use crate::auth::TenantAuth;
+use crate::startup::AppState;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource("/posts")
+            .route(web::get().to(list_posts))
+            .route(web::post().to(create_post)),
+    )
+    .route("/posts/{id}", web::get().to(get_post));
+}
+
+/// Body of `POST /v1/posts`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreatePostRequest {
+    /// `@username` or an invite link (`t.me/joinchat/...`).
+    pub channel_identifier: String,
+    /// 1-4096 characters.
+    pub post_text_idea: String,
+    /// `YYYY-MM-DD HH:MM:SS` (UTC) or RFC 3339.
+    pub scheduled_at_utc: String,
+}
+
+/// A scheduled post.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PostResponse {
+    pub post_id: i64,
+    /// `pending`, `published` or `failed`.
+    pub status: String,
+    pub channel_identifier: String,
+    pub post_text_idea: String,
+    /// `YYYY-MM-DD HH:MM:SS`, UTC.
+    pub scheduled_at_utc: String,
+    /// What the workflow reported with the last status change.
+    pub details: Option<String>,
+    /// The `new_post_scheduled` event.
+    pub event_id: Option<Uuid>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<PostRecord> for PostResponse {
+    fn from(p: PostRecord) -> Self {
+        Self {
+            post_id: p.id,
+            status: p.status,
+            channel_identifier: p.channel_identifier,
+            post_text_idea: p.post_text_idea,
+            scheduled_at_utc: format_schedule_time(p.scheduled_at_utc),
+            details: p.details,
+            event_id: p.event_id,
+            created_at: p.created_at,
+            updated_at: p.updated_at,
+        }
+    }
+}
+
+/// One callback received for a post.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CallbackResponse {
+    pub received_at: DateTime<Utc>,
+    pub status: Option<String>,
+    pub details: Option<String>,
+    /// `applied`, `duplicate`, or why it was rejected.
+    pub outcome: String,
+    pub http_status: i32,
+}
+
+impl From<CallbackLog> for CallbackResponse {
+    fn from(c: CallbackLog) -> Self {
+        Self {
+            received_at: c.received_at,
+            status: c.status,
+            details: c.details,
+            outcome: c.outcome,
+            http_status: c.http_status,
+        }
+    }
+}
+
+/// A post and the callbacks received for it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PostDetail {
+    #[serde(flatten)]
+    pub post: PostResponse,
+    pub callbacks: Vec<CallbackResponse>,
+}
+
+/// One page of posts, newest first.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PostPage {
+    pub items: Vec<PostResponse>,
+    pub next_cursor: Option<String>,
+}
+
+/// Query of `GET /v1/posts`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ListPostsParams {
+    /// `pending`, `published` or `failed`.
+    pub status: Option<String>,
+    /// Exact channel identifier.
+    pub channel: Option<String>,
+    /// 1-100, default 20.
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
+}
+
+/// Schedules a post and announces it with a `new_post_scheduled` event, in one transaction.
+#[utoipa::path(
+    post, path = "/v1/posts", tag = "posts",
+    request_body = CreatePostRequest,
+    security(("api_key" = [])),
+    responses(
+        (status = 201, body = PostResponse),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 415, body = ErrorBody), (status = 422, body = ErrorBody),
+    )
+)]
+pub async fn create_post(
+    auth: TenantAuth,
+    state: web::Data<AppState>,
+    JsonBody(body): JsonBody<CreatePostRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let channel = ChannelIdentifier::parse(body.channel_identifier)?;
+    let text = post_text(body.post_text_idea)?;
+    let scheduled = parse_schedule_time(&body.scheduled_at_utc)?;
+    let mut client = state.pool.get().await?;
+    let tx = client.transaction().await?;
+    let mut post =
+        PostRepo::insert(&tx, auth.tenant_id, channel.as_str(), &text, scheduled).await?;
+    let event = NewEvent {
+        event_type: EventType::parse("event_type", NEW_POST_SCHEDULED.into())?,
+        data: canonical_data(&scheduled_event_data(&post)),
+        occurred_at: Utc::now(),
+        idempotency_key: None,
+        traceparent: None,
+    };
+    let ingested = EventRepo::ingest(&tx, auth.tenant_id, &event).await?;
+    PostRepo::set_event(&tx, post.id, ingested.id).await?;
+    tx.commit().await?;
+    post.event_id = Some(ingested.id);
+    state.publisher.publish_after_commit(ingested.jobs);
+    Ok(HttpResponse::Created().json(PostResponse::from(post)))
+}
+
+fn parse_status(s: Option<String>) -> Result<Option<String>, ValidationError> {
+    match s.as_deref() {
+        None => Ok(None),
+        Some("pending" | "published" | "failed") => Ok(s),
+        Some(_) => Err(ValidationError::new(
+            "status",
+            "must be pending, published or failed",
+        )),
+    }
+}
+
+/// Lists posts, newest first.
+#[utoipa::path(
+    get, path = "/v1/posts", tag = "posts",
+    params(ListPostsParams),
+    security(("api_key" = [])),
+    responses((status = 200, body = PostPage), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody))
+)]
+pub async fn list_posts(
+    auth: TenantAuth,
+    state: web::Data<AppState>,
+    QueryParams(params): QueryParams<ListPostsParams>,
+) -> Result<HttpResponse, ApiError> {
+    let query = PostListQuery {
+        status: parse_status(params.status)?,
+        channel: params.channel,
+        limit: page_limit(params.limit)?,
+        cursor: params.cursor,
+    };
+    let client = state.pool.get().await?;
+    let (items, next_cursor) = PostRepo::list(&client, auth.tenant_id, &query).await?;
+    Ok(HttpResponse::Ok().json(PostPage {
+        items: items.into_iter().map(Into::into).collect(),
+        next_cursor,
+    }))
+}
+
+/// One post with its callback history.
+#[utoipa::path(
+    get, path = "/v1/posts/{id}", tag = "posts",
+    params(("id" = i64, Path)),
+    security(("api_key" = [])),
+    responses((status = 200, body = PostDetail), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody))
+)]
+pub async fn get_post(
+    auth: TenantAuth,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let client = state.pool.get().await?;
+    let post = PostRepo::get(&client, auth.tenant_id, id)
+        .await?
+        .ok_or(ApiError::NotFound("post"))?;
+    let callbacks = PostRepo::callbacks(&client, auth.tenant_id, id).await?;
+    Ok(HttpResponse::Ok().json(PostDetail {
+        post: post.into(),
+        callbacks: callbacks.into_iter().map(Into::into).collect(),
+    }))
+}

@@ -1,0 +1,186 @@
+//! `POST /v1/callbacks/{token}`: a workflow reports `{post_id, status, details?}`.
+//!
+//! Every callback that names a valid token is logged for its tenant, accepted or not.
+//! The post row is locked while a report is applied, so concurrent duplicates produce
+//! exactly one status change and one event.
+
+use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
+use chrono::Utc;
+use hookrelay_core::domain::WebhookSecret;
+use hookrelay_core::error::ApiError;
+use hookrelay_core::extract::{parse_json, read_limited};
+use hookrelay_core::payload::canonical_data;
+use hookrelay_core::posts::{status_event, transition, Transition};
+use hookrelay_core::repo::callback_tokens::{CallbackTenant, CallbackTokenRepo};
+use hookrelay_core::repo::events::{EventRepo, NewEvent};
+use hookrelay_core::repo::posts::{NewCallbackLog, PostRepo};
+use hookrelay_core::signing::verify_signature;
+use serde::{Deserialize, Serialize};
+
+use crate::startup::IngesterState;
+
+/// Longest accepted `details`.
+pub const DETAILS_MAX_BYTES: usize = 4096;
+
+/// A workflow's report.
+#[derive(Debug, Deserialize)]
+pub struct CallbackBody {
+    pub post_id: i64,
+    pub status: ReportedStatus,
+    #[serde(default)]
+    pub details: Option<String>,
+}
+
+/// What a workflow can report.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum ReportedStatus {
+    Published,
+    Failed,
+}
+
+impl ReportedStatus {
+    fn as_str(self) -> &'static str {
+        match self {
+            ReportedStatus::Published => "published",
+            ReportedStatus::Failed => "failed",
+        }
+    }
+}
+
+/// Answer to an accepted callback.
+#[derive(Debug, Serialize)]
+pub struct CallbackAccepted {
+    pub post_id: i64,
+    pub status: String,
+    /// False when the post already had this status (an idempotent repeat).
+    pub changed: bool,
+}
+
+/// Handles one callback.
+pub async fn receive(
+    state: web::Data<IngesterState>,
+    req: HttpRequest,
+    token: web::Path<String>,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let tenant = CallbackTokenRepo::find(&state.pool.get().await?, &token).await?;
+    let Some(tenant) = tenant else {
+        metrics::counter!("hookrelay_callbacks_total", "outcome" => "rejected", "reason" => "unknown_token").increment(1);
+        return Err(ApiError::NotFound("callback target"));
+    };
+    let mut log = NewCallbackLog::default();
+    let result = apply(&state, &tenant, req, payload.into_inner(), &mut log).await;
+    let (outcome, reason) = match &result {
+        Ok(a) if a.changed => ("accepted", "applied"),
+        Ok(_) => ("accepted", "duplicate"),
+        Err(e) => ("rejected", reason_of(e)),
+    };
+    metrics::counter!("hookrelay_callbacks_total", "outcome" => outcome, "reason" => reason)
+        .increment(1);
+    log.outcome = reason.to_string();
+    log.http_status = match &result {
+        Ok(_) => 200,
+        Err(e) => i32::from(e.status_code().as_u16()),
+    };
+    if let Err(e) = PostRepo::log_callback(&state.pool.get().await?, tenant.tenant_id, &log).await {
+        tracing::warn!(error = %e, "could not log callback");
+    }
+    result.map(|a| HttpResponse::Ok().json(a))
+}
+
+fn reason_of(e: &ApiError) -> &'static str {
+    match e {
+        ApiError::NotFound(_) => "unknown_post",
+        ApiError::Conflict { .. } => "conflict",
+        ApiError::Unauthorized => "bad_signature",
+        ApiError::Validation { .. } => "invalid_fields",
+        ApiError::BadRequest { .. } => "malformed_json",
+        ApiError::PayloadTooLarge { .. } => "too_large",
+        ApiError::UnsupportedMediaType(_) => "wrong_content_type",
+        _ => "unavailable",
+    }
+}
+
+async fn apply(
+    state: &IngesterState,
+    tenant: &CallbackTenant,
+    req: HttpRequest,
+    payload: actix_web::dev::Payload,
+    log: &mut NewCallbackLog,
+) -> Result<CallbackAccepted, ApiError> {
+    let body = read_limited(req.clone(), payload, state.max_body_bytes).await?;
+    if let Some(secret) = &tenant.signing_secret {
+        let secret = WebhookSecret::parse(secret).map_err(|e| {
+            ApiError::Unavailable(format!("stored signing secret invalid: {e}").into())
+        })?;
+        let header = |name: &str| req.headers().get(name).and_then(|v| v.to_str().ok());
+        verify_signature(
+            &secret,
+            header("webhook-id"),
+            header("webhook-timestamp"),
+            header("webhook-signature"),
+            &body,
+            Utc::now().timestamp(),
+        )
+        .map_err(|e| {
+            tracing::info!(error = %e, "callback signature refused");
+            ApiError::Unauthorized
+        })?;
+    }
+    let report: CallbackBody = parse_json(&body)?;
+    log.post_id = Some(report.post_id);
+    log.status = Some(report.status.as_str().to_string());
+    log.details = report.details.clone();
+    if report
+        .details
+        .as_ref()
+        .is_some_and(|d| d.len() > DETAILS_MAX_BYTES)
+    {
+        return Err(ApiError::validation(
+            "details",
+            format!("must be at most {DETAILS_MAX_BYTES} bytes"),
+        ));
+    }
+
+    let mut client = state.pool.get().await?;
+    let tx = client.transaction().await?;
+    let post = PostRepo::lock(&tx, tenant.tenant_id, report.post_id)
+        .await?
+        .ok_or(ApiError::NotFound("callback target"))?;
+    let reported = report.status.as_str();
+    match transition(&post.status, reported) {
+        Transition::Duplicate => Ok(CallbackAccepted {
+            post_id: post.id,
+            status: post.status,
+            changed: false,
+        }),
+        Transition::Conflict => Err(ApiError::Conflict {
+            code: "post_already_published",
+            message: format!(
+                "post {} is already {}; `{reported}` cannot follow it",
+                post.id, post.status
+            ),
+        }),
+        Transition::Apply => {
+            let post =
+                PostRepo::set_status(&tx, post.id, reported, report.details.as_deref()).await?;
+            let (event_type, data) = status_event(&post);
+            let event = NewEvent {
+                event_type,
+                data: canonical_data(&data),
+                occurred_at: Utc::now(),
+                idempotency_key: None,
+                traceparent: None,
+            };
+            let ingested = EventRepo::ingest(&tx, tenant.tenant_id, &event).await?;
+            tx.commit().await?;
+            state.publisher.publish_after_commit(ingested.jobs);
+            Ok(CallbackAccepted {
+                post_id: post.id,
+                status: post.status,
+                changed: true,
+            })
+        }
+    }
+}

@@ -1,0 +1,78 @@
+//! Builds and runs the ingester's HTTP server.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+
+use actix_web::dev::Server;
+use actix_web::{web, App, HttpServer};
+use deadpool_postgres::Pool;
+use hookrelay_core::configuration::Settings;
+use hookrelay_core::http::{
+    amqp_check, health_routes, json_errors, path_config, postgres_check, Readiness,
+};
+use hookrelay_core::queue::{JobPublisher, Topology};
+use tracing_actix_web::TracingLogger;
+
+use crate::callbacks;
+
+/// What the callback handler needs.
+pub struct IngesterState {
+    pub pool: Pool,
+    pub publisher: JobPublisher,
+    pub max_body_bytes: usize,
+}
+
+/// A bound, not yet running ingester.
+pub struct Application {
+    port: u16,
+    server: Server,
+}
+
+impl Application {
+    /// Binds `ingester.listen` (port 0 picks a free port).
+    pub fn build(settings: &Settings, pool: Pool) -> std::io::Result<Self> {
+        hookrelay_core::telemetry::init_metrics("ingester");
+        let listener = TcpListener::bind(settings.ingester.listen)?;
+        let port = listener.local_addr()?.port();
+        let publisher = JobPublisher::new(
+            &settings.amqp.url,
+            Topology::new(
+                &settings.amqp.prefix,
+                &settings.delivery.retry_schedule_secs,
+            ),
+        );
+        let readiness = web::Data::new(
+            Readiness::default()
+                .with("postgres", postgres_check(pool.clone()))
+                .with("rabbitmq", amqp_check(publisher.clone())),
+        );
+        let state = web::Data::from(Arc::new(IngesterState {
+            pool,
+            publisher,
+            max_body_bytes: settings.ingester.max_body_bytes,
+        }));
+        let server = HttpServer::new(move || {
+            App::new()
+                .wrap(json_errors())
+                .wrap(TracingLogger::default())
+                .app_data(state.clone())
+                .app_data(readiness.clone())
+                .app_data(path_config())
+                .configure(health_routes)
+                .route("/v1/callbacks/{token}", web::post().to(callbacks::receive))
+        })
+        .listen(listener)?
+        .shutdown_timeout(30)
+        .run();
+        Ok(Self { port, server })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Serves until SIGTERM/SIGINT.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}

@@ -1,0 +1,514 @@
+//! The n8n publication loop end to end: API, dispatcher and ingester against the real
+//! PostgreSQL and RabbitMQ, with HTTP receivers on 127.0.0.1 playing the workflow.
+
+use std::time::Duration;
+
+use hookrelay_api::startup::Application as Api;
+use hookrelay_dispatcher::startup::Dispatcher;
+use hookrelay_ingester::startup::Application as Ingester;
+use hookrelay_testkit::api::ApiClient;
+use hookrelay_testkit::receiver::Receiver;
+use hookrelay_testkit::{eventually, test_settings, TestDb};
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use tokio_util::sync::CancellationToken;
+
+const WAIT: Duration = Duration::from_secs(20);
+
+struct Loop {
+    api: ApiClient,
+    ingester: String,
+    db: TestDb,
+    key: String,
+    _stop: tokio_util::sync::DropGuard,
+}
+
+async fn start() -> Loop {
+    let db = TestDb::create().await;
+    let mut settings = test_settings(&db.url);
+    let ingester = Ingester::build(&settings, db.pool.clone()).expect("ingester");
+    let ingester_url = format!("http://127.0.0.1:{}", ingester.port());
+    tokio::spawn(ingester.run_until_stopped());
+    settings.ingester.public_base_url = ingester_url.clone();
+    let api = Api::build(settings.clone(), db.pool.clone()).expect("api");
+    let api_client = ApiClient::new(format!("http://127.0.0.1:{}", api.port()));
+    tokio::spawn(api.run_until_stopped());
+    let stop = CancellationToken::new();
+    Dispatcher::start(settings, db.pool.clone(), stop.clone()).expect("dispatcher");
+    let key = api_client.create_tenant("crm").await.key;
+    Loop {
+        api: api_client,
+        ingester: ingester_url,
+        db,
+        key,
+        _stop: stop.drop_guard(),
+    }
+}
+
+impl Loop {
+    async fn callback_url(&self) -> String {
+        let v = self.api.get_json(&self.key, "/v1/callback-url").await;
+        v["url"].as_str().expect("url").to_string()
+    }
+
+    async fn create_post(&self, key: &str) -> i64 {
+        let res = self
+            .api
+            .post(
+                key,
+                "/v1/posts",
+                &json!({
+                    "channel_identifier": "@my_telegram_channel",
+                    "post_text_idea": "A post about morning coffee",
+                    "scheduled_at_utc": "2025-10-28 14:30:00"
+                }),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::CREATED);
+        let body: Value = res.json().await.expect("json");
+        assert_eq!(body["status"], "pending");
+        body["post_id"].as_i64().expect("integer post_id")
+    }
+
+    async fn post_status(&self, id: i64) -> Value {
+        self.api
+            .get_json(&self.key, &format!("/v1/posts/{id}"))
+            .await
+    }
+}
+
+async fn callback(url: &str, body: Value) -> reqwest::Response {
+    reqwest::Client::new()
+        .post(url)
+        .json(&body)
+        .send()
+        .await
+        .expect("callback")
+}
+
+#[tokio::test]
+async fn scheduling_a_post_and_reporting_it_published_closes_the_loop() {
+    let l = start().await;
+    let n8n = Receiver::start().await;
+    let subscriber = Receiver::start().await;
+    let created = l
+        .api
+        .create_webhook(
+            &l.key,
+            json!({"name": "n8n", "url": n8n.url, "event_types": ["new_post_scheduled"], "payload_format": "flat"}),
+        )
+        .await;
+    let secret = created["secret"].as_str().expect("secret").to_string();
+    l.api
+        .create_webhook(
+            &l.key,
+            json!({"name": "crm", "url": subscriber.url, "event_types": ["post.*"]}),
+        )
+        .await;
+
+    let post_id = l.create_post(&l.key).await;
+    let got = n8n.wait_for(1, WAIT).await;
+    let expected = format!(
+        r#"{{"event":"new_post_scheduled","channel_identifier":"@my_telegram_channel","post_text_idea":"A post about morning coffee","scheduled_at_utc":"2025-10-28 14:30:00","post_id":{post_id}}}"#
+    );
+    assert_eq!(std::str::from_utf8(&got[0].body).expect("utf8"), expected);
+    let mut headers = http::HeaderMap::new();
+    for (k, v) in &got[0].headers {
+        headers.append(
+            http::HeaderName::from_bytes(k.as_bytes()).expect("h"),
+            http::HeaderValue::from_str(v).expect("v"),
+        );
+    }
+    standardwebhooks::Webhook::new(&secret)
+        .expect("secret")
+        .verify(&got[0].body, &headers)
+        .expect("signature");
+
+    // n8n reports back.
+    let url = l.callback_url().await;
+    assert!(url.starts_with(&format!("{}/v1/callbacks/cb_", l.ingester)));
+    let res = callback(&url, json!({"post_id": post_id, "status": "published"})).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(
+        res.json::<Value>().await.expect("json"),
+        json!({"post_id": post_id, "status": "published", "changed": true})
+    );
+    let post = l.post_status(post_id).await;
+    assert_eq!(post["status"], "published");
+    assert_eq!(post["callbacks"][0]["outcome"], "applied");
+
+    let published = subscriber.wait_for(1, WAIT).await;
+    let body = published[0].json();
+    assert_eq!(body["event"], "post.published");
+    assert_eq!(
+        body["data"],
+        json!({"post_id": post_id, "status": "published", "details": null, "channel_identifier": "@my_telegram_channel"})
+    );
+
+    // Repeating it is an idempotent 200 with no second event; contradicting it is a 409.
+    let res = callback(&url, json!({"post_id": post_id, "status": "published"})).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.json::<Value>().await.expect("json")["changed"], false);
+    let res = callback(
+        &url,
+        json!({"post_id": post_id, "status": "failed", "details": "late"}),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    let events = l
+        .api
+        .get_json(&l.key, "/v1/events?event_type=post.published")
+        .await;
+    assert_eq!(events["items"].as_array().expect("items").len(), 1);
+    let post = l.post_status(post_id).await;
+    let outcomes: Vec<&str> = post["callbacks"]
+        .as_array()
+        .expect("cb")
+        .iter()
+        .map(|c| c["outcome"].as_str().expect("o"))
+        .collect();
+    assert_eq!(outcomes, ["applied", "duplicate", "conflict"]);
+}
+
+#[tokio::test]
+async fn a_failure_report_carries_details_and_a_later_success_wins() {
+    let l = start().await;
+    let subscriber = Receiver::start().await;
+    l.api
+        .create_webhook(&l.key, json!({"name": "crm", "url": subscriber.url, "event_types": ["post.failed", "post.published"], "payload_format": "flat"}))
+        .await;
+    let post_id = l.create_post(&l.key).await;
+    let url = l.callback_url().await;
+    let res = callback(&url, json!({"post_id": post_id, "status": "failed", "details": "Telegram API error: Chat not found."})).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let post = l.post_status(post_id).await;
+    assert_eq!(post["status"], "failed");
+    assert_eq!(post["details"], "Telegram API error: Chat not found.");
+    let got = subscriber.wait_for(1, WAIT).await;
+    assert_eq!(
+        std::str::from_utf8(&got[0].body).expect("utf8"),
+        format!(
+            r#"{{"event":"post.failed","post_id":{post_id},"status":"failed","details":"Telegram API error: Chat not found.","channel_identifier":"@my_telegram_channel"}}"#
+        )
+    );
+    // A retry succeeded: failed -> published.
+    let res = callback(&url, json!({"post_id": post_id, "status": "published"})).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(l.post_status(post_id).await["status"], "published");
+    let got = subscriber.wait_for(2, WAIT).await;
+    assert!(got.iter().any(|r| r.json()["event"] == "post.published"));
+}
+
+#[tokio::test]
+async fn bad_callbacks_are_refused_and_logged() {
+    let l = start().await;
+    let post_id = l.create_post(&l.key).await;
+    let url = l.callback_url().await;
+    let http = reqwest::Client::new();
+    let raw = |body: &'static str, ct: &'static str| {
+        let http = http.clone();
+        let url = url.clone();
+        async move {
+            http.post(&url)
+                .header("content-type", ct)
+                .body(body)
+                .send()
+                .await
+                .expect("send")
+        }
+    };
+    let cases: Vec<(reqwest::Response, StatusCode, &str, Option<&str>)> = vec![
+        (
+            raw("{\"post_id\": 1,", "application/json").await,
+            StatusCode::BAD_REQUEST,
+            "malformed_json",
+            None,
+        ),
+        (
+            raw("post_id=1", "application/x-www-form-urlencoded").await,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            None,
+        ),
+        (
+            callback(&url, json!({"status": "published"})).await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+            Some("post_id"),
+        ),
+        (
+            callback(&url, json!({"post_id": "12", "status": "published"})).await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+            Some("post_id"),
+        ),
+        (
+            callback(&url, json!({"post_id": 1.5, "status": "published"})).await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+            Some("post_id"),
+        ),
+        (
+            callback(&url, json!({"post_id": post_id, "status": "done"})).await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+            Some("status"),
+        ),
+        (
+            callback(
+                &url,
+                json!({"post_id": post_id, "status": "failed", "details": "x".repeat(4097)}),
+            )
+            .await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+            Some("details"),
+        ),
+        (
+            callback(
+                &url,
+                json!({"post_id": post_id, "status": "failed", "details": "y".repeat(20000)}),
+            )
+            .await,
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            None,
+        ),
+        (
+            callback(&url, json!({"post_id": 999_999, "status": "published"})).await,
+            StatusCode::NOT_FOUND,
+            "not_found",
+            None,
+        ),
+    ];
+    let n = cases.len();
+    for (res, status, code, field) in cases {
+        assert_eq!(res.status(), status);
+        let body: Value = res.json().await.expect("json error");
+        assert_eq!(body["error"]["code"], code, "{body}");
+        if let Some(f) = field {
+            assert_eq!(body["error"]["field"], f, "{body}");
+        }
+    }
+    // Unknown token and another tenant's post answer the same 404.
+    let unknown = callback(
+        &format!("{}/v1/callbacks/cb_nope", l.ingester),
+        json!({"post_id": post_id, "status": "published"}),
+    )
+    .await;
+    assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
+    let unknown: Value = unknown.json().await.expect("json");
+    let other_key = l.api.create_tenant("other").await.key;
+    let other_post = l.create_post(&other_key).await;
+    let foreign = callback(&url, json!({"post_id": other_post, "status": "published"})).await;
+    assert_eq!(foreign.status(), StatusCode::NOT_FOUND);
+    assert_eq!(foreign.json::<Value>().await.expect("json"), unknown);
+    assert_eq!(l.post_status(post_id).await["status"], "pending");
+    // Every callback that reached the tenant's URL is logged.
+    let client = l.db.pool.get().await.expect("conn");
+    let logged: i64 = client
+        .query_one("SELECT count(*) FROM callbacks", &[])
+        .await
+        .expect("count")
+        .get(0);
+    assert_eq!(logged, i64::try_from(n + 1).expect("small"));
+    let metrics = reqwest::get(format!("{}/metrics", l.ingester))
+        .await
+        .expect("metrics")
+        .text()
+        .await
+        .expect("text");
+    assert!(metrics.contains("hookrelay_callbacks_total"), "{metrics}");
+}
+
+#[tokio::test]
+async fn rotation_retires_the_old_url_and_signing_is_enforced() {
+    let l = start().await;
+    let post_id = l.create_post(&l.key).await;
+    let old = l.callback_url().await;
+    assert_eq!(
+        l.callback_url().await,
+        old,
+        "the URL is stable until rotated"
+    );
+    let rotated: Value = l
+        .api
+        .post(&l.key, "/v1/callback-url/rotate", &json!({}))
+        .await
+        .json()
+        .await
+        .expect("json");
+    let new = rotated["url"].as_str().expect("url").to_string();
+    assert_ne!(new, old);
+    let token = new.rsplit('/').next().expect("token");
+    assert!(token.len() >= 3 + 22, "token carries at least 128 bits");
+    assert_eq!(
+        callback(&old, json!({"post_id": post_id, "status": "failed"}))
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    // The token itself is not stored.
+    let client = l.db.pool.get().await.expect("conn");
+    let hash: Vec<u8> = client
+        .query_one("SELECT token_hash FROM callback_tokens", &[])
+        .await
+        .expect("row")
+        .get(0);
+    assert!(!String::from_utf8_lossy(&hash).contains(token));
+
+    let secret = "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD";
+    let res = l
+        .api
+        .req(reqwest::Method::PATCH, "/v1/callback-url", &l.key)
+        .json(&json!({"signing_secret": secret}))
+        .send()
+        .await
+        .expect("patch");
+    assert_eq!(
+        res.json::<Value>().await.expect("json")["signing_enabled"],
+        true
+    );
+    let body = json!({"post_id": post_id, "status": "published"});
+    assert_eq!(
+        callback(&new, body.clone()).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    let bytes = serde_json::to_vec(&body).expect("json");
+    let ts = chrono::Utc::now().timestamp();
+    let sig = standardwebhooks::Webhook::new(secret)
+        .expect("secret")
+        .sign("msg_1", ts, &bytes)
+        .expect("sign");
+    let res = reqwest::Client::new()
+        .post(&new)
+        .header("content-type", "application/json")
+        .header("webhook-id", "msg_1")
+        .header("webhook-timestamp", ts.to_string())
+        .header("webhook-signature", sig)
+        .body(bytes)
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(l.post_status(post_id).await["status"], "published");
+    let bad = l
+        .api
+        .req(reqwest::Method::PATCH, "/v1/callback-url", &l.key)
+        .json(&json!({"signing_secret": "nope"}))
+        .send()
+        .await
+        .expect("patch");
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+#[tokio::test]
+async fn concurrent_duplicate_callbacks_change_the_post_once() {
+    let l = start().await;
+    let post_id = l.create_post(&l.key).await;
+    let url = l.callback_url().await;
+    let racers =
+        (0..12).map(|_| callback(&url, json!({"post_id": post_id, "status": "published"})));
+    let mut changed = 0;
+    for res in futures::future::join_all(racers).await {
+        assert_eq!(res.status(), StatusCode::OK);
+        if res.json::<Value>().await.expect("json")["changed"] == true {
+            changed += 1;
+        }
+    }
+    assert_eq!(changed, 1);
+    let events = l
+        .api
+        .get_json(&l.key, "/v1/events?event_type=post.published")
+        .await;
+    assert_eq!(events["items"].as_array().expect("items").len(), 1);
+}
+
+#[tokio::test]
+async fn posts_are_validated_listed_and_isolated() {
+    let l = start().await;
+    for (body, field) in [
+        (
+            json!({"channel_identifier": "nochannel", "post_text_idea": "x", "scheduled_at_utc": "2025-10-28 14:30:00"}),
+            "channel_identifier",
+        ),
+        (
+            json!({"channel_identifier": "@my_telegram_channel", "post_text_idea": " ", "scheduled_at_utc": "2025-10-28 14:30:00"}),
+            "post_text_idea",
+        ),
+        (
+            json!({"channel_identifier": "@my_telegram_channel", "post_text_idea": "x", "scheduled_at_utc": "tomorrow"}),
+            "scheduled_at_utc",
+        ),
+        (
+            json!({"channel_identifier": "@my_telegram_channel", "post_text_idea": "x"}),
+            "scheduled_at_utc",
+        ),
+    ] {
+        let res = l.api.post(&l.key, "/v1/posts", &body).await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(
+            res.json::<Value>().await.expect("json")["error"]["field"],
+            field
+        );
+    }
+    let res = l
+        .api
+        .post(&l.key, "/v1/posts", &json!({"channel_identifier": "t.me/joinchat/AbC-123", "post_text_idea": "rfc", "scheduled_at_utc": "2025-10-28T16:30:00+02:00"}))
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let invite: Value = res.json().await.expect("json");
+    assert_eq!(invite["scheduled_at_utc"], "2025-10-28 14:30:00");
+    let mut ids = vec![invite["post_id"].as_i64().expect("id")];
+    for _ in 0..4 {
+        ids.push(l.create_post(&l.key).await);
+    }
+    let url = l.callback_url().await;
+    callback(&url, json!({"post_id": ids[1], "status": "published"})).await;
+    let published = l.api.get_json(&l.key, "/v1/posts?status=published").await;
+    assert_eq!(published["items"].as_array().expect("items").len(), 1);
+    let invites = l
+        .api
+        .get_json(&l.key, "/v1/posts?channel=t.me/joinchat/AbC-123")
+        .await;
+    assert_eq!(invites["items"].as_array().expect("items").len(), 1);
+    let mut walked = Vec::new();
+    let mut cursor = String::new();
+    loop {
+        let page = l
+            .api
+            .get_json(&l.key, &format!("/v1/posts?limit=2{cursor}"))
+            .await;
+        walked.extend(
+            page["items"]
+                .as_array()
+                .expect("items")
+                .iter()
+                .map(|p| p["post_id"].as_i64().expect("id")),
+        );
+        match page["next_cursor"].as_str() {
+            Some(c) => cursor = format!("&cursor={c}"),
+            None => break,
+        }
+    }
+    ids.reverse();
+    assert_eq!(walked, ids);
+    let other = l.api.create_tenant("other").await.key;
+    assert_eq!(
+        l.api
+            .get(&other, &format!("/v1/posts/{}", ids[0]))
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    let res = l.api.get(&l.key, "/v1/posts?status=sent").await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    eventually(WAIT, "post event recorded", || async {
+        let e = l
+            .api
+            .get_json(&l.key, "/v1/events?event_type=new_post_scheduled")
+            .await;
+        (e["items"].as_array().map(Vec::len) == Some(5)).then_some(())
+    })
+    .await;
+}
