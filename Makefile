@@ -2,7 +2,7 @@
 CARGO_TARGET_DIR ?= $(HOME)/.cache/hookrelay-target
 export CARGO_TARGET_DIR
 
-.PHONY: run test lint fmt migrate build release services clean-test
+.PHONY: run test lint fmt migrate build release services clean-test bench
 
 ## Start PostgreSQL/RabbitMQ if needed, migrate, run all three services (Ctrl-C stops).
 run:
@@ -23,6 +23,11 @@ fmt:
 ## Apply database migrations to the configured database.
 migrate: services
 	cargo run --release -p hookrelay-api -- migrate
+
+## Load test a running system (start it with `make run` first). BENCH_ARGS=--quick for a short run.
+bench:
+	cargo build --release -p hookrelay-bench
+	$(CARGO_TARGET_DIR)/release/hookrelay-bench $(BENCH_ARGS)
 
 build:
 	cargo build --workspace

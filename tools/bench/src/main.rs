@@ -1,0 +1,356 @@
+//! `hookrelay-bench`: drives a running hookrelay (see `make run`) end to end.
+//!
+//! It starts a fast receiver on 127.0.0.1, creates a tenant and webhooks, sends events
+//! through `POST /v1/events`, waits until every delivery arrived, and reports events/s,
+//! deliveries/s, end-to-end latency (202 received -> delivery received), API latency and
+//! the CPU each process used per 1,000 deliveries. Results go to
+//! `bench/results/<scenario>.json`.
+//!
+//! Usage: `hookrelay-bench [--quick] [--api URL] [--admin-token T] [SCENARIO...]`
+//! with scenarios `steady`, `fanout`, `paced`, `retry` (default: all of them).
+
+use std::collections::HashMap;
+use std::net::TcpListener;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
+use anyhow::{bail, Context};
+use hookrelay_core::domain::WebhookSecret;
+use hookrelay_core::signing::verify_signature;
+use serde_json::{json, Value};
+
+/// What one scenario does.
+#[derive(Debug, Clone)]
+struct Scenario {
+    name: &'static str,
+    webhooks: usize,
+    /// Concurrent senders (ignored when `rate` is set).
+    concurrency: usize,
+    /// Fixed events per second, or as fast as possible.
+    rate: Option<u64>,
+    duration: Duration,
+    /// Share of first attempts the receiver fails (retry scenario).
+    fail_first_ratio: u64,
+}
+
+/// Shared receiver state: arrival time per (event id, path), signature checks.
+#[derive(Default)]
+struct Receiver {
+    arrivals: Mutex<HashMap<(String, String), Instant>>,
+    received: AtomicU64,
+    failed_on_purpose: AtomicU64,
+    verified: AtomicU64,
+    bad_signatures: AtomicU64,
+    fail_ratio: AtomicU64,
+    secrets: Mutex<HashMap<String, WebhookSecret>>,
+}
+
+async fn receive(req: HttpRequest, body: web::Bytes, state: web::Data<Receiver>) -> HttpResponse {
+    let header = |n: &str| req.headers().get(n).and_then(|v| v.to_str().ok());
+    let id = header("webhook-id").unwrap_or_default().to_string();
+    let attempt = header("x-webhook-attempt").unwrap_or("1");
+    let n = state.received.fetch_add(1, Ordering::Relaxed);
+    let ratio = state.fail_ratio.load(Ordering::Relaxed);
+    // Fail a share of first attempts, decided by the event id so it is stable.
+    if attempt == "1" && ratio > 0 && id.bytes().map(u64::from).sum::<u64>() % 100 < ratio {
+        state.failed_on_purpose.fetch_add(1, Ordering::Relaxed);
+        return HttpResponse::InternalServerError().finish();
+    }
+    if n % 100 == 0 {
+        let secret = state.secrets.lock().ok().and_then(|s| s.get(req.path()).cloned());
+        if let Some(secret) = secret {
+            let ok = verify_signature(
+                &secret,
+                header("webhook-id"),
+                header("webhook-timestamp"),
+                header("webhook-signature"),
+                &body,
+                chrono::Utc::now().timestamp(),
+            )
+            .is_ok();
+            let counter = if ok { &state.verified } else { &state.bad_signatures };
+            counter.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+    if let Ok(mut a) = state.arrivals.lock() {
+        a.entry((id, req.path().to_string())).or_insert_with(Instant::now);
+    }
+    HttpResponse::Ok().finish()
+}
+
+/// CPU seconds (user + system) used so far by every process whose name matches.
+fn cpu_seconds(names: &[&str]) -> f64 {
+    let ticks = 100.0; // USER_HZ on Linux
+    let mut total = 0.0;
+    let Ok(dir) = std::fs::read_dir("/proc") else { return 0.0 };
+    for entry in dir.flatten() {
+        let path = entry.path();
+        let Ok(comm) = std::fs::read_to_string(path.join("comm")) else { continue };
+        if !names.iter().any(|n| comm.trim().starts_with(n)) {
+            continue;
+        }
+        let Ok(stat) = std::fs::read_to_string(path.join("stat")) else { continue };
+        // Fields after the ")" of the command name; utime and stime are 14th and 15th.
+        let Some(rest) = stat.rsplit(')').next() else { continue };
+        let fields: Vec<&str> = rest.split_whitespace().collect();
+        let utime: f64 = fields.get(11).and_then(|v| v.parse().ok()).unwrap_or(0.0);
+        let stime: f64 = fields.get(12).and_then(|v| v.parse().ok()).unwrap_or(0.0);
+        total += (utime + stime) / ticks;
+    }
+    total
+}
+
+const PROCESSES: &[(&str, &[&str])] = &[
+    ("api", &["hookrelay-api"]),
+    ("dispatcher", &["hookrelay-dispa"]),
+    ("postgres", &["postgres"]),
+    ("rabbitmq", &["beam.smp", "erl_child_setup"]),
+    ("bench", &["hookrelay-bench"]),
+];
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let idx = ((p / 100.0) * (sorted.len() - 1) as f64).round() as usize;
+    sorted[idx.min(sorted.len() - 1)]
+}
+
+struct Run {
+    api: String,
+    admin_token: String,
+    receiver_url: String,
+    receiver: web::Data<Receiver>,
+    http: reqwest::Client,
+}
+
+impl Run {
+    async fn setup(&self, sc: &Scenario) -> anyhow::Result<String> {
+        let tenant: Value = self
+            .http
+            .post(format!("{}/v1/tenants", self.api))
+            .bearer_auth(&self.admin_token)
+            .json(&json!({"name": format!("bench-{}", sc.name)}))
+            .send()
+            .await?
+            .error_for_status()
+            .context("creating the tenant (is `make run` up, and the admin token right?)")?
+            .json()
+            .await?;
+        let key = tenant["api_key"]["key"].as_str().context("key")?.to_string();
+        for i in 0..sc.webhooks {
+            let path = format!("/{}/{i}", sc.name);
+            let created: Value = self
+                .http
+                .post(format!("{}/v1/webhooks", self.api))
+                .bearer_auth(&key)
+                .json(&json!({"name": path, "url": format!("{}{path}", self.receiver_url), "event_types": ["bench.*"]}))
+                .send()
+                .await?
+                .error_for_status()
+                .context("creating a webhook (needs delivery.allow_private_targets, as in make run)")?
+                .json()
+                .await?;
+            let secret = WebhookSecret::parse(created["secret"].as_str().context("secret")?)
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            if let Ok(mut s) = self.receiver.secrets.lock() {
+                s.insert(path, secret);
+            }
+        }
+        Ok(key)
+    }
+
+    async fn scenario(&self, sc: &Scenario) -> anyhow::Result<Value> {
+        self.receiver.fail_ratio.store(sc.fail_first_ratio, Ordering::Relaxed);
+        let key = self.setup(sc).await?;
+        let cpu_before: Vec<f64> = PROCESSES.iter().map(|(_, n)| cpu_seconds(n)).collect();
+        let accepted: Arc<Mutex<Vec<(String, Instant, f64)>>> = Arc::default();
+        let errors = Arc::new(AtomicU64::new(0));
+        let started = Instant::now();
+        let deadline = started + sc.duration;
+        let body = json!({"event_type": "bench.created", "data": {"order_id": 42, "items": [1, 2, 3], "note": "benchmark payload"}});
+        let senders = if sc.rate.is_some() { 64 } else { sc.concurrency };
+        let interval = sc.rate.map(|r| Duration::from_secs_f64(1.0 / r as f64));
+        let next_slot = Arc::new(Mutex::new(started));
+        let mut tasks = Vec::new();
+        for _ in 0..senders {
+            let (http, api, key, body) = (self.http.clone(), self.api.clone(), key.clone(), body.clone());
+            let (accepted, errors, next_slot) = (accepted.clone(), errors.clone(), next_slot.clone());
+            tasks.push(tokio::spawn(async move {
+                loop {
+                    if let Some(iv) = interval {
+                        let slot = {
+                            let mut next = next_slot.lock().expect("lock");
+                            let slot = *next;
+                            *next += iv;
+                            slot
+                        };
+                        if slot >= deadline {
+                            return;
+                        }
+                        tokio::time::sleep_until(slot.into()).await;
+                    } else if Instant::now() >= deadline {
+                        return;
+                    }
+                    let sent = Instant::now();
+                    let res = http.post(format!("{api}/v1/events")).bearer_auth(&key).json(&body).send().await;
+                    let done = Instant::now();
+                    match res {
+                        Ok(r) if r.status().as_u16() == 202 => {
+                            let v: Value = r.json().await.unwrap_or_default();
+                            let id = v["id"].as_str().unwrap_or_default().to_string();
+                            let api_ms = (done - sent).as_secs_f64() * 1000.0;
+                            accepted.lock().expect("lock").push((id, done, api_ms));
+                        }
+                        _ => {
+                            errors.fetch_add(1, Ordering::Relaxed);
+                        }
+                    }
+                }
+            }));
+        }
+        futures::future::join_all(tasks).await;
+        let send_secs = started.elapsed().as_secs_f64();
+        let events = accepted.lock().expect("lock").clone();
+        let expected = events.len() * sc.webhooks;
+        // Wait for every delivery (retries included), at most 3 minutes.
+        let wait_deadline = Instant::now() + Duration::from_secs(180);
+        let prefix = format!("/{}/", sc.name);
+        let count = || {
+            self.receiver
+                .arrivals
+                .lock()
+                .map(|a| a.keys().filter(|(_, p)| p.starts_with(&prefix)).count())
+                .unwrap_or(0)
+        };
+        while count() < expected && Instant::now() < wait_deadline {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let all_secs = started.elapsed().as_secs_f64();
+        let delivered = count();
+        let cpu_after: Vec<f64> = PROCESSES.iter().map(|(_, n)| cpu_seconds(n)).collect();
+        let accepted_at: HashMap<&str, Instant> = events.iter().map(|(id, t, _)| (id.as_str(), *t)).collect();
+        let mut e2e: Vec<f64> = self
+            .receiver
+            .arrivals
+            .lock()
+            .map(|a| {
+                a.iter()
+                    .filter(|((_, p), _)| p.starts_with(&prefix))
+                    .filter_map(|((id, _), at)| accepted_at.get(id.as_str()).map(|t0| at.saturating_duration_since(*t0).as_secs_f64() * 1000.0))
+                    .collect()
+            })
+            .unwrap_or_default();
+        e2e.sort_by(f64::total_cmp);
+        let mut api_ms: Vec<f64> = events.iter().map(|(_, _, ms)| *ms).collect();
+        api_ms.sort_by(f64::total_cmp);
+        let per_1000 = |i: usize| if delivered == 0 { 0.0 } else { (cpu_after[i] - cpu_before[i]) / delivered as f64 * 1000.0 };
+        let cpu: serde_json::Map<String, Value> = PROCESSES
+            .iter()
+            .enumerate()
+            .map(|(i, (name, _))| ((*name).to_string(), json!((per_1000(i) * 1000.0).round() / 1000.0)))
+            .collect();
+        let service_cpu: f64 = (0..4).map(per_1000).sum();
+        Ok(json!({
+            "scenario": sc.name,
+            "webhooks": sc.webhooks,
+            "events_accepted": events.len(),
+            "deliveries_expected": expected,
+            "deliveries_received": delivered,
+            "missing": expected.saturating_sub(delivered),
+            "errors": errors.load(Ordering::Relaxed),
+            "send_seconds": send_secs,
+            "events_per_sec": events.len() as f64 / send_secs,
+            "deliveries_per_sec": delivered as f64 / all_secs,
+            "e2e_ms": {"p50": percentile(&e2e, 50.0), "p90": percentile(&e2e, 90.0), "p99": percentile(&e2e, 99.0), "max": e2e.last().copied().unwrap_or(0.0)},
+            "api_ms": {"p50": percentile(&api_ms, 50.0), "p99": percentile(&api_ms, 99.0)},
+            "cpu_seconds_per_1000_deliveries": cpu,
+            "cpu_ms_per_delivery_api_dispatcher_postgres_rabbitmq": service_cpu,
+            "signatures_verified": self.receiver.verified.load(Ordering::Relaxed),
+            "bad_signatures": self.receiver.bad_signatures.load(Ordering::Relaxed),
+            "first_attempts_failed_on_purpose": self.receiver.failed_on_purpose.load(Ordering::Relaxed),
+        }))
+    }
+}
+
+fn print_row(r: &Value) {
+    println!(
+        "{:<8} {:>9.0} {:>11.0} {:>8.1} {:>8.1} {:>8.1} {:>8.1} {:>7.1} {:>7.1} {:>8.2} {:>7}",
+        r["scenario"].as_str().unwrap_or(""),
+        r["events_per_sec"].as_f64().unwrap_or(0.0),
+        r["deliveries_per_sec"].as_f64().unwrap_or(0.0),
+        r["e2e_ms"]["p50"].as_f64().unwrap_or(0.0),
+        r["e2e_ms"]["p90"].as_f64().unwrap_or(0.0),
+        r["e2e_ms"]["p99"].as_f64().unwrap_or(0.0),
+        r["e2e_ms"]["max"].as_f64().unwrap_or(0.0),
+        r["api_ms"]["p50"].as_f64().unwrap_or(0.0),
+        r["api_ms"]["p99"].as_f64().unwrap_or(0.0),
+        r["cpu_ms_per_delivery_api_dispatcher_postgres_rabbitmq"].as_f64().unwrap_or(0.0),
+        r["missing"].as_u64().unwrap_or(0) + r["errors"].as_u64().unwrap_or(0),
+    );
+}
+
+#[actix_web::main]
+async fn main() -> anyhow::Result<()> {
+    let mut args = std::env::args().skip(1);
+    let mut quick = false;
+    let mut api = "http://127.0.0.1:8080".to_string();
+    let mut admin_token = std::env::var("HOOKRELAY_ADMIN_TOKEN").unwrap_or_else(|_| "dev-admin-token".into());
+    let mut names = Vec::new();
+    while let Some(a) = args.next() {
+        match a.as_str() {
+            "--quick" => quick = true,
+            "--api" => api = args.next().context("--api URL")?,
+            "--admin-token" => admin_token = args.next().context("--admin-token TOKEN")?,
+            s if !s.starts_with('-') => names.push(s.to_string()),
+            other => bail!("unknown option {other}"),
+        }
+    }
+    let secs = |full: u64, q: u64| Duration::from_secs(if quick { q } else { full });
+    let all = vec![
+        Scenario { name: "steady", webhooks: 1, concurrency: 32, rate: None, duration: secs(60, 8), fail_first_ratio: 0 },
+        Scenario { name: "fanout", webhooks: 50, concurrency: 8, rate: None, duration: secs(30, 5), fail_first_ratio: 0 },
+        Scenario { name: "paced", webhooks: 1, concurrency: 0, rate: Some(500), duration: secs(30, 5), fail_first_ratio: 0 },
+        Scenario { name: "retry", webhooks: 1, concurrency: 16, rate: Some(200), duration: secs(20, 4), fail_first_ratio: 50 },
+    ];
+    let chosen: Vec<Scenario> = if names.is_empty() {
+        all
+    } else {
+        all.into_iter().filter(|s| names.iter().any(|n| n == s.name)).collect()
+    };
+
+    let receiver = web::Data::new(Receiver::default());
+    let listener = TcpListener::bind("127.0.0.1:0")?;
+    let receiver_url = format!("http://127.0.0.1:{}", listener.local_addr()?.port());
+    let data = receiver.clone();
+    let server = HttpServer::new(move || App::new().app_data(data.clone()).default_service(web::to(receive)))
+        .workers(1)
+        .disable_signals()
+        .listen(listener)?
+        .run();
+    let server_handle = server.handle();
+    tokio::spawn(server);
+
+    let run = Run {
+        api,
+        admin_token,
+        receiver_url,
+        receiver,
+        http: reqwest::Client::builder().pool_max_idle_per_host(256).build()?,
+    };
+    std::fs::create_dir_all("bench/results")?;
+    println!(
+        "{:<8} {:>9} {:>11} {:>8} {:>8} {:>8} {:>8} {:>7} {:>7} {:>8} {:>7}",
+        "scenario", "events/s", "deliveries/s", "e2e p50", "e2e p90", "e2e p99", "e2e max", "api p50", "api p99", "cpu ms/d", "errors"
+    );
+    for sc in &chosen {
+        let result = run.scenario(sc).await?;
+        print_row(&result);
+        std::fs::write(format!("bench/results/{}.json", sc.name), serde_json::to_string_pretty(&result)?)?;
+    }
+    println!("(latencies in ms; cpu ms/d = CPU milliseconds per delivery summed over api, dispatcher, PostgreSQL and RabbitMQ; JSON in bench/results/)");
+    server_handle.stop(false).await;
+    Ok(())
+}
