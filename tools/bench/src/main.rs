@@ -58,8 +58,12 @@ async fn receive(req: HttpRequest, body: web::Bytes, state: web::Data<Receiver>)
         state.failed_on_purpose.fetch_add(1, Ordering::Relaxed);
         return HttpResponse::InternalServerError().finish();
     }
-    if n % 100 == 0 {
-        let secret = state.secrets.lock().ok().and_then(|s| s.get(req.path()).cloned());
+    if n.is_multiple_of(100) {
+        let secret = state
+            .secrets
+            .lock()
+            .ok()
+            .and_then(|s| s.get(req.path()).cloned());
         if let Some(secret) = secret {
             let ok = verify_signature(
                 &secret,
@@ -70,12 +74,17 @@ async fn receive(req: HttpRequest, body: web::Bytes, state: web::Data<Receiver>)
                 chrono::Utc::now().timestamp(),
             )
             .is_ok();
-            let counter = if ok { &state.verified } else { &state.bad_signatures };
+            let counter = if ok {
+                &state.verified
+            } else {
+                &state.bad_signatures
+            };
             counter.fetch_add(1, Ordering::Relaxed);
         }
     }
     if let Ok(mut a) = state.arrivals.lock() {
-        a.entry((id, req.path().to_string())).or_insert_with(Instant::now);
+        a.entry((id, req.path().to_string()))
+            .or_insert_with(Instant::now);
     }
     HttpResponse::Ok().finish()
 }
@@ -84,16 +93,24 @@ async fn receive(req: HttpRequest, body: web::Bytes, state: web::Data<Receiver>)
 fn cpu_seconds(names: &[&str]) -> f64 {
     let ticks = 100.0; // USER_HZ on Linux
     let mut total = 0.0;
-    let Ok(dir) = std::fs::read_dir("/proc") else { return 0.0 };
+    let Ok(dir) = std::fs::read_dir("/proc") else {
+        return 0.0;
+    };
     for entry in dir.flatten() {
         let path = entry.path();
-        let Ok(comm) = std::fs::read_to_string(path.join("comm")) else { continue };
+        let Ok(comm) = std::fs::read_to_string(path.join("comm")) else {
+            continue;
+        };
         if !names.iter().any(|n| comm.trim().starts_with(n)) {
             continue;
         }
-        let Ok(stat) = std::fs::read_to_string(path.join("stat")) else { continue };
+        let Ok(stat) = std::fs::read_to_string(path.join("stat")) else {
+            continue;
+        };
         // Fields after the ")" of the command name; utime and stime are 14th and 15th.
-        let Some(rest) = stat.rsplit(')').next() else { continue };
+        let Some(rest) = stat.rsplit(')').next() else {
+            continue;
+        };
         let fields: Vec<&str> = rest.split_whitespace().collect();
         let utime: f64 = fields.get(11).and_then(|v| v.parse().ok()).unwrap_or(0.0);
         let stime: f64 = fields.get(12).and_then(|v| v.parse().ok()).unwrap_or(0.0);
@@ -139,7 +156,10 @@ impl Run {
             .context("creating the tenant (is `make run` up, and the admin token right?)")?
             .json()
             .await?;
-        let key = tenant["api_key"]["key"].as_str().context("key")?.to_string();
+        let key = tenant["api_key"]["key"]
+            .as_str()
+            .context("key")?
+            .to_string();
         for i in 0..sc.webhooks {
             let path = format!("/{}/{i}", sc.name);
             let created: Value = self
@@ -163,7 +183,9 @@ impl Run {
     }
 
     async fn scenario(&self, sc: &Scenario) -> anyhow::Result<Value> {
-        self.receiver.fail_ratio.store(sc.fail_first_ratio, Ordering::Relaxed);
+        self.receiver
+            .fail_ratio
+            .store(sc.fail_first_ratio, Ordering::Relaxed);
         let key = self.setup(sc).await?;
         let cpu_before: Vec<f64> = PROCESSES.iter().map(|(_, n)| cpu_seconds(n)).collect();
         let accepted: Arc<Mutex<Vec<(String, Instant, f64)>>> = Arc::default();
@@ -171,13 +193,23 @@ impl Run {
         let started = Instant::now();
         let deadline = started + sc.duration;
         let body = json!({"event_type": "bench.created", "data": {"order_id": 42, "items": [1, 2, 3], "note": "benchmark payload"}});
-        let senders = if sc.rate.is_some() { 64 } else { sc.concurrency };
+        let senders = if sc.rate.is_some() {
+            64
+        } else {
+            sc.concurrency
+        };
         let interval = sc.rate.map(|r| Duration::from_secs_f64(1.0 / r as f64));
         let next_slot = Arc::new(Mutex::new(started));
         let mut tasks = Vec::new();
         for _ in 0..senders {
-            let (http, api, key, body) = (self.http.clone(), self.api.clone(), key.clone(), body.clone());
-            let (accepted, errors, next_slot) = (accepted.clone(), errors.clone(), next_slot.clone());
+            let (http, api, key, body) = (
+                self.http.clone(),
+                self.api.clone(),
+                key.clone(),
+                body.clone(),
+            );
+            let (accepted, errors, next_slot) =
+                (accepted.clone(), errors.clone(), next_slot.clone());
             tasks.push(tokio::spawn(async move {
                 loop {
                     if let Some(iv) = interval {
@@ -195,7 +227,12 @@ impl Run {
                         return;
                     }
                     let sent = Instant::now();
-                    let res = http.post(format!("{api}/v1/events")).bearer_auth(&key).json(&body).send().await;
+                    let res = http
+                        .post(format!("{api}/v1/events"))
+                        .bearer_auth(&key)
+                        .json(&body)
+                        .send()
+                        .await;
                     let done = Instant::now();
                     match res {
                         Ok(r) if r.status().as_u16() == 202 => {
@@ -231,7 +268,8 @@ impl Run {
         let all_secs = started.elapsed().as_secs_f64();
         let delivered = count();
         let cpu_after: Vec<f64> = PROCESSES.iter().map(|(_, n)| cpu_seconds(n)).collect();
-        let accepted_at: HashMap<&str, Instant> = events.iter().map(|(id, t, _)| (id.as_str(), *t)).collect();
+        let accepted_at: HashMap<&str, Instant> =
+            events.iter().map(|(id, t, _)| (id.as_str(), *t)).collect();
         let mut e2e: Vec<f64> = self
             .receiver
             .arrivals
@@ -239,18 +277,33 @@ impl Run {
             .map(|a| {
                 a.iter()
                     .filter(|((_, p), _)| p.starts_with(&prefix))
-                    .filter_map(|((id, _), at)| accepted_at.get(id.as_str()).map(|t0| at.saturating_duration_since(*t0).as_secs_f64() * 1000.0))
+                    .filter_map(|((id, _), at)| {
+                        accepted_at
+                            .get(id.as_str())
+                            .map(|t0| at.saturating_duration_since(*t0).as_secs_f64() * 1000.0)
+                    })
                     .collect()
             })
             .unwrap_or_default();
         e2e.sort_by(f64::total_cmp);
         let mut api_ms: Vec<f64> = events.iter().map(|(_, _, ms)| *ms).collect();
         api_ms.sort_by(f64::total_cmp);
-        let per_1000 = |i: usize| if delivered == 0 { 0.0 } else { (cpu_after[i] - cpu_before[i]) / delivered as f64 * 1000.0 };
+        let per_1000 = |i: usize| {
+            if delivered == 0 {
+                0.0
+            } else {
+                (cpu_after[i] - cpu_before[i]) / delivered as f64 * 1000.0
+            }
+        };
         let cpu: serde_json::Map<String, Value> = PROCESSES
             .iter()
             .enumerate()
-            .map(|(i, (name, _))| ((*name).to_string(), json!((per_1000(i) * 1000.0).round() / 1000.0)))
+            .map(|(i, (name, _))| {
+                (
+                    (*name).to_string(),
+                    json!((per_1000(i) * 1000.0).round() / 1000.0),
+                )
+            })
             .collect();
         let service_cpu: f64 = (0..4).map(per_1000).sum();
         Ok(json!({
@@ -287,7 +340,9 @@ fn print_row(r: &Value) {
         r["e2e_ms"]["max"].as_f64().unwrap_or(0.0),
         r["api_ms"]["p50"].as_f64().unwrap_or(0.0),
         r["api_ms"]["p99"].as_f64().unwrap_or(0.0),
-        r["cpu_ms_per_delivery_api_dispatcher_postgres_rabbitmq"].as_f64().unwrap_or(0.0),
+        r["cpu_ms_per_delivery_api_dispatcher_postgres_rabbitmq"]
+            .as_f64()
+            .unwrap_or(0.0),
         r["missing"].as_u64().unwrap_or(0) + r["errors"].as_u64().unwrap_or(0),
     );
 }
@@ -297,7 +352,8 @@ async fn main() -> anyhow::Result<()> {
     let mut args = std::env::args().skip(1);
     let mut quick = false;
     let mut api = "http://127.0.0.1:8080".to_string();
-    let mut admin_token = std::env::var("HOOKRELAY_ADMIN_TOKEN").unwrap_or_else(|_| "dev-admin-token".into());
+    let mut admin_token =
+        std::env::var("HOOKRELAY_ADMIN_TOKEN").unwrap_or_else(|_| "dev-admin-token".into());
     let mut names = Vec::new();
     while let Some(a) = args.next() {
         match a.as_str() {
@@ -310,26 +366,60 @@ async fn main() -> anyhow::Result<()> {
     }
     let secs = |full: u64, q: u64| Duration::from_secs(if quick { q } else { full });
     let all = vec![
-        Scenario { name: "steady", webhooks: 1, concurrency: 32, rate: None, duration: secs(60, 8), fail_first_ratio: 0 },
-        Scenario { name: "fanout", webhooks: 50, concurrency: 8, rate: None, duration: secs(30, 5), fail_first_ratio: 0 },
-        Scenario { name: "paced", webhooks: 1, concurrency: 0, rate: Some(500), duration: secs(30, 5), fail_first_ratio: 0 },
-        Scenario { name: "retry", webhooks: 1, concurrency: 16, rate: Some(200), duration: secs(20, 4), fail_first_ratio: 50 },
+        Scenario {
+            name: "steady",
+            webhooks: 1,
+            concurrency: 32,
+            rate: None,
+            duration: secs(60, 8),
+            fail_first_ratio: 0,
+        },
+        Scenario {
+            name: "fanout",
+            webhooks: 50,
+            concurrency: 8,
+            rate: None,
+            duration: secs(30, 5),
+            fail_first_ratio: 0,
+        },
+        Scenario {
+            name: "paced",
+            webhooks: 1,
+            concurrency: 0,
+            rate: Some(500),
+            duration: secs(30, 5),
+            fail_first_ratio: 0,
+        },
+        Scenario {
+            name: "retry",
+            webhooks: 1,
+            concurrency: 16,
+            rate: Some(200),
+            duration: secs(20, 4),
+            fail_first_ratio: 50,
+        },
     ];
     let chosen: Vec<Scenario> = if names.is_empty() {
         all
     } else {
-        all.into_iter().filter(|s| names.iter().any(|n| n == s.name)).collect()
+        all.into_iter()
+            .filter(|s| names.iter().any(|n| n == s.name))
+            .collect()
     };
 
     let receiver = web::Data::new(Receiver::default());
     let listener = TcpListener::bind("127.0.0.1:0")?;
     let receiver_url = format!("http://127.0.0.1:{}", listener.local_addr()?.port());
     let data = receiver.clone();
-    let server = HttpServer::new(move || App::new().app_data(data.clone()).default_service(web::to(receive)))
-        .workers(1)
-        .disable_signals()
-        .listen(listener)?
-        .run();
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(data.clone())
+            .default_service(web::to(receive))
+    })
+    .workers(1)
+    .disable_signals()
+    .listen(listener)?
+    .run();
     let server_handle = server.handle();
     tokio::spawn(server);
 
@@ -338,17 +428,32 @@ async fn main() -> anyhow::Result<()> {
         admin_token,
         receiver_url,
         receiver,
-        http: reqwest::Client::builder().pool_max_idle_per_host(256).build()?,
+        http: reqwest::Client::builder()
+            .pool_max_idle_per_host(256)
+            .build()?,
     };
     std::fs::create_dir_all("bench/results")?;
     println!(
         "{:<8} {:>9} {:>11} {:>8} {:>8} {:>8} {:>8} {:>7} {:>7} {:>8} {:>7}",
-        "scenario", "events/s", "deliveries/s", "e2e p50", "e2e p90", "e2e p99", "e2e max", "api p50", "api p99", "cpu ms/d", "errors"
+        "scenario",
+        "events/s",
+        "deliveries/s",
+        "e2e p50",
+        "e2e p90",
+        "e2e p99",
+        "e2e max",
+        "api p50",
+        "api p99",
+        "cpu ms/d",
+        "errors"
     );
     for sc in &chosen {
         let result = run.scenario(sc).await?;
         print_row(&result);
-        std::fs::write(format!("bench/results/{}.json", sc.name), serde_json::to_string_pretty(&result)?)?;
+        std::fs::write(
+            format!("bench/results/{}.json", sc.name),
+            serde_json::to_string_pretty(&result)?,
+        )?;
     }
     println!("(latencies in ms; cpu ms/d = CPU milliseconds per delivery summed over api, dispatcher, PostgreSQL and RabbitMQ; JSON in bench/results/)");
     server_handle.stop(false).await;
