@@ -46,6 +46,7 @@ const LATENCY_BUCKETS: &[f64] = &[
 pub fn init_metrics(service: &'static str) -> &'static PrometheusHandle {
     METRICS.get_or_init(|| {
         let builder = PrometheusBuilder::new()
+            .add_global_label("service", service)
             .set_buckets_for_metric(Matcher::Suffix("_seconds".into()), LATENCY_BUCKETS)
             .expect("static bucket list is not empty");
         let handle = match builder.install_recorder() {
@@ -54,8 +55,7 @@ pub fn init_metrics(service: &'static str) -> &'static PrometheusHandle {
             // private one so rendering still works.
             Err(_) => PrometheusBuilder::new().build_recorder().handle(),
         };
-        metrics::gauge!("hookrelay_build_info", "service" => service, "version" => env!("CARGO_PKG_VERSION"))
-            .set(1.0);
+        metrics::gauge!("hookrelay_build_info", "version" => env!("CARGO_PKG_VERSION")).set(1.0);
         handle
     })
 }
@@ -63,4 +63,69 @@ pub fn init_metrics(service: &'static str) -> &'static PrometheusHandle {
 /// The Prometheus text exposition of every metric recorded so far.
 pub fn render_metrics() -> String {
     METRICS.get().map(|h| h.render()).unwrap_or_default()
+}
+
+/// Keeps the `hookrelay_db_pool_*` gauges current (every 5 s, for the process lifetime).
+pub fn spawn_pool_gauges(pool: deadpool_postgres::Pool) {
+    tokio::spawn(async move {
+        loop {
+            let status = pool.status();
+            metrics::gauge!("hookrelay_db_pool_size").set(status.size as f64);
+            metrics::gauge!("hookrelay_db_pool_available").set(status.available as f64);
+            metrics::gauge!("hookrelay_db_pool_waiting").set(status.waiting as f64);
+            tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+        }
+    });
+}
+
+/// W3C trace context carried from the API request to the receiver's POST.
+pub mod traceparent {
+    use rand::RngCore;
+
+    /// `traceparent` of a new trace (used when the client sent none).
+    pub fn generate() -> String {
+        let mut trace = [0u8; 16];
+        let mut span = [0u8; 8];
+        rand::rng().fill_bytes(&mut trace);
+        rand::rng().fill_bytes(&mut span);
+        format!("00-{}-{}-01", hex::encode(trace), hex::encode(span))
+    }
+
+    /// The trace id of a well-formed `traceparent`.
+    pub fn trace_id(traceparent: &str) -> Option<&str> {
+        let mut parts = traceparent.split('-');
+        let (version, trace, span, flags) =
+            (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
+        let hex = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_hexdigit());
+        (hex(version, 2)
+            && hex(trace, 32)
+            && hex(span, 16)
+            && hex(flags, 2)
+            && trace != "0".repeat(32))
+        .then_some(trace)
+    }
+
+    /// A child context: same trace, new span id (one per outgoing POST).
+    pub fn child(traceparent: &str) -> Option<String> {
+        let trace = trace_id(traceparent)?;
+        let mut span = [0u8; 8];
+        rand::rng().fill_bytes(&mut span);
+        Some(format!("00-{trace}-{}-01", hex::encode(span)))
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn generated_parent_and_child_share_the_trace() {
+            let parent = generate();
+            let trace = trace_id(&parent).expect("valid").to_string();
+            let child = child(&parent).expect("child");
+            assert_eq!(trace_id(&child), Some(trace.as_str()));
+            assert_ne!(child, parent);
+            assert!(trace_id("00-xyz-1-01").is_none());
+            assert!(trace_id(&format!("00-{}-0123456789abcdef-01", "0".repeat(32))).is_none());
+        }
+    }
 }

@@ -88,3 +88,62 @@ where
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
+
+/// A TCP proxy on 127.0.0.1 in front of a real service, which a test can cut and restore
+/// to simulate the service going down without disturbing other tests.
+pub struct TcpProxy {
+    pub port: u16,
+    target: String,
+    task: std::sync::Mutex<Option<tokio::task::JoinHandle<()>>>,
+}
+
+impl TcpProxy {
+    /// Starts forwarding a new local port to `target` (e.g. `127.0.0.1:5432`).
+    pub async fn start(target: &str) -> TcpProxy {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind proxy");
+        let port = listener.local_addr().expect("addr").port();
+        let proxy = TcpProxy {
+            port,
+            target: target.to_string(),
+            task: std::sync::Mutex::new(None),
+        };
+        proxy.serve(listener);
+        proxy
+    }
+
+    fn serve(&self, listener: tokio::net::TcpListener) {
+        let target = self.target.clone();
+        let task = tokio::spawn(async move {
+            let mut connections = tokio::task::JoinSet::new();
+            while let Ok((mut inbound, _)) = listener.accept().await {
+                let target = target.clone();
+                connections.spawn(async move {
+                    if let Ok(mut outbound) = tokio::net::TcpStream::connect(&target).await {
+                        let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
+                    }
+                });
+            }
+        });
+        *self.task.lock().expect("lock") = Some(task);
+    }
+
+    /// Closes the port and every connection through it.
+    pub fn cut(&self) {
+        if let Some(task) = self.task.lock().expect("lock").take() {
+            task.abort(); // dropping the JoinSet aborts the open connections
+        }
+    }
+
+    /// Listens again on the same port.
+    pub async fn restore(&self) {
+        let listener = eventually(Duration::from_secs(5), "proxy port free again", || async {
+            tokio::net::TcpListener::bind(("127.0.0.1", self.port))
+                .await
+                .ok()
+        })
+        .await;
+        self.serve(listener);
+    }
+}

@@ -10,7 +10,8 @@ use hookrelay_core::configuration::Settings;
 use hookrelay_core::domain::TargetPolicy;
 use hookrelay_core::extract::BodyLimit;
 use hookrelay_core::http::{
-    amqp_check, health_routes, json_errors, path_config, postgres_check, Readiness,
+    amqp_check, health_routes, json_errors, path_config, postgres_check, record_http_metrics,
+    Readiness,
 };
 use hookrelay_core::queue::{JobPublisher, Topology};
 use tracing_actix_web::TracingLogger;
@@ -72,6 +73,7 @@ fn run(listener: TcpListener, settings: Settings, pool: Pool) -> std::io::Result
     let readiness = Readiness::default()
         .with("postgres", postgres_check(pool.clone()))
         .with("rabbitmq", amqp_check(publisher.clone()));
+    hookrelay_core::telemetry::spawn_pool_gauges(pool.clone());
     let body_limit = BodyLimit(settings.api.max_body_bytes);
     let max_event_bytes = settings.api.max_event_bytes;
     let state = web::Data::new(AppState {
@@ -84,6 +86,7 @@ fn run(listener: TcpListener, settings: Settings, pool: Pool) -> std::io::Result
         App::new()
             .wrap(json_errors())
             .wrap(TracingLogger::default())
+            .wrap(actix_web::middleware::from_fn(record_http_metrics))
             .app_data(state.clone())
             .app_data(readiness.clone())
             .app_data(body_limit)

@@ -9,6 +9,7 @@ use hookrelay_core::payload::build_body;
 use hookrelay_core::queue::DeliveryJob;
 use hookrelay_core::repo::deliveries::{status, AttemptRecord, DispatchContext};
 use hookrelay_core::signing::signature_header;
+use hookrelay_core::telemetry::traceparent;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue, CONTENT_TYPE};
 
 use crate::sender::WebhookSender;
@@ -125,8 +126,8 @@ pub async fn perform(
     set("webhook-signature", signature);
     set("x-webhook-event", ctx.event_type.clone());
     set("x-webhook-attempt", attempt.to_string());
-    if !job.traceparent.is_empty() {
-        set("traceparent", job.traceparent.clone());
+    if let Some(child) = traceparent::child(&job.traceparent) {
+        set("traceparent", child);
     }
 
     let result = sender.send(&webhook.url, headers, body).await;

@@ -58,6 +58,7 @@ pub async fn run(
             }
         }
         running.store(false, Ordering::SeqCst);
+        metrics::gauge!("hookrelay_consumer_running").set(0.0);
         tokio::select! {
             _ = stop.cancelled() => break,
             _ = tokio::time::sleep(backoff) => {}
@@ -92,6 +93,7 @@ async fn consume(
         )
         .await?;
     running.store(true, Ordering::SeqCst);
+    metrics::gauge!("hookrelay_consumer_running").set(1.0);
     tracing::info!(queue = %settings.topology.work_queue(), prefetch = settings.prefetch, "consuming");
     loop {
         tokio::select! {
@@ -197,7 +199,7 @@ async fn process(
             metrics::counter!("hookrelay_attempts_total", "result" => outcome.class).increment(1);
             metrics::histogram!("hookrelay_attempt_duration_seconds", "result" => outcome.class)
                 .record(outcome.duration.as_secs_f64());
-            let end_to_end_secs = (outcome.record.succeeded && attempt == 1).then(|| {
+            let end_to_end_secs = outcome.record.succeeded.then(|| {
                 (chrono::Utc::now() - ctx.created_at)
                     .to_std()
                     .map(|d| d.as_secs_f64())

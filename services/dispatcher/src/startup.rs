@@ -35,6 +35,12 @@ impl Dispatcher {
             &settings.delivery.retry_schedule_secs,
         );
         let publisher = JobPublisher::new(&settings.amqp.url, topology.clone());
+        hookrelay_core::telemetry::spawn_pool_gauges(pool.clone());
+        // Exported from the start, so dashboards and alerts see zeros rather than nothing.
+        metrics::counter!("hookrelay_jobs_skipped_total").increment(0);
+        metrics::counter!("hookrelay_sweeper_republished_total").increment(0);
+        metrics::gauge!("hookrelay_jobs_in_flight").set(0.0);
+        metrics::gauge!("hookrelay_consumer_running").set(0.0);
         let running = Arc::new(AtomicBool::new(false));
         let listener = TcpListener::bind(settings.dispatcher.listen)?;
         let ops_port = listener.local_addr()?.port();

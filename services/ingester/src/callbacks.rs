@@ -171,7 +171,7 @@ async fn apply(
                 data: canonical_data(&data),
                 occurred_at: Utc::now(),
                 idempotency_key: None,
-                traceparent: None,
+                traceparent: Some(hookrelay_core::telemetry::traceparent::generate()),
             };
             let ingested = EventRepo::ingest(&tx, tenant.tenant_id, &event).await?;
             tx.commit().await?;

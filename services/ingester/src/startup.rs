@@ -8,7 +8,8 @@ use actix_web::{web, App, HttpServer};
 use deadpool_postgres::Pool;
 use hookrelay_core::configuration::Settings;
 use hookrelay_core::http::{
-    amqp_check, health_routes, json_errors, path_config, postgres_check, Readiness,
+    amqp_check, health_routes, json_errors, path_config, postgres_check, record_http_metrics,
+    Readiness,
 };
 use hookrelay_core::queue::{JobPublisher, Topology};
 use tracing_actix_web::TracingLogger;
@@ -32,6 +33,9 @@ impl Application {
     /// Binds `ingester.listen` (port 0 picks a free port).
     pub fn build(settings: &Settings, pool: Pool) -> std::io::Result<Self> {
         hookrelay_core::telemetry::init_metrics("ingester");
+        hookrelay_core::telemetry::spawn_pool_gauges(pool.clone());
+        metrics::counter!("hookrelay_callbacks_total", "outcome" => "accepted", "reason" => "applied")
+            .increment(0);
         let listener = TcpListener::bind(settings.ingester.listen)?;
         let port = listener.local_addr()?.port();
         let publisher = JobPublisher::new(
@@ -55,6 +59,7 @@ impl Application {
             App::new()
                 .wrap(json_errors())
                 .wrap(TracingLogger::default())
+                .wrap(actix_web::middleware::from_fn(record_http_metrics))
                 .app_data(state.clone())
                 .app_data(readiness.clone())
                 .app_data(path_config())

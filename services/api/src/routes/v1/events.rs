@@ -9,6 +9,7 @@ use hookrelay_core::pagination::page_limit;
 use hookrelay_core::payload::canonical_data;
 use hookrelay_core::repo::deliveries::DeliveryRepo;
 use hookrelay_core::repo::events::{EventListQuery, EventRecord, EventRepo, NewEvent};
+use hookrelay_core::telemetry::traceparent;
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use utoipa::{IntoParams, ToSchema};
@@ -110,6 +111,17 @@ pub struct ListEventsParams {
     pub cursor: Option<String>,
 }
 
+/// The caller's W3C `traceparent` when it sent a valid one, else a new trace; it travels
+/// with every job of the event to the receiver.
+fn incoming_traceparent(req: &HttpRequest) -> String {
+    req.headers()
+        .get("traceparent")
+        .and_then(|v| v.to_str().ok())
+        .filter(|tp| traceparent::trace_id(tp).is_some())
+        .map(str::to_owned)
+        .unwrap_or_else(traceparent::generate)
+}
+
 fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, ValidationError> {
     let Some(value) = req.headers().get("idempotency-key") else {
         return Ok(None);
@@ -152,13 +164,19 @@ pub async fn create_event(
         data: canonical_data(&request.data),
         occurred_at: request.occurred_at.unwrap_or_else(Utc::now),
         idempotency_key: idempotency_key(&req)?,
-        traceparent: None,
+        traceparent: Some(incoming_traceparent(&req)),
     };
     let mut client = state.pool.get().await?;
     let tx = client.transaction().await?;
     let ingested = EventRepo::ingest(&tx, auth.tenant_id, &event).await?;
     tx.commit().await?;
     metrics::counter!("hookrelay_events_accepted_total").increment(1);
+    tracing::info!(
+        event_id = %ingested.id,
+        trace_id = event.traceparent.as_deref().and_then(traceparent::trace_id).unwrap_or(""),
+        deliveries = ingested.deliveries,
+        "event accepted"
+    );
     state.publisher.publish_after_commit(ingested.jobs);
     let mut response = HttpResponse::Accepted();
     if ingested.replayed {

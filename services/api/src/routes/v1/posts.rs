@@ -155,7 +155,7 @@ pub async fn create_post(
         data: canonical_data(&scheduled_event_data(&post)),
         occurred_at: Utc::now(),
         idempotency_key: None,
-        traceparent: None,
+        traceparent: Some(hookrelay_core::telemetry::traceparent::generate()),
     };
     let ingested = EventRepo::ingest(&tx, auth.tenant_id, &event).await?;
     PostRepo::set_event(&tx, post.id, ingested.id).await?;

@@ -1,0 +1,395 @@
+//! Metrics, trace propagation and readiness of the three real binaries, each its own
+//! process (so each /metrics is that service's own).
+
+use std::collections::{BTreeSet, HashMap};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use hookrelay_testkit::api::ApiClient;
+use hookrelay_testkit::receiver::{Receiver, Reply};
+use hookrelay_testkit::{eventually, test_settings, TcpProxy, TestDb, ADMIN_TOKEN};
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+const WAIT: Duration = Duration::from_secs(30);
+
+fn binary(name: &str) -> PathBuf {
+    // All workspace binaries land next to this package's own.
+    PathBuf::from(env!("CARGO_BIN_EXE_hookrelay-ingester")).with_file_name(name)
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("free port")
+}
+
+/// One running binary; killed when dropped.
+struct Service(Child);
+
+impl Drop for Service {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+struct Env {
+    vars: Vec<(String, String)>,
+}
+
+impl Env {
+    fn new(db_url: &str, amqp_url: &str, prefix: &str) -> Env {
+        let vars = [
+            ("HOOKRELAY__DATABASE__URL", db_url),
+            ("HOOKRELAY__AMQP__URL", amqp_url),
+            ("HOOKRELAY__AMQP__PREFIX", prefix),
+            ("HOOKRELAY__API__ADMIN_TOKEN", ADMIN_TOKEN),
+            ("HOOKRELAY__API__CALLBACK_TOKEN_KEY", "observability-test"),
+            ("HOOKRELAY__DELIVERY__ALLOW_PRIVATE_TARGETS", "true"),
+            ("HOOKRELAY__DELIVERY__RETRY_SCHEDULE_SECS", "1,1,1"),
+            ("HOOKRELAY__TELEMETRY__LOG_FORMAT", "json"),
+            ("HOOKRELAY__TELEMETRY__LOG_LEVEL", "info"),
+        ];
+        Env {
+            vars: vars
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        }
+    }
+
+    fn spawn(&self, bin: &str, extra: &[(&str, String)], log: &PathBuf) -> Service {
+        let out = std::fs::File::create(log).expect("log file");
+        let mut cmd = Command::new(binary(bin));
+        cmd.env_remove("HOOKRELAY_CONFIG")
+            .env_remove("RUST_LOG")
+            .envs(self.vars.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+            .envs(extra.iter().map(|(k, v)| (*k, v.as_str())))
+            .stdout(Stdio::from(out))
+            .stderr(Stdio::null());
+        Service(
+            cmd.spawn()
+                .unwrap_or_else(|e| panic!("spawn {bin}: {e} (run `cargo test --workspace`)")),
+        )
+    }
+}
+
+async fn status(url: &str) -> Option<u16> {
+    reqwest::get(url).await.ok().map(|r| r.status().as_u16())
+}
+
+async fn wait_status(url: &str, want: u16) {
+    eventually(WAIT, &format!("{url} answers {want}"), || async {
+        (status(url).await == Some(want)).then_some(())
+    })
+    .await;
+}
+
+/// Parses Prometheus text into `name{labels}` -> value.
+async fn scrape(base: &str) -> HashMap<String, f64> {
+    let text = reqwest::get(format!("{base}/metrics"))
+        .await
+        .expect("scrape")
+        .text()
+        .await
+        .expect("text");
+    text.lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+        .filter_map(|l| {
+            let (series, value) = l.rsplit_once(' ')?;
+            Some((series.to_string(), value.parse().ok()?))
+        })
+        .collect()
+}
+
+/// Sum of every series of `name` whose labels contain all of `labels`.
+fn total(m: &HashMap<String, f64>, name: &str, labels: &[&str]) -> f64 {
+    m.iter()
+        .filter(|(k, _)| {
+            let (n, rest) = k.split_once('{').unwrap_or((k.as_str(), ""));
+            n == name && labels.iter().all(|l| rest.contains(l))
+        })
+        .map(|(_, v)| v)
+        .sum()
+}
+
+#[tokio::test]
+async fn metrics_traces_and_readiness_of_the_real_services() {
+    let db = TestDb::create().await;
+    let defaults = test_settings(&db.url);
+    let pg_proxy = TcpProxy::start("127.0.0.1:5432").await;
+    let amqp_proxy = TcpProxy::start("127.0.0.1:5672").await;
+    let db_url = db
+        .url
+        .replace("127.0.0.1:5432", &format!("127.0.0.1:{}", pg_proxy.port));
+    let amqp_url = defaults
+        .amqp
+        .url
+        .replace("127.0.0.1:5672", &format!("127.0.0.1:{}", amqp_proxy.port));
+    let env = Env::new(&db_url, &amqp_url, &defaults.amqp.prefix);
+    let (api_port, disp_port, ing_port) = (free_port(), free_port(), free_port());
+    let dir = std::env::temp_dir().join(format!("hookrelay-obs-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("log dir");
+    let api_log = dir.join("api.log");
+    let _api = env.spawn(
+        "hookrelay-api",
+        &[("HOOKRELAY__API__LISTEN", format!("127.0.0.1:{api_port}"))],
+        &api_log,
+    );
+    let _dispatcher = env.spawn(
+        "hookrelay-dispatcher",
+        &[(
+            "HOOKRELAY__DISPATCHER__LISTEN",
+            format!("127.0.0.1:{disp_port}"),
+        )],
+        &dir.join("dispatcher.log"),
+    );
+    let _ingester = env.spawn(
+        "hookrelay-ingester",
+        &[(
+            "HOOKRELAY__INGESTER__LISTEN",
+            format!("127.0.0.1:{ing_port}"),
+        )],
+        &dir.join("ingester.log"),
+    );
+    let api_url = format!("http://127.0.0.1:{api_port}");
+    let disp_url = format!("http://127.0.0.1:{disp_port}");
+    let ing_url = format!("http://127.0.0.1:{ing_port}");
+    for base in [&api_url, &disp_url, &ing_url] {
+        wait_status(&format!("{base}/readyz"), 200).await;
+        assert_eq!(status(&format!("{base}/healthz")).await, Some(200));
+    }
+
+    let api = ApiClient::new(api_url.clone());
+    let key = api.create_tenant("obs").await.key;
+    let rx = Receiver::start().await;
+    rx.script([Reply::status(500)]);
+    api.create_webhook(
+        &key,
+        json!({"name": "obs", "url": rx.url, "event_types": ["*"]}),
+    )
+    .await;
+    let api_before = scrape(&api_url).await;
+    let disp_before = scrape(&disp_url).await;
+
+    // Three events: one with the caller's trace context, two with none.
+    let trace = "4bf92f3577b34da6a3ce929d0e0e4736";
+    let res = api
+        .req(reqwest::Method::POST, "/v1/events", &key)
+        .header("traceparent", format!("00-{trace}-00f067aa0ba902b7-01"))
+        .json(&json!({"event_type": "obs.one", "data": {}}))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(res.status(), StatusCode::ACCEPTED);
+    let traced: Value = res.json().await.expect("json");
+    let mut events = vec![traced["id"].as_str().expect("id").to_string()];
+    for _ in 0..2 {
+        events.push(api.send_event(&key, "obs.two", json!({})).await);
+    }
+    let got = rx.wait_for(4, WAIT).await; // one first attempt failed and was retried
+    eventually(WAIT, "dispatcher recorded everything", || async {
+        let m = scrape(&disp_url).await;
+        (total(
+            &m,
+            "hookrelay_deliveries_finished_total",
+            &["outcome=\"succeeded\""],
+        ) - total(
+            &disp_before,
+            "hookrelay_deliveries_finished_total",
+            &["outcome=\"succeeded\""],
+        ) == 3.0)
+            .then_some(())
+    })
+    .await;
+    let api_after = scrape(&api_url).await;
+    let disp_after = scrape(&disp_url).await;
+    let moved =
+        |after: &HashMap<String, f64>,
+         before: &HashMap<String, f64>,
+         name: &str,
+         labels: &[&str]| { total(after, name, labels) - total(before, name, labels) };
+    assert_eq!(
+        moved(
+            &api_after,
+            &api_before,
+            "hookrelay_events_accepted_total",
+            &[]
+        ),
+        3.0
+    );
+    assert_eq!(
+        moved(
+            &api_after,
+            &api_before,
+            "hookrelay_http_requests_total",
+            &["route=\"/v1/events\"", "method=\"POST\"", "status=\"202\""]
+        ),
+        3.0
+    );
+    assert_eq!(
+        moved(
+            &api_after,
+            &api_before,
+            "hookrelay_http_request_duration_seconds_count",
+            &["route=\"/v1/events\""]
+        ),
+        3.0
+    );
+    assert_eq!(
+        moved(
+            &disp_after,
+            &disp_before,
+            "hookrelay_attempts_total",
+            &["result=\"2xx\""]
+        ),
+        3.0
+    );
+    assert_eq!(
+        moved(
+            &disp_after,
+            &disp_before,
+            "hookrelay_attempts_total",
+            &["result=\"5xx\""]
+        ),
+        1.0
+    );
+    assert_eq!(
+        moved(
+            &disp_after,
+            &disp_before,
+            "hookrelay_attempt_duration_seconds_count",
+            &[]
+        ),
+        4.0
+    );
+    assert_eq!(
+        moved(
+            &disp_after,
+            &disp_before,
+            "hookrelay_retries_scheduled_total",
+            &["delay=\"1s\""]
+        ),
+        1.0
+    );
+    assert_eq!(
+        moved(
+            &disp_after,
+            &disp_before,
+            "hookrelay_delivery_end_to_end_seconds_count",
+            &[]
+        ),
+        3.0
+    );
+    assert!(
+        total(
+            &disp_after,
+            "hookrelay_build_info",
+            &["service=\"dispatcher\""]
+        ) == 1.0
+    );
+    assert!(total(&api_after, "hookrelay_db_pool_size", &["service=\"api\""]) >= 1.0);
+
+    // Trace context: the caller's trace reaches the receiver; for the others the trace id
+    // the API logged for the event is the one the receiver sees.
+    let trace_of = |event: &str| {
+        got.iter()
+            .find(|r| r.header("webhook-id") == Some(event))
+            .and_then(|r| r.header("traceparent"))
+            .map(|tp| tp.split('-').nth(1).expect("trace id").to_string())
+            .expect("traceparent at the receiver")
+    };
+    assert_eq!(trace_of(&events[0]), trace);
+    let log = std::fs::read_to_string(&api_log).expect("api log");
+    for event in &events[1..] {
+        let logged = log
+            .lines()
+            .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+            .find(|l| l["event_id"] == event.as_str())
+            .unwrap_or_else(|| panic!("API logged no line for {event}"));
+        assert_eq!(logged["trace_id"].as_str(), Some(trace_of(event).as_str()));
+    }
+
+    // A callback, so the ingester's counters move too.
+    let post: Value = api
+        .post(&key, "/v1/posts", &json!({"channel_identifier": "@observed", "post_text_idea": "x", "scheduled_at_utc": "2025-10-28 14:30:00"}))
+        .await
+        .json()
+        .await
+        .expect("json");
+    let token_url = api.get_json(&key, "/v1/callback-url").await["url"]
+        .as_str()
+        .expect("url")
+        .to_string();
+    let token = token_url.rsplit('/').next().expect("token");
+    let res = reqwest::Client::new()
+        .post(format!("{ing_url}/v1/callbacks/{token}"))
+        .json(&json!({"post_id": post["post_id"], "status": "published"}))
+        .send()
+        .await
+        .expect("callback");
+    assert_eq!(res.status(), StatusCode::OK);
+    let ing = scrape(&ing_url).await;
+    assert_eq!(
+        total(
+            &ing,
+            "hookrelay_callbacks_total",
+            &["outcome=\"accepted\"", "reason=\"applied\""]
+        ),
+        1.0
+    );
+
+    // Every metric the alert rules and the dashboard use is exported.
+    let mut exported = BTreeSet::new();
+    for m in [&api_after, &disp_after, &ing] {
+        for k in m.keys() {
+            let name = k.split('{').next().expect("name");
+            let base = ["_bucket", "_sum", "_count"]
+                .iter()
+                .fold(name, |n, s| n.strip_suffix(s).unwrap_or(n));
+            exported.insert(base.to_string());
+        }
+    }
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
+    for file in [
+        "deploy/prometheus/alerts.yml",
+        "deploy/grafana/dashboards/hookrelay.json",
+    ] {
+        let text = std::fs::read_to_string(format!("{root}/{file}")).expect("read");
+        let mut used = BTreeSet::new();
+        for (i, _) in text.match_indices("hookrelay_") {
+            let name: String = text[i..]
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect();
+            let base = ["_bucket", "_sum", "_count"]
+                .iter()
+                .fold(name.as_str(), |n, s| n.strip_suffix(s).unwrap_or(n));
+            used.insert(base.to_string());
+        }
+        assert!(!used.is_empty());
+        let missing: Vec<_> = used.difference(&exported).collect();
+        assert!(
+            missing.is_empty(),
+            "{file} uses metrics no service exports: {missing:?}"
+        );
+    }
+
+    // Readiness follows the dependencies: cut PostgreSQL, then RabbitMQ, and back.
+    pg_proxy.cut();
+    for base in [&api_url, &disp_url, &ing_url] {
+        wait_status(&format!("{base}/readyz"), 503).await;
+    }
+    pg_proxy.restore().await;
+    for base in [&api_url, &disp_url, &ing_url] {
+        wait_status(&format!("{base}/readyz"), 200).await;
+    }
+    amqp_proxy.cut();
+    wait_status(&format!("{disp_url}/readyz"), 503).await;
+    amqp_proxy.restore().await;
+    wait_status(&format!("{disp_url}/readyz"), 200).await;
+    assert_eq!(status(&format!("{api_url}/healthz")).await, Some(200));
+}
