@@ -7,7 +7,7 @@ use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::{web, FromRequest, HttpRequest};
 use hookrelay_core::error::ApiError;
-use hookrelay_core::repo::api_keys::ApiKeyRepo;
+use hookrelay_core::repo::api_keys::{hash_key, ApiKeyRepo, Authenticated};
 use uuid::Uuid;
 
 use crate::startup::AppState;
@@ -47,9 +47,17 @@ impl FromRequest for TenantAuth {
                 return Err(ApiError::Unauthorized);
             }
             let state = state?;
-            let client = state.pool.get().await?;
-            let found = ApiKeyRepo::authenticate(&client, &key).await?;
-            let auth = found.ok_or(ApiError::Unauthorized)?;
+            let hash = hash_key(&key);
+            let auth = match state.key_cache.get(&hash) {
+                Some(auth) => auth,
+                None => {
+                    let client = state.pool.get().await?;
+                    let found = ApiKeyRepo::authenticate(&client, &hash).await?;
+                    let auth = found.ok_or(ApiError::Unauthorized)?;
+                    state.key_cache.insert(hash, auth);
+                    auth
+                }
+            };
             Ok(TenantAuth {
                 tenant_id: auth.tenant_id,
                 key_id: auth.key_id,
@@ -87,4 +95,41 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
         return false;
     }
     a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// Valid API keys seen recently, so most requests skip the key lookup. Revoking a key
+/// clears this process's cache at once; other API replicas stop accepting it within
+/// [`KeyCache::TTL`].
+#[derive(Default)]
+pub struct KeyCache {
+    entries:
+        std::sync::RwLock<std::collections::HashMap<Vec<u8>, (Authenticated, std::time::Instant)>>,
+}
+
+impl KeyCache {
+    /// How long a cached key is trusted without asking the database.
+    pub const TTL: std::time::Duration = std::time::Duration::from_secs(10);
+    const MAX_ENTRIES: usize = 10_000;
+
+    fn get(&self, hash: &[u8]) -> Option<Authenticated> {
+        let entries = self.entries.read().ok()?;
+        let (auth, at) = entries.get(hash)?;
+        (at.elapsed() < Self::TTL).then_some(*auth)
+    }
+
+    fn insert(&self, hash: Vec<u8>, auth: Authenticated) {
+        if let Ok(mut entries) = self.entries.write() {
+            if entries.len() >= Self::MAX_ENTRIES {
+                entries.clear();
+            }
+            entries.insert(hash, (auth, std::time::Instant::now()));
+        }
+    }
+
+    /// Forgets every key (after a revocation).
+    pub fn clear(&self) {
+        if let Ok(mut entries) = self.entries.write() {
+            entries.clear();
+        }
+    }
 }

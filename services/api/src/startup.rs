@@ -16,6 +16,7 @@ use hookrelay_core::http::{
 use hookrelay_core::queue::{JobPublisher, Topology};
 use tracing_actix_web::TracingLogger;
 
+use crate::auth::KeyCache;
 use crate::routes;
 
 /// What every handler can reach.
@@ -23,6 +24,7 @@ pub struct AppState {
     pub pool: Pool,
     pub settings: Arc<Settings>,
     pub publisher: JobPublisher,
+    pub key_cache: KeyCache,
 }
 
 impl AppState {
@@ -80,6 +82,7 @@ fn run(listener: TcpListener, settings: Settings, pool: Pool) -> std::io::Result
         pool,
         settings: Arc::new(settings),
         publisher,
+        key_cache: KeyCache::default(),
     });
     let readiness = web::Data::new(readiness);
     let server = HttpServer::new(move || {

@@ -26,7 +26,7 @@ pub struct ApiKeyRecord {
 }
 
 /// Who a valid key belongs to.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Authenticated {
     pub key_id: Uuid,
     pub tenant_id: Uuid,
@@ -90,17 +90,17 @@ impl ApiKeyRepo {
         Ok((from_row(&row), key.plaintext))
     }
 
-    /// Finds the live key with this plaintext.
+    /// Finds the live key with this hash (see [`hash_key`]).
     pub async fn authenticate(
         client: &impl GenericClient,
-        key: &str,
+        key_hash: &[u8],
     ) -> Result<Option<Authenticated>, tokio_postgres::Error> {
         let stmt = client
             .prepare_cached(
                 "SELECT id, tenant_id FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL",
             )
             .await?;
-        let row = client.query_opt(&stmt, &[&hash_key(key)]).await?;
+        let row = client.query_opt(&stmt, &[&key_hash]).await?;
         Ok(row.map(|r| Authenticated {
             key_id: r.get(0),
             tenant_id: r.get(1),

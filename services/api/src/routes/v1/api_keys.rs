@@ -136,5 +136,6 @@ pub async fn revoke_api_key(
     ApiKeyRepo::revoke(&client, auth.tenant_id, id.into_inner())
         .await?
         .ok_or(ApiError::NotFound("api key"))?;
+    state.key_cache.clear();
     Ok(HttpResponse::NoContent().finish())
 }
