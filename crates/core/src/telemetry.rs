@@ -62,7 +62,60 @@ pub fn init_metrics(service: &'static str) -> &'static PrometheusHandle {
 
 /// The Prometheus text exposition of every metric recorded so far.
 pub fn render_metrics() -> String {
+    record_process_metrics();
     METRICS.get().map(|h| h.render()).unwrap_or_default()
+}
+
+/// Most distinct event types that get their own label value; the rest count as `other`,
+/// so a tenant inventing types cannot blow up the metric's cardinality.
+const MAX_EVENT_TYPE_LABELS: usize = 50;
+
+static EVENT_TYPE_LABELS: OnceLock<std::sync::Mutex<std::collections::HashSet<String>>> =
+    OnceLock::new();
+
+/// The label value for an event type: itself for the first 50 types seen, else `other`.
+pub fn event_type_label(event_type: &str) -> String {
+    let seen = EVENT_TYPE_LABELS.get_or_init(Default::default);
+    let Ok(mut seen) = seen.lock() else {
+        return "other".into();
+    };
+    if seen.contains(event_type) {
+        return event_type.to_string();
+    }
+    if seen.len() < MAX_EVENT_TYPE_LABELS {
+        seen.insert(event_type.to_string());
+        return event_type.to_string();
+    }
+    "other".into()
+}
+
+/// Refreshes the process gauges (CPU seconds, resident memory, open files) from /proc;
+/// called on every scrape.
+pub fn record_process_metrics() {
+    #[cfg(target_os = "linux")]
+    {
+        if let Ok(stat) = std::fs::read_to_string("/proc/self/stat") {
+            let fields: Vec<&str> = stat
+                .rsplit(')')
+                .next()
+                .unwrap_or("")
+                .split_whitespace()
+                .collect();
+            let ticks = |i: usize| {
+                fields
+                    .get(i)
+                    .and_then(|v| v.parse::<f64>().ok())
+                    .unwrap_or(0.0)
+            };
+            // utime and stime, in clock ticks of 1/100 s.
+            metrics::gauge!("hookrelay_process_cpu_seconds").set((ticks(11) + ticks(12)) / 100.0);
+            // rss in pages of 4 KiB.
+            metrics::gauge!("hookrelay_process_resident_memory_bytes").set(ticks(21) * 4096.0);
+        }
+        if let Ok(fds) = std::fs::read_dir("/proc/self/fd") {
+            metrics::gauge!("hookrelay_process_open_fds").set(fds.count() as f64);
+        }
+    }
 }
 
 /// Keeps the `hookrelay_db_pool_*` gauges current (every 5 s, for the process lifetime).

@@ -132,6 +132,7 @@ pub async fn perform(
 
     let result = sender.send(&webhook.url, headers, body).await;
     let succeeded = result.succeeded();
+    tracing::debug!(status = ?result.status, class = result.class, duration_ms = result.duration.as_millis() as u64, "attempt finished");
     let retry_delay = if succeeded {
         None
     } else {

@@ -195,7 +195,18 @@ async fn process(
             delivery_id: id,
         },
         Plan::Attempt { attempt } => {
-            let outcome = perform(&worker.sender, &worker.schedule, &job, &ctx, attempt).await;
+            let span = tracing::info_span!(
+                "delivery_attempt",
+                delivery_id = %id,
+                event_id = %ctx.event_id,
+                attempt,
+                trace_id = hookrelay_core::telemetry::traceparent::trace_id(&job.traceparent).unwrap_or(""),
+            );
+            let outcome = tracing::Instrument::instrument(
+                perform(&worker.sender, &worker.schedule, &job, &ctx, attempt),
+                span,
+            )
+            .await;
             metrics::counter!("hookrelay_attempts_total", "result" => outcome.class).increment(1);
             metrics::histogram!("hookrelay_attempt_duration_seconds", "result" => outcome.class)
                 .record(outcome.duration.as_secs_f64());

@@ -170,7 +170,11 @@ pub async fn create_event(
     let tx = client.transaction().await?;
     let ingested = EventRepo::ingest(&tx, auth.tenant_id, &event).await?;
     tx.commit().await?;
-    metrics::counter!("hookrelay_events_accepted_total").increment(1);
+    metrics::counter!(
+        "hookrelay_events_accepted_total",
+        "event_type" => hookrelay_core::telemetry::event_type_label(event.event_type.as_str())
+    )
+    .increment(1);
     tracing::info!(
         event_id = %ingested.id,
         trace_id = event.traceparent.as_deref().and_then(traceparent::trace_id).unwrap_or(""),
