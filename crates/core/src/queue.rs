@@ -38,6 +38,8 @@ pub enum QueueError {
     Nacked,
     #[error("message was unroutable (returned)")]
     Returned,
+    #[error("broker did not confirm in time")]
+    ConfirmTimeout,
 }
 
 /// Names of the exchanges and queues of one installation.
@@ -165,6 +167,7 @@ pub struct JobPublisher {
 }
 
 const BACKOFF: Duration = Duration::from_secs(1);
+const PUBLISH_TIMEOUT: Duration = Duration::from_secs(10);
 
 impl JobPublisher {
     /// A publisher; no connection is opened until the first publish.
@@ -228,7 +231,12 @@ impl JobPublisher {
             return Ok(());
         }
         let started = Instant::now();
-        let result = self.publish_inner(jobs, dest).await;
+        // A blocked broker (memory or disk alarm) never confirms: give up, the sweeper resends.
+        let result =
+            match tokio::time::timeout(PUBLISH_TIMEOUT, self.publish_inner(jobs, dest)).await {
+                Ok(r) => r,
+                Err(_) => Err(QueueError::ConfirmTimeout),
+            };
         let outcome = if result.is_ok() {
             "confirmed"
         } else {

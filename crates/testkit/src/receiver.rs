@@ -53,6 +53,8 @@ struct State {
     /// Replies for the next requests, in order; then `default`.
     script: Mutex<VecDeque<Reply>>,
     default: Mutex<Option<Reply>>,
+    /// Body of every reply instead of `reply <status>`.
+    body: Mutex<Option<bytes::Bytes>>,
 }
 
 /// A running receiver; dropped with the test's runtime.
@@ -97,6 +99,11 @@ impl Receiver {
         *self.state.default.lock().expect("lock") = Some(reply);
     }
 
+    /// Answers every request with this body.
+    pub fn reply_body(&self, body: &'static [u8]) {
+        *self.state.body.lock().expect("lock") = Some(bytes::Bytes::from_static(body));
+    }
+
     /// Everything received so far.
     pub fn received(&self) -> Vec<Received> {
         self.state.received.lock().expect("lock").clone()
@@ -135,6 +142,12 @@ async fn handle(req: HttpRequest, body: web::Bytes, state: web::Data<State>) -> 
     if !reply.delay.is_zero() {
         tokio::time::sleep(reply.delay).await;
     }
+    let body = state
+        .body
+        .lock()
+        .expect("lock")
+        .clone()
+        .unwrap_or_else(|| bytes::Bytes::from(format!("reply {}", reply.status)));
     HttpResponse::build(actix_web::http::StatusCode::from_u16(reply.status).expect("valid status"))
-        .body(format!("reply {}", reply.status))
+        .body(body)
 }

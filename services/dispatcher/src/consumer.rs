@@ -40,19 +40,31 @@ pub struct ConsumerSettings {
     pub max_in_flight: usize,
 }
 
+/// The broker link of a stopped consumer. Its in-flight jobs can only be acked over this
+/// channel, so it must outlive the recorder's last batch: drop it after the recorder ends.
+pub struct OpenChannel {
+    _connection: lapin::Connection,
+    _channel: lapin::Channel,
+}
+
 /// Consumes until `stop` is cancelled, reconnecting when the broker goes away. `running`
-/// tells readiness probes whether a consumer is attached.
+/// tells readiness probes whether a consumer is attached. Returns once every started job
+/// has been handed to the recorder, with the channel those jobs must be acked on.
 pub async fn run(
     settings: ConsumerSettings,
     worker: WorkerContext,
     running: Arc<AtomicBool>,
     stop: CancellationToken,
-) {
+) -> Option<OpenChannel> {
     let permits = Arc::new(Semaphore::new(settings.max_in_flight));
     let mut backoff = Duration::from_millis(200);
+    let mut open = None;
     while !stop.is_cancelled() {
         match consume(&settings, &worker, &permits, &running, &stop).await {
-            Ok(()) => backoff = Duration::from_millis(200),
+            Ok(kept) => {
+                open = kept;
+                backoff = Duration::from_millis(200);
+            }
             Err(e) => {
                 tracing::warn!(error = %e, "consumer stopped; reconnecting");
             }
@@ -68,6 +80,7 @@ pub async fn run(
     // Let every started job finish and reach the recorder before returning.
     let total = u32::try_from(settings.max_in_flight).unwrap_or(u32::MAX);
     let _ = tokio::time::timeout(Duration::from_secs(30), permits.acquire_many(total)).await;
+    open
 }
 
 async fn consume(
@@ -76,7 +89,7 @@ async fn consume(
     permits: &Arc<Semaphore>,
     running: &Arc<AtomicBool>,
     stop: &CancellationToken,
-) -> Result<(), hookrelay_core::queue::QueueError> {
+) -> Result<Option<OpenChannel>, hookrelay_core::queue::QueueError> {
     let connection = connect(&settings.amqp_url, Duration::from_secs(5)).await?;
     let channel = connection.create_channel().await?;
     settings.topology.declare(&channel).await?;
@@ -98,11 +111,12 @@ async fn consume(
     loop {
         tokio::select! {
             _ = stop.cancelled() => {
+                // Stop receiving, but keep the channel open: in-flight jobs still need acks.
                 let _ = channel.basic_cancel(tag.as_str().into(), BasicCancelOptions::default()).await;
-                return Ok(());
+                return Ok(Some(OpenChannel { _connection: connection, _channel: channel }));
             }
             next = consumer.next() => {
-                let Some(delivery) = next else { return Ok(()) };
+                let Some(delivery) = next else { return Ok(None) };
                 let delivery = delivery?;
                 let permit = Arc::clone(permits)
                     .acquire_owned()

@@ -70,37 +70,51 @@ async fn flush(
 ) {
     let mut records = Vec::new();
     let mut cancelled = Vec::new();
-    let mut retries: BTreeMap<u64, Vec<DeliveryJob>> = BTreeMap::new();
     for f in batch.iter() {
         match f {
-            Finished::Attempted { record, retry, .. } => {
-                records.push((**record).clone());
-                if let Some((job, delay)) = retry {
-                    retries.entry(*delay).or_default().push(job.clone());
-                }
-            }
+            Finished::Attempted { record, .. } => records.push((**record).clone()),
             Finished::Cancelled { delivery_id, .. } => cancelled.push(*delivery_id),
             Finished::Skipped { .. } | Finished::Nothing => {}
         }
     }
+    // One lock order for every recorder, so two dispatchers never deadlock on a batch.
+    records.sort_by_key(|r| r.delivery_id);
     let written = write(pool, &records, &cancelled).await;
-    if let Err(e) = &written {
-        // Not recorded: hand the jobs back so they are attempted again (at-least-once).
-        tracing::error!(error = %e, source = ?std::error::Error::source(e), jobs = batch.len(), "recording attempts failed; requeueing");
-        for f in batch.drain(..) {
-            let Some((acker, id)) = parts(f) else {
-                continue;
-            };
-            release(in_flight, id);
-            let _ = acker
-                .nack(BasicNackOptions {
-                    requeue: true,
-                    ..Default::default()
-                })
-                .await;
+    let applied = match written {
+        Ok(applied) => applied,
+        Err(e) => {
+            // Not recorded: hand the jobs back so they are attempted again (at-least-once).
+            tracing::error!(error = %e, source = ?std::error::Error::source(&e), jobs = batch.len(), "recording attempts failed; requeueing");
+            for f in batch.drain(..) {
+                let Some((acker, id)) = parts(f) else {
+                    continue;
+                };
+                release(in_flight, id);
+                let _ = acker
+                    .nack(BasicNackOptions {
+                        requeue: true,
+                        ..Default::default()
+                    })
+                    .await;
+            }
+            tokio::time::sleep(Duration::from_millis(500)).await;
+            return;
         }
-        tokio::time::sleep(Duration::from_millis(500)).await;
-        return;
+    };
+    // Only attempts that were applied schedule a retry and count: a duplicate attempt
+    // (another dispatcher recorded it first) must not fork the delivery's retry chain.
+    let mut retries: BTreeMap<u64, Vec<DeliveryJob>> = BTreeMap::new();
+    for f in batch.iter() {
+        if let Finished::Attempted {
+            record,
+            retry: Some((job, delay)),
+            ..
+        } = f
+        {
+            if applied.contains(&record.delivery_id) {
+                retries.entry(*delay).or_default().push(job.clone());
+            }
+        }
     }
     for (delay, jobs) in &retries {
         metrics::counter!("hookrelay_retries_scheduled_total", "delay" => format!("{delay}s"))
@@ -120,11 +134,13 @@ async fn flush(
             ..
         } = &f
         {
-            if record.new_status != "pending" {
+            if !applied.contains(&record.delivery_id) {
+                // A duplicate attempt: already counted by whoever recorded it.
+            } else if record.new_status != "pending" {
                 metrics::counter!("hookrelay_deliveries_finished_total", "outcome" => record.new_status)
                     .increment(1);
             }
-            if let Some(secs) = end_to_end_secs {
+            if let (true, Some(secs)) = (applied.contains(&record.delivery_id), end_to_end_secs) {
                 metrics::histogram!("hookrelay_delivery_end_to_end_seconds").record(*secs);
             }
         }
@@ -147,18 +163,18 @@ async fn write(
     pool: &Pool,
     records: &[AttemptRecord],
     cancelled: &[Uuid],
-) -> Result<(), hookrelay_core::db::DbError> {
+) -> Result<HashSet<Uuid>, hookrelay_core::db::DbError> {
     if records.is_empty() && cancelled.is_empty() {
-        return Ok(());
+        return Ok(HashSet::new());
     }
     let mut client = pool.get().await?;
     let tx = client.transaction().await?;
-    DeliveryRepo::record_attempts(&tx, records).await?;
+    let applied = DeliveryRepo::record_attempts(&tx, records).await?;
     if !cancelled.is_empty() {
         DeliveryRepo::cancel(&tx, cancelled).await?;
     }
     tx.commit().await?;
-    Ok(())
+    Ok(applied.into_iter().collect())
 }
 
 fn parts(f: Finished) -> Option<(Acker, Option<Uuid>)> {

@@ -68,6 +68,8 @@ impl WebhookSender {
             .pool_max_idle_per_host(512)
             .pool_idle_timeout(Duration::from_secs(60))
             .tcp_nodelay(true)
+            // A proxy would resolve names itself and bypass the private-target guard.
+            .no_proxy()
             .user_agent(concat!("hookrelay/", env!("CARGO_PKG_VERSION")));
         if !allow_private {
             builder = builder.dns_resolver(Arc::new(PublicOnlyResolver));
@@ -123,7 +125,7 @@ impl WebhookSender {
                 started_at,
                 duration,
                 status: Some(status),
-                body_excerpt: Some(String::from_utf8_lossy(&excerpt).into_owned()),
+                body_excerpt: Some(without_nul(String::from_utf8_lossy(&excerpt).into_owned())),
                 error: None,
                 class: match status {
                     200..=299 => "2xx",
@@ -145,7 +147,7 @@ impl WebhookSender {
                     duration,
                     status: None,
                     body_excerpt: None,
-                    error: Some(error_chain(&e)),
+                    error: Some(without_nul(error_chain(&e))),
                     class,
                 }
             }
@@ -164,6 +166,15 @@ impl WebhookSender {
             url::Host::Domain(_) => return None,
         };
         (!is_public_ip(ip)).then(|| format!("target {ip} is not a public address"))
+    }
+}
+
+/// PostgreSQL text cannot hold NUL; a receiver answering binary must not stop the log.
+fn without_nul(s: String) -> String {
+    if s.contains('\0') {
+        s.replace('\0', "\u{FFFD}")
+    } else {
+        s
     }
 }
 

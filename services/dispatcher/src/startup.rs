@@ -104,8 +104,9 @@ impl Dispatcher {
             ));
             // The consumer returns after its in-flight jobs are done; dropping the worker
             // context then closes the recorder's channel, so the recorder drains and ends.
-            consumer::run(consumer_settings, worker, running, stop).await;
+            let open_channel = consumer::run(consumer_settings, worker, running, stop).await;
             recorder_task.await?;
+            drop(open_channel);
             sweeper_task.await?;
             server_handle.stop(true).await;
             server_task.await??;

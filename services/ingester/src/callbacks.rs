@@ -78,13 +78,21 @@ pub async fn receive(
     };
     metrics::counter!("hookrelay_callbacks_total", "outcome" => outcome, "reason" => reason)
         .increment(1);
+    // The URL carries the tenant's secret token: log the outcome, never the path.
+    tracing::info!(tenant_id = %tenant.tenant_id, post_id = ?log.post_id, outcome, reason, "callback");
     log.outcome = reason.to_string();
     log.http_status = match &result {
         Ok(_) => 200,
         Err(e) => i32::from(e.status_code().as_u16()),
     };
-    if let Err(e) = PostRepo::log_callback(&state.pool.get().await?, tenant.tenant_id, &log).await {
-        tracing::warn!(error = %e, "could not log callback");
+    // The outcome stands even if logging it fails: a committed change must answer 200.
+    match state.pool.get().await {
+        Ok(client) => {
+            if let Err(e) = PostRepo::log_callback(&client, tenant.tenant_id, &log).await {
+                tracing::warn!(error = %e, "could not log callback");
+            }
+        }
+        Err(e) => tracing::warn!(error = %e, "could not log callback"),
     }
     result.map(|a| HttpResponse::Ok().json(a))
 }
@@ -131,7 +139,7 @@ async fn apply(
     let report: CallbackBody = parse_json(&body)?;
     log.post_id = Some(report.post_id);
     log.status = Some(report.status.as_str().to_string());
-    log.details = report.details.clone();
+    log.details = report.details.as_ref().map(|d| d.replace('\0', ""));
     if report
         .details
         .as_ref()

@@ -12,7 +12,6 @@ use hookrelay_core::http::{
     Readiness,
 };
 use hookrelay_core::queue::{JobPublisher, Topology};
-use tracing_actix_web::TracingLogger;
 
 use crate::callbacks;
 
@@ -58,7 +57,6 @@ impl Application {
         let server = HttpServer::new(move || {
             App::new()
                 .wrap(json_errors())
-                .wrap(TracingLogger::default())
                 .wrap(actix_web::middleware::from_fn(record_http_metrics))
                 .app_data(state.clone())
                 .app_data(readiness.clone())

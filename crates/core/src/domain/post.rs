@@ -63,6 +63,12 @@ pub fn post_text(s: String) -> Result<String, ValidationError> {
     if s.trim().is_empty() {
         return Err(ValidationError::new("post_text_idea", "must not be empty"));
     }
+    if s.contains('\0') {
+        return Err(ValidationError::new(
+            "post_text_idea",
+            "must not contain NUL characters",
+        ));
+    }
     if s.chars().count() > POST_TEXT_MAX {
         return Err(ValidationError::new(
             "post_text_idea",

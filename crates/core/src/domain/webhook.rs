@@ -52,6 +52,12 @@ impl Description {
                 "must be at most 2000 characters",
             ));
         }
+        if s.contains('\0') {
+            return Err(ValidationError::new(
+                "description",
+                "must not contain NUL characters",
+            ));
+        }
         Ok(Self(s))
     }
 

@@ -167,14 +167,15 @@ impl DeliveryRepo {
             .collect())
     }
 
-    /// Records attempts and the resulting delivery states in one statement. An attempt
-    /// already recorded (a duplicate job) changes nothing.
+    /// Records attempts and the resulting delivery states in one statement, and returns
+    /// the deliveries whose attempt was applied. An attempt already recorded (a duplicate
+    /// job, maybe from another dispatcher) changes nothing and is not returned.
     pub async fn record_attempts(
         tx: &impl GenericClient,
         records: &[AttemptRecord],
-    ) -> Result<u64, tokio_postgres::Error> {
+    ) -> Result<Vec<Uuid>, tokio_postgres::Error> {
         if records.is_empty() {
-            return Ok(0);
+            return Ok(Vec::new());
         }
         let stmt = tx
             .prepare_cached(
@@ -195,7 +196,8 @@ impl DeliveryRepo {
                         last_response_code = i.response_code, \
                         completed_at = CASE WHEN i.new_status <> 'pending' THEN now() END \
                  FROM input i JOIN ins USING (delivery_id, attempt_no) \
-                 WHERE d.id = i.delivery_id AND d.status = 'pending'",
+                 WHERE d.id = i.delivery_id AND d.status = 'pending' \
+                 RETURNING d.id",
             )
             .await?;
         let ids: Vec<Uuid> = records.iter().map(|r| r.delivery_id).collect();
@@ -210,8 +212,8 @@ impl DeliveryRepo {
         let succeeded: Vec<bool> = records.iter().map(|r| r.succeeded).collect();
         let statuses: Vec<&str> = records.iter().map(|r| r.new_status).collect();
         let next: Vec<Option<DateTime<Utc>>> = records.iter().map(|r| r.next_attempt_at).collect();
-        let updated = tx
-            .execute(
+        let applied = tx
+            .query(
                 &stmt,
                 &[
                     &ids,
@@ -227,7 +229,10 @@ impl DeliveryRepo {
                     &next,
                 ],
             )
-            .await?;
+            .await?
+            .iter()
+            .map(|r| r.get::<_, Uuid>(0))
+            .collect();
         // Coarse last_execution_at: at most one write per webhook and second.
         let mut webhooks: Vec<Uuid> = records.iter().map(|r| r.webhook_id).collect();
         webhooks.sort_unstable();
@@ -239,7 +244,7 @@ impl DeliveryRepo {
             )
             .await?;
         tx.execute(&touch, &[&webhooks]).await?;
-        Ok(updated)
+        Ok(applied)
     }
 
     /// Marks pending deliveries cancelled (their webhook was deleted or disabled).
@@ -258,8 +263,9 @@ impl DeliveryRepo {
 
     /// The sweeper's round: when this process holds the sweeper lock, claims up to `limit`
     /// pending deliveries whose job is overdue by `grace_secs` (never published, or lost),
-    /// pushes their due time forward so they are not claimed again for a grace period,
-    /// and returns their jobs. `None` when another sweeper holds the lock.
+    /// leases them by moving their due time 3 grace periods ahead (so a job that waits in a
+    /// long queue is not republished again and again), and returns their jobs. `None` when
+    /// another sweeper holds the lock.
     pub async fn sweep_overdue(
         client: &mut deadpool_postgres::Client,
         grace_secs: u64,
@@ -276,7 +282,7 @@ impl DeliveryRepo {
         let grace = i64::try_from(grace_secs).unwrap_or(i64::MAX);
         let rows = tx
             .query(
-                "UPDATE deliveries d SET next_attempt_at = now() \
+                "UPDATE deliveries d SET next_attempt_at = now() + make_interval(secs => $1 * 3) \
                  FROM (SELECT id FROM deliveries WHERE status = 'pending' \
                          AND next_attempt_at < now() - make_interval(secs => $1) \
                        ORDER BY next_attempt_at LIMIT $2 FOR UPDATE SKIP LOCKED) due, events e \

@@ -97,6 +97,7 @@ async fn every_field_rule_answers_422_naming_the_field() {
         (json!({"name": "x".repeat(201)}), "name"),
         (json!({"name": 5}), "name"),
         (json!({"description": "d".repeat(2001)}), "description"),
+        (json!({"description": "nul\0byte"}), "description"),
         (json!({"url": "ftp://example.com/"}), "url"),
         (json!({"url": "not a url"}), "url"),
         (json!({"url": long_url}), "url"),

@@ -233,3 +233,22 @@ async fn a_failed_delivery_can_be_replayed_byte_for_byte() {
         .await;
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn a_binary_response_body_is_logged_without_breaking_the_log() {
+    let s = stack(|_| {}).await;
+    let rx = Receiver::start().await;
+    rx.reply_body(b"ok\0\xff\0done");
+    s.webhook(&rx.url, json!(["*"]), json!({})).await;
+    let event = s.send_event(&s.key, "a.b", json!({})).await;
+    let e = s.wait_finished(&event, WAIT).await;
+    let d = &e["deliveries"][0];
+    assert_eq!(d["status"], "succeeded");
+    assert_eq!(d["attempts"], 1);
+    let log = s.delivery(d["id"].as_str().expect("id")).await;
+    assert_eq!(
+        log["attempt_log"][0]["response_body"],
+        "ok\u{FFFD}\u{FFFD}\u{FFFD}done"
+    );
+    assert_eq!(rx.received().len(), 1);
+}
