@@ -113,8 +113,9 @@ pub async fn get_delivery(
 }
 
 /// Sends a finished (failed, succeeded or cancelled) delivery once more, byte-identical
-/// and with the same `webhook-id`. A replay is a single attempt: if it fails the
-/// delivery is `failed` again.
+/// and with the same `webhook-id`. A replay continues the attempt count: while the retry
+/// schedule has attempts left (4 in all by default) a failed replay is retried on it;
+/// past that, one failed attempt leaves the delivery `failed` again.
 #[utoipa::path(
     post, path = "/v1/deliveries/{id}/replay", tag = "deliveries",
     params(("id" = Uuid, Path)),
