@@ -21,6 +21,9 @@ use crate::attempt::{perform, plan, Plan, RetrySchedule};
 use crate::recorder::{Finished, InFlight};
 use crate::sender::WebhookSender;
 
+/// How long a job waits before going back to the queue when its delivery is in flight.
+const DUPLICATE_REQUEUE_DELAY: Duration = Duration::from_millis(500);
+
 /// What every job task shares.
 #[derive(Clone)]
 pub struct WorkerContext {
@@ -174,10 +177,17 @@ async fn process(
         .map(|mut set| set.insert(id))
         .unwrap_or(true);
     if !fresh {
-        return Finished::Skipped {
-            acker,
-            delivery_id: None,
-        };
+        // The same delivery is being attempted right now. This copy may be a stale
+        // duplicate or the genuine next job, so hand it back after a pause instead of
+        // dropping it: once the running attempt is recorded it is recognised for what it is.
+        tokio::time::sleep(DUPLICATE_REQUEUE_DELAY).await;
+        let _ = acker
+            .nack(lapin::options::BasicNackOptions {
+                requeue: true,
+                ..Default::default()
+            })
+            .await;
+        return Finished::Nothing;
     }
     let ctx = {
         let client = match worker.pool.get().await {
