@@ -7,7 +7,9 @@
 //! `bench/results/<scenario>.json`.
 //!
 //! Usage: `hookrelay-bench [--quick] [--api URL] [--admin-token T] [SCENARIO...]`
-//! with scenarios `steady`, `fanout`, `paced`, `retry` (default: all of them).
+//! with scenarios `steady`, `fanout`, `paced`, `retry`, `backlog` (default: all of them).
+//! `backlog` pauses the local dispatcher with SIGSTOP while it queues events, then resumes
+//! it with SIGCONT; its deliveries/s is the drain rate.
 
 use std::collections::HashMap;
 use std::net::TcpListener;
@@ -33,6 +35,30 @@ struct Scenario {
     duration: Duration,
     /// Share of first attempts the receiver fails (retry scenario).
     fail_first_ratio: u64,
+    /// Backlog scenario: pause the dispatcher (SIGSTOP) while this many events are sent,
+    /// then resume it (SIGCONT) and measure how fast the queue drains.
+    backlog_events: Option<usize>,
+}
+
+/// Sends a signal to every running dispatcher; returns how many there were.
+fn signal_dispatchers(signal: &str) -> anyhow::Result<usize> {
+    let mut pids = Vec::new();
+    for entry in std::fs::read_dir("/proc")?.flatten() {
+        let comm = std::fs::read_to_string(entry.path().join("comm")).unwrap_or_default();
+        if comm.trim() == "hookrelay-dispa" {
+            pids.push(entry.file_name().to_string_lossy().into_owned());
+        }
+    }
+    if !pids.is_empty() {
+        let status = std::process::Command::new("kill")
+            .arg(format!("-{signal}"))
+            .args(&pids)
+            .status()?;
+        if !status.success() {
+            bail!("kill -{signal} failed");
+        }
+    }
+    Ok(pids.len())
 }
 
 /// Shared receiver state: arrival time per (event id, path), signature checks.
@@ -187,6 +213,9 @@ impl Run {
             .fail_ratio
             .store(sc.fail_first_ratio, Ordering::Relaxed);
         let key = self.setup(sc).await?;
+        if sc.backlog_events.is_some() && signal_dispatchers("STOP")? == 0 {
+            bail!("backlog scenario: no running hookrelay-dispatcher to pause");
+        }
         let cpu_before: Vec<f64> = PROCESSES.iter().map(|(_, n)| cpu_seconds(n)).collect();
         let accepted: Arc<Mutex<Vec<(String, Instant, f64)>>> = Arc::default();
         let errors = Arc::new(AtomicU64::new(0));
@@ -200,6 +229,9 @@ impl Run {
         };
         let interval = sc.rate.map(|r| Duration::from_secs_f64(1.0 / r as f64));
         let next_slot = Arc::new(Mutex::new(started));
+        let budget = Arc::new(AtomicU64::new(
+            sc.backlog_events.unwrap_or(usize::MAX) as u64
+        ));
         let mut tasks = Vec::new();
         for _ in 0..senders {
             let (http, api, key, body) = (
@@ -210,9 +242,18 @@ impl Run {
             );
             let (accepted, errors, next_slot) =
                 (accepted.clone(), errors.clone(), next_slot.clone());
+            let budget = budget.clone();
+            let count_bound = sc.backlog_events.is_some();
             tasks.push(tokio::spawn(async move {
                 loop {
-                    if let Some(iv) = interval {
+                    if count_bound {
+                        let took = budget.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |b| {
+                            b.checked_sub(1)
+                        });
+                        if took.is_err() {
+                            return;
+                        }
+                    } else if let Some(iv) = interval {
                         let slot = {
                             let mut next = next_slot.lock().expect("lock");
                             let slot = *next;
@@ -250,6 +291,10 @@ impl Run {
         }
         futures::future::join_all(tasks).await;
         let send_secs = started.elapsed().as_secs_f64();
+        let drain_started = Instant::now();
+        if sc.backlog_events.is_some() {
+            signal_dispatchers("CONT")?;
+        }
         let events = accepted.lock().expect("lock").clone();
         let expected = events.len() * sc.webhooks;
         // Wait for every delivery (retries included), at most 3 minutes.
@@ -266,6 +311,7 @@ impl Run {
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
         let all_secs = started.elapsed().as_secs_f64();
+        let drain_secs = drain_started.elapsed().as_secs_f64();
         let delivered = count();
         let cpu_after: Vec<f64> = PROCESSES.iter().map(|(_, n)| cpu_seconds(n)).collect();
         let accepted_at: HashMap<&str, Instant> =
@@ -316,7 +362,8 @@ impl Run {
             "errors": errors.load(Ordering::Relaxed),
             "send_seconds": send_secs,
             "events_per_sec": events.len() as f64 / send_secs,
-            "deliveries_per_sec": delivered as f64 / all_secs,
+            "deliveries_per_sec": if sc.backlog_events.is_some() { delivered as f64 / drain_secs } else { delivered as f64 / all_secs },
+            "drain_seconds": sc.backlog_events.map(|_| drain_secs),
             "e2e_ms": {"p50": percentile(&e2e, 50.0), "p90": percentile(&e2e, 90.0), "p99": percentile(&e2e, 99.0), "max": e2e.last().copied().unwrap_or(0.0)},
             "api_ms": {"p50": percentile(&api_ms, 50.0), "p99": percentile(&api_ms, 99.0)},
             "cpu_seconds_per_1000_deliveries": cpu,
@@ -373,6 +420,7 @@ async fn main() -> anyhow::Result<()> {
             rate: None,
             duration: secs(60, 8),
             fail_first_ratio: 0,
+            backlog_events: None,
         },
         Scenario {
             name: "fanout",
@@ -381,6 +429,7 @@ async fn main() -> anyhow::Result<()> {
             rate: None,
             duration: secs(30, 5),
             fail_first_ratio: 0,
+            backlog_events: None,
         },
         Scenario {
             name: "paced",
@@ -389,6 +438,7 @@ async fn main() -> anyhow::Result<()> {
             rate: Some(500),
             duration: secs(30, 5),
             fail_first_ratio: 0,
+            backlog_events: None,
         },
         Scenario {
             name: "retry",
@@ -397,6 +447,16 @@ async fn main() -> anyhow::Result<()> {
             rate: Some(200),
             duration: secs(20, 4),
             fail_first_ratio: 50,
+            backlog_events: None,
+        },
+        Scenario {
+            name: "backlog",
+            webhooks: 1,
+            concurrency: 32,
+            rate: None,
+            duration: secs(600, 600),
+            fail_first_ratio: 0,
+            backlog_events: Some(if quick { 5_000 } else { 100_000 }),
         },
     ];
     let chosen: Vec<Scenario> = if names.is_empty() {
