@@ -89,28 +89,40 @@ pub fn event_type_label(event_type: &str) -> String {
     "other".into()
 }
 
+/// The figures hookrelay reads from a Linux `/proc/<pid>/stat` line.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ProcStat {
+    /// User + system CPU time (clock ticks of 1/100 s).
+    pub cpu_seconds: f64,
+    /// Resident set size (pages of 4 KiB).
+    pub resident_bytes: f64,
+}
+
+impl ProcStat {
+    /// Parses a `stat` line; fields are counted after the `)` closing the command name,
+    /// which may itself contain spaces.
+    pub fn parse(stat: &str) -> Option<ProcStat> {
+        let fields: Vec<&str> = stat.rsplit(')').next()?.split_whitespace().collect();
+        let field = |i: usize| fields.get(i).and_then(|v| v.parse::<f64>().ok());
+        Some(ProcStat {
+            cpu_seconds: (field(11)? + field(12)?) / 100.0,
+            resident_bytes: field(21)? * 4096.0,
+        })
+    }
+}
+
 /// Refreshes the process gauges (CPU seconds, resident memory, open files) from /proc;
 /// called on every scrape.
 pub fn record_process_metrics() {
     #[cfg(target_os = "linux")]
     {
-        if let Ok(stat) = std::fs::read_to_string("/proc/self/stat") {
-            let fields: Vec<&str> = stat
-                .rsplit(')')
-                .next()
-                .unwrap_or("")
-                .split_whitespace()
-                .collect();
-            let ticks = |i: usize| {
-                fields
-                    .get(i)
-                    .and_then(|v| v.parse::<f64>().ok())
-                    .unwrap_or(0.0)
-            };
-            // utime and stime, in clock ticks of 1/100 s.
-            metrics::gauge!("hookrelay_process_cpu_seconds").set((ticks(11) + ticks(12)) / 100.0);
-            // rss in pages of 4 KiB.
-            metrics::gauge!("hookrelay_process_resident_memory_bytes").set(ticks(21) * 4096.0);
+        if let Some(stat) = std::fs::read_to_string("/proc/self/stat")
+            .ok()
+            .as_deref()
+            .and_then(ProcStat::parse)
+        {
+            metrics::gauge!("hookrelay_process_cpu_seconds").set(stat.cpu_seconds);
+            metrics::gauge!("hookrelay_process_resident_memory_bytes").set(stat.resident_bytes);
         }
         if let Ok(fds) = std::fs::read_dir("/proc/self/fd") {
             metrics::gauge!("hookrelay_process_open_fds").set(fds.count() as f64);
@@ -129,6 +141,20 @@ pub fn spawn_pool_gauges(pool: deadpool_postgres::Pool) {
             tokio::time::sleep(std::time::Duration::from_secs(5)).await;
         }
     });
+}
+
+#[cfg(test)]
+mod proc_stat_tests {
+    use super::ProcStat;
+
+    #[test]
+    fn parses_a_stat_line_whose_command_has_spaces() {
+        let line = "42 (my proc) S 1 42 42 0 -1 4194560 100 0 0 0 250 50 0 0 20 0 4 0 12345 1000000 300 18446744073709551615";
+        let stat = ProcStat::parse(line).expect("parses");
+        assert_eq!(stat.cpu_seconds, 3.0);
+        assert_eq!(stat.resident_bytes, 300.0 * 4096.0);
+        assert!(ProcStat::parse("garbage").is_none());
+    }
 }
 
 /// W3C trace context carried from the API request to the receiver's POST.

@@ -31,7 +31,6 @@ fn state(req: &HttpRequest) -> Result<web::Data<AppState>, ApiError> {
 #[derive(Debug, Clone, Copy)]
 pub struct TenantAuth {
     pub tenant_id: Uuid,
-    pub key_id: Uuid,
 }
 
 impl FromRequest for TenantAuth {
@@ -60,7 +59,6 @@ impl FromRequest for TenantAuth {
             };
             Ok(TenantAuth {
                 tenant_id: auth.tenant_id,
-                key_id: auth.key_id,
             })
         })
     }

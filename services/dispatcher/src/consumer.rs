@@ -180,14 +180,7 @@ async fn process(
         // The same delivery is being attempted right now. This copy may be a stale
         // duplicate or the genuine next job, so hand it back after a pause instead of
         // dropping it: once the running attempt is recorded it is recognised for what it is.
-        tokio::time::sleep(DUPLICATE_REQUEUE_DELAY).await;
-        let _ = acker
-            .nack(lapin::options::BasicNackOptions {
-                requeue: true,
-                ..Default::default()
-            })
-            .await;
-        return Finished::Nothing;
+        return hand_back(acker, DUPLICATE_REQUEUE_DELAY).await;
     }
     let ctx = {
         let client = match worker.pool.get().await {
@@ -262,13 +255,17 @@ async fn requeue(
         set.remove(&id);
     }
     // Slow down instead of spinning through the queue while the database is away.
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    hand_back(acker, Duration::from_millis(500)).await
+}
+
+/// Returns a job to the queue after `delay`; nothing is left for the recorder.
+async fn hand_back(acker: lapin::Acker, delay: Duration) -> Finished {
+    tokio::time::sleep(delay).await;
     let _ = acker
         .nack(lapin::options::BasicNackOptions {
             requeue: true,
             ..Default::default()
         })
         .await;
-    // Already nacked: nothing left for the recorder.
     Finished::Nothing
 }

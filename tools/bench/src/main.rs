@@ -21,6 +21,7 @@ use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
 use anyhow::{bail, Context};
 use hookrelay_core::domain::WebhookSecret;
 use hookrelay_core::signing::verify_signature;
+use hookrelay_core::telemetry::ProcStat;
 use serde_json::{json, Value};
 
 /// What one scenario does.
@@ -117,7 +118,6 @@ async fn receive(req: HttpRequest, body: web::Bytes, state: web::Data<Receiver>)
 
 /// CPU seconds (user + system) used so far by every process whose name matches.
 fn cpu_seconds(names: &[&str]) -> f64 {
-    let ticks = 100.0; // USER_HZ on Linux
     let mut total = 0.0;
     let Ok(dir) = std::fs::read_dir("/proc") else {
         return 0.0;
@@ -130,17 +130,10 @@ fn cpu_seconds(names: &[&str]) -> f64 {
         if !names.iter().any(|n| comm.trim().starts_with(n)) {
             continue;
         }
-        let Ok(stat) = std::fs::read_to_string(path.join("stat")) else {
-            continue;
-        };
-        // Fields after the ")" of the command name; utime and stime are 14th and 15th.
-        let Some(rest) = stat.rsplit(')').next() else {
-            continue;
-        };
-        let fields: Vec<&str> = rest.split_whitespace().collect();
-        let utime: f64 = fields.get(11).and_then(|v| v.parse().ok()).unwrap_or(0.0);
-        let stime: f64 = fields.get(12).and_then(|v| v.parse().ok()).unwrap_or(0.0);
-        total += (utime + stime) / ticks;
+        let stat = std::fs::read_to_string(path.join("stat")).unwrap_or_default();
+        if let Some(stat) = ProcStat::parse(&stat) {
+            total += stat.cpu_seconds;
+        }
     }
     total
 }

@@ -108,14 +108,15 @@ impl CallbackTokenRepo {
         tenant_id: Uuid,
         secret: Option<&str>,
     ) -> Result<CallbackCredentials, tokio_postgres::Error> {
-        Self::get_or_create(client, key, tenant_id).await?;
+        let mut creds = Self::get_or_create(client, key, tenant_id).await?;
         client
             .execute(
                 "UPDATE callback_tokens SET signing_secret = $2 WHERE tenant_id = $1",
                 &[&tenant_id, &secret],
             )
             .await?;
-        Self::get_or_create(client, key, tenant_id).await
+        creds.signing_secret = secret.map(str::to_owned);
+        Ok(creds)
     }
 
     /// Finds the tenant of a presented token.
