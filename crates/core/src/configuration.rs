@@ -107,8 +107,20 @@ impl DeliverySettings {
 pub struct TelemetrySettings {
     pub log_format: LogFormat,
     pub log_level: String,
+    /// OTLP/HTTP collector base URL (`/v1/traces` is appended); empty = no span export.
     pub otlp_endpoint: String,
+    pub otlp_protocol: OtlpProtocol,
+    /// Share of new traces exported (0..=1); a sampled caller's trace is always followed.
     pub sampling_ratio: f64,
+}
+
+/// Body encoding of OTLP/HTTP exports.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+pub enum OtlpProtocol {
+    #[serde(rename = "http/protobuf")]
+    HttpProtobuf,
+    #[serde(rename = "http/json")]
+    HttpJson,
 }
 
 /// How log lines are written.
@@ -199,6 +211,15 @@ impl Settings {
         if self.delivery.timeout_ms == 0 {
             return invalid("delivery.timeout_ms", "must be positive");
         }
+        let otlp = &self.telemetry.otlp_endpoint;
+        if !otlp.is_empty()
+            && !url::Url::parse(otlp).is_ok_and(|u| matches!(u.scheme(), "http" | "https"))
+        {
+            return invalid(
+                "telemetry.otlp_endpoint",
+                "must be an http:// or https:// URL, or empty to export no spans",
+            );
+        }
         if !(0.0..=1.0).contains(&self.telemetry.sampling_ratio) {
             return invalid("telemetry.sampling_ratio", "must be between 0 and 1");
         }
@@ -255,6 +276,27 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("telemetry.sampling_ratio"), "{err}");
+        for (key, value) in [
+            ("HOOKRELAY__TELEMETRY__OTLP_ENDPOINT", "collector:4318"),
+            ("HOOKRELAY__TELEMETRY__OTLP_PROTOCOL", "grpc"),
+        ] {
+            let err = Settings::load_from(None, env(&[(key, value)]))
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains("otlp_"), "{key}: {err}");
+        }
+        let s = Settings::load_from(
+            None,
+            env(&[
+                (
+                    "HOOKRELAY__TELEMETRY__OTLP_ENDPOINT",
+                    "http://collector:4318",
+                ),
+                ("HOOKRELAY__TELEMETRY__OTLP_PROTOCOL", "http/json"),
+            ]),
+        )
+        .expect("valid OTLP settings");
+        assert_eq!(s.telemetry.otlp_protocol, OtlpProtocol::HttpJson);
         let err = Settings::load_from(None, env(&[("HOOKRELAY__API__LISTEN", "nowhere")]))
             .unwrap_err()
             .to_string();

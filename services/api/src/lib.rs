@@ -2,5 +2,6 @@
 
 pub mod auth;
 pub mod openapi;
+pub mod request_span;
 pub mod routes;
 pub mod startup;

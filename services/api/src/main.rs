@@ -9,7 +9,7 @@ use hookrelay_core::{db, telemetry};
 async fn main() -> anyhow::Result<()> {
     let command = std::env::args().nth(1).unwrap_or_else(|| "serve".into());
     let settings = Settings::load()?;
-    telemetry::init_tracing("hookrelay-api", &settings.telemetry);
+    let _tracing = telemetry::init_tracing("hookrelay-api", &settings.telemetry)?;
     let pool = db::build_pool(&settings.database)?;
     match command.as_str() {
         "migrate" => {

@@ -16,6 +16,8 @@ use hookrelay_core::http::{
 use hookrelay_core::queue::{JobPublisher, Topology};
 use tracing_actix_web::TracingLogger;
 
+use crate::request_span::RequestSpan;
+
 use crate::auth::KeyCache;
 use crate::routes;
 
@@ -88,7 +90,7 @@ fn run(listener: TcpListener, settings: Settings, pool: Pool) -> std::io::Result
     let server = HttpServer::new(move || {
         App::new()
             .wrap(json_errors())
-            .wrap(TracingLogger::default())
+            .wrap(TracingLogger::<RequestSpan>::new())
             .wrap(actix_web::middleware::from_fn(record_http_metrics))
             .app_data(state.clone())
             .app_data(readiness.clone())

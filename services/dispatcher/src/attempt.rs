@@ -9,7 +9,6 @@ use hookrelay_core::payload::build_body;
 use hookrelay_core::queue::DeliveryJob;
 use hookrelay_core::repo::deliveries::{status, AttemptRecord, DispatchContext};
 use hookrelay_core::signing::signature_header;
-use hookrelay_core::telemetry::traceparent;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue, CONTENT_TYPE};
 
 use crate::sender::WebhookSender;
@@ -85,6 +84,7 @@ pub async fn perform(
     job: &DeliveryJob,
     ctx: &DispatchContext,
     attempt: u32,
+    traceparent: &str,
 ) -> AttemptOutcome {
     let webhook = ctx
         .webhook
@@ -126,9 +126,8 @@ pub async fn perform(
     set("webhook-signature", signature);
     set("x-webhook-event", ctx.event_type.clone());
     set("x-webhook-attempt", attempt.to_string());
-    if let Some(child) = traceparent::child(&job.traceparent) {
-        set("traceparent", child);
-    }
+    // The delivery span's own context: the receiver's work is its child.
+    set("traceparent", traceparent.to_string());
 
     let result = sender.send(&webhook.url, headers, body).await;
     let succeeded = result.succeeded();

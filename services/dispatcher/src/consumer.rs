@@ -9,12 +9,14 @@ use deadpool_postgres::Pool;
 use futures::StreamExt;
 use hookrelay_core::queue::{connect, DeliveryJob, Topology};
 use hookrelay_core::repo::deliveries::DeliveryRepo;
+use hookrelay_core::telemetry::traceparent;
 use lapin::message::Delivery;
 use lapin::options::{BasicCancelOptions, BasicConsumeOptions, BasicQosOptions};
 use lapin::types::FieldTable;
 use prost::Message;
 use tokio::sync::{mpsc, Semaphore};
 use tokio_util::sync::CancellationToken;
+use tracing::Instrument;
 use uuid::Uuid;
 
 use crate::attempt::{perform, plan, Plan, RetrySchedule};
@@ -156,7 +158,26 @@ async fn handle(worker: WorkerContext, delivery: Delivery) {
                     delivery_id: None,
                 }
             }
-            Ok(id) => process(&worker, job, id, acker).await,
+            Ok(id) => {
+                // One span per job, in the trace of the event's API request; the receiver's
+                // POST is its child.
+                let span = tracing::info_span!(
+                    "delivery",
+                    otel.name = "POST webhook",
+                    otel.kind = "client",
+                    delivery_id = %id,
+                    event_id = tracing::field::Empty,
+                    attempt = tracing::field::Empty,
+                    trace_id = tracing::field::Empty,
+                    span_id = tracing::field::Empty,
+                    http.response.status_code = tracing::field::Empty,
+                    result = tracing::field::Empty,
+                );
+                let traceparent = traceparent::continue_trace(&span, Some(&job.traceparent));
+                process(&worker, job, id, acker, &traceparent)
+                    .instrument(span)
+                    .await
+            }
         },
     };
     if worker.finished.send(finished).await.is_err() {
@@ -170,6 +191,7 @@ async fn process(
     job: DeliveryJob,
     id: Uuid,
     acker: lapin::Acker,
+    traceparent: &str,
 ) -> Finished {
     let fresh = worker
         .in_flight
@@ -212,18 +234,22 @@ async fn process(
             delivery_id: id,
         },
         Plan::Attempt { attempt } => {
-            let span = tracing::info_span!(
-                "delivery_attempt",
-                delivery_id = %id,
-                event_id = %ctx.event_id,
+            let span = tracing::Span::current();
+            span.record("event_id", tracing::field::display(ctx.event_id));
+            span.record("attempt", attempt);
+            let outcome = perform(
+                &worker.sender,
+                &worker.schedule,
+                &job,
+                &ctx,
                 attempt,
-                trace_id = hookrelay_core::telemetry::traceparent::trace_id(&job.traceparent).unwrap_or(""),
-            );
-            let outcome = tracing::Instrument::instrument(
-                perform(&worker.sender, &worker.schedule, &job, &ctx, attempt),
-                span,
+                traceparent,
             )
             .await;
+            if let Some(status) = outcome.record.response_code {
+                span.record("http.response.status_code", status);
+            }
+            span.record("result", outcome.class);
             metrics::counter!("hookrelay_attempts_total", "result" => outcome.class).increment(1);
             metrics::histogram!("hookrelay_attempt_duration_seconds", "result" => outcome.class)
                 .record(outcome.duration.as_secs_f64());

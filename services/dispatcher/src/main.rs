@@ -7,7 +7,7 @@ use hookrelay_dispatcher::startup::Dispatcher;
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let settings = Settings::load()?;
-    telemetry::init_tracing("hookrelay-dispatcher", &settings.telemetry);
+    let _tracing = telemetry::init_tracing("hookrelay-dispatcher", &settings.telemetry)?;
     let pool = db::build_pool(&settings.database)?;
     let stop = shutdown::on_signal();
     let dispatcher = Dispatcher::start(settings, pool, stop)?;

@@ -62,6 +62,7 @@ pub async fn run(
     }
 }
 
+#[tracing::instrument(name = "record results", skip_all, fields(results = batch.len()))]
 async fn flush(
     pool: &Pool,
     publisher: &JobPublisher,

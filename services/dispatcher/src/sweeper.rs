@@ -38,6 +38,7 @@ pub async fn run(
 }
 
 /// One round: refresh the backlog gauges and republish overdue deliveries.
+#[tracing::instrument(name = "sweep", skip_all)]
 pub async fn round(
     pool: &Pool,
     publisher: &JobPublisher,

@@ -15,7 +15,9 @@ use hookrelay_core::repo::callback_tokens::{CallbackTenant, CallbackTokenRepo};
 use hookrelay_core::repo::events::{EventRepo, NewEvent};
 use hookrelay_core::repo::posts::{NewCallbackLog, PostRepo};
 use hookrelay_core::signing::verify_signature;
+use hookrelay_core::telemetry::traceparent;
 use serde::{Deserialize, Serialize};
+use tracing::Instrument;
 
 use crate::startup::IngesterState;
 
@@ -57,12 +59,35 @@ pub struct CallbackAccepted {
     pub changed: bool,
 }
 
-/// Handles one callback.
+/// Handles one callback, in a trace of its own: the status event it may create belongs to
+/// that trace, which links to the trace of the post's `new_post_scheduled` event.
 pub async fn receive(
     state: web::Data<IngesterState>,
     req: HttpRequest,
     token: web::Path<String>,
     payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    // The path carries the tenant's secret token: the span names the route, not the path.
+    let span = tracing::info_span!(
+        "callback",
+        otel.name = "POST /v1/callbacks/{token}",
+        otel.kind = "server",
+        trace_id = tracing::field::Empty,
+        span_id = tracing::field::Empty,
+        linked_trace_id = tracing::field::Empty,
+    );
+    let trace = traceparent::continue_trace(&span, None);
+    receive_traced(state, req, token, payload, trace)
+        .instrument(span)
+        .await
+}
+
+async fn receive_traced(
+    state: web::Data<IngesterState>,
+    req: HttpRequest,
+    token: web::Path<String>,
+    payload: web::Payload,
+    trace: String,
 ) -> Result<HttpResponse, ApiError> {
     let tenant = CallbackTokenRepo::find(&state.pool.get().await?, &token).await?;
     let Some(tenant) = tenant else {
@@ -70,7 +95,7 @@ pub async fn receive(
         return Err(ApiError::NotFound("callback target"));
     };
     let mut log = NewCallbackLog::default();
-    let result = apply(&state, &tenant, req, payload.into_inner(), &mut log).await;
+    let result = apply(&state, &tenant, req, payload.into_inner(), &mut log, trace).await;
     let (outcome, reason) = match &result {
         Ok(a) if a.changed => ("accepted", "applied"),
         Ok(_) => ("accepted", "duplicate"),
@@ -116,6 +141,7 @@ async fn apply(
     req: HttpRequest,
     payload: actix_web::dev::Payload,
     log: &mut NewCallbackLog,
+    trace: String,
 ) -> Result<CallbackAccepted, ApiError> {
     let body = read_limited(req.clone(), payload, state.max_body_bytes).await?;
     if let Some(secret) = &tenant.signing_secret {
@@ -156,6 +182,11 @@ async fn apply(
     let post = PostRepo::lock(&tx, tenant.tenant_id, report.post_id)
         .await?
         .ok_or(ApiError::NotFound("callback target"))?;
+    if let Some(event_id) = post.event_id {
+        if let Some(scheduled) = EventRepo::traceparent(&tx, event_id).await? {
+            traceparent::link(&tracing::Span::current(), &scheduled);
+        }
+    }
     let reported = report.status.as_str();
     match transition(&post.status, reported) {
         Transition::Duplicate => Ok(CallbackAccepted {
@@ -179,7 +210,7 @@ async fn apply(
                 data: canonical_data(&data),
                 occurred_at: Utc::now(),
                 idempotency_key: None,
-                traceparent: Some(hookrelay_core::telemetry::traceparent::generate()),
+                traceparent: Some(trace),
             };
             let ingested = EventRepo::ingest(&tx, tenant.tenant_id, &event).await?;
             tx.commit().await?;

@@ -7,7 +7,7 @@ use hookrelay_ingester::startup::Application;
 #[actix_web::main]
 async fn main() -> anyhow::Result<()> {
     let settings = Settings::load()?;
-    telemetry::init_tracing("hookrelay-ingester", &settings.telemetry);
+    let _tracing = telemetry::init_tracing("hookrelay-ingester", &settings.telemetry)?;
     let pool = db::build_pool(&settings.database)?;
     let app = Application::build(&settings, pool)?;
     tracing::info!(port = app.port(), "hookrelay-ingester listening");

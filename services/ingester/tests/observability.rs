@@ -393,3 +393,223 @@ async fn metrics_traces_and_readiness_of_the_real_services() {
     wait_status(&format!("{disp_url}/readyz"), 200).await;
     assert_eq!(status(&format!("{api_url}/healthz")).await, Some(200));
 }
+
+/// One exported span, as the OTLP/HTTP JSON body names it.
+#[derive(Debug, Clone)]
+struct ExportedSpan {
+    service: String,
+    name: String,
+    trace_id: String,
+    span_id: String,
+    parent_span_id: String,
+    linked_traces: Vec<String>,
+}
+
+/// Every span in the OTLP/HTTP JSON bodies the collector received.
+fn exported_spans(collector: &Receiver) -> Vec<ExportedSpan> {
+    let text = |v: &Value| v.as_str().unwrap_or_default().to_string();
+    let mut spans = Vec::new();
+    for request in collector.received() {
+        assert_eq!(request.path, "/v1/traces");
+        let body = request.json();
+        for resource in body["resourceSpans"].as_array().into_iter().flatten() {
+            let service = resource["resource"]["attributes"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .find(|a| a["key"] == "service.name")
+                .map(|a| text(&a["value"]["stringValue"]))
+                .unwrap_or_default();
+            for scope in resource["scopeSpans"].as_array().into_iter().flatten() {
+                for span in scope["spans"].as_array().into_iter().flatten() {
+                    spans.push(ExportedSpan {
+                        service: service.clone(),
+                        name: text(&span["name"]),
+                        trace_id: text(&span["traceId"]),
+                        span_id: text(&span["spanId"]),
+                        parent_span_id: text(&span["parentSpanId"]),
+                        linked_traces: span["links"]
+                            .as_array()
+                            .into_iter()
+                            .flatten()
+                            .map(|l| text(&l["traceId"]))
+                            .collect(),
+                    });
+                }
+            }
+        }
+    }
+    spans
+}
+
+/// Waits until a span matching `pred` was exported, and returns it.
+async fn exported(
+    collector: &Receiver,
+    what: &str,
+    pred: impl Fn(&ExportedSpan) -> bool,
+) -> ExportedSpan {
+    eventually(WAIT, what, || async {
+        exported_spans(collector).into_iter().find(|s| pred(s))
+    })
+    .await
+}
+
+/// The `(trace id, span id)` of a `traceparent` header.
+fn ids(traceparent: &str) -> (String, String) {
+    let parts: Vec<&str> = traceparent.split('-').collect();
+    assert_eq!(parts.len(), 4, "traceparent {traceparent}");
+    (parts[1].to_string(), parts[2].to_string())
+}
+
+#[tokio::test]
+async fn spans_are_exported_over_otlp_and_form_one_trace_per_event() {
+    let db = TestDb::create().await;
+    let defaults = test_settings(&db.url);
+    let collector = Receiver::start().await;
+    let mut env = Env::new(&db.url, &defaults.amqp.url, &defaults.amqp.prefix);
+    for (k, v) in [
+        (
+            "HOOKRELAY__TELEMETRY__OTLP_ENDPOINT",
+            collector.url.as_str(),
+        ),
+        ("HOOKRELAY__TELEMETRY__OTLP_PROTOCOL", "http/json"),
+        // Export every 100 ms instead of every 5 s.
+        ("OTEL_BSP_SCHEDULE_DELAY", "100"),
+    ] {
+        env.vars.push((k.to_string(), v.to_string()));
+    }
+    let (api_port, disp_port, ing_port) = (free_port(), free_port(), free_port());
+    let dir = std::env::temp_dir().join(format!("hookrelay-otlp-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("log dir");
+    let api_log = dir.join("api.log");
+    let api_url = format!("http://127.0.0.1:{api_port}");
+    let ing_url = format!("http://127.0.0.1:{ing_port}");
+    let _api = env.spawn(
+        "hookrelay-api",
+        &[
+            ("HOOKRELAY__API__LISTEN", format!("127.0.0.1:{api_port}")),
+            ("HOOKRELAY__INGESTER__PUBLIC_BASE_URL", ing_url.clone()),
+        ],
+        &api_log,
+    );
+    let _dispatcher = env.spawn(
+        "hookrelay-dispatcher",
+        &[(
+            "HOOKRELAY__DISPATCHER__LISTEN",
+            format!("127.0.0.1:{disp_port}"),
+        )],
+        &dir.join("dispatcher.log"),
+    );
+    let _ingester = env.spawn(
+        "hookrelay-ingester",
+        &[(
+            "HOOKRELAY__INGESTER__LISTEN",
+            format!("127.0.0.1:{ing_port}"),
+        )],
+        &dir.join("ingester.log"),
+    );
+    for base in [&api_url, &format!("http://127.0.0.1:{disp_port}"), &ing_url] {
+        wait_status(&format!("{base}/readyz"), 200).await;
+    }
+    let api = ApiClient::new(api_url.clone());
+    let key = api.create_tenant("otlp").await.key;
+    let rx = Receiver::start().await;
+    api.create_webhook(
+        &key,
+        json!({"name": "otlp", "url": rx.url, "event_types": ["*"]}),
+    )
+    .await;
+
+    // An event sent inside the caller's trace.
+    let caller_trace = "0af7651916cd43dd8448eb211c80319c";
+    let caller_span = "b7ad6b7169203331";
+    let res = api
+        .req(reqwest::Method::POST, "/v1/events", &key)
+        .header("traceparent", format!("00-{caller_trace}-{caller_span}-01"))
+        .json(&json!({"event_type": "otlp.one", "data": {"n": 1}}))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(res.status(), StatusCode::ACCEPTED);
+    let got = rx.wait_for(1, WAIT).await;
+    let (trace, post_span) = ids(got[0].header("traceparent").expect("traceparent"));
+    assert_eq!(trace, caller_trace);
+
+    // API request span: child of the caller's span; the event's insert is inside it.
+    let request = exported(&collector, "the API request span", |s| {
+        s.name == "POST /v1/events" && s.trace_id == caller_trace
+    })
+    .await;
+    assert_eq!(request.service, "hookrelay-api");
+    assert_eq!(request.parent_span_id, caller_span);
+    exported(&collector, "the event insert span", |s| {
+        s.name == "EventRepo::ingest" && s.parent_span_id == request.span_id
+    })
+    .await;
+    // Dispatcher span: child of the request span, and the parent the receiver was told of.
+    let delivery = exported(&collector, "the delivery span", |s| {
+        s.name == "POST webhook" && s.span_id == post_span
+    })
+    .await;
+    assert_eq!(delivery.service, "hookrelay-dispatcher");
+    assert_eq!(delivery.trace_id, caller_trace);
+    assert_eq!(delivery.parent_span_id, request.span_id);
+    exported(&collector, "the dispatcher's context load span", |s| {
+        s.name == "DeliveryRepo::load_for_dispatch" && s.parent_span_id == delivery.span_id
+    })
+    .await;
+    // The API's log line for the event names the same trace and span.
+    let log = std::fs::read_to_string(&api_log).expect("api log");
+    let accepted: Value = log
+        .lines()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .find(|l| l["message"] == "event accepted")
+        .expect("an `event accepted` log line");
+    assert_eq!(accepted["span"]["trace_id"], caller_trace);
+    assert_eq!(accepted["span"]["span_id"], request.span_id.as_str());
+
+    // A callback starts its own trace, linked to the trace of the post's scheduled event;
+    // the status event it creates is delivered in the callback's trace.
+    let res = api
+        .post(
+            &key,
+            "/v1/posts",
+            &json!({
+                "channel_identifier": "@traced",
+                "post_text_idea": "traced post",
+                "scheduled_at_utc": "2030-01-01 09:00:00"
+            }),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let post_id = res.json::<Value>().await.expect("json")["post_id"]
+        .as_i64()
+        .expect("post id");
+    let got = rx.wait_for(2, WAIT).await;
+    let (scheduled_trace, _) = ids(got[1].header("traceparent").expect("traceparent"));
+    let callback_url = api.get_json(&key, "/v1/callback-url").await["url"]
+        .as_str()
+        .expect("url")
+        .to_string();
+    let res = reqwest::Client::new()
+        .post(&callback_url)
+        .json(&json!({"post_id": post_id, "status": "published"}))
+        .send()
+        .await
+        .expect("callback");
+    assert_eq!(res.status(), StatusCode::OK);
+    let got = rx.wait_for(3, WAIT).await;
+    assert_eq!(got[2].json()["event"], "post.published");
+    let (published_trace, _) = ids(got[2].header("traceparent").expect("traceparent"));
+    assert_ne!(published_trace, scheduled_trace);
+    let callback = exported(&collector, "the callback span", |s| {
+        s.name == "POST /v1/callbacks/{token}" && s.trace_id == published_trace
+    })
+    .await;
+    assert_eq!(callback.service, "hookrelay-ingester");
+    assert_eq!(callback.linked_traces, vec![scheduled_trace]);
+    exported(&collector, "the status event's insert span", |s| {
+        s.name == "EventRepo::ingest" && s.trace_id == published_trace
+    })
+    .await;
+}

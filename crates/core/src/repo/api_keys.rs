@@ -70,6 +70,7 @@ pub struct ApiKeyRepo;
 
 impl ApiKeyRepo {
     /// Creates a key for a tenant; returns its record and the plaintext (shown once).
+    #[tracing::instrument(name = "ApiKeyRepo::create", skip_all, fields(otel.kind = "client", db.system = "postgresql"))]
     pub async fn create(
         client: &impl GenericClient,
         tenant_id: Uuid,
@@ -91,6 +92,7 @@ impl ApiKeyRepo {
     }
 
     /// Finds the live key with this hash (see [`hash_key`]).
+    #[tracing::instrument(name = "ApiKeyRepo::authenticate", skip_all, fields(otel.kind = "client", db.system = "postgresql"))]
     pub async fn authenticate(
         client: &impl GenericClient,
         key_hash: &[u8],
@@ -108,6 +110,7 @@ impl ApiKeyRepo {
     }
 
     /// All keys of a tenant, oldest first, revoked ones included.
+    #[tracing::instrument(name = "ApiKeyRepo::list", skip_all, fields(otel.kind = "client", db.system = "postgresql"))]
     pub async fn list(
         client: &impl GenericClient,
         tenant_id: Uuid,
@@ -124,6 +127,7 @@ impl ApiKeyRepo {
     }
 
     /// Revokes a key of the tenant; `None` when there is no such key.
+    #[tracing::instrument(name = "ApiKeyRepo::revoke", skip_all, fields(otel.kind = "client", db.system = "postgresql"))]
     pub async fn revoke(
         client: &impl GenericClient,
         tenant_id: Uuid,

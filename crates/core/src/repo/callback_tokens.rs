@@ -51,6 +51,7 @@ pub struct CallbackTokenRepo;
 
 impl CallbackTokenRepo {
     /// The tenant's credentials, created on first use.
+    #[tracing::instrument(name = "CallbackTokenRepo::get_or_create", skip_all, fields(otel.kind = "client", db.system = "postgresql"))]
     pub async fn get_or_create(
         client: &impl GenericClient,
         key: &[u8],
@@ -79,6 +80,7 @@ impl CallbackTokenRepo {
     }
 
     /// Replaces the token; the old one stops working at once.
+    #[tracing::instrument(name = "CallbackTokenRepo::rotate", skip_all, fields(otel.kind = "client", db.system = "postgresql"))]
     pub async fn rotate(
         client: &impl GenericClient,
         key: &[u8],
@@ -102,6 +104,7 @@ impl CallbackTokenRepo {
     }
 
     /// Sets or clears the secret callbacks must be signed with.
+    #[tracing::instrument(name = "CallbackTokenRepo::set_signing_secret", skip_all, fields(otel.kind = "client", db.system = "postgresql"))]
     pub async fn set_signing_secret(
         client: &impl GenericClient,
         key: &[u8],
@@ -120,6 +123,7 @@ impl CallbackTokenRepo {
     }
 
     /// Finds the tenant of a presented token.
+    #[tracing::instrument(name = "CallbackTokenRepo::find", skip_all, fields(otel.kind = "client", db.system = "postgresql"))]
     pub async fn find(
         client: &impl GenericClient,
         token: &str,

@@ -120,6 +120,7 @@ pub struct DeliveryRepo;
 
 impl DeliveryRepo {
     /// Loads the dispatch context of several deliveries at once.
+    #[tracing::instrument(name = "DeliveryRepo::load_for_dispatch", skip_all, fields(otel.kind = "client", db.system = "postgresql"))]
     pub async fn load_for_dispatch(
         client: &impl GenericClient,
         ids: &[Uuid],
@@ -170,6 +171,7 @@ impl DeliveryRepo {
     /// Records attempts and the resulting delivery states in one statement, and returns
     /// the deliveries whose attempt was applied. An attempt already recorded (a duplicate
     /// job, maybe from another dispatcher) changes nothing and is not returned.
+    #[tracing::instrument(name = "DeliveryRepo::record_attempts", skip_all, fields(otel.kind = "client", db.system = "postgresql"))]
     pub async fn record_attempts(
         tx: &impl GenericClient,
         records: &[AttemptRecord],
@@ -248,6 +250,7 @@ impl DeliveryRepo {
     }
 
     /// Marks pending deliveries cancelled (their webhook was deleted or disabled).
+    #[tracing::instrument(name = "DeliveryRepo::cancel", skip_all, fields(otel.kind = "client", db.system = "postgresql"))]
     pub async fn cancel(
         client: &impl GenericClient,
         ids: &[Uuid],
@@ -266,6 +269,7 @@ impl DeliveryRepo {
     /// leases them by moving their due time 3 grace periods ahead (so a job that waits in a
     /// long queue is not republished again and again), and returns their jobs. `None` when
     /// another sweeper holds the lock.
+    #[tracing::instrument(name = "DeliveryRepo::sweep_overdue", skip_all, fields(otel.kind = "client", db.system = "postgresql"))]
     pub async fn sweep_overdue(
         client: &mut deadpool_postgres::Client,
         grace_secs: u64,
@@ -307,6 +311,7 @@ impl DeliveryRepo {
     }
 
     /// Due pending deliveries and how late the oldest is, for the backlog gauges.
+    #[tracing::instrument(name = "DeliveryRepo::backlog", skip_all, fields(otel.kind = "client", db.system = "postgresql"))]
     pub async fn backlog(client: &impl GenericClient) -> Result<(i64, f64), tokio_postgres::Error> {
         let row = client
             .query_one(
@@ -319,6 +324,7 @@ impl DeliveryRepo {
     }
 
     /// The deliveries of one event of the tenant.
+    #[tracing::instrument(name = "DeliveryRepo::for_event", skip_all, fields(otel.kind = "client", db.system = "postgresql"))]
     pub async fn for_event(
         client: &impl GenericClient,
         tenant_id: Uuid,
@@ -337,6 +343,7 @@ impl DeliveryRepo {
     }
 
     /// One delivery of the tenant.
+    #[tracing::instrument(name = "DeliveryRepo::get", skip_all, fields(otel.kind = "client", db.system = "postgresql"))]
     pub async fn get(
         client: &impl GenericClient,
         tenant_id: Uuid,
@@ -354,6 +361,7 @@ impl DeliveryRepo {
     }
 
     /// The attempt log of one delivery of the tenant, oldest first.
+    #[tracing::instrument(name = "DeliveryRepo::attempts", skip_all, fields(otel.kind = "client", db.system = "postgresql"))]
     pub async fn attempts(
         client: &impl GenericClient,
         tenant_id: Uuid,
@@ -382,6 +390,7 @@ impl DeliveryRepo {
 
     /// Puts a finished delivery back to pending for a fresh round of attempts (replay);
     /// returns its job, or `None` when it does not exist or is still pending.
+    #[tracing::instrument(name = "DeliveryRepo::replay", skip_all, fields(otel.kind = "client", db.system = "postgresql"))]
     pub async fn replay(
         client: &impl GenericClient,
         tenant_id: Uuid,

@@ -73,6 +73,7 @@ pub struct EventRepo;
 impl EventRepo {
     /// Records an event and one pending delivery per enabled webhook of the tenant whose
     /// patterns match. Run it inside a transaction: both must commit together.
+    #[tracing::instrument(name = "EventRepo::ingest", skip_all, fields(otel.kind = "client", db.system = "postgresql"))]
     pub async fn ingest(
         tx: &impl GenericClient,
         tenant_id: Uuid,
@@ -149,6 +150,7 @@ impl EventRepo {
     }
 
     /// One event of the tenant.
+    #[tracing::instrument(name = "EventRepo::get", skip_all, fields(otel.kind = "client", db.system = "postgresql"))]
     pub async fn get(
         client: &impl GenericClient,
         tenant_id: Uuid,
@@ -163,7 +165,20 @@ impl EventRepo {
         Ok(row.as_ref().map(from_row))
     }
 
+    /// The W3C trace an event was created in (callbacks link their own trace to it).
+    #[tracing::instrument(name = "EventRepo::traceparent", skip_all, fields(otel.kind = "client", db.system = "postgresql"))]
+    pub async fn traceparent(
+        client: &impl GenericClient,
+        id: Uuid,
+    ) -> Result<Option<String>, tokio_postgres::Error> {
+        let row = client
+            .query_opt("SELECT trace_context FROM events WHERE id = $1", &[&id])
+            .await?;
+        Ok(row.and_then(|r| r.get(0)))
+    }
+
     /// One page of the tenant's events, newest first.
+    #[tracing::instrument(name = "EventRepo::list", skip_all, fields(otel.kind = "client", db.system = "postgresql"))]
     pub async fn list(
         client: &impl GenericClient,
         tenant_id: Uuid,

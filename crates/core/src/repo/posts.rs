@@ -85,6 +85,7 @@ pub struct PostRepo;
 
 impl PostRepo {
     /// Inserts a pending post.
+    #[tracing::instrument(name = "PostRepo::insert", skip_all, fields(otel.kind = "client", db.system = "postgresql"))]
     pub async fn insert(
         tx: &impl GenericClient,
         tenant_id: Uuid,
@@ -105,6 +106,7 @@ impl PostRepo {
     }
 
     /// Links a post to the event announcing it.
+    #[tracing::instrument(name = "PostRepo::set_event", skip_all, fields(otel.kind = "client", db.system = "postgresql"))]
     pub async fn set_event(
         tx: &impl GenericClient,
         id: i64,
@@ -119,6 +121,7 @@ impl PostRepo {
     }
 
     /// One post of the tenant.
+    #[tracing::instrument(name = "PostRepo::get", skip_all, fields(otel.kind = "client", db.system = "postgresql"))]
     pub async fn get(
         client: &impl GenericClient,
         tenant_id: Uuid,
@@ -135,6 +138,7 @@ impl PostRepo {
 
     /// One post of the tenant, row-locked until the transaction ends, so concurrent
     /// callbacks for it apply one after the other.
+    #[tracing::instrument(name = "PostRepo::lock", skip_all, fields(otel.kind = "client", db.system = "postgresql"))]
     pub async fn lock(
         tx: &impl GenericClient,
         tenant_id: Uuid,
@@ -150,6 +154,7 @@ impl PostRepo {
     }
 
     /// Moves a post to a new status.
+    #[tracing::instrument(name = "PostRepo::set_status", skip_all, fields(otel.kind = "client", db.system = "postgresql"))]
     pub async fn set_status(
         tx: &impl GenericClient,
         id: i64,
@@ -169,6 +174,7 @@ impl PostRepo {
     }
 
     /// One page of the tenant's posts, newest first.
+    #[tracing::instrument(name = "PostRepo::list", skip_all, fields(otel.kind = "client", db.system = "postgresql"))]
     pub async fn list(
         client: &impl GenericClient,
         tenant_id: Uuid,
@@ -204,6 +210,7 @@ impl PostRepo {
     }
 
     /// Logs a received callback.
+    #[tracing::instrument(name = "PostRepo::log_callback", skip_all, fields(otel.kind = "client", db.system = "postgresql"))]
     pub async fn log_callback(
         client: &impl GenericClient,
         tenant_id: Uuid,
@@ -220,6 +227,7 @@ impl PostRepo {
     }
 
     /// The callbacks received for one post, oldest first.
+    #[tracing::instrument(name = "PostRepo::callbacks", skip_all, fields(otel.kind = "client", db.system = "postgresql"))]
     pub async fn callbacks(
         client: &impl GenericClient,
         tenant_id: Uuid,

@@ -18,6 +18,7 @@ pub struct TenantRepo;
 
 impl TenantRepo {
     /// Inserts a tenant.
+    #[tracing::instrument(name = "TenantRepo::insert", skip_all, fields(otel.kind = "client", db.system = "postgresql"))]
     pub async fn insert(
         client: &impl GenericClient,
         name: &str,

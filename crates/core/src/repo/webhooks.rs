@@ -160,6 +160,7 @@ pub struct WebhookRepo;
 
 impl WebhookRepo {
     /// Inserts a webhook.
+    #[tracing::instrument(name = "WebhookRepo::insert", skip_all, fields(otel.kind = "client", db.system = "postgresql"))]
     pub async fn insert(
         client: &impl GenericClient,
         tenant_id: Uuid,
@@ -192,6 +193,7 @@ impl WebhookRepo {
     }
 
     /// One webhook of the tenant.
+    #[tracing::instrument(name = "WebhookRepo::get", skip_all, fields(otel.kind = "client", db.system = "postgresql"))]
     pub async fn get(
         client: &impl GenericClient,
         tenant_id: Uuid,
@@ -207,6 +209,7 @@ impl WebhookRepo {
     }
 
     /// The signing secret of one webhook of the tenant.
+    #[tracing::instrument(name = "WebhookRepo::secret", skip_all, fields(otel.kind = "client", db.system = "postgresql"))]
     pub async fn secret(
         client: &impl GenericClient,
         tenant_id: Uuid,
@@ -222,6 +225,7 @@ impl WebhookRepo {
     }
 
     /// Applies a partial update; `None` when the tenant has no such webhook.
+    #[tracing::instrument(name = "WebhookRepo::update", skip_all, fields(otel.kind = "client", db.system = "postgresql"))]
     pub async fn update(
         client: &impl GenericClient,
         tenant_id: Uuid,
@@ -267,6 +271,7 @@ impl WebhookRepo {
     }
 
     /// Deletes a webhook; false when the tenant has no such webhook.
+    #[tracing::instrument(name = "WebhookRepo::delete", skip_all, fields(otel.kind = "client", db.system = "postgresql"))]
     pub async fn delete(
         client: &impl GenericClient,
         tenant_id: Uuid,
@@ -282,6 +287,7 @@ impl WebhookRepo {
     }
 
     /// One page of the tenant's webhooks and the cursor of the next.
+    #[tracing::instrument(name = "WebhookRepo::list", skip_all, fields(otel.kind = "client", db.system = "postgresql"))]
     pub async fn list(
         client: &impl GenericClient,
         tenant_id: Uuid,

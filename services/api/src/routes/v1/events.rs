@@ -17,6 +17,7 @@ use uuid::Uuid;
 
 use super::deliveries::DeliveryResponse;
 use crate::auth::TenantAuth;
+use crate::request_span::RequestTrace;
 use crate::startup::AppState;
 
 /// Longest accepted `Idempotency-Key`.
@@ -111,17 +112,6 @@ pub struct ListEventsParams {
     pub cursor: Option<String>,
 }
 
-/// The caller's W3C `traceparent` when it sent a valid one, else a new trace; it travels
-/// with every job of the event to the receiver.
-fn incoming_traceparent(req: &HttpRequest) -> String {
-    req.headers()
-        .get("traceparent")
-        .and_then(|v| v.to_str().ok())
-        .filter(|tp| traceparent::trace_id(tp).is_some())
-        .map(str::to_owned)
-        .unwrap_or_else(traceparent::generate)
-}
-
 fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, ValidationError> {
     let Some(value) = req.headers().get("idempotency-key") else {
         return Ok(None);
@@ -156,6 +146,7 @@ pub async fn create_event(
     auth: TenantAuth,
     state: web::Data<AppState>,
     req: HttpRequest,
+    trace: RequestTrace,
     RawJson(body): RawJson,
 ) -> Result<HttpResponse, ApiError> {
     let request: CreateEventRequest = parse_json(&body)?;
@@ -164,7 +155,7 @@ pub async fn create_event(
         data: canonical_data(&request.data),
         occurred_at: request.occurred_at.unwrap_or_else(Utc::now),
         idempotency_key: idempotency_key(&req)?,
-        traceparent: Some(incoming_traceparent(&req)),
+        traceparent: Some(trace.0),
     };
     let mut client = state.pool.get().await?;
     let tx = client.transaction().await?;

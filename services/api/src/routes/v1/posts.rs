@@ -18,6 +18,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::auth::TenantAuth;
+use crate::request_span::RequestTrace;
 use crate::startup::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -141,6 +142,7 @@ pub struct ListPostsParams {
 pub async fn create_post(
     auth: TenantAuth,
     state: web::Data<AppState>,
+    trace: RequestTrace,
     JsonBody(body): JsonBody<CreatePostRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let channel = ChannelIdentifier::parse(body.channel_identifier)?;
@@ -155,7 +157,7 @@ pub async fn create_post(
         data: canonical_data(&scheduled_event_data(&post)),
         occurred_at: Utc::now(),
         idempotency_key: None,
-        traceparent: Some(hookrelay_core::telemetry::traceparent::generate()),
+        traceparent: Some(trace.0),
     };
     let ingested = EventRepo::ingest(&tx, auth.tenant_id, &event).await?;
     PostRepo::set_event(&tx, post.id, ingested.id).await?;

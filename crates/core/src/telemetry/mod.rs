@@ -9,15 +9,28 @@ use tracing_subscriber::EnvFilter;
 
 use crate::configuration::{LogFormat, TelemetrySettings};
 
+pub mod export;
+pub mod traceparent;
+
+pub use export::{ExportError, TracingGuard};
+
 static METRICS: OnceLock<PrometheusHandle> = OnceLock::new();
 
-/// Installs the global log subscriber. Later calls (several apps in one test process) are
-/// ignored.
-pub fn init_tracing(service: &'static str, settings: &TelemetrySettings) {
+/// Installs the global log subscriber, plus OTLP span export when
+/// `telemetry.otlp_endpoint` is set. Keep the returned guard until the process ends: dropping
+/// it flushes buffered spans. Later calls (several apps in one test process) install nothing.
+pub fn init_tracing(
+    service: &'static str,
+    settings: &TelemetrySettings,
+) -> Result<TracingGuard, ExportError> {
     let filter = EnvFilter::try_from_default_env()
         .or_else(|_| EnvFilter::try_new(&settings.log_level))
         .unwrap_or_else(|_| EnvFilter::new("info"));
-    let registry = tracing_subscriber::registry().with(filter);
+    let provider = export::build_provider(service, settings)?;
+    let otel = provider
+        .as_ref()
+        .map(|p| tracing_opentelemetry::layer().with_tracer(export::tracer(p)));
+    let registry = tracing_subscriber::registry().with(filter).with(otel);
     let result = match settings.log_format {
         LogFormat::Json => registry
             .with(
@@ -32,8 +45,14 @@ pub fn init_tracing(service: &'static str, settings: &TelemetrySettings) {
             .try_init(),
     };
     if result.is_ok() {
-        tracing::info!(service, version = env!("CARGO_PKG_VERSION"), "starting");
+        tracing::info!(
+            service,
+            version = env!("CARGO_PKG_VERSION"),
+            otlp_endpoint = %settings.otlp_endpoint,
+            "starting"
+        );
     }
+    Ok(export::guard(provider))
 }
 
 /// Latency buckets (seconds) fine enough for loopback deliveries and a 5 s timeout.
@@ -154,57 +173,5 @@ mod proc_stat_tests {
         assert_eq!(stat.cpu_seconds, 3.0);
         assert_eq!(stat.resident_bytes, 300.0 * 4096.0);
         assert!(ProcStat::parse("garbage").is_none());
-    }
-}
-
-/// W3C trace context carried from the API request to the receiver's POST.
-pub mod traceparent {
-    use rand::RngCore;
-
-    /// `traceparent` of a new trace (used when the client sent none).
-    pub fn generate() -> String {
-        let mut trace = [0u8; 16];
-        let mut span = [0u8; 8];
-        rand::rng().fill_bytes(&mut trace);
-        rand::rng().fill_bytes(&mut span);
-        format!("00-{}-{}-01", hex::encode(trace), hex::encode(span))
-    }
-
-    /// The trace id of a well-formed `traceparent`.
-    pub fn trace_id(traceparent: &str) -> Option<&str> {
-        let mut parts = traceparent.split('-');
-        let (version, trace, span, flags) =
-            (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
-        let hex = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_hexdigit());
-        (hex(version, 2)
-            && hex(trace, 32)
-            && hex(span, 16)
-            && hex(flags, 2)
-            && trace != "0".repeat(32))
-        .then_some(trace)
-    }
-
-    /// A child context: same trace, new span id (one per outgoing POST).
-    pub fn child(traceparent: &str) -> Option<String> {
-        let trace = trace_id(traceparent)?;
-        let mut span = [0u8; 8];
-        rand::rng().fill_bytes(&mut span);
-        Some(format!("00-{trace}-{}-01", hex::encode(span)))
-    }
-
-    #[cfg(test)]
-    mod tests {
-        use super::*;
-
-        #[test]
-        fn generated_parent_and_child_share_the_trace() {
-            let parent = generate();
-            let trace = trace_id(&parent).expect("valid").to_string();
-            let child = child(&parent).expect("child");
-            assert_eq!(trace_id(&child), Some(trace.as_str()));
-            assert_ne!(child, parent);
-            assert!(trace_id("00-xyz-1-01").is_none());
-            assert!(trace_id(&format!("00-{}-0123456789abcdef-01", "0".repeat(32))).is_none());
-        }
     }
 }
