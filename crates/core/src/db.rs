@@ -40,7 +40,15 @@ pub fn build_pool(settings: &DatabaseSettings) -> Result<Pool, DbError> {
 
 /// Builds a pool for an explicit URL (tests point it at their own database).
 pub fn build_pool_for(url: &str, size: usize, acquire_timeout_ms: u64) -> Result<Pool, DbError> {
-    let pg_config: tokio_postgres::Config = url.parse().map_err(DbError::Config)?;
+    let mut pg_config: tokio_postgres::Config = url.parse().map_err(DbError::Config)?;
+    // Every hot statement is a prepared one whose best plan does not depend on its
+    // parameters; PostgreSQL's default re-plans some of them on every execution (the
+    // planner was ~20% of its CPU under load), a generic plan is made once per connection.
+    let options = match pg_config.get_options() {
+        Some(given) => format!("{given} -c plan_cache_mode=force_generic_plan"),
+        None => "-c plan_cache_mode=force_generic_plan".to_string(),
+    };
+    pg_config.options(&options);
     let manager = Manager::from_config(
         pg_config,
         NoTls,

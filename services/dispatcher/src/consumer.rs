@@ -5,10 +5,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use deadpool_postgres::Pool;
 use futures::StreamExt;
 use hookrelay_core::queue::{connect, DeliveryJob, Topology};
-use hookrelay_core::repo::deliveries::DeliveryRepo;
 use hookrelay_core::telemetry::traceparent;
 use lapin::message::Delivery;
 use lapin::options::{BasicCancelOptions, BasicConsumeOptions, BasicQosOptions};
@@ -20,6 +18,7 @@ use tracing::Instrument;
 use uuid::Uuid;
 
 use crate::attempt::{perform, plan, Plan, RetrySchedule};
+use crate::loader::ContextLoader;
 use crate::recorder::{Finished, InFlight};
 use crate::sender::WebhookSender;
 
@@ -29,7 +28,7 @@ const DUPLICATE_REQUEUE_DELAY: Duration = Duration::from_millis(500);
 /// What every job task shares.
 #[derive(Clone)]
 pub struct WorkerContext {
-    pub pool: Pool,
+    pub contexts: ContextLoader,
     pub sender: WebhookSender,
     pub schedule: RetrySchedule,
     pub in_flight: InFlight,
@@ -204,15 +203,9 @@ async fn process(
         // dropping it: once the running attempt is recorded it is recognised for what it is.
         return hand_back(acker, DUPLICATE_REQUEUE_DELAY).await;
     }
-    let ctx = {
-        let client = match worker.pool.get().await {
-            Ok(c) => c,
-            Err(e) => return requeue(worker, acker, id, &e).await,
-        };
-        match DeliveryRepo::load_for_dispatch(&client, &[id]).await {
-            Ok(mut rows) => rows.pop(),
-            Err(e) => return requeue(worker, acker, id, &e).await,
-        }
+    let ctx = match worker.contexts.load(id).await {
+        Ok(ctx) => ctx,
+        Err(e) => return requeue(worker, acker, id, &e).await,
     };
     let Some(ctx) = ctx else {
         return Finished::Skipped {

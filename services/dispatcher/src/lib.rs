@@ -3,6 +3,7 @@
 
 pub mod attempt;
 pub mod consumer;
+pub mod loader;
 pub mod recorder;
 pub mod sender;
 pub mod startup;

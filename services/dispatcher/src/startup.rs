@@ -15,6 +15,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::attempt::RetrySchedule;
 use crate::consumer::{self, ConsumerSettings, WorkerContext};
+use crate::loader::ContextLoader;
 use crate::recorder;
 use crate::sender::WebhookSender;
 use crate::sweeper::{self, SweeperSettings};
@@ -67,7 +68,7 @@ impl Dispatcher {
             mpsc::channel(settings.dispatcher.max_in_flight.max(64) * 2);
         let in_flight = Arc::new(Mutex::new(Default::default()));
         let worker = WorkerContext {
-            pool: pool.clone(),
+            contexts: ContextLoader::start(pool.clone(), 256, 4),
             sender: WebhookSender::new(
                 settings.delivery.timeout(),
                 settings.delivery.allow_private_targets,

@@ -72,7 +72,7 @@ pub struct EventRepo;
 
 impl EventRepo {
     /// Records an event and one pending delivery per enabled webhook of the tenant whose
-    /// patterns match. Run it inside a transaction: both must commit together.
+    /// patterns match, atomically (one statement; callers may wrap it in their transaction).
     #[tracing::instrument(name = "EventRepo::ingest", skip_all, fields(otel.kind = "client", db.system = "postgresql"))]
     pub async fn ingest(
         tx: &impl GenericClient,
@@ -80,16 +80,27 @@ impl EventRepo {
         event: &NewEvent,
     ) -> Result<IngestedEvent, tokio_postgres::Error> {
         let id = Uuid::now_v7();
-        let insert = tx
-            .prepare_cached(
-                "INSERT INTO events (id, tenant_id, event_type, data, occurred_at, idempotency_key, trace_context) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7) \
-                 ON CONFLICT (tenant_id, idempotency_key) DO NOTHING RETURNING id",
-            )
+        // One statement, one round trip: the event and its fan-out (one delivery per
+        // enabled webhook whose patterns match) commit together even outside a transaction.
+        let ingest = tx
+            .prepare_cached(&format!(
+                "WITH event AS ( \
+                   INSERT INTO events (id, tenant_id, event_type, data, occurred_at, idempotency_key, trace_context) \
+                   VALUES ($1, $2, $3, $4, $5, $6, $7) \
+                   ON CONFLICT (tenant_id, idempotency_key) DO NOTHING RETURNING id \
+                 ), fan_out AS ( \
+                   INSERT INTO deliveries (id, tenant_id, event_id, webhook_id, next_attempt_at) \
+                   SELECT gen_random_uuid(), $2, event.id, w.id, now() FROM event, webhooks w \
+                   WHERE w.tenant_id = $2 AND w.enabled AND {} \
+                   RETURNING id, webhook_id \
+                 ) \
+                 SELECT event.id, fan_out.id, fan_out.webhook_id FROM event LEFT JOIN fan_out ON true",
+                pattern_match_sql("$3")
+            ))
             .await?;
-        let inserted = tx
-            .query_opt(
-                &insert,
+        let rows = tx
+            .query(
+                &ingest,
                 &[
                     &id,
                     &tenant_id,
@@ -101,7 +112,7 @@ impl EventRepo {
                 ],
             )
             .await?;
-        if inserted.is_none() {
+        if rows.is_empty() {
             // Same idempotency key as an earlier event: answer with that one.
             let row = tx
                 .query_one(
@@ -117,25 +128,14 @@ impl EventRepo {
                 jobs: Vec::new(),
             });
         }
-        let fan_out = tx
-            .prepare_cached(&format!(
-                "INSERT INTO deliveries (id, tenant_id, event_id, webhook_id, next_attempt_at) \
-                 SELECT gen_random_uuid(), $1, $2, w.id, now() FROM webhooks w \
-                 WHERE w.tenant_id = $1 AND w.enabled AND {} \
-                 RETURNING id, webhook_id",
-                pattern_match_sql("$3")
-            ))
-            .await?;
-        let rows = tx
-            .query(&fan_out, &[&tenant_id, &id, &event.event_type.as_str()])
-            .await?;
         let traceparent = event.traceparent.clone().unwrap_or_default();
         let jobs: Vec<DeliveryJob> = rows
             .iter()
-            .map(|r| DeliveryJob {
-                delivery_id: r.get::<_, Uuid>(0).to_string(),
+            .filter_map(|r| Some((r.get::<_, Option<Uuid>>(1)?, r.get::<_, Option<Uuid>>(2)?)))
+            .map(|(delivery_id, webhook_id)| DeliveryJob {
+                delivery_id: delivery_id.to_string(),
                 event_id: id.to_string(),
-                webhook_id: r.get::<_, Uuid>(1).to_string(),
+                webhook_id: webhook_id.to_string(),
                 tenant_id: tenant_id.to_string(),
                 attempt: 1,
                 traceparent: traceparent.clone(),

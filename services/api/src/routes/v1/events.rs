@@ -157,10 +157,8 @@ pub async fn create_event(
         idempotency_key: idempotency_key(&req)?,
         traceparent: Some(trace.0),
     };
-    let mut client = state.pool.get().await?;
-    let tx = client.transaction().await?;
-    let ingested = EventRepo::ingest(&tx, auth.tenant_id, &event).await?;
-    tx.commit().await?;
+    let client = state.pool.get().await?;
+    let ingested = EventRepo::ingest(&client, auth.tenant_id, &event).await?;
     metrics::counter!(
         "hookrelay_events_accepted_total",
         "event_type" => hookrelay_core::telemetry::event_type_label(event.event_type.as_str())
