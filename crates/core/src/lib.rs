@@ -1,6 +1,7 @@
 //! hookrelay-core: what the API, the dispatcher and the ingester share — configuration,
 //! database access, the queue, signing, fan-out, telemetry and domain types.
 
+pub mod batch;
 pub mod configuration;
 pub mod db;
 pub mod domain;

@@ -1,6 +1,7 @@
 //! hookrelay-api: the REST API for tenants, API keys, webhooks and events.
 
 pub mod auth;
+pub mod ingest;
 pub mod openapi;
 pub mod request_span;
 pub mod routes;

@@ -16,6 +16,7 @@ use hookrelay_core::http::{
 use hookrelay_core::queue::{JobPublisher, Topology};
 use tracing_actix_web::TracingLogger;
 
+use crate::ingest::EventIngester;
 use crate::request_span::RequestSpan;
 
 use crate::auth::KeyCache;
@@ -27,6 +28,8 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub publisher: JobPublisher,
     pub key_cache: KeyCache,
+    /// Records `POST /v1/events` in batches.
+    pub events: EventIngester,
 }
 
 impl AppState {
@@ -81,6 +84,7 @@ fn run(listener: TcpListener, settings: Settings, pool: Pool) -> std::io::Result
     let body_limit = BodyLimit(settings.api.max_body_bytes);
     let max_event_bytes = settings.api.max_event_bytes;
     let state = web::Data::new(AppState {
+        events: EventIngester::start(pool.clone()),
         pool,
         settings: Arc::new(settings),
         publisher,

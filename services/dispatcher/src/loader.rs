@@ -1,17 +1,13 @@
-//! Loads the dispatch context of many jobs with one query.
-//!
-//! Each job task asks for its delivery; one loop collects every request waiting at that
-//! moment and answers them all from a single `load_for_dispatch`. When jobs arrive one by
-//! one a request is served alone at once; under load the requests that queue up while a
-//! query runs become the next batch, so the number of queries stays far below the number
-//! of jobs without adding a wait.
+//! Loads the dispatch context of many jobs with one query: each job task asks for its
+//! delivery and a [`Batcher`] answers every request waiting at that moment from a single
+//! `load_for_dispatch`.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use deadpool_postgres::Pool;
+use hookrelay_core::batch::Batcher;
 use hookrelay_core::repo::deliveries::{DeliveryRepo, DispatchContext};
-use tokio::sync::{mpsc, oneshot, Semaphore};
 use tracing::Instrument;
 use uuid::Uuid;
 
@@ -21,71 +17,37 @@ use uuid::Uuid;
 #[error("loading the delivery failed: {0}")]
 pub struct LoadError(Arc<str>);
 
-type Reply = oneshot::Sender<Result<Option<DispatchContext>, LoadError>>;
+type Loaded = Result<Option<DispatchContext>, LoadError>;
 
-/// One job's request, answered with its context (`None`: the delivery does not exist).
-struct Request {
-    id: Uuid,
-    span: tracing::Span,
-    reply: Reply,
-}
-
-/// Handle to the batching loop; cheap to clone into every job task.
+/// Handle to the batching loader; cheap to clone into every job task.
 #[derive(Clone)]
 pub struct ContextLoader {
-    requests: mpsc::Sender<Request>,
+    batcher: Batcher<(Uuid, tracing::Span), Loaded>,
 }
 
 impl ContextLoader {
-    /// Starts the loop: batches of at most `max_batch` ids, at most `max_queries` queries
-    /// running at once. The loop ends when every handle is dropped.
+    /// Starts the loader: at most `max_batch` ids per query, `max_queries` queries at once.
     pub fn start(pool: Pool, max_batch: usize, max_queries: usize) -> ContextLoader {
-        let (requests, mut incoming) = mpsc::channel::<Request>(max_batch * 4);
-        let queries = Arc::new(Semaphore::new(max_queries));
-        tokio::spawn(async move {
-            while let Some(first) = incoming.recv().await {
-                let mut batch = vec![first];
-                let Ok(permit) = Arc::clone(&queries).acquire_owned().await else {
-                    return;
-                };
-                // Everything that queued while waiting for a free query joins this one.
-                while batch.len() < max_batch {
-                    match incoming.try_recv() {
-                        Ok(request) => batch.push(request),
-                        Err(_) => break,
-                    }
-                }
-                let pool = pool.clone();
-                tokio::spawn(async move {
-                    answer(&pool, batch).await;
-                    drop(permit);
-                });
-            }
+        let batcher = Batcher::start(max_batch, max_queries, move |batch| {
+            let pool = pool.clone();
+            async move { load(&pool, batch).await }
         });
-        ContextLoader { requests }
+        ContextLoader { batcher }
     }
 
-    /// The dispatch context of one delivery.
-    pub async fn load(&self, id: Uuid) -> Result<Option<DispatchContext>, LoadError> {
-        let (reply, answer) = oneshot::channel();
-        let request = Request {
-            id,
-            span: tracing::Span::current(),
-            reply,
-        };
-        if self.requests.send(request).await.is_err() {
-            return Err(LoadError("the loader stopped".into()));
-        }
-        answer
+    /// The dispatch context of one delivery (`None`: the delivery does not exist).
+    pub async fn load(&self, id: Uuid) -> Loaded {
+        self.batcher
+            .call((id, tracing::Span::current()))
             .await
-            .unwrap_or_else(|_| Err(LoadError("the loader dropped the request".into())))
+            .unwrap_or_else(|e| Err(LoadError(e.to_string().into())))
     }
 }
 
-async fn answer(pool: &Pool, batch: Vec<Request>) {
-    let ids: Vec<Uuid> = batch.iter().map(|r| r.id).collect();
-    // The query's span is a child of the first job's span (it serves them all).
-    let span = batch[0].span.clone();
+async fn load(pool: &Pool, batch: Vec<(Uuid, tracing::Span)>) -> Vec<Loaded> {
+    let ids: Vec<Uuid> = batch.iter().map(|(id, _)| *id).collect();
+    // The query serves every job of the batch; its span is a child of the first one's.
+    let span = batch[0].1.clone();
     let loaded = async {
         let client = pool.get().await.map_err(|e| e.to_string())?;
         DeliveryRepo::load_for_dispatch(&client, &ids)
@@ -101,15 +63,11 @@ async fn answer(pool: &Pool, batch: Vec<Request>) {
         Ok(rows) => {
             let mut by_id: HashMap<Uuid, DispatchContext> =
                 rows.into_iter().map(|c| (c.delivery_id, c)).collect();
-            for request in batch {
-                let _ = request.reply.send(Ok(by_id.remove(&request.id)));
-            }
+            ids.iter().map(|id| Ok(by_id.remove(id))).collect()
         }
         Err(message) => {
             let error = LoadError(message.into());
-            for request in batch {
-                let _ = request.reply.send(Err(error.clone()));
-            }
+            ids.iter().map(|_| Err(error.clone())).collect()
         }
     }
 }

@@ -543,7 +543,7 @@ async fn spans_are_exported_over_otlp_and_form_one_trace_per_event() {
     assert_eq!(request.service, "hookrelay-api");
     assert_eq!(request.parent_span_id, caller_span);
     exported(&collector, "the event insert span", |s| {
-        s.name == "EventRepo::ingest" && s.parent_span_id == request.span_id
+        s.name == "EventRepo::ingest_many" && s.parent_span_id == request.span_id
     })
     .await;
     // Dispatcher span: child of the request span, and the parent the receiver was told of.
@@ -609,7 +609,7 @@ async fn spans_are_exported_over_otlp_and_form_one_trace_per_event() {
     assert_eq!(callback.service, "hookrelay-ingester");
     assert_eq!(callback.linked_traces, vec![scheduled_trace]);
     exported(&collector, "the status event's insert span", |s| {
-        s.name == "EventRepo::ingest" && s.trace_id == published_trace
+        s.name == "EventRepo::ingest_many" && s.trace_id == published_trace
     })
     .await;
 }

@@ -73,79 +73,120 @@ pub struct EventRepo;
 impl EventRepo {
     /// Records an event and one pending delivery per enabled webhook of the tenant whose
     /// patterns match, atomically (one statement; callers may wrap it in their transaction).
-    #[tracing::instrument(name = "EventRepo::ingest", skip_all, fields(otel.kind = "client", db.system = "postgresql"))]
     pub async fn ingest(
-        tx: &impl GenericClient,
+        client: &impl GenericClient,
         tenant_id: Uuid,
         event: &NewEvent,
     ) -> Result<IngestedEvent, tokio_postgres::Error> {
-        let id = Uuid::now_v7();
-        // One statement, one round trip: the event and its fan-out (one delivery per
-        // enabled webhook whose patterns match) commit together even outside a transaction.
-        let ingest = tx
+        let mut ingested = Self::ingest_many(client, &[(tenant_id, event)]).await?;
+        Ok(ingested.remove(0))
+    }
+
+    /// [`EventRepo::ingest`] for many events (of any tenants) in one statement: every event
+    /// and its deliveries commit together. Answers in input order.
+    #[tracing::instrument(name = "EventRepo::ingest_many", skip_all, fields(otel.kind = "client", db.system = "postgresql", events = events.len()))]
+    pub async fn ingest_many(
+        client: &impl GenericClient,
+        events: &[(Uuid, &NewEvent)],
+    ) -> Result<Vec<IngestedEvent>, tokio_postgres::Error> {
+        let ids: Vec<Uuid> = events.iter().map(|_| Uuid::now_v7()).collect();
+        let tenants: Vec<Uuid> = events.iter().map(|(t, _)| *t).collect();
+        let types: Vec<&str> = events.iter().map(|(_, e)| e.event_type.as_str()).collect();
+        let data: Vec<&str> = events.iter().map(|(_, e)| e.data.as_str()).collect();
+        let occurred: Vec<DateTime<Utc>> = events.iter().map(|(_, e)| e.occurred_at).collect();
+        let keys: Vec<Option<&str>> = events
+            .iter()
+            .map(|(_, e)| e.idempotency_key.as_deref())
+            .collect();
+        let traces: Vec<Option<&str>> = events
+            .iter()
+            .map(|(_, e)| e.traceparent.as_deref())
+            .collect();
+        // One round trip: the events, then one delivery per (event, enabled webhook of its
+        // tenant whose patterns match). An idempotency key already used inserts nothing.
+        let statement = client
             .prepare_cached(&format!(
-                "WITH event AS ( \
+                "WITH input AS ( \
+                   SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], \
+                                        $5::timestamptz[], $6::text[], $7::text[]) \
+                     AS t(id, tenant_id, event_type, data, occurred_at, idempotency_key, trace_context) \
+                 ), event AS ( \
                    INSERT INTO events (id, tenant_id, event_type, data, occurred_at, idempotency_key, trace_context) \
-                   VALUES ($1, $2, $3, $4, $5, $6, $7) \
-                   ON CONFLICT (tenant_id, idempotency_key) DO NOTHING RETURNING id \
+                   SELECT * FROM input \
+                   ON CONFLICT (tenant_id, idempotency_key) DO NOTHING \
+                   RETURNING id, tenant_id, event_type \
                  ), fan_out AS ( \
                    INSERT INTO deliveries (id, tenant_id, event_id, webhook_id, next_attempt_at) \
-                   SELECT gen_random_uuid(), $2, event.id, w.id, now() FROM event, webhooks w \
-                   WHERE w.tenant_id = $2 AND w.enabled AND {} \
-                   RETURNING id, webhook_id \
+                   SELECT gen_random_uuid(), e.tenant_id, e.id, w.id, now() \
+                   FROM event e JOIN webhooks w ON w.tenant_id = e.tenant_id AND w.enabled \
+                   WHERE {} \
+                   RETURNING id, event_id, webhook_id \
                  ) \
-                 SELECT event.id, fan_out.id, fan_out.webhook_id FROM event LEFT JOIN fan_out ON true",
-                pattern_match_sql("$3")
+                 SELECT e.id, f.id, f.webhook_id FROM event e LEFT JOIN fan_out f ON f.event_id = e.id",
+                pattern_match_sql("e.event_type")
             ))
             .await?;
-        let rows = tx
+        let rows = client
             .query(
-                &ingest,
-                &[
-                    &id,
-                    &tenant_id,
-                    &event.event_type.as_str(),
-                    &event.data,
-                    &event.occurred_at,
-                    &event.idempotency_key,
-                    &event.traceparent,
-                ],
+                &statement,
+                &[&ids, &tenants, &types, &data, &occurred, &keys, &traces],
             )
             .await?;
-        if rows.is_empty() {
-            // Same idempotency key as an earlier event: answer with that one.
-            let row = tx
-                .query_one(
-                    "SELECT e.id, (SELECT count(*) FROM deliveries d WHERE d.event_id = e.id) \
-                     FROM events e WHERE e.tenant_id = $1 AND e.idempotency_key = $2",
-                    &[&tenant_id, &event.idempotency_key],
-                )
-                .await?;
-            return Ok(IngestedEvent {
-                id: row.get(0),
-                deliveries: row.get(1),
-                replayed: true,
-                jobs: Vec::new(),
+        let mut created: std::collections::HashMap<Uuid, Vec<(Uuid, Uuid)>> = Default::default();
+        for row in &rows {
+            let deliveries = created.entry(row.get(0)).or_default();
+            if let (Some(delivery), Some(webhook)) =
+                (row.get::<_, Option<Uuid>>(1), row.get::<_, Option<Uuid>>(2))
+            {
+                deliveries.push((delivery, webhook));
+            }
+        }
+        let mut answers = Vec::with_capacity(events.len());
+        for ((tenant_id, event), id) in events.iter().zip(ids) {
+            let Some(deliveries) = created.remove(&id) else {
+                answers.push(Self::earlier(client, *tenant_id, event).await?);
+                continue;
+            };
+            let traceparent = event.traceparent.clone().unwrap_or_default();
+            let jobs: Vec<DeliveryJob> = deliveries
+                .into_iter()
+                .map(|(delivery_id, webhook_id)| DeliveryJob {
+                    delivery_id: delivery_id.to_string(),
+                    event_id: id.to_string(),
+                    webhook_id: webhook_id.to_string(),
+                    tenant_id: tenant_id.to_string(),
+                    attempt: 1,
+                    traceparent: traceparent.clone(),
+                })
+                .collect();
+            answers.push(IngestedEvent {
+                id,
+                deliveries: jobs.len() as i64,
+                replayed: false,
+                jobs,
             });
         }
-        let traceparent = event.traceparent.clone().unwrap_or_default();
-        let jobs: Vec<DeliveryJob> = rows
-            .iter()
-            .filter_map(|r| Some((r.get::<_, Option<Uuid>>(1)?, r.get::<_, Option<Uuid>>(2)?)))
-            .map(|(delivery_id, webhook_id)| DeliveryJob {
-                delivery_id: delivery_id.to_string(),
-                event_id: id.to_string(),
-                webhook_id: webhook_id.to_string(),
-                tenant_id: tenant_id.to_string(),
-                attempt: 1,
-                traceparent: traceparent.clone(),
-            })
-            .collect();
+        Ok(answers)
+    }
+
+    /// The event that first used this event's idempotency key.
+    async fn earlier(
+        client: &impl GenericClient,
+        tenant_id: Uuid,
+        event: &NewEvent,
+    ) -> Result<IngestedEvent, tokio_postgres::Error> {
+        let row = client
+            .query_one(
+                "SELECT e.id, (SELECT count(*) FROM deliveries d WHERE d.event_id = e.id) \
+                 FROM events e WHERE e.tenant_id = $1 AND e.idempotency_key = $2",
+                &[&tenant_id, &event.idempotency_key],
+            )
+            .await?;
         Ok(IngestedEvent {
-            id,
-            deliveries: jobs.len() as i64,
-            replayed: false,
-            jobs,
+            id: row.get(0),
+            deliveries: row.get(1),
+            replayed: true,
+            jobs: Vec::new(),
         })
     }
 

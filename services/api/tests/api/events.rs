@@ -51,6 +51,90 @@ async fn an_event_fans_out_to_matching_enabled_webhooks() {
 }
 
 #[tokio::test]
+async fn concurrent_events_of_several_tenants_each_get_their_own_fan_out() {
+    // Concurrent requests are recorded together (one statement per batch): each must
+    // still get its own event, its own tenant's deliveries and its own idempotent replay.
+    let app = spawn_app().await;
+    let a = app.create_tenant("a").await;
+    let b = app.create_tenant("b").await;
+    for name in ["a1", "a2"] {
+        let mut everything = webhook_body(name);
+        everything["event_types"] = json!(["*"]);
+        app.create_webhook(&a.key, everything).await;
+    }
+    let mut orders_only = webhook_body("b1");
+    orders_only["event_types"] = json!(["order.*"]);
+    app.create_webhook(&b.key, orders_only).await;
+    let requests = (0..60).map(|i| {
+        let (key, tenant) = if i % 2 == 0 {
+            (&a.key, "a")
+        } else {
+            (&b.key, "b")
+        };
+        let event_type = if i % 3 == 0 {
+            "order.created"
+        } else {
+            "user.created"
+        };
+        // Every fifth request repeats the idempotency key of its tenant's previous one.
+        let idem = format!("k-{}", if i % 5 == 4 { i - 2 } else { i });
+        let app = &app;
+        async move {
+            let res = app
+                .req(reqwest::Method::POST, "/v1/events", key)
+                .header("idempotency-key", idem.clone())
+                .json(&json!({"event_type": event_type, "data": {"i": i}}))
+                .send()
+                .await
+                .expect("request");
+            assert_eq!(res.status(), StatusCode::ACCEPTED);
+            let body: Value = res.json().await.expect("json");
+            (i, tenant, event_type, idem, body)
+        }
+    });
+    let answers = futures::future::join_all(requests).await;
+    let mut ids = std::collections::HashMap::new();
+    for (i, tenant, event_type, idem, body) in &answers {
+        let expected = match (*tenant, *event_type) {
+            ("a", _) => 2,
+            ("b", "order.created") => 1,
+            _ => 0,
+        };
+        let id = body["id"].as_str().expect("id").to_string();
+        if let Some(first) = ids.insert((*tenant, idem.clone()), id.clone()) {
+            assert_eq!(first, id, "request {i} repeats a key: same event");
+            continue;
+        }
+        let key = if *tenant == "a" { &a.key } else { &b.key };
+        let detail = app.get_json(key, &format!("/v1/events/{id}")).await;
+        if detail["data"]["i"] == json!(i) {
+            assert_eq!(body["deliveries"], expected, "request {i}");
+            assert_eq!(detail["event_type"], *event_type);
+        }
+        assert_eq!(
+            detail["deliveries"].as_array().expect("deliveries").len() as i64,
+            body["deliveries"].as_i64().expect("count"),
+            "request {i}"
+        );
+    }
+    // 60 requests, 12 of them repeating a key: 48 events, split by tenant.
+    assert_eq!(ids.len(), 48);
+    let listed = |key: String| {
+        let app = &app;
+        async move {
+            app.get_json(&key, "/v1/events?limit=100").await["items"]
+                .as_array()
+                .expect("items")
+                .len()
+        }
+    };
+    assert_eq!(
+        listed(a.key.clone()).await + listed(b.key.clone()).await,
+        48
+    );
+}
+
+#[tokio::test]
 async fn the_same_idempotency_key_returns_the_first_event() {
     let app = spawn_app().await;
     let a = app.create_tenant("a").await;

@@ -155,18 +155,19 @@ pub async fn create_event(
         data: canonical_data(&request.data),
         occurred_at: request.occurred_at.unwrap_or_else(Utc::now),
         idempotency_key: idempotency_key(&req)?,
-        traceparent: Some(trace.0),
+        traceparent: Some(trace.0.clone()),
     };
-    let client = state.pool.get().await?;
-    let ingested = EventRepo::ingest(&client, auth.tenant_id, &event).await?;
+    let trace_id = traceparent::trace_id(&trace.0).unwrap_or("");
+    let event_type = hookrelay_core::telemetry::event_type_label(event.event_type.as_str());
+    let ingested = state.events.ingest(auth.tenant_id, event).await?;
     metrics::counter!(
         "hookrelay_events_accepted_total",
-        "event_type" => hookrelay_core::telemetry::event_type_label(event.event_type.as_str())
+        "event_type" => event_type
     )
     .increment(1);
     tracing::info!(
         event_id = %ingested.id,
-        trace_id = event.traceparent.as_deref().and_then(traceparent::trace_id).unwrap_or(""),
+        trace_id,
         deliveries = ingested.deliveries,
         "event accepted"
     );

@@ -1,0 +1,88 @@
+//! Records the events of concurrent `POST /v1/events` requests together: one statement
+//! and one commit for every request waiting at that moment (see [`Batcher`]).
+
+use std::sync::Arc;
+
+use deadpool_postgres::Pool;
+use hookrelay_core::batch::Batcher;
+use hookrelay_core::error::ApiError;
+use hookrelay_core::repo::events::{EventRepo, IngestedEvent, NewEvent};
+use tracing::Instrument;
+use uuid::Uuid;
+
+/// Most events recorded by one statement.
+const MAX_BATCH: usize = 128;
+/// Statements running at once (each holds one pooled connection).
+const MAX_RUNNING: usize = 4;
+
+type Item = (Uuid, NewEvent, tracing::Span);
+type Answer = Result<IngestedEvent, ApiError>;
+
+/// Handle to the batching ingester, shared by the API workers.
+#[derive(Clone)]
+pub struct EventIngester {
+    batcher: Batcher<Item, Answer>,
+}
+
+impl EventIngester {
+    /// Starts the batching loop on the current runtime.
+    pub fn start(pool: Pool) -> EventIngester {
+        let batcher = Batcher::start(MAX_BATCH, MAX_RUNNING, move |batch: Vec<Item>| {
+            let pool = pool.clone();
+            async move { record(&pool, batch).await }
+        });
+        EventIngester { batcher }
+    }
+
+    /// Records one event of `tenant_id` and its deliveries; returns once committed.
+    pub async fn ingest(&self, tenant_id: Uuid, event: NewEvent) -> Answer {
+        self.batcher
+            .call((tenant_id, event, tracing::Span::current()))
+            .await
+            .unwrap_or_else(|e| Err(ApiError::Unavailable(Box::new(e))))
+    }
+}
+
+async fn record(pool: &Pool, batch: Vec<Item>) -> Vec<Answer> {
+    // The statement serves every request of the batch; its span is a child of the first.
+    let span = batch[0].2.clone();
+    let client = match pool.get().instrument(span.clone()).await {
+        Ok(client) => client,
+        Err(e) => {
+            let e = Arc::new(e);
+            return batch
+                .iter()
+                .map(|_| Err(ApiError::Unavailable(Box::new(Arc::clone(&e)))))
+                .collect();
+        }
+    };
+    let events: Vec<(Uuid, &NewEvent)> = batch.iter().map(|(t, e, _)| (*t, e)).collect();
+    match EventRepo::ingest_many(&client, &events)
+        .instrument(span)
+        .await
+    {
+        Ok(ingested) => ingested.into_iter().map(Ok).collect(),
+        Err(e) if batch.len() == 1 || e.as_db_error().is_none() => {
+            // A lone event, or the connection failed: every request shares the failure.
+            let e = Arc::new(e);
+            batch
+                .iter()
+                .map(|_| Err(ApiError::Unavailable(Box::new(Arc::clone(&e)))))
+                .collect()
+        }
+        Err(_) => {
+            // PostgreSQL refused the statement: record each event alone so only the one
+            // at fault fails.
+            let mut answers = Vec::with_capacity(batch.len());
+            for (tenant_id, event, span) in &batch {
+                answers.push(
+                    EventRepo::ingest(&client, *tenant_id, event)
+                        .instrument(span.clone())
+                        .await
+                        .map_err(ApiError::from),
+                );
+            }
+            answers
+        }
+    }
+}
