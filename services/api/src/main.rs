@@ -5,6 +5,11 @@ use hookrelay_api::startup::Application;
 use hookrelay_core::configuration::Settings;
 use hookrelay_core::{db, telemetry};
 
+/// mimalloc instead of glibc malloc: the per-request allocations of the hot path were
+/// ~15% of this service's CPU under load.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[actix_web::main]
 async fn main() -> anyhow::Result<()> {
     let command = std::env::args().nth(1).unwrap_or_else(|| "serve".into());

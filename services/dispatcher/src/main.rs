@@ -4,6 +4,11 @@ use hookrelay_core::configuration::Settings;
 use hookrelay_core::{db, shutdown, telemetry};
 use hookrelay_dispatcher::startup::Dispatcher;
 
+/// mimalloc instead of glibc malloc: the per-request allocations of the hot path were
+/// ~15% of this service's CPU under load.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let settings = Settings::load()?;

@@ -4,6 +4,11 @@ use hookrelay_core::configuration::Settings;
 use hookrelay_core::{db, telemetry};
 use hookrelay_ingester::startup::Application;
 
+/// mimalloc instead of glibc malloc: the per-request allocations of the hot path were
+/// ~15% of this service's CPU under load.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[actix_web::main]
 async fn main() -> anyhow::Result<()> {
     let settings = Settings::load()?;
