@@ -128,6 +128,7 @@ async fn flush(
             tracing::warn!(error = %e, jobs = jobs.len(), "retry publish failed; the sweeper will resend");
         }
     }
+    let mut acks = Vec::with_capacity(batch.len());
     for f in batch.drain(..) {
         if let Finished::Attempted {
             record,
@@ -153,7 +154,11 @@ async fn flush(
             continue;
         };
         release(in_flight, id);
-        if let Err(e) = acker.ack(BasicAckOptions::default()).await {
+        acks.push(async move { acker.ack(BasicAckOptions::default()).await });
+    }
+    // Issued together so the client writes them in a few frames, not one syscall each.
+    for result in futures::future::join_all(acks).await {
+        if let Err(e) = result {
             // The broker will redeliver; the duplicate is recognised and skipped.
             tracing::warn!(error = %e, "ack failed");
         }
