@@ -174,11 +174,14 @@ async fn write(
         return Ok(HashSet::new());
     }
     let mut client = pool.get().await?;
+    if cancelled.is_empty() {
+        // One statement, one round trip, committed on its own.
+        let applied = DeliveryRepo::record_attempts(&client, records).await?;
+        return Ok(applied.into_iter().collect());
+    }
     let tx = client.transaction().await?;
     let applied = DeliveryRepo::record_attempts(&tx, records).await?;
-    if !cancelled.is_empty() {
-        DeliveryRepo::cancel(&tx, cancelled).await?;
-    }
+    DeliveryRepo::cancel(&tx, cancelled).await?;
     tx.commit().await?;
     Ok(applied.into_iter().collect())
 }

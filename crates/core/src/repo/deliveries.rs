@@ -168,7 +168,8 @@ impl DeliveryRepo {
             .collect())
     }
 
-    /// Records attempts and the resulting delivery states in one statement, and returns
+    /// Records attempts and the resulting delivery states in one statement (which also
+    /// touches the webhooks' coarse `last_execution_at`, at most once a second), and returns
     /// the deliveries whose attempt was applied. An attempt already recorded (a duplicate
     /// job, maybe from another dispatcher) changes nothing and is not returned.
     #[tracing::instrument(name = "DeliveryRepo::record_attempts", skip_all, fields(otel.kind = "client", db.system = "postgresql"))]
@@ -192,14 +193,20 @@ impl DeliveryRepo {
                    SELECT delivery_id, attempt_no, tenant_id, started_at, duration_ms, response_code, \
                           response_body, error, succeeded FROM input \
                    ON CONFLICT DO NOTHING RETURNING delivery_id, attempt_no \
+                 ), applied AS ( \
+                   UPDATE deliveries d SET status = i.new_status, attempts = i.attempt_no, \
+                          next_attempt_at = i.next_attempt_at, last_attempt_at = i.started_at, \
+                          last_response_code = i.response_code, \
+                          completed_at = CASE WHEN i.new_status <> 'pending' THEN now() END \
+                   FROM input i JOIN ins USING (delivery_id, attempt_no) \
+                   WHERE d.id = i.delivery_id AND d.status = 'pending' \
+                   RETURNING d.id, d.webhook_id \
+                 ), touched AS ( \
+                   UPDATE webhooks SET last_execution_at = now() \
+                   WHERE id IN (SELECT webhook_id FROM applied) \
+                     AND (last_execution_at IS NULL OR last_execution_at < now() - interval '1 second') \
                  ) \
-                 UPDATE deliveries d SET status = i.new_status, attempts = i.attempt_no, \
-                        next_attempt_at = i.next_attempt_at, last_attempt_at = i.started_at, \
-                        last_response_code = i.response_code, \
-                        completed_at = CASE WHEN i.new_status <> 'pending' THEN now() END \
-                 FROM input i JOIN ins USING (delivery_id, attempt_no) \
-                 WHERE d.id = i.delivery_id AND d.status = 'pending' \
-                 RETURNING d.id",
+                 SELECT id FROM applied",
             )
             .await?;
         let ids: Vec<Uuid> = records.iter().map(|r| r.delivery_id).collect();
@@ -234,18 +241,7 @@ impl DeliveryRepo {
             .await?
             .iter()
             .map(|r| r.get::<_, Uuid>(0))
-            .collect();
-        // Coarse last_execution_at: at most one write per webhook and second.
-        let mut webhooks: Vec<Uuid> = records.iter().map(|r| r.webhook_id).collect();
-        webhooks.sort_unstable();
-        webhooks.dedup();
-        let touch = tx
-            .prepare_cached(
-                "UPDATE webhooks SET last_execution_at = now() WHERE id = ANY($1) \
-                 AND (last_execution_at IS NULL OR last_execution_at < now() - interval '1 second')",
-            )
-            .await?;
-        tx.execute(&touch, &[&webhooks]).await?;
+            .collect::<Vec<Uuid>>();
         Ok(applied)
     }
 
