@@ -59,6 +59,9 @@ pub fn build_pool_for(url: &str, size: usize, acquire_timeout_ms: u64) -> Result
     );
     Pool::builder(manager)
         .max_size(size)
+        // Reuse the most recently returned connection: a few warm backends serve light
+        // load instead of every backend being woken in turn.
+        .queue_mode(deadpool_postgres::QueueMode::Lifo)
         .runtime(Runtime::Tokio1)
         .timeouts(Timeouts {
             wait: Some(Duration::from_millis(acquire_timeout_ms)),
