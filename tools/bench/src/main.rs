@@ -36,9 +36,12 @@ struct Scenario {
     duration: Duration,
     /// Share of first attempts the receiver fails (retry scenario).
     fail_first_ratio: u64,
-    /// Backlog scenario: pause the dispatcher (SIGSTOP) while this many events are sent,
-    /// then resume it (SIGCONT) and measure how fast the queue drains.
-    backlog_events: Option<usize>,
+    /// Send exactly this many events (as fast as `concurrency` allows) instead of sending
+    /// for `duration`.
+    events: Option<usize>,
+    /// Backlog scenario: pause the dispatcher (SIGSTOP) while the events are sent, then
+    /// resume it (SIGCONT) and measure how fast the queue drains.
+    pause_dispatcher: bool,
 }
 
 /// Sends a signal to every running dispatcher; returns how many there were.
@@ -114,6 +117,21 @@ async fn receive(req: HttpRequest, body: web::Bytes, state: web::Data<Receiver>)
             .or_insert_with(Instant::now);
     }
     HttpResponse::Ok().finish()
+}
+
+/// Waits (at most two minutes) until no request has reached the receiver for a second, so
+/// a scenario does not start while the previous one's retries are still arriving.
+async fn settle(receiver: &Receiver) {
+    let give_up = Instant::now() + Duration::from_secs(120);
+    let mut last = receiver.received.load(Ordering::Relaxed);
+    while Instant::now() < give_up {
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        let now = receiver.received.load(Ordering::Relaxed);
+        if now == last {
+            return;
+        }
+        last = now;
+    }
 }
 
 /// CPU seconds (user + system) used so far by every process whose name matches.
@@ -206,7 +224,7 @@ impl Run {
             .fail_ratio
             .store(sc.fail_first_ratio, Ordering::Relaxed);
         let key = self.setup(sc).await?;
-        if sc.backlog_events.is_some() && signal_dispatchers("STOP")? == 0 {
+        if sc.pause_dispatcher && signal_dispatchers("STOP")? == 0 {
             bail!("backlog scenario: no running hookrelay-dispatcher to pause");
         }
         let cpu_before: Vec<f64> = PROCESSES.iter().map(|(_, n)| cpu_seconds(n)).collect();
@@ -223,7 +241,7 @@ impl Run {
         let interval = sc.rate.map(|r| Duration::from_secs_f64(1.0 / r as f64));
         let next_slot = Arc::new(Mutex::new(started));
         let budget = Arc::new(AtomicU64::new(
-            sc.backlog_events.unwrap_or(usize::MAX) as u64
+            sc.events.unwrap_or(usize::MAX) as u64
         ));
         let mut tasks = Vec::new();
         for _ in 0..senders {
@@ -236,7 +254,7 @@ impl Run {
             let (accepted, errors, next_slot) =
                 (accepted.clone(), errors.clone(), next_slot.clone());
             let budget = budget.clone();
-            let count_bound = sc.backlog_events.is_some();
+            let count_bound = sc.events.is_some();
             tasks.push(tokio::spawn(async move {
                 loop {
                     if count_bound {
@@ -285,7 +303,7 @@ impl Run {
         futures::future::join_all(tasks).await;
         let send_secs = started.elapsed().as_secs_f64();
         let drain_started = Instant::now();
-        if sc.backlog_events.is_some() {
+        if sc.pause_dispatcher {
             signal_dispatchers("CONT")?;
         }
         let events = accepted.lock().expect("lock").clone();
@@ -355,8 +373,8 @@ impl Run {
             "errors": errors.load(Ordering::Relaxed),
             "send_seconds": send_secs,
             "events_per_sec": events.len() as f64 / send_secs,
-            "deliveries_per_sec": if sc.backlog_events.is_some() { delivered as f64 / drain_secs } else { delivered as f64 / all_secs },
-            "drain_seconds": sc.backlog_events.map(|_| drain_secs),
+            "deliveries_per_sec": if sc.pause_dispatcher { delivered as f64 / drain_secs } else { delivered as f64 / all_secs },
+            "drain_seconds": sc.pause_dispatcher.then_some(drain_secs),
             "e2e_ms": {"p50": percentile(&e2e, 50.0), "p90": percentile(&e2e, 90.0), "p99": percentile(&e2e, 99.0), "max": e2e.last().copied().unwrap_or(0.0)},
             "api_ms": {"p50": percentile(&api_ms, 50.0), "p99": percentile(&api_ms, 99.0)},
             "cpu_seconds_per_1000_deliveries": cpu,
@@ -413,16 +431,19 @@ async fn main() -> anyhow::Result<()> {
             rate: None,
             duration: secs(60, 8),
             fail_first_ratio: 0,
-            backlog_events: None,
+            events: None,
+            pause_dispatcher: false,
         },
         Scenario {
             name: "fanout",
             webhooks: 50,
             concurrency: 8,
             rate: None,
-            duration: secs(30, 5),
+            duration: secs(600, 600),
             fail_first_ratio: 0,
-            backlog_events: None,
+            // A burst of events: deliveries/s is the fan-out rate until the last arrives.
+            events: Some(if quick { 200 } else { 1_000 }),
+            pause_dispatcher: false,
         },
         Scenario {
             name: "paced",
@@ -431,7 +452,8 @@ async fn main() -> anyhow::Result<()> {
             rate: Some(500),
             duration: secs(30, 5),
             fail_first_ratio: 0,
-            backlog_events: None,
+            events: None,
+            pause_dispatcher: false,
         },
         Scenario {
             name: "retry",
@@ -440,7 +462,8 @@ async fn main() -> anyhow::Result<()> {
             rate: Some(200),
             duration: secs(20, 4),
             fail_first_ratio: 50,
-            backlog_events: None,
+            events: None,
+            pause_dispatcher: false,
         },
         Scenario {
             name: "backlog",
@@ -449,7 +472,8 @@ async fn main() -> anyhow::Result<()> {
             rate: None,
             duration: secs(600, 600),
             fail_first_ratio: 0,
-            backlog_events: Some(if quick { 5_000 } else { 100_000 }),
+            events: Some(if quick { 5_000 } else { 100_000 }),
+            pause_dispatcher: true,
         },
     ];
     let chosen: Vec<Scenario> = if names.is_empty() {
@@ -501,6 +525,7 @@ async fn main() -> anyhow::Result<()> {
         "errors"
     );
     for sc in &chosen {
+        settle(&run.receiver).await;
         let result = run.scenario(sc).await?;
         print_row(&result);
         std::fs::write(
