@@ -119,7 +119,8 @@ fn summary(row: &Row) -> DeliverySummary {
 pub struct DeliveryRepo;
 
 impl DeliveryRepo {
-    /// Loads the dispatch context of several deliveries at once.
+    /// Loads the dispatch context of several deliveries at once. Every row is reached
+    /// through a primary key (the `LIMIT 1` keeps the webhook lookup an index probe).
     #[tracing::instrument(name = "DeliveryRepo::load_for_dispatch", skip_all, fields(otel.kind = "client", db.system = "postgresql"))]
     pub async fn load_for_dispatch(
         client: &impl GenericClient,
@@ -132,7 +133,9 @@ impl DeliveryRepo {
                         w.id IS NOT NULL AS has_webhook, w.url, w.enabled, w.payload_format, w.headers, \
                         w.secret, CASE WHEN w.previous_secret_expires_at > now() THEN w.previous_secret END AS previous_secret \
                  FROM deliveries d JOIN events e ON e.id = d.event_id \
-                 LEFT JOIN webhooks w ON w.id = d.webhook_id AND w.tenant_id = d.tenant_id \
+                 LEFT JOIN LATERAL ( \
+                   SELECT * FROM webhooks WHERE id = d.webhook_id AND tenant_id = d.tenant_id LIMIT 1 \
+                 ) w ON true \
                  WHERE d.id = ANY($1)",
             )
             .await?;

@@ -104,6 +104,8 @@ impl EventRepo {
             .collect();
         // One round trip: the events, then one delivery per (event, enabled webhook of its
         // tenant whose patterns match). An idempotency key already used inserts nothing.
+        // The webhooks are looked up per event through the tenant index (`OFFSET 0` keeps
+        // the planner from turning the lookup into a scan of every tenant's webhooks).
         let statement = client
             .prepare_cached(&format!(
                 "WITH input AS ( \
@@ -118,8 +120,11 @@ impl EventRepo {
                  ), fan_out AS ( \
                    INSERT INTO deliveries (id, tenant_id, event_id, webhook_id, next_attempt_at) \
                    SELECT gen_random_uuid(), e.tenant_id, e.id, w.id, now() \
-                   FROM event e JOIN webhooks w ON w.tenant_id = e.tenant_id AND w.enabled \
-                   WHERE {} \
+                   FROM event e CROSS JOIN LATERAL ( \
+                     SELECT id FROM webhooks \
+                     WHERE tenant_id = e.tenant_id AND enabled AND {} \
+                     OFFSET 0 \
+                   ) w \
                    RETURNING id, event_id, webhook_id \
                  ) \
                  SELECT e.id, f.id, f.webhook_id FROM event e LEFT JOIN fan_out f ON f.event_id = e.id",
