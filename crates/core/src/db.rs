@@ -41,12 +41,16 @@ pub fn build_pool(settings: &DatabaseSettings) -> Result<Pool, DbError> {
 /// Builds a pool for an explicit URL (tests point it at their own database).
 pub fn build_pool_for(url: &str, size: usize, acquire_timeout_ms: u64) -> Result<Pool, DbError> {
     let mut pg_config: tokio_postgres::Config = url.parse().map_err(DbError::Config)?;
-    // Every hot statement is a prepared one whose best plan does not depend on its
-    // parameters; PostgreSQL's default re-plans some of them on every execution (the
-    // planner was ~20% of its CPU under load), a generic plan is made once per connection.
+    // Every hot statement is a keyed lookup or insert through an index. Plans are made
+    // once per connection (`force_generic_plan`: PostgreSQL's default re-planned some of
+    // them on every execution, ~20% of its CPU under load), and sequential scans are
+    // priced out: a plan made while a table was still small (a fresh install, or a server
+    // running without autovacuum's ANALYZE) must not stay a full scan once the table holds
+    // millions of rows. Tables without a usable index are still scanned.
+    const SESSION: &str = "-c plan_cache_mode=force_generic_plan -c enable_seqscan=off";
     let options = match pg_config.get_options() {
-        Some(given) => format!("{given} -c plan_cache_mode=force_generic_plan"),
-        None => "-c plan_cache_mode=force_generic_plan".to_string(),
+        Some(given) => format!("{given} {SESSION}"),
+        None => SESSION.to_string(),
     };
     pg_config.options(&options);
     let manager = Manager::from_config(
