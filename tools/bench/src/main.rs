@@ -240,9 +240,7 @@ impl Run {
         };
         let interval = sc.rate.map(|r| Duration::from_secs_f64(1.0 / r as f64));
         let next_slot = Arc::new(Mutex::new(started));
-        let budget = Arc::new(AtomicU64::new(
-            sc.events.unwrap_or(usize::MAX) as u64
-        ));
+        let budget = Arc::new(AtomicU64::new(sc.events.unwrap_or(usize::MAX) as u64));
         let mut tasks = Vec::new();
         for _ in 0..senders {
             let (http, api, key, body) = (

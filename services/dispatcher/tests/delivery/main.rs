@@ -4,4 +4,5 @@
 mod faults;
 mod helpers;
 mod pipeline;
+mod plans;
 mod retries;
