@@ -77,6 +77,65 @@ impl Env {
     }
 }
 
+/// The three real binaries, ready; killed when dropped.
+struct Running {
+    api_url: String,
+    disp_url: String,
+    ing_url: String,
+    api_log: PathBuf,
+    _services: [Service; 3],
+}
+
+impl Env {
+    /// Starts API, dispatcher and ingester on free ports (logs in a temp dir named after
+    /// `label`) and waits until each is ready.
+    async fn start_all(&self, label: &str) -> Running {
+        let (api_port, disp_port, ing_port) = (free_port(), free_port(), free_port());
+        let dir = std::env::temp_dir().join(format!("hookrelay-{label}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("log dir");
+        let api_log = dir.join("api.log");
+        let ing_url = format!("http://127.0.0.1:{ing_port}");
+        let services = [
+            self.spawn(
+                "hookrelay-api",
+                &[
+                    ("HOOKRELAY__API__LISTEN", format!("127.0.0.1:{api_port}")),
+                    ("HOOKRELAY__INGESTER__PUBLIC_BASE_URL", ing_url.clone()),
+                ],
+                &api_log,
+            ),
+            self.spawn(
+                "hookrelay-dispatcher",
+                &[(
+                    "HOOKRELAY__DISPATCHER__LISTEN",
+                    format!("127.0.0.1:{disp_port}"),
+                )],
+                &dir.join("dispatcher.log"),
+            ),
+            self.spawn(
+                "hookrelay-ingester",
+                &[(
+                    "HOOKRELAY__INGESTER__LISTEN",
+                    format!("127.0.0.1:{ing_port}"),
+                )],
+                &dir.join("ingester.log"),
+            ),
+        ];
+        let running = Running {
+            api_url: format!("http://127.0.0.1:{api_port}"),
+            disp_url: format!("http://127.0.0.1:{disp_port}"),
+            ing_url,
+            api_log,
+            _services: services,
+        };
+        for base in [&running.api_url, &running.disp_url, &running.ing_url] {
+            wait_status(&format!("{base}/readyz"), 200).await;
+            assert_eq!(status(&format!("{base}/healthz")).await, Some(200));
+        }
+        running
+    }
+}
+
 async fn status(url: &str) -> Option<u16> {
     reqwest::get(url).await.ok().map(|r| r.status().as_u16())
 }
@@ -130,38 +189,13 @@ async fn metrics_traces_and_readiness_of_the_real_services() {
         .url
         .replace("127.0.0.1:5672", &format!("127.0.0.1:{}", amqp_proxy.port));
     let env = Env::new(&db_url, &amqp_url, &defaults.amqp.prefix);
-    let (api_port, disp_port, ing_port) = (free_port(), free_port(), free_port());
-    let dir = std::env::temp_dir().join(format!("hookrelay-obs-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("log dir");
-    let api_log = dir.join("api.log");
-    let _api = env.spawn(
-        "hookrelay-api",
-        &[("HOOKRELAY__API__LISTEN", format!("127.0.0.1:{api_port}"))],
-        &api_log,
+    let running = env.start_all("obs").await;
+    let (api_url, disp_url, ing_url, api_log) = (
+        running.api_url.clone(),
+        running.disp_url.clone(),
+        running.ing_url.clone(),
+        running.api_log.clone(),
     );
-    let _dispatcher = env.spawn(
-        "hookrelay-dispatcher",
-        &[(
-            "HOOKRELAY__DISPATCHER__LISTEN",
-            format!("127.0.0.1:{disp_port}"),
-        )],
-        &dir.join("dispatcher.log"),
-    );
-    let _ingester = env.spawn(
-        "hookrelay-ingester",
-        &[(
-            "HOOKRELAY__INGESTER__LISTEN",
-            format!("127.0.0.1:{ing_port}"),
-        )],
-        &dir.join("ingester.log"),
-    );
-    let api_url = format!("http://127.0.0.1:{api_port}");
-    let disp_url = format!("http://127.0.0.1:{disp_port}");
-    let ing_url = format!("http://127.0.0.1:{ing_port}");
-    for base in [&api_url, &disp_url, &ing_url] {
-        wait_status(&format!("{base}/readyz"), 200).await;
-        assert_eq!(status(&format!("{base}/healthz")).await, Some(200));
-    }
 
     let api = ApiClient::new(api_url.clone());
     let key = api.create_tenant("obs").await.key;
@@ -478,39 +512,8 @@ async fn spans_are_exported_over_otlp_and_form_one_trace_per_event() {
     ] {
         env.vars.push((k.to_string(), v.to_string()));
     }
-    let (api_port, disp_port, ing_port) = (free_port(), free_port(), free_port());
-    let dir = std::env::temp_dir().join(format!("hookrelay-otlp-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("log dir");
-    let api_log = dir.join("api.log");
-    let api_url = format!("http://127.0.0.1:{api_port}");
-    let ing_url = format!("http://127.0.0.1:{ing_port}");
-    let _api = env.spawn(
-        "hookrelay-api",
-        &[
-            ("HOOKRELAY__API__LISTEN", format!("127.0.0.1:{api_port}")),
-            ("HOOKRELAY__INGESTER__PUBLIC_BASE_URL", ing_url.clone()),
-        ],
-        &api_log,
-    );
-    let _dispatcher = env.spawn(
-        "hookrelay-dispatcher",
-        &[(
-            "HOOKRELAY__DISPATCHER__LISTEN",
-            format!("127.0.0.1:{disp_port}"),
-        )],
-        &dir.join("dispatcher.log"),
-    );
-    let _ingester = env.spawn(
-        "hookrelay-ingester",
-        &[(
-            "HOOKRELAY__INGESTER__LISTEN",
-            format!("127.0.0.1:{ing_port}"),
-        )],
-        &dir.join("ingester.log"),
-    );
-    for base in [&api_url, &format!("http://127.0.0.1:{disp_port}"), &ing_url] {
-        wait_status(&format!("{base}/readyz"), 200).await;
-    }
+    let running = env.start_all("otlp").await;
+    let (api_url, api_log) = (running.api_url.clone(), running.api_log.clone());
     let api = ApiClient::new(api_url.clone());
     let key = api.create_tenant("otlp").await.key;
     let rx = Receiver::start().await;
