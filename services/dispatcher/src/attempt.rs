@@ -161,7 +161,6 @@ pub async fn perform(
         record: AttemptRecord {
             delivery_id: ctx.delivery_id,
             tenant_id: ctx.tenant_id,
-            webhook_id: ctx.webhook_id,
             attempt_no: i32::try_from(attempt).unwrap_or(i32::MAX),
             started_at: result.started_at,
             duration_ms: i32::try_from(result.duration.as_millis()).unwrap_or(i32::MAX),

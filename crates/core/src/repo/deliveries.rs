@@ -53,7 +53,6 @@ pub struct WebhookTarget {
 pub struct AttemptRecord {
     pub delivery_id: Uuid,
     pub tenant_id: Uuid,
-    pub webhook_id: Uuid,
     pub attempt_no: i32,
     pub started_at: DateTime<Utc>,
     pub duration_ms: i32,

@@ -38,10 +38,10 @@ async fn hot_statements_planned_on_empty_tables_use_indexes() {
     let ctx = DeliveryRepo::load_for_dispatch(&client, &[delivery])
         .await
         .expect("load");
+    assert_eq!(ctx.len(), 1, "the delivery's context loads");
     let record = AttemptRecord {
         delivery_id: delivery,
         tenant_id: tenant,
-        webhook_id: ctx[0].webhook_id,
         attempt_no: 1,
         started_at: Utc::now(),
         duration_ms: 1,
