@@ -18,7 +18,7 @@ use tracing::Instrument;
 use uuid::Uuid;
 
 use crate::attempt::{perform, plan, Plan, RetrySchedule};
-use crate::loader::ContextLoader;
+use crate::loader::{ContextLoader, LoadError};
 use crate::recorder::{Finished, InFlight};
 use crate::sender::WebhookSender;
 
@@ -263,13 +263,8 @@ async fn process(
 }
 
 /// The database is unavailable: give the job back to the broker and try later.
-async fn requeue(
-    worker: &WorkerContext,
-    acker: lapin::Acker,
-    id: Uuid,
-    e: &(dyn std::fmt::Display + Sync),
-) -> Finished {
-    tracing::error!(error = %e, delivery = %id, "cannot load delivery; requeueing");
+async fn requeue(worker: &WorkerContext, acker: lapin::Acker, id: Uuid, e: &LoadError) -> Finished {
+    tracing::error!(error = %e, source = ?std::error::Error::source(e), delivery = %id, "cannot load delivery; requeueing");
     if let Ok(mut set) = worker.in_flight.lock() {
         set.remove(&id);
     }

@@ -6,16 +6,21 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use deadpool_postgres::Pool;
-use hookrelay_core::batch::Batcher;
+use hookrelay_core::batch::{Batcher, BatcherStopped};
+use hookrelay_core::db::DbError;
 use hookrelay_core::repo::deliveries::{DeliveryRepo, DispatchContext};
 use tracing::Instrument;
 use uuid::Uuid;
 
-/// Why a context could not be loaded (the database is unreachable or failed); shared by
-/// every job of the failed batch.
+/// Why a context could not be loaded; a database failure is shared by every job of the
+/// failed batch.
 #[derive(Debug, Clone, thiserror::Error)]
-#[error("loading the delivery failed: {0}")]
-pub struct LoadError(Arc<str>);
+pub enum LoadError {
+    #[error("loading the delivery failed")]
+    Database(#[source] Arc<DbError>),
+    #[error("the context loader has stopped")]
+    Stopped(#[from] BatcherStopped),
+}
 
 type Loaded = Result<Option<DispatchContext>, LoadError>;
 
@@ -40,7 +45,7 @@ impl ContextLoader {
         self.batcher
             .call((id, tracing::Span::current()))
             .await
-            .unwrap_or_else(|e| Err(LoadError(e.to_string().into())))
+            .unwrap_or_else(|stopped| Err(stopped.into()))
     }
 }
 
@@ -49,13 +54,10 @@ async fn load(pool: &Pool, batch: Vec<(Uuid, tracing::Span)>) -> Vec<Loaded> {
     // The query serves every job of the batch; its span is a child of the first one's.
     let span = batch[0].1.clone();
     let loaded = async {
-        let client = pool.get().await.map_err(|e| e.to_string())?;
+        let client = pool.get().await.map_err(DbError::from)?;
         DeliveryRepo::load_for_dispatch(&client, &ids)
             .await
-            .map_err(|e| match e.as_db_error() {
-                Some(db) => format!("{e}: {}", db.message()),
-                None => e.to_string(),
-            })
+            .map_err(DbError::from)
     }
     .instrument(span)
     .await;
@@ -65,8 +67,8 @@ async fn load(pool: &Pool, batch: Vec<(Uuid, tracing::Span)>) -> Vec<Loaded> {
                 rows.into_iter().map(|c| (c.delivery_id, c)).collect();
             ids.iter().map(|id| Ok(by_id.remove(id))).collect()
         }
-        Err(message) => {
-            let error = LoadError(message.into());
+        Err(error) => {
+            let error = LoadError::Database(Arc::new(error));
             ids.iter().map(|_| Err(error.clone())).collect()
         }
     }
