@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use deadpool_postgres::Pool;
 use hookrelay_core::batch::Batcher;
+use hookrelay_core::db::DbError;
 use hookrelay_core::error::ApiError;
 use hookrelay_core::repo::events::{EventRepo, IngestedEvent, NewEvent};
 use tracing::Instrument;
@@ -48,13 +49,7 @@ async fn record(pool: &Pool, batch: Vec<Item>) -> Vec<Answer> {
     let span = batch[0].2.clone();
     let client = match pool.get().instrument(span.clone()).await {
         Ok(client) => client,
-        Err(e) => {
-            let e = Arc::new(e);
-            return batch
-                .iter()
-                .map(|_| Err(ApiError::Unavailable(Box::new(Arc::clone(&e)))))
-                .collect();
-        }
+        Err(e) => return shared_failure(e.into(), batch.len()),
     };
     let events: Vec<(Uuid, &NewEvent)> = batch.iter().map(|(t, e, _)| (*t, e)).collect();
     match EventRepo::ingest_many(&client, &events)
@@ -64,11 +59,7 @@ async fn record(pool: &Pool, batch: Vec<Item>) -> Vec<Answer> {
         Ok(ingested) => ingested.into_iter().map(Ok).collect(),
         Err(e) if batch.len() == 1 || e.as_db_error().is_none() => {
             // A lone event, or the connection failed: every request shares the failure.
-            let e = Arc::new(e);
-            batch
-                .iter()
-                .map(|_| Err(ApiError::Unavailable(Box::new(Arc::clone(&e)))))
-                .collect()
+            shared_failure(e.into(), batch.len())
         }
         Err(_) => {
             // PostgreSQL refused the statement: record each event alone so only the one
@@ -85,4 +76,12 @@ async fn record(pool: &Pool, batch: Vec<Item>) -> Vec<Answer> {
             answers
         }
     }
+}
+
+/// The same database failure as the answer of each of `n` requests (a 503 with its source).
+fn shared_failure(error: DbError, n: usize) -> Vec<Answer> {
+    let error = Arc::new(error);
+    (0..n)
+        .map(|_| Err(ApiError::Unavailable(Box::new(Arc::clone(&error)))))
+        .collect()
 }
