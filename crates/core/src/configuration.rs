@@ -3,11 +3,16 @@
 //! Layers, later wins: `config/default.toml` (compiled in, so no process depends on its
 //! working directory) -> the file named by `HOOKRELAY_CONFIG` -> `HOOKRELAY__SECTION__KEY`
 //! environment variables.
+//!
+//! Secrets (database and broker URLs, which carry passwords, the admin token, the callback
+//! token key) are [`SecretString`]s: `Debug` prints them redacted, and reading one takes an
+//! explicit `expose_secret()`.
 
 use std::net::SocketAddr;
 use std::time::Duration;
 
 use config::{Config, Environment, File, FileFormat};
+use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
 /// The defaults every binary starts from.
@@ -39,7 +44,7 @@ pub struct Settings {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DatabaseSettings {
-    pub url: String,
+    pub url: SecretString,
     pub pool_size: usize,
     pub acquire_timeout_ms: u64,
 }
@@ -48,7 +53,7 @@ pub struct DatabaseSettings {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AmqpSettings {
-    pub url: String,
+    pub url: SecretString,
     pub prefix: String,
 }
 
@@ -57,12 +62,12 @@ pub struct AmqpSettings {
 #[serde(deny_unknown_fields)]
 pub struct ApiSettings {
     pub listen: SocketAddr,
-    pub admin_token: String,
+    pub admin_token: SecretString,
     pub max_body_bytes: usize,
     pub max_event_bytes: usize,
     pub migrate_on_start: bool,
     /// Server key the tenants' callback tokens are derived from; empty disables them.
-    pub callback_token_key: String,
+    pub callback_token_key: SecretString,
 }
 
 /// The delivery worker process.
@@ -169,13 +174,20 @@ impl Settings {
         if self.database.pool_size == 0 {
             return invalid("database.pool_size", "must be at least 1");
         }
-        if self.database.url.parse::<tokio_postgres::Config>().is_err() {
+        if self
+            .database
+            .url
+            .expose_secret()
+            .parse::<tokio_postgres::Config>()
+            .is_err()
+        {
             return invalid(
                 "database.url",
                 "is not a valid PostgreSQL connection string",
             );
         }
-        if !self.amqp.url.starts_with("amqp://") && !self.amqp.url.starts_with("amqps://") {
+        let amqp = self.amqp.url.expose_secret();
+        if !amqp.starts_with("amqp://") && !amqp.starts_with("amqps://") {
             return invalid("amqp.url", "must start with amqp:// or amqps://");
         }
         if self.amqp.prefix.is_empty()
@@ -244,8 +256,12 @@ mod tests {
     fn defaults_load_and_point_at_local_services() {
         let s = Settings::load_from(None, env(&[])).expect("defaults load");
         assert_eq!(s.delivery.retry_schedule_secs, vec![5, 25, 125]);
-        assert!(s.database.url.contains("127.0.0.1:5432"));
-        assert!(s.amqp.url.contains("guest:guest@127.0.0.1:5672"));
+        assert!(s.database.url.expose_secret().contains("127.0.0.1:5432"));
+        assert!(s
+            .amqp
+            .url
+            .expose_secret()
+            .contains("guest:guest@127.0.0.1:5672"));
         assert_eq!(s.api.max_event_bytes, 256 * 1024);
         assert!(!s.delivery.allow_private_targets);
     }
@@ -304,12 +320,28 @@ mod tests {
     }
 
     #[test]
+    fn secrets_are_not_printed_by_debug() {
+        let mut s = Settings::load_from(None, env(&[])).expect("defaults load");
+        s.api.admin_token = "admin-token-value".into();
+        s.api.callback_token_key = "callback-key-value".into();
+        let printed = format!("{s:?}");
+        for secret in [
+            "admin-token-value",
+            "callback-key-value",
+            "guest:guest",
+            s.database.url.expose_secret(),
+        ] {
+            assert!(!printed.contains(secret), "{secret} printed by Debug");
+        }
+    }
+
+    #[test]
     fn overlay_file_is_applied() {
         let dir = std::env::temp_dir().join(format!("hookrelay-cfg-{}", uuid::Uuid::new_v4()));
         std::fs::create_dir_all(&dir).expect("tmp dir");
         let path = dir.join("over.toml");
         std::fs::write(&path, "[api]\nadmin_token = \"from-file\"\n").expect("write");
         let s = Settings::load_from(Some(path.to_str().expect("utf8")), env(&[])).expect("load");
-        assert_eq!(s.api.admin_token, "from-file");
+        assert_eq!(s.api.admin_token.expose_secret(), "from-file");
     }
 }

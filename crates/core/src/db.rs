@@ -27,12 +27,14 @@ pub enum DbError {
     Query(#[from] tokio_postgres::Error),
     #[error("migration failed")]
     Migration(#[from] refinery::Error),
+    #[error("corrupt row")]
+    Corrupt(#[from] hookrelay_domain::CorruptValue),
 }
 
 /// Builds a pool; connections are opened lazily, so this never blocks on the network.
 pub fn build_pool(settings: &DatabaseSettings) -> Result<Pool, DbError> {
     build_pool_for(
-        &settings.url,
+        secrecy::ExposeSecret::expose_secret(&settings.url),
         settings.pool_size,
         settings.acquire_timeout_ms,
     )

@@ -1,5 +1,5 @@
-//! Which webhooks an event goes to. Matching runs in SQL so fan-out is one INSERT..SELECT;
-//! [`crate::domain::EventTypePattern::matches`] is the same rule in Rust.
+//! Which webhooks an event goes to. Matching runs in SQL so fan-out is one INSERT..SELECT:
+//! a pattern is `*`, an exact type, or `prefix.*` (see `hookrelay_domain::EventTypePattern`).
 
 /// SQL condition true when the row's `event_types` contains a pattern matching the event
 /// type bound at `param` (e.g. `$2`).

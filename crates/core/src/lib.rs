@@ -1,19 +1,27 @@
-//! hookrelay-core: what the API, the dispatcher and the ingester share — configuration,
-//! database access, the queue, signing, fan-out, telemetry and domain types.
+//! hookrelay-core: the storage and transport layer, between the domain
+//! (`hookrelay-domain`, no I/O) and the HTTP pieces and services above it (see
+//! `docs/ARCHITECTURE.md`).
+//!
+//! - [`configuration`]: layered settings; secrets are `SecretString`s;
+//! - [`db`]: the PostgreSQL pool and migrations; [`repo`]: one repository per table
+//!   family, each owning its SQL and reading rows back as domain types;
+//!   [`fanout`]: the pattern match that runs in SQL; [`pagination`]: keyset cursors;
+//! - [`queue`]: RabbitMQ topology, the job message and a confirmed publisher;
+//!   [`outbox`]: commit, then publish — the one way work that creates jobs is finished;
+//! - [`batch`]: smart batching of concurrent database calls;
+//! - [`net`]: resolving a target host for the private-address guard;
+//! - [`telemetry`]: logs, metrics, traces; [`report`]: how an error prints;
+//!   [`shutdown`]: the signal token passed down to every task.
 
 pub mod batch;
 pub mod configuration;
 pub mod db;
-pub mod domain;
-pub mod error;
-pub mod extract;
 pub mod fanout;
-pub mod http;
+pub mod net;
+pub mod outbox;
 pub mod pagination;
-pub mod payload;
-pub mod posts;
 pub mod queue;
 pub mod repo;
+pub mod report;
 pub mod shutdown;
-pub mod signing;
 pub mod telemetry;

@@ -9,7 +9,9 @@ use base64::Engine;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::domain::ValidationError;
+use hookrelay_domain::{CorruptValue, ValidationError};
+
+use crate::db::DbError;
 
 /// Why a list call failed: a bad cursor is the caller's fault, the rest is the database.
 #[derive(Debug, thiserror::Error)]
@@ -17,7 +19,19 @@ pub enum ListError {
     #[error(transparent)]
     Invalid(#[from] ValidationError),
     #[error(transparent)]
-    Db(#[from] tokio_postgres::Error),
+    Db(#[from] DbError),
+}
+
+impl From<tokio_postgres::Error> for ListError {
+    fn from(e: tokio_postgres::Error) -> Self {
+        ListError::Db(e.into())
+    }
+}
+
+impl From<CorruptValue> for ListError {
+    fn from(e: CorruptValue) -> Self {
+        ListError::Db(e.into())
+    }
 }
 
 /// Default and largest page sizes.

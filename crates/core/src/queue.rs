@@ -1,4 +1,5 @@
-//! RabbitMQ transport: topology, the `DeliveryJob` message, and a confirmed publisher.
+//! RabbitMQ transport: topology, the job message (the domain's [`DeliveryJob`] as
+//! protobuf), and a confirmed publisher.
 //!
 //! The broker only carries work: every job can be rebuilt from PostgreSQL, so a publish
 //! that fails is logged and left to the outbox sweeper.
@@ -15,12 +16,46 @@ use lapin::Confirmation;
 use lapin::{BasicProperties, Channel, Connection, ConnectionProperties, ExchangeKind};
 use prost::Message;
 
-/// Generated protobuf messages of `proto/`.
-pub mod proto {
+use hookrelay_domain::delivery::DeliveryJob;
+use uuid::Uuid;
+
+/// Generated protobuf messages of `proto/`: only this module converts them.
+mod proto {
     include!(concat!(env!("OUT_DIR"), "/hookrelay.v1.rs"));
 }
 
-pub use proto::DeliveryJob;
+/// The message body of a job.
+pub fn encode_job(job: &DeliveryJob) -> Vec<u8> {
+    proto::DeliveryJob {
+        delivery_id: job.delivery_id().to_string(),
+        attempt: job.attempt(),
+        traceparent: job.traceparent().unwrap_or_default().to_string(),
+    }
+    .encode_to_vec()
+}
+
+/// A message body that is not a job.
+#[derive(Debug, thiserror::Error)]
+pub enum JobDecodeError {
+    #[error("undecodable job message")]
+    Protobuf(#[from] prost::DecodeError),
+    #[error("job with a malformed delivery id {0:?}")]
+    DeliveryId(String),
+}
+
+/// Reads a message body back as a job.
+pub fn decode_job(body: &[u8]) -> Result<DeliveryJob, JobDecodeError> {
+    let message = proto::DeliveryJob::decode(body)?;
+    let id: Uuid = message
+        .delivery_id
+        .parse()
+        .map_err(|_| JobDecodeError::DeliveryId(message.delivery_id.clone()))?;
+    Ok(DeliveryJob::new(
+        id,
+        message.attempt,
+        Some(message.traceparent),
+    ))
+}
 
 /// Routing key of the work exchange.
 pub const ROUTING_KEY: &str = "deliver";
@@ -270,11 +305,11 @@ impl JobPublisher {
             let mut properties = BasicProperties::default()
                 .with_delivery_mode(2)
                 .with_content_type("application/x-protobuf".into());
-            if !job.traceparent.is_empty() {
+            if let Some(traceparent) = job.traceparent() {
                 let mut headers = FieldTable::default();
                 headers.insert(
                     "traceparent".into(),
-                    AMQPValue::LongString(job.traceparent.as_str().into()),
+                    AMQPValue::LongString(traceparent.into()),
                 );
                 properties = properties.with_headers(headers);
             }
@@ -286,7 +321,7 @@ impl JobPublisher {
                         mandatory: true,
                         ..Default::default()
                     },
-                    &job.encode_to_vec(),
+                    &encode_job(job),
                     properties,
                 )
                 .await?;
@@ -302,22 +337,38 @@ impl JobPublisher {
         Ok(())
     }
 
-    /// Publishes the jobs of a committed transaction without making the caller wait: the
-    /// commit is what makes the work safe, and a lost publish is re-sent by the sweeper.
-    pub fn publish_after_commit(&self, jobs: Vec<DeliveryJob>) {
-        if jobs.is_empty() {
-            return;
-        }
-        let publisher = self.clone();
-        tokio::spawn(async move {
-            if let Err(e) = publisher.publish(&jobs, Destination::Work).await {
-                tracing::warn!(error = %e, jobs = jobs.len(), "publish after commit failed; the sweeper will resend");
-            }
-        });
-    }
-
     /// Whether the broker answers (readiness probes).
     pub async fn ping(&self) -> Result<(), QueueError> {
         self.channel().await.map(|_| ())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn jobs_round_trip_and_bad_messages_are_refused() {
+        let job = DeliveryJob::new(Uuid::now_v7(), 3, Some("00-abc-def-01".into()));
+        assert_eq!(decode_job(&encode_job(&job)).expect("decodes"), job);
+        let untraced = DeliveryJob::new(Uuid::now_v7(), 1, None);
+        assert_eq!(
+            decode_job(&encode_job(&untraced)).expect("decodes"),
+            untraced
+        );
+        assert!(matches!(
+            decode_job(b"\xff\xff"),
+            Err(JobDecodeError::Protobuf(_))
+        ));
+        let bad_id = proto::DeliveryJob {
+            delivery_id: "nope".into(),
+            attempt: 1,
+            traceparent: String::new(),
+        }
+        .encode_to_vec();
+        assert!(matches!(
+            decode_job(&bad_id),
+            Err(JobDecodeError::DeliveryId(_))
+        ));
     }
 }

@@ -26,7 +26,7 @@ async fn wait_for_signal() {
                 }
             }
             Err(e) => {
-                tracing::warn!(error = %e, "cannot listen for SIGTERM; only Ctrl-C stops");
+                tracing::warn!(error = %crate::report::ErrorChain(&e), "cannot listen for SIGTERM; only Ctrl-C stops");
                 let _ = tokio::signal::ctrl_c().await;
             }
         }

@@ -56,11 +56,11 @@ impl TestDb {
 pub fn test_settings(db_url: &str) -> Settings {
     let env = config::Environment::with_prefix("HOOKRELAY").source(Some(HashMap::new()));
     let mut s = Settings::load_from(None, env).expect("default settings load");
-    s.database.url = db_url.to_string();
+    s.database.url = db_url.into();
     s.database.pool_size = 8;
     s.amqp.prefix = format!("hrtest-{}", uuid::Uuid::new_v4().simple());
     s.api.listen = "127.0.0.1:0".parse().expect("addr");
-    s.api.admin_token = ADMIN_TOKEN.to_string();
+    s.api.admin_token = ADMIN_TOKEN.into();
     s.api.migrate_on_start = false;
     s.api.callback_token_key = "test-callback-key".into();
     s.dispatcher.listen = "127.0.0.1:0".parse().expect("addr");

@@ -1,13 +1,14 @@
 //! Bearer authentication: tenant API keys for `/v1`, the admin token for tenant creation.
 
+use secrecy::ExposeSecret;
 use std::future::Future;
 use std::pin::Pin;
 
 use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::{web, FromRequest, HttpRequest};
-use hookrelay_core::error::ApiError;
 use hookrelay_core::repo::api_keys::{hash_key, ApiKeyRepo, Authenticated};
+use hookrelay_web::error::ApiError;
 use uuid::Uuid;
 
 use crate::startup::AppState;
@@ -75,7 +76,7 @@ impl FromRequest for AdminAuth {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let result = (|| {
             let state = state(req)?;
-            let expected = state.settings.api.admin_token.as_bytes();
+            let expected = state.settings.api.admin_token.expose_secret().as_bytes();
             let given = bearer(req).ok_or(ApiError::Unauthorized)?.as_bytes();
             // An empty admin token disables the admin routes.
             if expected.is_empty() || !constant_time_eq(expected, given) {

@@ -6,8 +6,9 @@ use std::sync::Arc;
 use deadpool_postgres::Pool;
 use hookrelay_core::batch::Batcher;
 use hookrelay_core::db::DbError;
-use hookrelay_core::error::ApiError;
+use hookrelay_core::outbox::Unpublished;
 use hookrelay_core::repo::events::{EventRepo, IngestedEvent, NewEvent};
+use hookrelay_web::error::ApiError;
 use tracing::Instrument;
 use uuid::Uuid;
 
@@ -17,7 +18,8 @@ const MAX_BATCH: usize = 128;
 const MAX_RUNNING: usize = 4;
 
 type Item = (Uuid, NewEvent, tracing::Span);
-type Answer = Result<IngestedEvent, ApiError>;
+/// Each statement commits on its own: the answer's jobs are ready for the outbox.
+type Answer = Result<Unpublished<IngestedEvent>, ApiError>;
 
 /// Handle to the batching ingester, shared by the API workers.
 #[derive(Clone)]
@@ -35,7 +37,8 @@ impl EventIngester {
         EventIngester { batcher }
     }
 
-    /// Records one event of `tenant_id` and its deliveries; returns once committed.
+    /// Records one event of `tenant_id` and its deliveries; returns once committed, with
+    /// the jobs to publish.
     pub async fn ingest(&self, tenant_id: Uuid, event: NewEvent) -> Answer {
         self.batcher
             .call((tenant_id, event, tracing::Span::current()))

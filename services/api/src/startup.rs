@@ -7,13 +7,15 @@ use actix_web::dev::Server;
 use actix_web::{web, App, HttpServer};
 use deadpool_postgres::Pool;
 use hookrelay_core::configuration::Settings;
-use hookrelay_core::domain::TargetPolicy;
-use hookrelay_core::extract::BodyLimit;
-use hookrelay_core::http::{
+use hookrelay_core::outbox::Outbox;
+use hookrelay_core::queue::{JobPublisher, Topology};
+use hookrelay_domain::TargetPolicy;
+use hookrelay_web::extract::BodyLimit;
+use hookrelay_web::http::{
     amqp_check, health_routes, json_errors, path_config, postgres_check, record_http_metrics,
     Readiness,
 };
-use hookrelay_core::queue::{JobPublisher, Topology};
+use secrecy::ExposeSecret;
 use tracing_actix_web::TracingLogger;
 
 use crate::ingest::EventIngester;
@@ -26,7 +28,8 @@ use crate::routes;
 pub struct AppState {
     pub pool: Pool,
     pub settings: Arc<Settings>,
-    pub publisher: JobPublisher,
+    /// Publishes the jobs of committed work.
+    pub outbox: Outbox,
     pub key_cache: KeyCache,
     /// Records `POST /v1/events` in batches.
     pub events: EventIngester,
@@ -71,7 +74,7 @@ impl Application {
 fn run(listener: TcpListener, settings: Settings, pool: Pool) -> std::io::Result<Server> {
     hookrelay_core::telemetry::init_metrics("api");
     let publisher = JobPublisher::new(
-        &settings.amqp.url,
+        settings.amqp.url.expose_secret(),
         Topology::new(
             &settings.amqp.prefix,
             &settings.delivery.retry_schedule_secs,
@@ -87,7 +90,7 @@ fn run(listener: TcpListener, settings: Settings, pool: Pool) -> std::io::Result
         events: EventIngester::start(pool.clone()),
         pool,
         settings: Arc::new(settings),
-        publisher,
+        outbox: Outbox::new(publisher),
         key_cache: KeyCache::default(),
     });
     let readiness = web::Data::new(readiness);

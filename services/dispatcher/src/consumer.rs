@@ -6,20 +6,22 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures::StreamExt;
-use hookrelay_core::queue::{connect, DeliveryJob, Topology};
+use hookrelay_core::queue::{connect, decode_job, Topology};
+use hookrelay_core::report::ErrorChain;
 use hookrelay_core::telemetry::traceparent;
+use hookrelay_domain::delivery::{decide, DeliveryJob, JobDecision, RetrySchedule, Stale};
 use lapin::message::Delivery;
 use lapin::options::{BasicCancelOptions, BasicConsumeOptions, BasicQosOptions};
 use lapin::types::FieldTable;
-use prost::Message;
+use secrecy::{ExposeSecret, SecretString};
 use tokio::sync::{mpsc, Semaphore};
 use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
 use uuid::Uuid;
 
-use crate::attempt::{perform, plan, Plan, RetrySchedule};
+use crate::attempt::{perform, unsendable};
 use crate::loader::{ContextLoader, LoadError};
-use crate::recorder::{Finished, InFlight};
+use crate::recorder::{Acknowledge, Finished, InFlight};
 use crate::sender::WebhookSender;
 
 /// How long a job waits before going back to the queue when its delivery is in flight.
@@ -32,13 +34,13 @@ pub struct WorkerContext {
     pub sender: WebhookSender,
     pub schedule: RetrySchedule,
     pub in_flight: InFlight,
-    pub finished: mpsc::Sender<Finished>,
+    pub finished: mpsc::Sender<Finished<lapin::Acker>>,
 }
 
 /// Consumer settings.
 #[derive(Debug, Clone)]
 pub struct ConsumerSettings {
-    pub amqp_url: String,
+    pub amqp_url: SecretString,
     pub topology: Topology,
     pub prefetch: u16,
     pub max_in_flight: usize,
@@ -70,7 +72,7 @@ pub async fn run(
                 backoff = Duration::from_millis(200);
             }
             Err(e) => {
-                tracing::warn!(error = %e, "consumer stopped; reconnecting");
+                tracing::warn!(error = %ErrorChain(&e), "consumer stopped; reconnecting");
             }
         }
         running.store(false, Ordering::SeqCst);
@@ -94,7 +96,7 @@ async fn consume(
     running: &Arc<AtomicBool>,
     stop: &CancellationToken,
 ) -> Result<Option<OpenChannel>, hookrelay_core::queue::QueueError> {
-    let connection = connect(&settings.amqp_url, Duration::from_secs(5)).await?;
+    let connection = connect(settings.amqp_url.expose_secret(), Duration::from_secs(5)).await?;
     let channel = connection.create_channel().await?;
     settings.topology.declare(&channel).await?;
     channel
@@ -141,43 +143,34 @@ async fn consume(
 /// Processes one job and hands the result to the recorder.
 async fn handle(worker: WorkerContext, delivery: Delivery) {
     let acker = delivery.acker;
-    let finished = match DeliveryJob::decode(delivery.data.as_slice()) {
+    let finished = match decode_job(delivery.data.as_slice()) {
         Err(e) => {
-            tracing::error!(error = %e, "undecodable job; dropping it");
+            tracing::error!(error = %ErrorChain(&e), "undecodable job; dropping it");
             Finished::Skipped {
                 acker,
                 delivery_id: None,
             }
         }
-        Ok(job) => match job.delivery_id.parse::<Uuid>() {
-            Err(_) => {
-                tracing::error!(id = %job.delivery_id, "job with a malformed delivery id; dropping it");
-                Finished::Skipped {
-                    acker,
-                    delivery_id: None,
-                }
-            }
-            Ok(id) => {
-                // One span per job, in the trace of the event's API request; the receiver's
-                // POST is its child.
-                let span = tracing::info_span!(
-                    "delivery",
-                    otel.name = "POST webhook",
-                    otel.kind = "client",
-                    delivery_id = %id,
-                    event_id = tracing::field::Empty,
-                    attempt = tracing::field::Empty,
-                    trace_id = tracing::field::Empty,
-                    span_id = tracing::field::Empty,
-                    http.response.status_code = tracing::field::Empty,
-                    result = tracing::field::Empty,
-                );
-                let traceparent = traceparent::continue_trace(&span, Some(&job.traceparent));
-                process(&worker, job, id, acker, &traceparent)
-                    .instrument(span)
-                    .await
-            }
-        },
+        Ok(job) => {
+            // One span per job, in the trace of the event's API request; the receiver's
+            // POST is its child.
+            let span = tracing::info_span!(
+                "delivery",
+                otel.name = "POST webhook",
+                otel.kind = "client",
+                delivery_id = %job.delivery_id(),
+                event_id = tracing::field::Empty,
+                attempt = tracing::field::Empty,
+                trace_id = tracing::field::Empty,
+                span_id = tracing::field::Empty,
+                http.response.status_code = tracing::field::Empty,
+                result = tracing::field::Empty,
+            );
+            let traceparent = traceparent::continue_trace(&span, job.traceparent());
+            process(&worker, job, acker, &traceparent)
+                .instrument(span)
+                .await
+        }
     };
     if worker.finished.send(finished).await.is_err() {
         // The recorder is gone (shutting down): the unacked job is redelivered later.
@@ -185,13 +178,13 @@ async fn handle(worker: WorkerContext, delivery: Delivery) {
     }
 }
 
-async fn process(
+async fn process<A: Acknowledge>(
     worker: &WorkerContext,
     job: DeliveryJob,
-    id: Uuid,
-    acker: lapin::Acker,
+    acker: A,
     traceparent: &str,
-) -> Finished {
+) -> Finished<A> {
+    let id = job.delivery_id();
     let fresh = worker
         .in_flight
         .lock()
@@ -207,34 +200,43 @@ async fn process(
         Ok(ctx) => ctx,
         Err(e) => return requeue(worker, acker, id, &e).await,
     };
-    let Some(ctx) = ctx else {
-        return Finished::Skipped {
-            acker,
-            delivery_id: Some(id),
-        };
-    };
-    match plan(&job, &ctx) {
-        Plan::Skip(reason) => {
-            tracing::debug!(delivery = %id, reason, "skipping job");
-            metrics::counter!("hookrelay_jobs_skipped_total").increment(1);
+    match decide(&job, ctx.as_ref()) {
+        JobDecision::AlreadyDone(stale) => {
+            tracing::debug!(delivery = %id, reason = stale.as_str(), "skipping job");
+            if stale != Stale::Missing {
+                metrics::counter!("hookrelay_jobs_skipped_total").increment(1);
+            }
             Finished::Skipped {
                 acker,
                 delivery_id: Some(id),
             }
         }
-        Plan::Cancel => Finished::Cancelled {
+        JobDecision::Cancel => Finished::Cancelled {
             acker,
             delivery_id: id,
         },
-        Plan::Attempt { attempt } => {
+        JobDecision::Fail { attempt, reason } => {
+            let ctx = ctx.as_ref().expect("decide() fails only stored deliveries");
+            tracing::error!(delivery = %id, error = %ErrorChain(reason), "delivery failed unsent: its webhook's stored row is corrupt");
+            metrics::counter!("hookrelay_attempts_total", "result" => "corrupt").increment(1);
+            Finished::Attempted {
+                acker,
+                record: Box::new(unsendable(ctx, attempt, reason, chrono::Utc::now())),
+                retry: None,
+                end_to_end_secs: None,
+            }
+        }
+        JobDecision::Send { attempt, target } => {
+            let ctx = ctx.as_ref().expect("decide() sends only stored deliveries");
             let span = tracing::Span::current();
-            span.record("event_id", tracing::field::display(ctx.event_id));
+            span.record("event_id", tracing::field::display(ctx.event.id));
             span.record("attempt", attempt);
             let outcome = perform(
                 &worker.sender,
                 &worker.schedule,
                 &job,
-                &ctx,
+                ctx,
+                target,
                 attempt,
                 traceparent,
             )
@@ -263,8 +265,13 @@ async fn process(
 }
 
 /// The database is unavailable: give the job back to the broker and try later.
-async fn requeue(worker: &WorkerContext, acker: lapin::Acker, id: Uuid, e: &LoadError) -> Finished {
-    tracing::error!(error = %e, source = ?std::error::Error::source(e), delivery = %id, "cannot load delivery; requeueing");
+async fn requeue<A: Acknowledge>(
+    worker: &WorkerContext,
+    acker: A,
+    id: Uuid,
+    e: &LoadError,
+) -> Finished<A> {
+    tracing::error!(error = %ErrorChain(e), delivery = %id, "cannot load delivery; requeueing");
     if let Ok(mut set) = worker.in_flight.lock() {
         set.remove(&id);
     }
@@ -273,13 +280,10 @@ async fn requeue(worker: &WorkerContext, acker: lapin::Acker, id: Uuid, e: &Load
 }
 
 /// Returns a job to the queue after `delay`; nothing is left for the recorder.
-async fn hand_back(acker: lapin::Acker, delay: Duration) -> Finished {
+async fn hand_back<A: Acknowledge>(acker: A, delay: Duration) -> Finished<A> {
     tokio::time::sleep(delay).await;
-    let _ = acker
-        .nack(lapin::options::BasicNackOptions {
-            requeue: true,
-            ..Default::default()
-        })
-        .await;
+    if let Err(e) = acker.requeue().await {
+        tracing::warn!(error = %ErrorChain(e.as_ref()), "requeue failed; the broker redelivers the job when the channel closes");
+    }
     Finished::Nothing
 }

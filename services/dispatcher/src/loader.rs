@@ -8,7 +8,8 @@ use std::sync::Arc;
 use deadpool_postgres::Pool;
 use hookrelay_core::batch::{Batcher, BatcherStopped};
 use hookrelay_core::db::DbError;
-use hookrelay_core::repo::deliveries::{DeliveryRepo, DispatchContext};
+use hookrelay_core::repo::deliveries::DeliveryRepo;
+use hookrelay_domain::delivery::DispatchContext;
 use tracing::Instrument;
 use uuid::Uuid;
 

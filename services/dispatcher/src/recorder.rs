@@ -1,111 +1,269 @@
-//! Writes attempt results in batches: one transaction for every result that is ready,
-//! then the retry jobs (confirmed by the broker), then the acks. A job is never acked
-//! before its attempt is committed.
+//! Writes attempt results in batches: one statement (or transaction) for every result
+//! that is ready, then the retry jobs (confirmed by the broker), then the acks. A job is
+//! never acked before its attempt is committed.
+//!
+//! The recorder reaches its three collaborators through small interfaces — [`Acknowledge`]
+//! (settle one job with the broker), [`ResultStore`] (write results) and
+//! [`RetryPublisher`] (send retry jobs) — so batching, retry scheduling and acking are
+//! unit-tested with fakes; the real ones are lapin's `Acker`, the PostgreSQL pool and the
+//! [`JobPublisher`].
 
 use std::collections::{BTreeMap, HashSet};
+use std::future::Future;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use deadpool_postgres::Pool;
-use hookrelay_core::queue::{DeliveryJob, Destination, JobPublisher};
+use hookrelay_core::db::DbError;
+use hookrelay_core::queue::{Destination, JobPublisher, QueueError};
 use hookrelay_core::repo::deliveries::{AttemptRecord, DeliveryRepo};
+use hookrelay_core::report::ErrorChain;
+use hookrelay_domain::delivery::{DeliveryJob, DeliveryStatus};
 use lapin::options::{BasicAckOptions, BasicNackOptions};
-use lapin::Acker;
 use tokio::sync::mpsc;
 use uuid::Uuid;
 
-/// Most results written in one transaction.
+/// Most results written in one statement.
 const MAX_BATCH: usize = 512;
+
+/// How long the recorder pauses after a failed write before taking the next batch.
+const WRITE_FAILURE_PAUSE: Duration = Duration::from_millis(500);
+
+/// Why the broker could not settle a job.
+pub type AckError = Box<dyn std::error::Error + Send + Sync>;
+
+/// Settles one job with the broker.
+pub trait Acknowledge: Send + 'static {
+    /// The job is done (recorded, or nothing to do).
+    fn ack(self) -> impl Future<Output = Result<(), AckError>> + Send;
+    /// The job goes back to the queue, to be attempted again.
+    fn requeue(self) -> impl Future<Output = Result<(), AckError>> + Send;
+}
+
+impl Acknowledge for lapin::Acker {
+    async fn ack(self) -> Result<(), AckError> {
+        lapin::Acker::ack(&self, BasicAckOptions::default()).await?;
+        Ok(())
+    }
+
+    async fn requeue(self) -> Result<(), AckError> {
+        let options = BasicNackOptions {
+            requeue: true,
+            ..Default::default()
+        };
+        lapin::Acker::nack(&self, options).await?;
+        Ok(())
+    }
+}
+
+/// Where results are written.
+pub trait ResultStore: Send + Sync + 'static {
+    /// Records the attempts and cancels the deliveries together; returns the deliveries
+    /// whose attempt was applied (not a duplicate of one already recorded).
+    fn write(
+        &self,
+        records: &[AttemptRecord],
+        cancelled: &[Uuid],
+    ) -> impl Future<Output = Result<HashSet<Uuid>, DbError>> + Send;
+}
+
+impl ResultStore for Pool {
+    async fn write(
+        &self,
+        records: &[AttemptRecord],
+        cancelled: &[Uuid],
+    ) -> Result<HashSet<Uuid>, DbError> {
+        if records.is_empty() && cancelled.is_empty() {
+            return Ok(HashSet::new());
+        }
+        let mut client = self.get().await?;
+        if cancelled.is_empty() {
+            // One statement, one round trip, committed on its own.
+            let applied = DeliveryRepo::record_attempts(&client, records).await?;
+            return Ok(applied.into_iter().collect());
+        }
+        let tx = client.transaction().await?;
+        let applied = DeliveryRepo::record_attempts(&tx, records).await?;
+        DeliveryRepo::cancel(&tx, cancelled).await?;
+        tx.commit().await?;
+        Ok(applied.into_iter().collect())
+    }
+}
+
+/// Where retry jobs go.
+pub trait RetryPublisher: Send + Sync + 'static {
+    /// Publishes jobs that must wait `delay` before they run.
+    fn publish_retries(
+        &self,
+        jobs: &[DeliveryJob],
+        delay: Duration,
+    ) -> impl Future<Output = Result<(), QueueError>> + Send;
+}
+
+impl RetryPublisher for JobPublisher {
+    async fn publish_retries(
+        &self,
+        jobs: &[DeliveryJob],
+        delay: Duration,
+    ) -> Result<(), QueueError> {
+        self.publish(
+            jobs,
+            Destination::Retry {
+                delay_secs: delay.as_secs(),
+            },
+        )
+        .await
+    }
+}
 
 /// What a worker hands the recorder for one job.
 #[derive(Debug)]
-pub enum Finished {
-    /// Already acked or nacked by the worker.
+pub enum Finished<A> {
+    /// Already settled by the worker.
     Nothing,
     /// Nothing to write (duplicate, stale, undecodable): just ack.
-    Skipped {
-        acker: Acker,
-        delivery_id: Option<Uuid>,
-    },
+    Skipped { acker: A, delivery_id: Option<Uuid> },
     /// The webhook is gone or disabled.
-    Cancelled { acker: Acker, delivery_id: Uuid },
-    /// An attempt was made.
+    Cancelled { acker: A, delivery_id: Uuid },
+    /// An attempt was made (or failed unsent).
     Attempted {
-        acker: Acker,
+        acker: A,
         record: Box<AttemptRecord>,
-        retry: Option<(DeliveryJob, u64)>,
+        retry: Option<(DeliveryJob, Duration)>,
         end_to_end_secs: Option<f64>,
     },
 }
 
-/// Delivery ids being worked on by this process; a duplicate job that arrives meanwhile
-/// is acked without a second POST.
-pub type InFlight = Arc<Mutex<HashSet<Uuid>>>;
-
-/// Runs until every sender of `rx` is dropped and the queue is drained.
-pub async fn run(
-    pool: Pool,
-    publisher: JobPublisher,
-    in_flight: InFlight,
-    mut rx: mpsc::Receiver<Finished>,
-) {
-    let mut batch: Vec<Finished> = Vec::with_capacity(MAX_BATCH);
-    while let Some(first) = rx.recv().await {
-        batch.push(first);
-        while batch.len() < MAX_BATCH {
-            match rx.try_recv() {
-                Ok(f) => batch.push(f),
-                Err(_) => break,
-            }
+impl<A> Finished<A> {
+    /// The acker and the delivery this job held in flight, if any.
+    fn into_parts(self) -> Option<(A, Option<Uuid>)> {
+        match self {
+            Finished::Nothing => None,
+            Finished::Skipped { acker, delivery_id } => Some((acker, delivery_id)),
+            Finished::Cancelled { acker, delivery_id } => Some((acker, Some(delivery_id))),
+            Finished::Attempted { acker, record, .. } => Some((acker, Some(record.delivery_id))),
         }
-        flush(&pool, &publisher, &in_flight, &mut batch).await;
     }
 }
 
-#[tracing::instrument(name = "record results", skip_all, fields(results = batch.len()))]
-async fn flush(
-    pool: &Pool,
-    publisher: &JobPublisher,
-    in_flight: &InFlight,
-    batch: &mut Vec<Finished>,
-) {
+/// Delivery ids being worked on by this process; a duplicate job that arrives meanwhile
+/// waits instead of causing a second POST.
+pub type InFlight = Arc<Mutex<HashSet<Uuid>>>;
+
+/// The batching recorder.
+pub struct Recorder<S, P> {
+    pub store: S,
+    pub retries: P,
+    pub in_flight: InFlight,
+}
+
+impl<S: ResultStore, P: RetryPublisher> Recorder<S, P> {
+    /// Runs until every sender of `rx` is dropped and the queue is drained.
+    pub async fn run<A: Acknowledge>(self, mut rx: mpsc::Receiver<Finished<A>>) {
+        let mut batch: Vec<Finished<A>> = Vec::with_capacity(MAX_BATCH);
+        while let Some(first) = rx.recv().await {
+            batch.push(first);
+            while batch.len() < MAX_BATCH {
+                match rx.try_recv() {
+                    Ok(f) => batch.push(f),
+                    Err(_) => break,
+                }
+            }
+            if self.flush(std::mem::take(&mut batch)).await.is_err() {
+                tokio::time::sleep(WRITE_FAILURE_PAUSE).await;
+            }
+        }
+    }
+
+    /// Records one batch: write, then schedule retries, count, and ack. When the write
+    /// fails every job is requeued (at-least-once) and the error is returned.
+    #[tracing::instrument(name = "record results", skip_all, fields(results = batch.len()))]
+    pub async fn flush<A: Acknowledge>(&self, batch: Vec<Finished<A>>) -> Result<(), Arc<DbError>> {
+        let (records, cancelled) = writes_of(&batch);
+        let applied = match self.store.write(&records, &cancelled).await {
+            Ok(applied) => applied,
+            Err(e) => {
+                tracing::error!(error = %ErrorChain(&e), jobs = batch.len(), "recording attempts failed; requeueing");
+                self.settle(batch, Settle::Requeue).await;
+                return Err(Arc::new(e));
+            }
+        };
+        self.schedule_retries(retries_of(&batch, &applied)).await;
+        count_finished(&batch, &applied);
+        self.settle(batch, Settle::Ack).await;
+        Ok(())
+    }
+
+    /// Publishes retry jobs, one publish per delay.
+    async fn schedule_retries(&self, retries: BTreeMap<Duration, Vec<DeliveryJob>>) {
+        for (delay, jobs) in &retries {
+            metrics::counter!("hookrelay_retries_scheduled_total", "delay" => format!("{}s", delay.as_secs()))
+                .increment(jobs.len() as u64);
+            if let Err(e) = self.retries.publish_retries(jobs, *delay).await {
+                // The delivery's next_attempt_at is committed: the sweeper resends it.
+                tracing::warn!(error = %ErrorChain(&e), jobs = jobs.len(), "retry publish failed; the sweeper will resend");
+            }
+        }
+    }
+
+    /// Acks or requeues every job of the batch and releases its delivery.
+    async fn settle<A: Acknowledge>(&self, batch: Vec<Finished<A>>, how: Settle) {
+        let mut pending = Vec::with_capacity(batch.len());
+        for f in batch {
+            let Some((acker, id)) = f.into_parts() else {
+                continue;
+            };
+            if let (Some(id), Ok(mut set)) = (id, self.in_flight.lock()) {
+                set.remove(&id);
+            }
+            pending.push(async move {
+                match how {
+                    Settle::Ack => acker.ack().await,
+                    Settle::Requeue => acker.requeue().await,
+                }
+            });
+        }
+        // Issued together so the client writes them in a few frames, not one syscall each.
+        for result in futures::future::join_all(pending).await {
+            if let Err(e) = result {
+                // The broker will redeliver; the duplicate is recognised and skipped.
+                tracing::warn!(error = %ErrorChain(e.as_ref()), "settling a job failed");
+            }
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Settle {
+    Ack,
+    Requeue,
+}
+
+/// The attempt rows and cancellations of a batch; rows sorted by delivery, one lock order
+/// for every recorder, so two dispatchers never deadlock on a batch.
+fn writes_of<A>(batch: &[Finished<A>]) -> (Vec<AttemptRecord>, Vec<Uuid>) {
     let mut records = Vec::new();
     let mut cancelled = Vec::new();
-    for f in batch.iter() {
+    for f in batch {
         match f {
             Finished::Attempted { record, .. } => records.push((**record).clone()),
             Finished::Cancelled { delivery_id, .. } => cancelled.push(*delivery_id),
             Finished::Skipped { .. } | Finished::Nothing => {}
         }
     }
-    // One lock order for every recorder, so two dispatchers never deadlock on a batch.
     records.sort_by_key(|r| r.delivery_id);
-    let written = write(pool, &records, &cancelled).await;
-    let applied = match written {
-        Ok(applied) => applied,
-        Err(e) => {
-            // Not recorded: hand the jobs back so they are attempted again (at-least-once).
-            tracing::error!(error = %e, source = ?std::error::Error::source(&e), jobs = batch.len(), "recording attempts failed; requeueing");
-            for f in batch.drain(..) {
-                let Some((acker, id)) = parts(f) else {
-                    continue;
-                };
-                release(in_flight, id);
-                let _ = acker
-                    .nack(BasicNackOptions {
-                        requeue: true,
-                        ..Default::default()
-                    })
-                    .await;
-            }
-            tokio::time::sleep(Duration::from_millis(500)).await;
-            return;
-        }
-    };
-    // Only attempts that were applied schedule a retry and count: a duplicate attempt
-    // (another dispatcher recorded it first) must not fork the delivery's retry chain.
-    let mut retries: BTreeMap<u64, Vec<DeliveryJob>> = BTreeMap::new();
-    for f in batch.iter() {
+    (records, cancelled)
+}
+
+/// The retry jobs to publish, by delay. Only attempts that were applied schedule a retry:
+/// a duplicate attempt (another dispatcher recorded it first) must not fork the delivery's
+/// retry chain.
+fn retries_of<A>(
+    batch: &[Finished<A>],
+    applied: &HashSet<Uuid>,
+) -> BTreeMap<Duration, Vec<DeliveryJob>> {
+    let mut retries: BTreeMap<Duration, Vec<DeliveryJob>> = BTreeMap::new();
+    for f in batch {
         if let Finished::Attempted {
             record,
             retry: Some((job, delay)),
@@ -117,86 +275,313 @@ async fn flush(
             }
         }
     }
-    for (delay, jobs) in &retries {
-        metrics::counter!("hookrelay_retries_scheduled_total", "delay" => format!("{delay}s"))
-            .increment(jobs.len() as u64);
-        if let Err(e) = publisher
-            .publish(jobs, Destination::Retry { delay_secs: *delay })
-            .await
-        {
-            // The delivery's next_attempt_at is committed: the sweeper resends it.
-            tracing::warn!(error = %e, jobs = jobs.len(), "retry publish failed; the sweeper will resend");
-        }
-    }
-    let mut acks = Vec::with_capacity(batch.len());
-    for f in batch.drain(..) {
-        if let Finished::Attempted {
-            record,
-            end_to_end_secs,
-            ..
-        } = &f
-        {
-            if !applied.contains(&record.delivery_id) {
-                // A duplicate attempt: already counted by whoever recorded it.
-            } else if record.new_status != "pending" {
-                metrics::counter!("hookrelay_deliveries_finished_total", "outcome" => record.new_status)
+    retries
+}
+
+/// Counts finished deliveries and end-to-end latency; a duplicate attempt was already
+/// counted by whoever recorded it.
+fn count_finished<A>(batch: &[Finished<A>], applied: &HashSet<Uuid>) {
+    for f in batch {
+        match f {
+            Finished::Attempted {
+                record,
+                end_to_end_secs,
+                ..
+            } if applied.contains(&record.delivery_id) => {
+                if record.new_status != DeliveryStatus::Pending {
+                    metrics::counter!("hookrelay_deliveries_finished_total", "outcome" => record.new_status.as_str())
+                        .increment(1);
+                }
+                if let Some(secs) = end_to_end_secs {
+                    metrics::histogram!("hookrelay_delivery_end_to_end_seconds").record(*secs);
+                }
+            }
+            Finished::Cancelled { .. } => {
+                metrics::counter!("hookrelay_deliveries_finished_total", "outcome" => DeliveryStatus::Cancelled.as_str())
                     .increment(1);
             }
-            if let (true, Some(secs)) = (applied.contains(&record.delivery_id), end_to_end_secs) {
-                metrics::histogram!("hookrelay_delivery_end_to_end_seconds").record(*secs);
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::Utc;
+
+    /// A job's acker that reports how it was settled.
+    #[derive(Debug)]
+    struct FakeAck {
+        job: u32,
+        log: Arc<Mutex<Vec<(u32, &'static str)>>>,
+    }
+
+    impl Acknowledge for FakeAck {
+        async fn ack(self) -> Result<(), AckError> {
+            self.log.lock().expect("log").push((self.job, "ack"));
+            Ok(())
+        }
+
+        async fn requeue(self) -> Result<(), AckError> {
+            self.log.lock().expect("log").push((self.job, "requeue"));
+            Ok(())
+        }
+    }
+
+    /// A store that applies every attempt except those of `duplicates`, or fails.
+    struct FakeStore {
+        fail: bool,
+        duplicates: HashSet<Uuid>,
+        written: Arc<Mutex<Vec<Written>>>,
+    }
+
+    /// One write: the attempt rows and the cancelled deliveries.
+    type Written = (Vec<AttemptRecord>, Vec<Uuid>);
+
+    impl ResultStore for FakeStore {
+        async fn write(
+            &self,
+            records: &[AttemptRecord],
+            cancelled: &[Uuid],
+        ) -> Result<HashSet<Uuid>, DbError> {
+            if self.fail {
+                return Err(DbError::Corrupt(hookrelay_domain::CorruptValue::new(
+                    "test",
+                    "store down",
+                )));
+            }
+            self.written
+                .lock()
+                .expect("written")
+                .push((records.to_vec(), cancelled.to_vec()));
+            Ok(records
+                .iter()
+                .map(|r| r.delivery_id)
+                .filter(|id| !self.duplicates.contains(id))
+                .collect())
+        }
+    }
+
+    #[derive(Default)]
+    struct FakeRetries {
+        published: Mutex<Vec<(Duration, Vec<DeliveryJob>)>>,
+    }
+
+    impl RetryPublisher for FakeRetries {
+        async fn publish_retries(
+            &self,
+            jobs: &[DeliveryJob],
+            delay: Duration,
+        ) -> Result<(), QueueError> {
+            self.published
+                .lock()
+                .expect("published")
+                .push((delay, jobs.to_vec()));
+            Ok(())
+        }
+    }
+
+    struct Harness {
+        recorder: Recorder<FakeStore, FakeRetries>,
+        log: Arc<Mutex<Vec<(u32, &'static str)>>>,
+    }
+
+    impl Harness {
+        fn new(fail: bool, duplicates: &[Uuid]) -> Self {
+            Self {
+                recorder: Recorder {
+                    store: FakeStore {
+                        fail,
+                        duplicates: duplicates.iter().copied().collect(),
+                        written: Arc::default(),
+                    },
+                    retries: FakeRetries::default(),
+                    in_flight: InFlight::default(),
+                },
+                log: Arc::default(),
             }
         }
-        if matches!(f, Finished::Cancelled { .. }) {
-            metrics::counter!("hookrelay_deliveries_finished_total", "outcome" => "cancelled")
-                .increment(1);
+
+        fn ack(&self, job: u32) -> FakeAck {
+            FakeAck {
+                job,
+                log: self.log.clone(),
+            }
         }
-        let Some((acker, id)) = parts(f) else {
-            continue;
-        };
-        release(in_flight, id);
-        acks.push(async move { acker.ack(BasicAckOptions::default()).await });
-    }
-    // Issued together so the client writes them in a few frames, not one syscall each.
-    for result in futures::future::join_all(acks).await {
-        if let Err(e) = result {
-            // The broker will redeliver; the duplicate is recognised and skipped.
-            tracing::warn!(error = %e, "ack failed");
+
+        fn attempted(&self, job: u32, id: Uuid, retry_secs: Option<u64>) -> Finished<FakeAck> {
+            let status = if retry_secs.is_some() {
+                DeliveryStatus::Pending
+            } else {
+                DeliveryStatus::Failed
+            };
+            Finished::Attempted {
+                acker: self.ack(job),
+                record: Box::new(record(id, status)),
+                retry: retry_secs.map(|s| (DeliveryJob::new(id, 2, None), Duration::from_secs(s))),
+                end_to_end_secs: None,
+            }
+        }
+
+        fn settled(&self) -> Vec<(u32, &'static str)> {
+            let mut log = self.log.lock().expect("log").clone();
+            log.sort();
+            log
         }
     }
-}
 
-async fn write(
-    pool: &Pool,
-    records: &[AttemptRecord],
-    cancelled: &[Uuid],
-) -> Result<HashSet<Uuid>, hookrelay_core::db::DbError> {
-    if records.is_empty() && cancelled.is_empty() {
-        return Ok(HashSet::new());
+    fn record(id: Uuid, new_status: DeliveryStatus) -> AttemptRecord {
+        AttemptRecord {
+            delivery_id: id,
+            tenant_id: Uuid::nil(),
+            attempt_no: 1,
+            started_at: Utc::now(),
+            duration_ms: 1,
+            response_code: Some(500),
+            response_body: None,
+            error: None,
+            succeeded: false,
+            new_status,
+            next_attempt_at: None,
+        }
     }
-    let mut client = pool.get().await?;
-    if cancelled.is_empty() {
-        // One statement, one round trip, committed on its own.
-        let applied = DeliveryRepo::record_attempts(&client, records).await?;
-        return Ok(applied.into_iter().collect());
-    }
-    let tx = client.transaction().await?;
-    let applied = DeliveryRepo::record_attempts(&tx, records).await?;
-    DeliveryRepo::cancel(&tx, cancelled).await?;
-    tx.commit().await?;
-    Ok(applied.into_iter().collect())
-}
 
-fn parts(f: Finished) -> Option<(Acker, Option<Uuid>)> {
-    match f {
-        Finished::Nothing => None,
-        Finished::Skipped { acker, delivery_id } => Some((acker, delivery_id)),
-        Finished::Cancelled { acker, delivery_id } => Some((acker, Some(delivery_id))),
-        Finished::Attempted { acker, record, .. } => Some((acker, Some(record.delivery_id))),
+    fn ids(n: usize) -> Vec<Uuid> {
+        let mut ids: Vec<Uuid> = (0..n).map(|_| Uuid::new_v4()).collect();
+        ids.sort();
+        ids
     }
-}
 
-fn release(in_flight: &InFlight, id: Option<Uuid>) {
-    if let (Some(id), Ok(mut set)) = (id, in_flight.lock()) {
-        set.remove(&id);
+    #[tokio::test]
+    async fn a_batch_is_written_once_sorted_then_retries_published_by_delay_then_acked() {
+        let id = ids(4);
+        let h = Harness::new(false, &[]);
+        h.recorder
+            .in_flight
+            .lock()
+            .expect("set")
+            .extend(id.iter().copied());
+        let batch = vec![
+            h.attempted(1, id[3], Some(5)),
+            h.attempted(2, id[0], Some(25)),
+            h.attempted(3, id[2], Some(5)),
+            Finished::Cancelled {
+                acker: h.ack(4),
+                delivery_id: id[1],
+            },
+            Finished::Skipped {
+                acker: h.ack(5),
+                delivery_id: None,
+            },
+            Finished::Nothing,
+        ];
+        h.recorder.flush(batch).await.expect("flushed");
+
+        let written = h.recorder.store.written.lock().expect("written").clone();
+        assert_eq!(written.len(), 1, "one write per batch");
+        let order: Vec<Uuid> = written[0].0.iter().map(|r| r.delivery_id).collect();
+        assert_eq!(order, vec![id[0], id[2], id[3]], "rows in one lock order");
+        assert_eq!(written[0].1, vec![id[1]]);
+
+        let published = h
+            .recorder
+            .retries
+            .published
+            .lock()
+            .expect("published")
+            .clone();
+        let by_delay: Vec<(u64, usize)> = published
+            .iter()
+            .map(|(d, jobs)| (d.as_secs(), jobs.len()))
+            .collect();
+        assert_eq!(by_delay, vec![(5, 2), (25, 1)]);
+
+        assert_eq!(
+            h.settled(),
+            vec![(1, "ack"), (2, "ack"), (3, "ack"), (4, "ack"), (5, "ack")]
+        );
+        assert!(h.recorder.in_flight.lock().expect("set").is_empty());
+    }
+
+    #[tokio::test]
+    async fn duplicate_attempts_schedule_no_retry_but_are_acked() {
+        let id = ids(2);
+        let h = Harness::new(false, &[id[0]]);
+        let batch = vec![
+            h.attempted(1, id[0], Some(5)),
+            h.attempted(2, id[1], Some(5)),
+        ];
+        h.recorder.flush(batch).await.expect("flushed");
+        let published = h
+            .recorder
+            .retries
+            .published
+            .lock()
+            .expect("published")
+            .clone();
+        assert_eq!(published.len(), 1);
+        let retried: Vec<Uuid> = published[0]
+            .1
+            .iter()
+            .map(DeliveryJob::delivery_id)
+            .collect();
+        assert_eq!(retried, vec![id[1]]);
+        assert_eq!(h.settled(), vec![(1, "ack"), (2, "ack")]);
+    }
+
+    #[tokio::test]
+    async fn a_failed_write_requeues_every_job_and_publishes_nothing() {
+        let id = ids(2);
+        let h = Harness::new(true, &[]);
+        h.recorder
+            .in_flight
+            .lock()
+            .expect("set")
+            .extend(id.iter().copied());
+        let batch = vec![
+            h.attempted(1, id[0], Some(5)),
+            h.attempted(2, id[1], None),
+            Finished::Skipped {
+                acker: h.ack(3),
+                delivery_id: None,
+            },
+        ];
+        assert!(h.recorder.flush(batch).await.is_err());
+        assert!(h
+            .recorder
+            .retries
+            .published
+            .lock()
+            .expect("published")
+            .is_empty());
+        assert_eq!(
+            h.settled(),
+            vec![(1, "requeue"), (2, "requeue"), (3, "requeue")]
+        );
+        assert!(h.recorder.in_flight.lock().expect("set").is_empty());
+    }
+
+    #[tokio::test]
+    async fn run_drains_the_channel_in_batches_and_ends_when_senders_are_gone() {
+        let id = ids(3);
+        let h = Harness::new(false, &[]);
+        let (tx, rx) = mpsc::channel(8);
+        for (n, id) in id.iter().enumerate() {
+            tx.send(h.attempted(n as u32, *id, None))
+                .await
+                .expect("send");
+        }
+        drop(tx);
+        let Harness { recorder, log } = h;
+        let written = recorder.store.written.clone();
+        recorder.run(rx).await;
+        // Everything was queued before the run: one batch, one write.
+        let written = written.lock().expect("written");
+        assert_eq!(written.len(), 1);
+        assert_eq!(written[0].0.len(), 3);
+        let mut settled = log.lock().expect("log").clone();
+        settled.sort();
+        assert_eq!(settled, vec![(0, "ack"), (1, "ack"), (2, "ack")]);
     }
 }

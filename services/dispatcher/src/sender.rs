@@ -7,7 +7,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
-use hookrelay_core::domain::is_public_ip;
+use hookrelay_core::report::ErrorChain;
+use hookrelay_domain::is_public_ip;
 use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 
 /// Bytes of the response body kept in the attempt log.
@@ -23,12 +24,6 @@ pub struct SendResult {
     pub error: Option<String>,
     /// Result class for metrics: `2xx`, `3xx`, `4xx`, `5xx`, `timeout`, `connect_error`...
     pub class: &'static str,
-}
-
-impl SendResult {
-    pub fn succeeded(&self) -> bool {
-        self.status.is_some_and(|s| (200..300).contains(&s))
-    }
 }
 
 /// Resolver that drops non-public addresses, so a hostname cannot lead into the
@@ -83,7 +78,7 @@ impl WebhookSender {
     /// POSTs `body` with `headers` to `url`.
     pub async fn send(
         &self,
-        url: &str,
+        url: &reqwest::Url,
         headers: reqwest::header::HeaderMap,
         body: Vec<u8>,
     ) -> SendResult {
@@ -102,7 +97,7 @@ impl WebhookSender {
         let outcome = async {
             let mut response = self
                 .client
-                .post(url)
+                .post(url.clone())
                 .headers(headers)
                 .body(body)
                 .send()
@@ -147,7 +142,7 @@ impl WebhookSender {
                     duration,
                     status: None,
                     body_excerpt: None,
-                    error: Some(without_nul(error_chain(&e))),
+                    error: Some(without_nul(ErrorChain(&e).to_string())),
                     class,
                 }
             }
@@ -155,12 +150,11 @@ impl WebhookSender {
     }
 
     /// IP-literal URLs skip DNS, so the resolver guard cannot see them.
-    fn refuse_literal_private(&self, url: &str) -> Option<String> {
+    fn refuse_literal_private(&self, url: &reqwest::Url) -> Option<String> {
         if self.allow_private {
             return None;
         }
-        let parsed = reqwest::Url::parse(url).ok()?;
-        let ip = match parsed.host()? {
+        let ip = match url.host()? {
             url::Host::Ipv4(ip) => std::net::IpAddr::V4(ip),
             url::Host::Ipv6(ip) => std::net::IpAddr::V6(ip),
             url::Host::Domain(_) => return None,
@@ -176,16 +170,4 @@ fn without_nul(s: String) -> String {
     } else {
         s
     }
-}
-
-/// An error and its sources on one line: reqwest's top-level message alone says little.
-fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut out = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        out.push_str(": ");
-        out.push_str(&s.to_string());
-        source = s.source();
-    }
-    out
 }

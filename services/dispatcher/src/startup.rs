@@ -8,15 +8,16 @@ use std::time::Duration;
 
 use deadpool_postgres::Pool;
 use hookrelay_core::configuration::Settings;
-use hookrelay_core::http::{amqp_check, ops_server, postgres_check, Readiness, ReadinessCheck};
 use hookrelay_core::queue::{JobPublisher, Topology};
+use hookrelay_domain::delivery::RetrySchedule;
+use hookrelay_web::http::{amqp_check, ops_server, postgres_check, Readiness, ReadinessCheck};
+use secrecy::ExposeSecret;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
-use crate::attempt::RetrySchedule;
 use crate::consumer::{self, ConsumerSettings, WorkerContext};
 use crate::loader::ContextLoader;
-use crate::recorder;
+use crate::recorder::Recorder;
 use crate::sender::WebhookSender;
 use crate::sweeper::{self, SweeperSettings};
 
@@ -35,7 +36,7 @@ impl Dispatcher {
             &settings.amqp.prefix,
             &settings.delivery.retry_schedule_secs,
         );
-        let publisher = JobPublisher::new(&settings.amqp.url, topology.clone());
+        let publisher = JobPublisher::new(settings.amqp.url.expose_secret(), topology.clone());
         hookrelay_core::telemetry::spawn_pool_gauges(pool.clone());
         // Exported from the start, so dashboards and alerts see zeros rather than nothing.
         metrics::counter!("hookrelay_jobs_skipped_total").increment(0);
@@ -91,12 +92,12 @@ impl Dispatcher {
         let task = tokio::spawn(async move {
             let server_handle = server.handle();
             let server_task = tokio::spawn(server);
-            let recorder_task = tokio::spawn(recorder::run(
-                pool.clone(),
-                publisher.clone(),
+            let recorder = Recorder {
+                store: pool.clone(),
+                retries: publisher.clone(),
                 in_flight,
-                finished_rx,
-            ));
+            };
+            let recorder_task = tokio::spawn(recorder.run(finished_rx));
             let sweeper_task = tokio::spawn(sweeper::run(
                 pool,
                 publisher,

@@ -7,6 +7,7 @@ use std::time::Duration;
 use deadpool_postgres::Pool;
 use hookrelay_core::queue::{Destination, JobPublisher};
 use hookrelay_core::repo::deliveries::DeliveryRepo;
+use hookrelay_core::report::ErrorChain;
 use tokio_util::sync::CancellationToken;
 
 /// Most deliveries republished per round.
@@ -28,7 +29,7 @@ pub async fn run(
 ) {
     loop {
         if let Err(e) = round(&pool, &publisher, settings.grace_secs).await {
-            tracing::warn!(error = %e, "sweep round failed");
+            tracing::warn!(error = %ErrorChain(e.as_ref()), "sweep round failed");
         }
         tokio::select! {
             _ = stop.cancelled() => return,

@@ -6,16 +6,17 @@
 
 use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
 use chrono::Utc;
-use hookrelay_core::domain::WebhookSecret;
-use hookrelay_core::error::ApiError;
-use hookrelay_core::extract::{parse_json, read_limited};
-use hookrelay_core::payload::canonical_data;
-use hookrelay_core::posts::{status_event, transition, Transition};
 use hookrelay_core::repo::callback_tokens::{CallbackTenant, CallbackTokenRepo};
 use hookrelay_core::repo::events::{EventRepo, NewEvent};
 use hookrelay_core::repo::posts::{NewCallbackLog, PostRepo};
-use hookrelay_core::signing::verify_signature;
+use hookrelay_core::report::ErrorChain;
 use hookrelay_core::telemetry::traceparent;
+use hookrelay_domain::payload::canonical_data;
+use hookrelay_domain::post::{status_event, transition, ReportedStatus, Transition};
+use hookrelay_domain::signing::verify_signature;
+use hookrelay_domain::WebhookSecret;
+use hookrelay_web::error::ApiError;
+use hookrelay_web::extract::{parse_json, read_limited};
 use serde::{Deserialize, Serialize};
 use tracing::Instrument;
 
@@ -33,28 +34,11 @@ pub struct CallbackBody {
     pub details: Option<String>,
 }
 
-/// What a workflow can report.
-#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
-#[serde(rename_all = "lowercase")]
-pub enum ReportedStatus {
-    Published,
-    Failed,
-}
-
-impl ReportedStatus {
-    fn as_str(self) -> &'static str {
-        match self {
-            ReportedStatus::Published => "published",
-            ReportedStatus::Failed => "failed",
-        }
-    }
-}
-
 /// Answer to an accepted callback.
 #[derive(Debug, Serialize)]
 pub struct CallbackAccepted {
     pub post_id: i64,
-    pub status: String,
+    pub status: &'static str,
     /// False when the post already had this status (an idempotent repeat).
     pub changed: bool,
 }
@@ -114,10 +98,10 @@ async fn receive_traced(
     match state.pool.get().await {
         Ok(client) => {
             if let Err(e) = PostRepo::log_callback(&client, tenant.tenant_id, &log).await {
-                tracing::warn!(error = %e, "could not log callback");
+                tracing::warn!(error = %ErrorChain(&e), "could not log callback");
             }
         }
-        Err(e) => tracing::warn!(error = %e, "could not log callback"),
+        Err(e) => tracing::warn!(error = %ErrorChain(&e), "could not log callback"),
     }
     result.map(|a| HttpResponse::Ok().json(a))
 }
@@ -145,8 +129,9 @@ async fn apply(
 ) -> Result<CallbackAccepted, ApiError> {
     let body = read_limited(req.clone(), payload, state.max_body_bytes).await?;
     if let Some(secret) = &tenant.signing_secret {
-        let secret = WebhookSecret::parse(secret).map_err(|e| {
-            ApiError::Unavailable(format!("stored signing secret invalid: {e}").into())
+        let secret = WebhookSecret::from_stored(secret).map_err(|e| {
+            tracing::error!(error = %ErrorChain(&e), "corrupt callback signing secret");
+            ApiError::Unavailable(Box::new(e))
         })?;
         let header = |name: &str| req.headers().get(name).and_then(|v| v.to_str().ok());
         verify_signature(
@@ -158,13 +143,13 @@ async fn apply(
             Utc::now().timestamp(),
         )
         .map_err(|e| {
-            tracing::info!(error = %e, "callback signature refused");
+            tracing::info!(error = %ErrorChain(&e), "callback signature refused");
             ApiError::Unauthorized
         })?;
     }
     let report: CallbackBody = parse_json(&body)?;
     log.post_id = Some(report.post_id);
-    log.status = Some(report.status.as_str().to_string());
+    log.status = Some(report.status.status());
     log.details = report.details.as_ref().map(|d| d.replace('\0', ""));
     if report
         .details
@@ -187,11 +172,11 @@ async fn apply(
             traceparent::link(&tracing::Span::current(), &scheduled);
         }
     }
-    let reported = report.status.as_str();
-    match transition(&post.status, reported) {
+    let reported = report.status.status();
+    match transition(post.status, reported) {
         Transition::Duplicate => Ok(CallbackAccepted {
             post_id: post.id,
-            status: post.status,
+            status: post.status.as_str(),
             changed: false,
         }),
         Transition::Conflict => Err(ApiError::Conflict {
@@ -213,11 +198,10 @@ async fn apply(
                 traceparent: Some(trace),
             };
             let ingested = EventRepo::ingest(&tx, tenant.tenant_id, &event).await?;
-            tx.commit().await?;
-            state.publisher.publish_after_commit(ingested.jobs);
+            state.outbox.commit(tx, ingested).await?;
             Ok(CallbackAccepted {
                 post_id: post.id,
-                status: post.status,
+                status: post.status.as_str(),
                 changed: true,
             })
         }

@@ -7,18 +7,21 @@ use actix_web::dev::Server;
 use actix_web::{web, App, HttpServer};
 use deadpool_postgres::Pool;
 use hookrelay_core::configuration::Settings;
-use hookrelay_core::http::{
+use hookrelay_core::outbox::Outbox;
+use hookrelay_core::queue::{JobPublisher, Topology};
+use hookrelay_web::http::{
     amqp_check, health_routes, json_errors, path_config, postgres_check, record_http_metrics,
     Readiness,
 };
-use hookrelay_core::queue::{JobPublisher, Topology};
+use secrecy::ExposeSecret;
 
 use crate::callbacks;
 
 /// What the callback handler needs.
 pub struct IngesterState {
     pub pool: Pool,
-    pub publisher: JobPublisher,
+    /// Publishes the jobs of committed status events.
+    pub outbox: Outbox,
     pub max_body_bytes: usize,
 }
 
@@ -38,7 +41,7 @@ impl Application {
         let listener = TcpListener::bind(settings.ingester.listen)?;
         let port = listener.local_addr()?.port();
         let publisher = JobPublisher::new(
-            &settings.amqp.url,
+            settings.amqp.url.expose_secret(),
             Topology::new(
                 &settings.amqp.prefix,
                 &settings.delivery.retry_schedule_secs,
@@ -51,7 +54,7 @@ impl Application {
         );
         let state = web::Data::from(Arc::new(IngesterState {
             pool,
-            publisher,
+            outbox: Outbox::new(publisher),
             max_body_bytes: settings.ingester.max_body_bytes,
         }));
         let server = HttpServer::new(move || {

@@ -10,6 +10,7 @@ use hookrelay_testkit::api::ApiClient;
 use hookrelay_testkit::receiver::{Receiver, Reply};
 use hookrelay_testkit::{eventually, test_settings, TcpProxy, TestDb, ADMIN_TOKEN};
 use reqwest::StatusCode;
+use secrecy::ExposeSecret;
 use serde_json::{json, Value};
 
 const WAIT: Duration = Duration::from_secs(30);
@@ -187,6 +188,7 @@ async fn metrics_traces_and_readiness_of_the_real_services() {
     let amqp_url = defaults
         .amqp
         .url
+        .expose_secret()
         .replace("127.0.0.1:5672", &format!("127.0.0.1:{}", amqp_proxy.port));
     let env = Env::new(&db_url, &amqp_url, &defaults.amqp.prefix);
     let running = env.start_all("obs").await;
@@ -500,7 +502,11 @@ async fn spans_are_exported_over_otlp_and_form_one_trace_per_event() {
     let db = TestDb::create().await;
     let defaults = test_settings(&db.url);
     let collector = Receiver::start().await;
-    let mut env = Env::new(&db.url, &defaults.amqp.url, &defaults.amqp.prefix);
+    let mut env = Env::new(
+        &db.url,
+        defaults.amqp.url.expose_secret(),
+        &defaults.amqp.prefix,
+    );
     for (k, v) in [
         (
             "HOOKRELAY__TELEMETRY__OTLP_ENDPOINT",

@@ -19,9 +19,9 @@ use std::time::{Duration, Instant};
 
 use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
 use anyhow::{bail, Context};
-use hookrelay_core::domain::WebhookSecret;
-use hookrelay_core::signing::verify_signature;
 use hookrelay_core::telemetry::ProcStat;
+use hookrelay_domain::signing::verify_signature;
+use hookrelay_domain::WebhookSecret;
 use serde_json::{json, Value};
 
 /// What one scenario does.

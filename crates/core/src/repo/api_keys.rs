@@ -28,7 +28,6 @@ pub struct ApiKeyRecord {
 /// Who a valid key belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Authenticated {
-    pub key_id: Uuid,
     pub tenant_id: Uuid,
 }
 
@@ -99,13 +98,12 @@ impl ApiKeyRepo {
     ) -> Result<Option<Authenticated>, tokio_postgres::Error> {
         let stmt = client
             .prepare_cached(
-                "SELECT id, tenant_id FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL",
+                "SELECT tenant_id FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL",
             )
             .await?;
         let row = client.query_opt(&stmt, &[&key_hash]).await?;
         Ok(row.map(|r| Authenticated {
-            key_id: r.get(0),
-            tenant_id: r.get(1),
+            tenant_id: r.get(0),
         }))
     }
 

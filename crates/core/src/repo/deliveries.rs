@@ -1,52 +1,18 @@
 //! The `deliveries` and `delivery_attempts` tables: what the dispatcher reads before an
 //! attempt and writes after it, the sweeper's view of due work, and the delivery log.
 
-use std::collections::BTreeMap;
-
 use chrono::{DateTime, Utc};
+use hookrelay_domain::delivery::{
+    DeliveryJob, DeliveryStatus, DispatchContext, EventContent, WebhookState, WebhookTarget,
+};
+use hookrelay_domain::{CorruptValue, CustomHeaders, PayloadFormat, WebhookSecret, WebhookUrl};
 use tokio_postgres::Row;
 use uuid::Uuid;
 
 use super::GenericClient;
-use crate::domain::PayloadFormat;
-use crate::queue::DeliveryJob;
-
-/// Delivery states.
-pub mod status {
-    pub const PENDING: &str = "pending";
-    pub const SUCCEEDED: &str = "succeeded";
-    pub const FAILED: &str = "failed";
-    pub const CANCELLED: &str = "cancelled";
-}
-
-/// Everything the dispatcher needs for one attempt, read in one query.
-#[derive(Debug, Clone)]
-pub struct DispatchContext {
-    pub delivery_id: Uuid,
-    pub tenant_id: Uuid,
-    pub status: String,
-    pub attempts: i32,
-    pub event_id: Uuid,
-    pub event_type: String,
-    pub data: String,
-    pub occurred_at: DateTime<Utc>,
-    pub created_at: DateTime<Utc>,
-    pub webhook_id: Uuid,
-    /// None when the webhook was deleted.
-    pub webhook: Option<WebhookTarget>,
-}
-
-/// The delivery-relevant part of a webhook.
-#[derive(Debug, Clone)]
-pub struct WebhookTarget {
-    pub url: String,
-    pub enabled: bool,
-    pub payload_format: PayloadFormat,
-    pub headers: BTreeMap<String, String>,
-    pub secret: String,
-    /// A rotated-out secret still honoured until it expires.
-    pub previous_secret: Option<String>,
-}
+use crate::db::DbError;
+use crate::outbox::Unpublished;
+use crate::report::ErrorChain;
 
 /// The result of one attempt, to be recorded.
 #[derive(Debug, Clone)]
@@ -61,7 +27,7 @@ pub struct AttemptRecord {
     pub error: Option<String>,
     pub succeeded: bool,
     /// The delivery's status after this attempt.
-    pub new_status: &'static str,
+    pub new_status: DeliveryStatus,
     /// When the next attempt is due (pending only).
     pub next_attempt_at: Option<DateTime<Utc>>,
 }
@@ -72,7 +38,7 @@ pub struct DeliverySummary {
     pub id: Uuid,
     pub event_id: Uuid,
     pub webhook_id: Uuid,
-    pub status: String,
+    pub status: DeliveryStatus,
     pub attempts: i32,
     pub next_attempt_at: Option<DateTime<Utc>>,
     pub last_attempt_at: Option<DateTime<Utc>>,
@@ -99,19 +65,62 @@ const SWEEPER_LOCK_KEY: i64 = 0x686f_6f6b_7265_6c02;
 const SUMMARY_COLUMNS: &str = "id, event_id, webhook_id, status, attempts, next_attempt_at, \
                                last_attempt_at, last_response_code, created_at, completed_at";
 
-fn summary(row: &Row) -> DeliverySummary {
-    DeliverySummary {
+/// Reads a delivery's status column.
+fn status_of(row: &Row) -> Result<DeliveryStatus, CorruptValue> {
+    DeliveryStatus::from_stored(row.get("status"))
+}
+
+fn summary(row: &Row) -> Result<DeliverySummary, CorruptValue> {
+    Ok(DeliverySummary {
         id: row.get("id"),
         event_id: row.get("event_id"),
         webhook_id: row.get("webhook_id"),
-        status: row.get("status"),
+        status: status_of(row)?,
         attempts: row.get("attempts"),
         next_attempt_at: row.get("next_attempt_at"),
         last_attempt_at: row.get("last_attempt_at"),
         last_response_code: row.get("last_response_code"),
         created_at: row.get("created_at"),
         completed_at: row.get("completed_at"),
+    })
+}
+
+/// Reads the webhook columns of a dispatch row: a row that does not parse is reported
+/// (error log, `hookrelay_corrupt_rows_total`) and becomes [`WebhookState::Corrupt`].
+fn webhook_state(row: &Row) -> WebhookState {
+    if !row.get::<_, bool>("has_webhook") {
+        return WebhookState::Deleted;
     }
+    if !row.get::<_, bool>("enabled") {
+        return WebhookState::Disabled;
+    }
+    let parsed = (|| {
+        Ok::<_, CorruptValue>(WebhookTarget {
+            url: WebhookUrl::parse(row.get("url"))
+                .map_err(|e| CorruptValue::new("webhook url", e.message))?,
+            payload_format: PayloadFormat::from_stored(row.get("payload_format"))?,
+            headers: CustomHeaders::from_stored(row.get("headers"))?,
+            secret: WebhookSecret::from_stored(row.get("secret"))?,
+            previous_secret: row
+                .get::<_, Option<&str>>("previous_secret")
+                .map(WebhookSecret::from_stored)
+                .transpose()?,
+        })
+    })();
+    match parsed {
+        Ok(target) => WebhookState::Active(target),
+        Err(corrupt) => {
+            let webhook_id: Uuid = row.get("webhook_id");
+            report_corrupt("webhooks", webhook_id, &corrupt);
+            WebhookState::Corrupt(corrupt)
+        }
+    }
+}
+
+/// Logs and counts a stored row that does not parse.
+pub(crate) fn report_corrupt(table: &'static str, id: impl std::fmt::Display, e: &CorruptValue) {
+    tracing::error!(table, id = %id, error = %ErrorChain(e), "corrupt row");
+    metrics::counter!("hookrelay_corrupt_rows_total", "table" => table).increment(1);
 }
 
 /// Reads and writes deliveries.
@@ -119,7 +128,8 @@ pub struct DeliveryRepo;
 
 impl DeliveryRepo {
     /// Loads the dispatch context of several deliveries at once. Every row is reached
-    /// through a primary key (the `LIMIT 1` keeps the webhook lookup an index probe).
+    /// through a primary key (the `LIMIT 1` keeps the webhook lookup an index probe). A
+    /// delivery whose own status is corrupt is reported and left out.
     #[tracing::instrument(name = "DeliveryRepo::load_for_dispatch", skip_all, fields(otel.kind = "client", db.system = "postgresql"))]
     pub async fn load_for_dispatch(
         client: &impl GenericClient,
@@ -141,31 +151,25 @@ impl DeliveryRepo {
         let rows = client.query(&stmt, &[&ids]).await?;
         Ok(rows
             .iter()
-            .map(|r| {
-                let webhook = r.get::<_, bool>("has_webhook").then(|| {
-                    let headers: serde_json::Value = r.get("headers");
-                    WebhookTarget {
-                        url: r.get("url"),
-                        enabled: r.get("enabled"),
-                        payload_format: PayloadFormat::from_db(r.get("payload_format")),
-                        headers: serde_json::from_value(headers).unwrap_or_default(),
-                        secret: r.get("secret"),
-                        previous_secret: r.get("previous_secret"),
-                    }
-                });
-                DispatchContext {
-                    delivery_id: r.get("id"),
+            .filter_map(|r| {
+                let delivery_id: Uuid = r.get("id");
+                let status = status_of(r)
+                    .map_err(|e| report_corrupt("deliveries", delivery_id, &e))
+                    .ok()?;
+                Some(DispatchContext {
+                    delivery_id,
                     tenant_id: r.get("tenant_id"),
-                    status: r.get("status"),
-                    attempts: r.get("attempts"),
-                    event_id: r.get("event_id"),
-                    event_type: r.get("event_type"),
-                    data: r.get("data"),
-                    occurred_at: r.get("occurred_at"),
+                    status,
+                    attempts: u32::try_from(r.get::<_, i32>("attempts")).unwrap_or(0),
                     created_at: r.get("created_at"),
-                    webhook_id: r.get("webhook_id"),
-                    webhook,
-                }
+                    event: EventContent {
+                        id: r.get("event_id"),
+                        event_type: r.get("event_type"),
+                        data: r.get("data"),
+                        occurred_at: r.get("occurred_at"),
+                    },
+                    webhook: webhook_state(r),
+                })
             })
             .collect())
     }
@@ -221,7 +225,7 @@ impl DeliveryRepo {
             records.iter().map(|r| r.response_body.as_deref()).collect();
         let errors: Vec<Option<&str>> = records.iter().map(|r| r.error.as_deref()).collect();
         let succeeded: Vec<bool> = records.iter().map(|r| r.succeeded).collect();
-        let statuses: Vec<&str> = records.iter().map(|r| r.new_status).collect();
+        let statuses: Vec<&str> = records.iter().map(|r| r.new_status.as_str()).collect();
         let next: Vec<Option<DateTime<Utc>>> = records.iter().map(|r| r.next_attempt_at).collect();
         let applied = tx
             .query(
@@ -289,21 +293,14 @@ impl DeliveryRepo {
                          AND next_attempt_at < now() - make_interval(secs => $1) \
                        ORDER BY next_attempt_at LIMIT $2 FOR UPDATE SKIP LOCKED) due, events e \
                  WHERE d.id = due.id AND e.id = d.event_id \
-                 RETURNING d.id, d.event_id, d.webhook_id, d.tenant_id, d.attempts, e.trace_context",
+                 RETURNING d.id, d.attempts, e.trace_context",
                 &[&(grace as f64), &limit],
             )
             .await?;
         tx.commit().await?;
         Ok(Some(
             rows.iter()
-                .map(|r| DeliveryJob {
-                    delivery_id: r.get::<_, Uuid>(0).to_string(),
-                    event_id: r.get::<_, Uuid>(1).to_string(),
-                    webhook_id: r.get::<_, Uuid>(2).to_string(),
-                    tenant_id: r.get::<_, Uuid>(3).to_string(),
-                    attempt: u32::try_from(r.get::<_, i32>(4) + 1).unwrap_or(1),
-                    traceparent: r.get::<_, Option<String>>(5).unwrap_or_default(),
-                })
+                .map(|r| DeliveryJob::after_recorded(r.get(0), r.get(1), r.get(2)))
                 .collect(),
         ))
     }
@@ -327,7 +324,7 @@ impl DeliveryRepo {
         client: &impl GenericClient,
         tenant_id: Uuid,
         event_id: Uuid,
-    ) -> Result<Vec<DeliverySummary>, tokio_postgres::Error> {
+    ) -> Result<Vec<DeliverySummary>, DbError> {
         let rows = client
             .query(
                 &format!(
@@ -337,7 +334,7 @@ impl DeliveryRepo {
                 &[&event_id, &tenant_id],
             )
             .await?;
-        Ok(rows.iter().map(summary).collect())
+        Ok(rows.iter().map(summary).collect::<Result<_, _>>()?)
     }
 
     /// One delivery of the tenant.
@@ -346,7 +343,7 @@ impl DeliveryRepo {
         client: &impl GenericClient,
         tenant_id: Uuid,
         id: Uuid,
-    ) -> Result<Option<DeliverySummary>, tokio_postgres::Error> {
+    ) -> Result<Option<DeliverySummary>, DbError> {
         let row = client
             .query_opt(
                 &format!(
@@ -355,7 +352,7 @@ impl DeliveryRepo {
                 &[&id, &tenant_id],
             )
             .await?;
-        Ok(row.as_ref().map(summary))
+        Ok(row.as_ref().map(summary).transpose()?)
     }
 
     /// The attempt log of one delivery of the tenant, oldest first.
@@ -386,29 +383,28 @@ impl DeliveryRepo {
             .collect())
     }
 
-    /// Puts a finished delivery back to pending for a fresh round of attempts (replay);
-    /// returns its job, or `None` when it does not exist or is still pending.
+    /// Puts a finished delivery back to pending for a fresh round of attempts (replay),
+    /// committed by this one statement; returns its job to publish, or `None` when it does
+    /// not exist or is still pending.
     #[tracing::instrument(name = "DeliveryRepo::replay", skip_all, fields(otel.kind = "client", db.system = "postgresql"))]
     pub async fn replay(
         client: &impl GenericClient,
         tenant_id: Uuid,
         id: Uuid,
-    ) -> Result<Option<DeliveryJob>, tokio_postgres::Error> {
+    ) -> Result<Option<Unpublished<()>>, tokio_postgres::Error> {
         let row = client
             .query_opt(
                 "UPDATE deliveries d SET status = 'pending', next_attempt_at = now(), completed_at = NULL \
                  FROM events e WHERE d.id = $1 AND d.tenant_id = $2 AND d.status <> 'pending' AND e.id = d.event_id \
-                 RETURNING d.event_id, d.webhook_id, d.attempts, e.trace_context",
+                 RETURNING d.attempts, e.trace_context",
                 &[&id, &tenant_id],
             )
             .await?;
-        Ok(row.map(|r| DeliveryJob {
-            delivery_id: id.to_string(),
-            event_id: r.get::<_, Uuid>(0).to_string(),
-            webhook_id: r.get::<_, Uuid>(1).to_string(),
-            tenant_id: tenant_id.to_string(),
-            attempt: u32::try_from(r.get::<_, i32>(2) + 1).unwrap_or(1),
-            traceparent: r.get::<_, Option<String>>(3).unwrap_or_default(),
+        Ok(row.map(|r| {
+            Unpublished::new(
+                (),
+                vec![DeliveryJob::after_recorded(id, r.get(0), r.get(1))],
+            )
         }))
     }
 }

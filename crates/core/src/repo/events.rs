@@ -5,17 +5,19 @@ use tokio_postgres::types::ToSql;
 use tokio_postgres::Row;
 use uuid::Uuid;
 
+use hookrelay_domain::delivery::DeliveryJob;
+use hookrelay_domain::EventType;
+
 use super::GenericClient;
-use crate::domain::EventType;
 use crate::fanout::pattern_match_sql;
+use crate::outbox::Unpublished;
 use crate::pagination::{cursor_uuid, split_page, Cursor, ListError};
-use crate::queue::DeliveryJob;
 
 /// A validated event to record.
 #[derive(Debug)]
 pub struct NewEvent {
     pub event_type: EventType,
-    /// Canonical JSON text of the data (see [`crate::payload::canonical_data`]).
+    /// Canonical JSON text of the data (see `hookrelay_domain::payload::canonical_data`).
     pub data: String,
     pub occurred_at: DateTime<Utc>,
     pub idempotency_key: Option<String>,
@@ -29,8 +31,6 @@ pub struct IngestedEvent {
     pub deliveries: i64,
     /// True when the idempotency key matched an earlier event; nothing new was created.
     pub replayed: bool,
-    /// One job per new delivery, to publish after commit.
-    pub jobs: Vec<DeliveryJob>,
 }
 
 /// An event as stored.
@@ -73,11 +73,12 @@ pub struct EventRepo;
 impl EventRepo {
     /// Records an event and one pending delivery per enabled webhook of the tenant whose
     /// patterns match, atomically (one statement; callers may wrap it in their transaction).
+    /// The new deliveries' jobs come back [`Unpublished`], for the outbox.
     pub async fn ingest(
         client: &impl GenericClient,
         tenant_id: Uuid,
         event: &NewEvent,
-    ) -> Result<IngestedEvent, tokio_postgres::Error> {
+    ) -> Result<Unpublished<IngestedEvent>, tokio_postgres::Error> {
         let mut ingested = Self::ingest_many(client, &[(tenant_id, event)]).await?;
         Ok(ingested.remove(0))
     }
@@ -88,7 +89,7 @@ impl EventRepo {
     pub async fn ingest_many(
         client: &impl GenericClient,
         events: &[(Uuid, &NewEvent)],
-    ) -> Result<Vec<IngestedEvent>, tokio_postgres::Error> {
+    ) -> Result<Vec<Unpublished<IngestedEvent>>, tokio_postgres::Error> {
         let ids: Vec<Uuid> = events.iter().map(|_| Uuid::now_v7()).collect();
         let tenants: Vec<Uuid> = events.iter().map(|(t, _)| *t).collect();
         let types: Vec<&str> = events.iter().map(|(_, e)| e.event_type.as_str()).collect();
@@ -125,9 +126,9 @@ impl EventRepo {
                      WHERE tenant_id = e.tenant_id AND enabled AND {} \
                      OFFSET 0 \
                    ) w \
-                   RETURNING id, event_id, webhook_id \
+                   RETURNING id, event_id \
                  ) \
-                 SELECT e.id, f.id, f.webhook_id FROM event e LEFT JOIN fan_out f ON f.event_id = e.id",
+                 SELECT e.id, f.id FROM event e LEFT JOIN fan_out f ON f.event_id = e.id",
                 pattern_match_sql("e.event_type")
             ))
             .await?;
@@ -137,13 +138,11 @@ impl EventRepo {
                 &[&ids, &tenants, &types, &data, &occurred, &keys, &traces],
             )
             .await?;
-        let mut created: std::collections::HashMap<Uuid, Vec<(Uuid, Uuid)>> = Default::default();
+        let mut created: std::collections::HashMap<Uuid, Vec<Uuid>> = Default::default();
         for row in &rows {
             let deliveries = created.entry(row.get(0)).or_default();
-            if let (Some(delivery), Some(webhook)) =
-                (row.get::<_, Option<Uuid>>(1), row.get::<_, Option<Uuid>>(2))
-            {
-                deliveries.push((delivery, webhook));
+            if let Some(delivery) = row.get::<_, Option<Uuid>>(1) {
+                deliveries.push(delivery);
             }
         }
         let mut answers = Vec::with_capacity(events.len());
@@ -152,24 +151,16 @@ impl EventRepo {
                 answers.push(Self::earlier(client, *tenant_id, event).await?);
                 continue;
             };
-            let traceparent = event.traceparent.clone().unwrap_or_default();
             let jobs: Vec<DeliveryJob> = deliveries
                 .into_iter()
-                .map(|(delivery_id, webhook_id)| DeliveryJob {
-                    delivery_id: delivery_id.to_string(),
-                    event_id: id.to_string(),
-                    webhook_id: webhook_id.to_string(),
-                    tenant_id: tenant_id.to_string(),
-                    attempt: 1,
-                    traceparent: traceparent.clone(),
-                })
+                .map(|delivery_id| DeliveryJob::new(delivery_id, 1, event.traceparent.clone()))
                 .collect();
-            answers.push(IngestedEvent {
+            let ingested = IngestedEvent {
                 id,
                 deliveries: jobs.len() as i64,
                 replayed: false,
-                jobs,
-            });
+            };
+            answers.push(Unpublished::new(ingested, jobs));
         }
         Ok(answers)
     }
@@ -179,7 +170,7 @@ impl EventRepo {
         client: &impl GenericClient,
         tenant_id: Uuid,
         event: &NewEvent,
-    ) -> Result<IngestedEvent, tokio_postgres::Error> {
+    ) -> Result<Unpublished<IngestedEvent>, tokio_postgres::Error> {
         let row = client
             .query_one(
                 "SELECT e.id, (SELECT count(*) FROM deliveries d WHERE d.event_id = e.id) \
@@ -187,12 +178,12 @@ impl EventRepo {
                 &[&tenant_id, &event.idempotency_key],
             )
             .await?;
-        Ok(IngestedEvent {
+        let earlier = IngestedEvent {
             id: row.get(0),
             deliveries: row.get(1),
             replayed: true,
-            jobs: Vec::new(),
-        })
+        };
+        Ok(Unpublished::new(earlier, Vec::new()))
     }
 
     /// One event of the tenant.

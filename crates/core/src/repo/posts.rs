@@ -5,38 +5,19 @@ use tokio_postgres::types::ToSql;
 use tokio_postgres::Row;
 use uuid::Uuid;
 
+use hookrelay_domain::post::{Post, PostStatus};
+use hookrelay_domain::{CorruptValue, ValidationError};
+
 use super::GenericClient;
-use crate::domain::ValidationError;
+use crate::db::DbError;
 use crate::pagination::{split_page, Cursor, ListError};
-
-/// Post states.
-pub mod post_status {
-    pub const PENDING: &str = "pending";
-    pub const PUBLISHED: &str = "published";
-    pub const FAILED: &str = "failed";
-}
-
-/// A post as stored.
-#[derive(Debug, Clone)]
-pub struct PostRecord {
-    pub id: i64,
-    pub tenant_id: Uuid,
-    pub channel_identifier: String,
-    pub post_text_idea: String,
-    pub scheduled_at_utc: DateTime<Utc>,
-    pub status: String,
-    pub details: Option<String>,
-    pub event_id: Option<Uuid>,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
 
 /// One received callback.
 #[derive(Debug, Clone)]
 pub struct CallbackLog {
     pub received_at: DateTime<Utc>,
     pub post_id: Option<i64>,
-    pub status: Option<String>,
+    pub status: Option<PostStatus>,
     pub details: Option<String>,
     pub outcome: String,
     pub http_status: i32,
@@ -46,7 +27,7 @@ pub struct CallbackLog {
 #[derive(Debug, Clone, Default)]
 pub struct NewCallbackLog {
     pub post_id: Option<i64>,
-    pub status: Option<String>,
+    pub status: Option<PostStatus>,
     pub details: Option<String>,
     pub outcome: String,
     pub http_status: i32,
@@ -55,7 +36,7 @@ pub struct NewCallbackLog {
 /// Filters and page of a post list.
 #[derive(Debug, Default)]
 pub struct PostListQuery {
-    pub status: Option<String>,
+    pub status: Option<PostStatus>,
     pub channel: Option<String>,
     pub limit: i64,
     pub cursor: Option<String>,
@@ -65,19 +46,22 @@ const COLUMNS: &str =
     "id, tenant_id, channel_identifier, post_text_idea, scheduled_at_utc, status, \
                        details, event_id, created_at, updated_at";
 
-fn from_row(row: &Row) -> PostRecord {
-    PostRecord {
+fn from_row(row: &Row) -> Result<Post, CorruptValue> {
+    let status = PostStatus::from_stored(row.get("status")).inspect_err(|e| {
+        super::deliveries::report_corrupt("posts", row.get::<_, i64>("id"), e);
+    })?;
+    Ok(Post {
         id: row.get("id"),
         tenant_id: row.get("tenant_id"),
         channel_identifier: row.get("channel_identifier"),
         post_text_idea: row.get("post_text_idea"),
         scheduled_at_utc: row.get("scheduled_at_utc"),
-        status: row.get("status"),
+        status,
         details: row.get("details"),
         event_id: row.get("event_id"),
         created_at: row.get("created_at"),
         updated_at: row.get("updated_at"),
-    }
+    })
 }
 
 /// Reads and writes posts and their callback log.
@@ -92,7 +76,7 @@ impl PostRepo {
         channel_identifier: &str,
         post_text_idea: &str,
         scheduled_at_utc: DateTime<Utc>,
-    ) -> Result<PostRecord, tokio_postgres::Error> {
+    ) -> Result<Post, DbError> {
         let row = tx
             .query_one(
                 &format!(
@@ -102,7 +86,7 @@ impl PostRepo {
                 &[&tenant_id, &channel_identifier, &post_text_idea, &scheduled_at_utc],
             )
             .await?;
-        Ok(from_row(&row))
+        Ok(from_row(&row)?)
     }
 
     /// Links a post to the event announcing it.
@@ -126,14 +110,14 @@ impl PostRepo {
         client: &impl GenericClient,
         tenant_id: Uuid,
         id: i64,
-    ) -> Result<Option<PostRecord>, tokio_postgres::Error> {
+    ) -> Result<Option<Post>, DbError> {
         let row = client
             .query_opt(
                 &format!("SELECT {COLUMNS} FROM posts WHERE id = $1 AND tenant_id = $2"),
                 &[&id, &tenant_id],
             )
             .await?;
-        Ok(row.as_ref().map(from_row))
+        Ok(row.as_ref().map(from_row).transpose()?)
     }
 
     /// One post of the tenant, row-locked until the transaction ends, so concurrent
@@ -143,14 +127,14 @@ impl PostRepo {
         tx: &impl GenericClient,
         tenant_id: Uuid,
         id: i64,
-    ) -> Result<Option<PostRecord>, tokio_postgres::Error> {
+    ) -> Result<Option<Post>, DbError> {
         let row = tx
             .query_opt(
                 &format!("SELECT {COLUMNS} FROM posts WHERE id = $1 AND tenant_id = $2 FOR UPDATE"),
                 &[&id, &tenant_id],
             )
             .await?;
-        Ok(row.as_ref().map(from_row))
+        Ok(row.as_ref().map(from_row).transpose()?)
     }
 
     /// Moves a post to a new status.
@@ -158,19 +142,19 @@ impl PostRepo {
     pub async fn set_status(
         tx: &impl GenericClient,
         id: i64,
-        status: &str,
+        status: PostStatus,
         details: Option<&str>,
-    ) -> Result<PostRecord, tokio_postgres::Error> {
+    ) -> Result<Post, DbError> {
         let row = tx
             .query_one(
                 &format!(
                     "UPDATE posts SET status = $2, details = $3, updated_at = now() WHERE id = $1 \
                      RETURNING {COLUMNS}"
                 ),
-                &[&id, &status, &details],
+                &[&id, &status.as_str(), &details],
             )
             .await?;
-        Ok(from_row(&row))
+        Ok(from_row(&row)?)
     }
 
     /// One page of the tenant's posts, newest first.
@@ -179,7 +163,7 @@ impl PostRepo {
         client: &impl GenericClient,
         tenant_id: Uuid,
         q: &PostListQuery,
-    ) -> Result<(Vec<PostRecord>, Option<String>), ListError> {
+    ) -> Result<(Vec<Post>, Option<String>), ListError> {
         const ORDERING: &str = "posts_id_desc";
         let after: Option<i64> = match q.cursor.as_deref() {
             None => None,
@@ -188,7 +172,8 @@ impl PostRepo {
             })?),
         };
         let fetch = q.limit + 1;
-        let params: [&(dyn ToSql + Sync); 5] = [&tenant_id, &q.status, &q.channel, &after, &fetch];
+        let status = q.status.map(PostStatus::as_str);
+        let params: [&(dyn ToSql + Sync); 5] = [&tenant_id, &status, &q.channel, &after, &fetch];
         let rows = client
             .query(
                 &format!(
@@ -201,7 +186,10 @@ impl PostRepo {
                 &params,
             )
             .await?;
-        let posts: Vec<PostRecord> = rows.iter().map(from_row).collect();
+        let posts = rows
+            .iter()
+            .map(from_row)
+            .collect::<Result<Vec<Post>, CorruptValue>>()?;
         Ok(split_page(posts, q.limit, |p| Cursor {
             ordering: ORDERING.to_string(),
             key: p.id.to_string(),
@@ -220,7 +208,14 @@ impl PostRepo {
             .execute(
                 "INSERT INTO callbacks (tenant_id, post_id, status, details, outcome, http_status) \
                  VALUES ($1, $2, $3, $4, $5, $6)",
-                &[&tenant_id, &log.post_id, &log.status, &log.details, &log.outcome, &log.http_status],
+                &[
+                    &tenant_id,
+                    &log.post_id,
+                    &log.status.map(PostStatus::as_str),
+                    &log.details,
+                    &log.outcome,
+                    &log.http_status,
+                ],
             )
             .await?;
         Ok(())
@@ -232,7 +227,7 @@ impl PostRepo {
         client: &impl GenericClient,
         tenant_id: Uuid,
         post_id: i64,
-    ) -> Result<Vec<CallbackLog>, tokio_postgres::Error> {
+    ) -> Result<Vec<CallbackLog>, DbError> {
         let rows = client
             .query(
                 "SELECT received_at, post_id, status, details, outcome, http_status FROM callbacks \
@@ -240,16 +235,19 @@ impl PostRepo {
                 &[&tenant_id, &post_id],
             )
             .await?;
-        Ok(rows
-            .iter()
-            .map(|r| CallbackLog {
+        let logs = rows.iter().map(|r| {
+            Ok(CallbackLog {
                 received_at: r.get(0),
                 post_id: r.get(1),
-                status: r.get(2),
+                status: r
+                    .get::<_, Option<&str>>(2)
+                    .map(PostStatus::from_stored)
+                    .transpose()?,
                 details: r.get(3),
                 outcome: r.get(4),
                 http_status: r.get(5),
             })
-            .collect())
+        });
+        Ok(logs.collect::<Result<_, CorruptValue>>()?)
     }
 }

@@ -1,18 +1,17 @@
 //! The `webhooks` table: subscriptions of a tenant.
 
-use std::collections::BTreeMap;
-
 use chrono::{DateTime, Utc};
 use tokio_postgres::types::ToSql;
 use tokio_postgres::Row;
 use uuid::Uuid;
 
-use super::GenericClient;
-use crate::domain::ValidationError;
-use crate::domain::{
-    CustomHeaders, Description, EventType, EventTypePattern, PayloadFormat, WebhookName,
-    WebhookSecret, WebhookUrl,
+use hookrelay_domain::{
+    CorruptValue, CustomHeaders, Description, EventType, EventTypePattern, PayloadFormat,
+    ValidationError, WebhookName, WebhookSecret, WebhookUrl,
 };
+
+use super::GenericClient;
+use crate::db::DbError;
 use crate::fanout::pattern_match_sql;
 use crate::pagination::{cursor_uuid, split_page, Cursor, Direction, ListError};
 
@@ -27,7 +26,7 @@ pub struct WebhookRecord {
     pub event_types: Vec<String>,
     pub enabled: bool,
     pub payload_format: PayloadFormat,
-    pub headers: BTreeMap<String, String>,
+    pub headers: CustomHeaders,
     pub created_at: DateTime<Utc>,
     pub modified_at: DateTime<Utc>,
     pub last_execution_at: Option<DateTime<Utc>>,
@@ -129,9 +128,13 @@ const COLUMNS: &str =
     "id, tenant_id, name, description, url, event_types, enabled, payload_format, \
                        headers, created_at, modified_at, last_execution_at";
 
-fn from_row(row: &Row) -> WebhookRecord {
-    let headers: serde_json::Value = row.get("headers");
-    WebhookRecord {
+fn from_row(row: &Row) -> Result<WebhookRecord, CorruptValue> {
+    let id: Uuid = row.get("id");
+    read_row(row).inspect_err(|e| super::deliveries::report_corrupt("webhooks", id, e))
+}
+
+fn read_row(row: &Row) -> Result<WebhookRecord, CorruptValue> {
+    Ok(WebhookRecord {
         id: row.get("id"),
         tenant_id: row.get("tenant_id"),
         name: row.get("name"),
@@ -139,12 +142,12 @@ fn from_row(row: &Row) -> WebhookRecord {
         url: row.get("url"),
         event_types: row.get("event_types"),
         enabled: row.get("enabled"),
-        payload_format: PayloadFormat::from_db(row.get("payload_format")),
-        headers: serde_json::from_value(headers).unwrap_or_default(),
+        payload_format: PayloadFormat::from_stored(row.get("payload_format"))?,
+        headers: CustomHeaders::from_stored(row.get("headers"))?,
         created_at: row.get("created_at"),
         modified_at: row.get("modified_at"),
         last_execution_at: row.get("last_execution_at"),
-    }
+    })
 }
 
 fn headers_json(h: &CustomHeaders) -> serde_json::Value {
@@ -165,7 +168,7 @@ impl WebhookRepo {
         client: &impl GenericClient,
         tenant_id: Uuid,
         new: NewWebhook,
-    ) -> Result<WebhookRecord, tokio_postgres::Error> {
+    ) -> Result<WebhookRecord, DbError> {
         let id = Uuid::now_v7();
         let description = new.description.map(Description::into_string);
         let row = client
@@ -189,7 +192,7 @@ impl WebhookRepo {
                 ],
             )
             .await?;
-        Ok(from_row(&row))
+        Ok(from_row(&row)?)
     }
 
     /// One webhook of the tenant.
@@ -198,14 +201,14 @@ impl WebhookRepo {
         client: &impl GenericClient,
         tenant_id: Uuid,
         id: Uuid,
-    ) -> Result<Option<WebhookRecord>, tokio_postgres::Error> {
+    ) -> Result<Option<WebhookRecord>, DbError> {
         let row = client
             .query_opt(
                 &format!("SELECT {COLUMNS} FROM webhooks WHERE id = $1 AND tenant_id = $2"),
                 &[&id, &tenant_id],
             )
             .await?;
-        Ok(row.as_ref().map(from_row))
+        Ok(row.as_ref().map(from_row).transpose()?)
     }
 
     /// The signing secret of one webhook of the tenant.
@@ -214,14 +217,17 @@ impl WebhookRepo {
         client: &impl GenericClient,
         tenant_id: Uuid,
         id: Uuid,
-    ) -> Result<Option<String>, tokio_postgres::Error> {
+    ) -> Result<Option<WebhookSecret>, DbError> {
         let row = client
             .query_opt(
                 "SELECT secret FROM webhooks WHERE id = $1 AND tenant_id = $2",
                 &[&id, &tenant_id],
             )
             .await?;
-        Ok(row.map(|r| r.get(0)))
+        let secret = row
+            .map(|r| WebhookSecret::from_stored(r.get(0)))
+            .transpose();
+        Ok(secret.inspect_err(|e| super::deliveries::report_corrupt("webhooks", id, e))?)
     }
 
     /// Applies a partial update; `None` when the tenant has no such webhook.
@@ -231,7 +237,7 @@ impl WebhookRepo {
         tenant_id: Uuid,
         id: Uuid,
         patch: WebhookPatch,
-    ) -> Result<Option<WebhookRecord>, tokio_postgres::Error> {
+    ) -> Result<Option<WebhookRecord>, DbError> {
         let set_description = patch.description.is_some();
         let description = patch.description.flatten().map(Description::into_string);
         let name = patch.name.map(WebhookName::into_string);
@@ -267,7 +273,7 @@ impl WebhookRepo {
                 ],
             )
             .await?;
-        Ok(row.as_ref().map(from_row))
+        Ok(row.as_ref().map(from_row).transpose()?)
     }
 
     /// Deletes a webhook; false when the tenant has no such webhook.
@@ -327,10 +333,10 @@ impl WebhookRepo {
             &fetch,
         ];
         let rows = client.query(&sql, &params).await?;
-        let records: Vec<(WebhookRecord, String)> = rows
+        let records = rows
             .iter()
-            .map(|r| (from_row(r), r.get::<_, String>("sort_key")))
-            .collect();
+            .map(|r| Ok((from_row(r)?, r.get::<_, String>("sort_key"))))
+            .collect::<Result<Vec<(WebhookRecord, String)>, CorruptValue>>()?;
         let (page, next) = split_page(records, q.limit, |(w, key)| Cursor {
             ordering: ordering.clone(),
             key: key.clone(),

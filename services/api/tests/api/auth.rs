@@ -53,7 +53,7 @@ async fn creating_a_tenant_needs_the_admin_token() {
 
 #[tokio::test]
 async fn an_empty_admin_token_disables_admin_routes() {
-    let app = spawn_app_with(|s| s.api.admin_token = String::new()).await;
+    let app = spawn_app_with(|s| s.api.admin_token = String::new().into()).await;
     let res = app
         .client
         .post(format!("{}/v1/tenants", app.address))

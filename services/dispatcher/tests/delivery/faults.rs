@@ -2,9 +2,11 @@ use std::collections::HashSet;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use hookrelay_core::queue::{DeliveryJob, Destination, JobPublisher, Topology};
+use hookrelay_core::queue::{Destination, JobPublisher, Topology};
+use hookrelay_domain::delivery::DeliveryJob;
 use hookrelay_testkit::receiver::{Receiver, Reply};
 use hookrelay_testkit::test_settings;
+use secrecy::ExposeSecret;
 use serde_json::{json, Value};
 
 use crate::helpers::api_only;
@@ -59,17 +61,14 @@ async fn duplicate_jobs_cause_a_single_post() {
     let event = s.send_event(&s.key, "a.b", json!({})).await;
     let detail = s.event(&event).await;
     let d = &detail["deliveries"][0];
-    let job = DeliveryJob {
-        delivery_id: d["id"].as_str().expect("id").into(),
-        event_id: event.clone(),
-        webhook_id: d["webhook_id"].as_str().expect("webhook").into(),
-        tenant_id: String::new(),
-        attempt: 1,
-        traceparent: String::new(),
-    };
+    let job = DeliveryJob::new(
+        d["id"].as_str().expect("id").parse().expect("uuid"),
+        1,
+        None,
+    );
     let real = test_settings(&s.db.url).amqp.url;
     let publisher = JobPublisher::new(
-        &real,
+        real.expose_secret(),
         Topology::new(
             &s.settings.amqp.prefix,
             &s.settings.delivery.retry_schedule_secs,

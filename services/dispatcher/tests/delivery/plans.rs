@@ -3,9 +3,10 @@
 //! a table was empty would cost a full scan per call once it holds millions of rows.
 
 use chrono::Utc;
-use hookrelay_core::domain::EventType;
 use hookrelay_core::repo::deliveries::{AttemptRecord, DeliveryRepo};
 use hookrelay_core::repo::events::{EventRepo, NewEvent};
+use hookrelay_domain::delivery::DeliveryStatus;
+use hookrelay_domain::EventType;
 use serde_json::json;
 use uuid::Uuid;
 
@@ -34,7 +35,7 @@ async fn hot_statements_planned_on_empty_tables_use_indexes() {
     let ingested = EventRepo::ingest_many(&client, &[(tenant, &event)])
         .await
         .expect("ingest");
-    let delivery: Uuid = ingested[0].jobs[0].delivery_id.parse().expect("uuid");
+    let delivery: Uuid = ingested[0].jobs()[0].delivery_id();
     let ctx = DeliveryRepo::load_for_dispatch(&client, &[delivery])
         .await
         .expect("load");
@@ -49,7 +50,7 @@ async fn hot_statements_planned_on_empty_tables_use_indexes() {
         response_body: None,
         error: None,
         succeeded: true,
-        new_status: "succeeded",
+        new_status: DeliveryStatus::Succeeded,
         next_attempt_at: None,
     };
     let applied = DeliveryRepo::record_attempts(&client, &[record])

@@ -135,9 +135,12 @@ async fn the_default_topology_has_5_25_125_second_retry_queues() {
     let url = hookrelay_testkit::test_settings("postgres://x@127.0.0.1/x")
         .amqp
         .url;
-    let conn = connect(&url, Duration::from_secs(5))
-        .await
-        .expect("connect");
+    let conn = connect(
+        secrecy::ExposeSecret::expose_secret(&url),
+        Duration::from_secs(5),
+    )
+    .await
+    .expect("connect");
     let topology = Topology::new(&prefix, &[5, 25, 125]);
     let channel = conn.create_channel().await.expect("channel");
     topology.declare(&channel).await.expect("declare");

@@ -2,10 +2,10 @@
 
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Utc};
-use hookrelay_core::domain::display_name;
-use hookrelay_core::error::ApiError;
-use hookrelay_core::extract::JsonBody;
 use hookrelay_core::repo::api_keys::{ApiKeyRecord, ApiKeyRepo};
+use hookrelay_domain::display_name;
+use hookrelay_web::error::ApiError;
+use hookrelay_web::extract::JsonBody;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -81,7 +81,7 @@ pub struct ApiKeyList {
 #[utoipa::path(
     get, path = "/v1/api-keys", tag = "api-keys",
     security(("api_key" = [])),
-    responses((status = 200, body = ApiKeyList), (status = 401, body = hookrelay_core::error::ErrorBody))
+    responses((status = 200, body = ApiKeyList), (status = 401, body = hookrelay_web::error::ErrorBody))
 )]
 pub async fn list_api_keys(
     auth: TenantAuth,
@@ -101,8 +101,8 @@ pub async fn list_api_keys(
     security(("api_key" = [])),
     responses(
         (status = 201, body = ApiKeyCreated),
-        (status = 401, body = hookrelay_core::error::ErrorBody),
-        (status = 422, body = hookrelay_core::error::ErrorBody),
+        (status = 401, body = hookrelay_web::error::ErrorBody),
+        (status = 422, body = hookrelay_web::error::ErrorBody),
     )
 )]
 pub async fn create_api_key(
@@ -123,8 +123,8 @@ pub async fn create_api_key(
     security(("api_key" = [])),
     responses(
         (status = 204, description = "revoked"),
-        (status = 401, body = hookrelay_core::error::ErrorBody),
-        (status = 404, body = hookrelay_core::error::ErrorBody),
+        (status = 401, body = hookrelay_web::error::ErrorBody),
+        (status = 404, body = hookrelay_web::error::ErrorBody),
     )
 )]
 pub async fn revoke_api_key(

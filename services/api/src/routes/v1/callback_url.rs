@@ -1,10 +1,11 @@
 //! `/v1/callback-url`: the tenant's secret URL on the ingester, rotation, signing secret.
 
 use actix_web::{web, HttpResponse};
-use hookrelay_core::domain::WebhookSecret;
-use hookrelay_core::error::{ApiError, ErrorBody};
-use hookrelay_core::extract::JsonBody;
 use hookrelay_core::repo::callback_tokens::{CallbackCredentials, CallbackTokenRepo};
+use hookrelay_domain::WebhookSecret;
+use hookrelay_web::error::{ApiError, ErrorBody};
+use hookrelay_web::extract::JsonBody;
+use secrecy::ExposeSecret;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -38,7 +39,12 @@ pub struct UpdateCallbackUrlRequest {
 }
 
 fn key(state: &AppState) -> Result<&[u8], ApiError> {
-    let key = state.settings.api.callback_token_key.as_bytes();
+    let key = state
+        .settings
+        .api
+        .callback_token_key
+        .expose_secret()
+        .as_bytes();
     if key.is_empty() {
         return Err(ApiError::Unavailable(
             "api.callback_token_key is not configured".into(),

@@ -2,9 +2,8 @@
 
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Utc};
-use hookrelay_core::error::{ApiError, ErrorBody};
-use hookrelay_core::queue::Destination;
 use hookrelay_core::repo::deliveries::{AttemptLog, DeliveryRepo, DeliverySummary};
+use hookrelay_web::error::{ApiError, ErrorBody};
 use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -40,7 +39,7 @@ impl From<DeliverySummary> for DeliveryResponse {
             id: d.id,
             event_id: d.event_id,
             webhook_id: d.webhook_id,
-            status: d.status,
+            status: d.status.as_str().to_string(),
             attempts: d.attempts,
             last_response_code: d.last_response_code,
             last_attempt_at: d.last_attempt_at,
@@ -133,7 +132,7 @@ pub async fn replay_delivery(
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let client = state.pool.get().await?;
-    let Some(job) = DeliveryRepo::replay(&client, auth.tenant_id, id).await? else {
+    let Some(replay) = DeliveryRepo::replay(&client, auth.tenant_id, id).await? else {
         return match DeliveryRepo::get(&client, auth.tenant_id, id).await? {
             Some(_) => Err(ApiError::Conflict {
                 code: "delivery_pending",
@@ -143,9 +142,7 @@ pub async fn replay_delivery(
             None => Err(ApiError::NotFound("delivery")),
         };
     };
-    if let Err(e) = state.publisher.publish(&[job], Destination::Work).await {
-        tracing::warn!(error = %e, "replay publish failed; the sweeper will resend");
-    }
+    state.outbox.committed_confirmed(replay).await;
     let delivery = DeliveryRepo::get(&client, auth.tenant_id, id)
         .await?
         .ok_or(ApiError::NotFound("delivery"))?;

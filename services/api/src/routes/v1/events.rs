@@ -2,14 +2,14 @@
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
-use hookrelay_core::domain::{EventType, ValidationError};
-use hookrelay_core::error::{ApiError, ErrorBody};
-use hookrelay_core::extract::{parse_json, BodyLimit, QueryParams, RawJson};
 use hookrelay_core::pagination::page_limit;
-use hookrelay_core::payload::canonical_data;
 use hookrelay_core::repo::deliveries::DeliveryRepo;
 use hookrelay_core::repo::events::{EventListQuery, EventRecord, EventRepo, NewEvent};
 use hookrelay_core::telemetry::traceparent;
+use hookrelay_domain::payload::canonical_data;
+use hookrelay_domain::{EventType, ValidationError};
+use hookrelay_web::error::{ApiError, ErrorBody};
+use hookrelay_web::extract::{parse_json, BodyLimit, QueryParams, RawJson};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use utoipa::{IntoParams, ToSchema};
@@ -159,7 +159,9 @@ pub async fn create_event(
     };
     let trace_id = traceparent::trace_id(&trace.0).unwrap_or("");
     let event_type = hookrelay_core::telemetry::event_type_label(event.event_type.as_str());
-    let ingested = state.events.ingest(auth.tenant_id, event).await?;
+    let ingested = state
+        .outbox
+        .committed(state.events.ingest(auth.tenant_id, event).await?);
     metrics::counter!(
         "hookrelay_events_accepted_total",
         "event_type" => event_type
@@ -171,7 +173,6 @@ pub async fn create_event(
         deliveries = ingested.deliveries,
         "event accepted"
     );
-    state.publisher.publish_after_commit(ingested.jobs);
     let mut response = HttpResponse::Accepted();
     if ingested.replayed {
         response.insert_header(("idempotent-replayed", "true"));

@@ -2,17 +2,17 @@
 
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Utc};
-use hookrelay_core::domain::{
-    format_schedule_time, parse_schedule_time, post_text, ChannelIdentifier, EventType,
-    ValidationError,
-};
-use hookrelay_core::error::{ApiError, ErrorBody};
-use hookrelay_core::extract::{JsonBody, QueryParams};
 use hookrelay_core::pagination::page_limit;
-use hookrelay_core::payload::canonical_data;
-use hookrelay_core::posts::{scheduled_event_data, NEW_POST_SCHEDULED};
 use hookrelay_core::repo::events::{EventRepo, NewEvent};
-use hookrelay_core::repo::posts::{CallbackLog, PostListQuery, PostRecord, PostRepo};
+use hookrelay_core::repo::posts::{CallbackLog, PostListQuery, PostRepo};
+use hookrelay_domain::payload::canonical_data;
+use hookrelay_domain::post::{scheduled_event_data, NEW_POST_SCHEDULED};
+use hookrelay_domain::post::{Post, PostStatus};
+use hookrelay_domain::{
+    format_schedule_time, parse_schedule_time, post_text, ChannelIdentifier, EventType,
+};
+use hookrelay_web::error::{ApiError, ErrorBody};
+use hookrelay_web::extract::{JsonBody, QueryParams};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -60,11 +60,11 @@ pub struct PostResponse {
     pub updated_at: DateTime<Utc>,
 }
 
-impl From<PostRecord> for PostResponse {
-    fn from(p: PostRecord) -> Self {
+impl From<Post> for PostResponse {
+    fn from(p: Post) -> Self {
         Self {
             post_id: p.id,
-            status: p.status,
+            status: p.status.as_str().to_string(),
             channel_identifier: p.channel_identifier,
             post_text_idea: p.post_text_idea,
             scheduled_at_utc: format_schedule_time(p.scheduled_at_utc),
@@ -91,7 +91,7 @@ impl From<CallbackLog> for CallbackResponse {
     fn from(c: CallbackLog) -> Self {
         Self {
             received_at: c.received_at,
-            status: c.status,
+            status: c.status.map(|s| s.as_str().to_string()),
             details: c.details,
             outcome: c.outcome,
             http_status: c.http_status,
@@ -160,22 +160,10 @@ pub async fn create_post(
         traceparent: Some(trace.0),
     };
     let ingested = EventRepo::ingest(&tx, auth.tenant_id, &event).await?;
-    PostRepo::set_event(&tx, post.id, ingested.id).await?;
-    tx.commit().await?;
+    PostRepo::set_event(&tx, post.id, ingested.get().id).await?;
+    let ingested = state.outbox.commit(tx, ingested).await?;
     post.event_id = Some(ingested.id);
-    state.publisher.publish_after_commit(ingested.jobs);
     Ok(HttpResponse::Created().json(PostResponse::from(post)))
-}
-
-fn parse_status(s: Option<String>) -> Result<Option<String>, ValidationError> {
-    match s.as_deref() {
-        None => Ok(None),
-        Some("pending" | "published" | "failed") => Ok(s),
-        Some(_) => Err(ValidationError::new(
-            "status",
-            "must be pending, published or failed",
-        )),
-    }
 }
 
 /// Lists posts, newest first.
@@ -191,7 +179,10 @@ pub async fn list_posts(
     QueryParams(params): QueryParams<ListPostsParams>,
 ) -> Result<HttpResponse, ApiError> {
     let query = PostListQuery {
-        status: parse_status(params.status)?,
+        status: params
+            .status
+            .map(|s| PostStatus::parse("status", &s))
+            .transpose()?,
         channel: params.channel,
         limit: page_limit(params.limit)?,
         cursor: params.cursor,

@@ -2,10 +2,10 @@
 
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Utc};
-use hookrelay_core::error::ApiError;
-use hookrelay_core::extract::JsonBody;
 use hookrelay_core::repo::api_keys::ApiKeyRepo;
 use hookrelay_core::repo::tenants::TenantRepo;
+use hookrelay_web::error::ApiError;
+use hookrelay_web::extract::JsonBody;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -13,7 +13,7 @@ use uuid::Uuid;
 use super::api_keys::ApiKeyCreated;
 use crate::auth::AdminAuth;
 use crate::startup::AppState;
-use hookrelay_core::domain::display_name;
+use hookrelay_domain::display_name;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/tenants", web::post().to(create_tenant));
@@ -49,8 +49,8 @@ pub struct TenantCreatedResponse {
     security(("admin_token" = [])),
     responses(
         (status = 201, body = TenantCreatedResponse),
-        (status = 401, body = hookrelay_core::error::ErrorBody),
-        (status = 422, body = hookrelay_core::error::ErrorBody),
+        (status = 401, body = hookrelay_web::error::ErrorBody),
+        (status = 422, body = hookrelay_web::error::ErrorBody),
     )
 )]
 pub async fn create_tenant(

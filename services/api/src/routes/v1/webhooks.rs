@@ -4,16 +4,17 @@ use std::collections::BTreeMap;
 
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Utc};
-use hookrelay_core::domain::{
-    CustomHeaders, Description, EventType, EventTypePattern, PayloadFormat, ValidationError,
-    WebhookName, WebhookSecret, WebhookUrl,
-};
-use hookrelay_core::error::{ApiError, ErrorBody};
-use hookrelay_core::extract::{JsonBody, QueryParams};
+use hookrelay_core::net::check_target;
 use hookrelay_core::pagination::{page_limit, Direction};
 use hookrelay_core::repo::webhooks::{
     NewWebhook, WebhookListQuery, WebhookOrder, WebhookPatch, WebhookRecord, WebhookRepo,
 };
+use hookrelay_domain::{
+    CustomHeaders, Description, EventType, EventTypePattern, PayloadFormat, ValidationError,
+    WebhookName, WebhookSecret, WebhookUrl,
+};
+use hookrelay_web::error::{ApiError, ErrorBody};
+use hookrelay_web::extract::{JsonBody, QueryParams};
 use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -129,7 +130,7 @@ impl From<WebhookRecord> for WebhookResponse {
             event_types: r.event_types,
             enabled: r.enabled,
             payload_format: r.payload_format,
-            headers: r.headers,
+            headers: r.headers.as_map().clone(),
             created_at: r.created_at,
             modified_at: r.modified_at,
             last_execution_at: r.last_execution_at,
@@ -227,7 +228,7 @@ async fn parse_new(
         Some(s) => WebhookSecret::parse(&s)?,
         None => WebhookSecret::generate(),
     };
-    url.check_target(state.target_policy()).await?;
+    check_target(&url, state.target_policy()).await?;
     Ok(NewWebhook {
         name,
         description,
@@ -246,7 +247,7 @@ async fn parse_patch(
 ) -> Result<WebhookPatch, ValidationError> {
     let url = body.url.as_deref().map(WebhookUrl::parse).transpose()?;
     if let Some(url) = &url {
-        url.check_target(state.target_policy()).await?;
+        check_target(url, state.target_policy()).await?;
     }
     Ok(WebhookPatch {
         name: body.name.map(WebhookName::parse).transpose()?,
@@ -364,7 +365,9 @@ pub async fn get_webhook_secret(
     let secret = WebhookRepo::secret(&client, auth.tenant_id, id.into_inner())
         .await?
         .ok_or(ApiError::NotFound("webhook"))?;
-    Ok(HttpResponse::Ok().json(WebhookSecretResponse { secret }))
+    Ok(HttpResponse::Ok().json(WebhookSecretResponse {
+        secret: secret.expose().to_string(),
+    }))
 }
 
 /// Changes some fields of a webhook.

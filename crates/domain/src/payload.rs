@@ -4,7 +4,7 @@
 use chrono::{DateTime, SecondsFormat, Utc};
 use uuid::Uuid;
 
-use crate::domain::PayloadFormat;
+use crate::PayloadFormat;
 
 /// Canonical text of an event's `data`: compact JSON, key order as the client sent it.
 pub fn canonical_data(data: &serde_json::Value) -> String {

@@ -43,7 +43,8 @@ impl EventType {
     }
 }
 
-/// What a webhook subscribes to: an exact type, `prefix.*`, or `*` for everything.
+/// What a webhook subscribes to: an exact type, `prefix.*`, or `*` for everything. The
+/// matching itself runs in SQL (`hookrelay_core::fanout`), where fan-out happens.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EventTypePattern(String);
 
@@ -68,18 +69,6 @@ impl EventTypePattern {
         Ok(Self(s))
     }
 
-    /// Whether an event of type `event_type` matches. The SQL twin is
-    /// [`crate::fanout::PATTERN_MATCH_SQL`]; both must agree.
-    pub fn matches(&self, event_type: &str) -> bool {
-        if self.0 == "*" {
-            return true;
-        }
-        match self.0.strip_suffix('*') {
-            Some(prefix_with_dot) => event_type.starts_with(prefix_with_dot),
-            None => self.0 == event_type,
-        }
-    }
-
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -92,21 +81,6 @@ impl EventTypePattern {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn pat(s: &str) -> EventTypePattern {
-        EventTypePattern::parse("p", s.to_string()).expect("valid pattern")
-    }
-
-    #[test]
-    fn patterns_match_as_documented() {
-        assert!(pat("*").matches("anything.at.all"));
-        assert!(pat("order.*").matches("order.created"));
-        assert!(pat("order.*").matches("order.created.v2"));
-        assert!(!pat("order.*").matches("order"));
-        assert!(!pat("order.*").matches("orders.created"));
-        assert!(pat("order.created").matches("order.created"));
-        assert!(!pat("order.created").matches("order.created.v2"));
-    }
 
     #[test]
     fn invalid_names_and_patterns_are_refused() {

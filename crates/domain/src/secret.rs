@@ -4,7 +4,7 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use rand::RngCore;
 
-use super::ValidationError;
+use super::{CorruptValue, ValidationError};
 
 const PREFIX: &str = "whsec_";
 const MIN_KEY: usize = 24;
@@ -45,6 +45,12 @@ impl WebhookSecret {
             text: s.to_string(),
             key,
         })
+    }
+
+    /// Reads a stored secret back; one that does not parse is a corrupt row (a delivery
+    /// must never go out unsigned).
+    pub fn from_stored(s: &str) -> Result<Self, CorruptValue> {
+        Self::parse(s).map_err(|e| CorruptValue::new("signing secret", e.message))
     }
 
     /// A fresh secret of 32 random bytes.

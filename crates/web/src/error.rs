@@ -5,7 +5,10 @@ use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::db::DbError;
+use hookrelay_core::db::DbError;
+use hookrelay_core::pagination::ListError;
+use hookrelay_core::report::ErrorChain;
+use hookrelay_domain::ValidationError;
 
 /// A failure an HTTP caller sees. Infrastructure failures keep their source for the logs
 /// and answer 503; nothing here answers 500.
@@ -63,17 +66,23 @@ impl ApiError {
     }
 }
 
+impl From<ValidationError> for ApiError {
+    fn from(e: ValidationError) -> Self {
+        ApiError::validation(e.field, e.message)
+    }
+}
+
 impl From<DbError> for ApiError {
     fn from(e: DbError) -> Self {
         ApiError::Unavailable(Box::new(e))
     }
 }
 
-impl From<crate::pagination::ListError> for ApiError {
-    fn from(e: crate::pagination::ListError) -> Self {
+impl From<ListError> for ApiError {
+    fn from(e: ListError) -> Self {
         match e {
-            crate::pagination::ListError::Invalid(v) => v.into(),
-            crate::pagination::ListError::Db(db) => db.into(),
+            ListError::Invalid(v) => v.into(),
+            ListError::Db(db) => db.into(),
         }
     }
 }
@@ -124,7 +133,7 @@ impl ResponseError for ApiError {
 
     fn error_response(&self) -> HttpResponse {
         if let ApiError::Unavailable(source) = self {
-            tracing::error!(error = %source, source = ?std::error::Error::source(source.as_ref()), "infrastructure failure");
+            tracing::error!(error = %ErrorChain(source.as_ref()), "infrastructure failure");
         }
         let field = match self {
             ApiError::Validation { field, .. } => Some(field.clone()),

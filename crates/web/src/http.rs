@@ -11,6 +11,8 @@ use actix_web::http::header;
 use actix_web::middleware::{ErrorHandlerResponse, ErrorHandlers};
 use actix_web::{web, HttpResponse, ResponseError};
 
+use hookrelay_core::report::ErrorChain;
+
 use crate::error::ApiError;
 
 /// A readiness check: resolves to `Err(reason)` when a dependency is unreachable.
@@ -67,7 +69,7 @@ async fn readyz(readiness: web::Data<Readiness>) -> HttpResponse {
 async fn metrics() -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4")
-        .body(crate::telemetry::render_metrics())
+        .body(hookrelay_core::telemetry::render_metrics())
 }
 
 /// Rewrites error responses that actix produced without a JSON body (404 for an unknown
@@ -148,7 +150,11 @@ pub fn path_config() -> web::PathConfig {
 pub fn postgres_check(pool: deadpool_postgres::Pool) -> ReadinessCheck {
     Arc::new(move || {
         let pool = pool.clone();
-        Box::pin(async move { crate::db::ping(&pool).await.map_err(|e| e.to_string()) })
+        Box::pin(async move {
+            hookrelay_core::db::ping(&pool)
+                .await
+                .map_err(|e| ErrorChain(&e).to_string())
+        })
     })
 }
 
@@ -172,9 +178,14 @@ pub fn ops_server(
 }
 
 /// Readiness check that RabbitMQ accepts a connection.
-pub fn amqp_check(publisher: crate::queue::JobPublisher) -> ReadinessCheck {
+pub fn amqp_check(publisher: hookrelay_core::queue::JobPublisher) -> ReadinessCheck {
     Arc::new(move || {
         let publisher = publisher.clone();
-        Box::pin(async move { publisher.ping().await.map_err(|e| e.to_string()) })
+        Box::pin(async move {
+            publisher
+                .ping()
+                .await
+                .map_err(|e| ErrorChain(&e).to_string())
+        })
     })
 }

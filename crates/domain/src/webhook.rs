@@ -1,9 +1,8 @@
 //! Plain webhook fields: name, description, payload format.
 
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
-use super::ValidationError;
+use super::{CorruptValue, ValidationError};
 
 /// A webhook's display name, 1 to 200 characters.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -67,7 +66,8 @@ impl Description {
 }
 
 /// How a delivery body is shaped.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum PayloadFormat {
     /// `{"event", "event_id", "timestamp", "data"}`
@@ -85,12 +85,26 @@ impl PayloadFormat {
         }
     }
 
-    /// Reads the database's text form.
-    pub fn from_db(s: &str) -> Self {
-        if s == "flat" {
-            PayloadFormat::Flat
-        } else {
-            PayloadFormat::Envelope
+    /// Reads the stored form back; an unknown name is a corrupt row, not a default.
+    pub fn from_stored(s: &str) -> Result<Self, CorruptValue> {
+        match s {
+            "envelope" => Ok(PayloadFormat::Envelope),
+            "flat" => Ok(PayloadFormat::Flat),
+            other => Err(CorruptValue::new("payload format", format!("{other:?}"))),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn payload_formats_round_trip_and_unknown_ones_are_corrupt() {
+        for f in [PayloadFormat::Envelope, PayloadFormat::Flat] {
+            assert_eq!(PayloadFormat::from_stored(f.as_str()), Ok(f));
+        }
+        assert!(PayloadFormat::from_stored("xml").is_err());
+        assert!(PayloadFormat::from_stored("").is_err());
     }
 }

@@ -5,7 +5,7 @@ use base64::Engine;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
-use crate::domain::WebhookSecret;
+use crate::WebhookSecret;
 
 /// Signs one delivery attempt's body.
 pub fn sign_payload(secret: &WebhookSecret, msg_id: &str, timestamp: i64, body: &[u8]) -> String {

@@ -1,7 +1,6 @@
 //! Webhook target URLs and the guard against delivering into private networks (SSRF).
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
-use std::time::Duration;
 
 use url::Url;
 
@@ -44,19 +43,9 @@ impl WebhookUrl {
         Ok(Self(url))
     }
 
-    /// Resolves the host and refuses non-public addresses unless the policy allows them.
-    pub async fn check_target(&self, policy: TargetPolicy) -> Result<(), ValidationError> {
-        if policy == TargetPolicy::AllowPrivate {
-            return Ok(());
-        }
-        let addrs = resolve(&self.0).await?;
-        if let Some(ip) = addrs.iter().find(|ip| !is_public_ip(**ip)) {
-            return Err(ValidationError::new(
-                "url",
-                format!("resolves to a non-public address ({ip}); private targets are not allowed"),
-            ));
-        }
-        Ok(())
+    /// The parsed URL (hosts are resolved by the caller, at the edge).
+    pub fn url(&self) -> &Url {
+        &self.0
     }
 
     pub fn as_str(&self) -> &str {
@@ -64,26 +53,18 @@ impl WebhookUrl {
     }
 }
 
-async fn resolve(url: &Url) -> Result<Vec<IpAddr>, ValidationError> {
-    let port = url.port_or_known_default().unwrap_or(443);
-    match url.host() {
-        Some(url::Host::Ipv4(ip)) => Ok(vec![IpAddr::V4(ip)]),
-        Some(url::Host::Ipv6(ip)) => Ok(vec![IpAddr::V6(ip)]),
-        Some(url::Host::Domain(name)) => {
-            let lookup = tokio::net::lookup_host((name, port));
-            match tokio::time::timeout(Duration::from_secs(3), lookup).await {
-                Ok(Ok(addrs)) => {
-                    let ips: Vec<IpAddr> = addrs.map(|a| a.ip()).collect();
-                    if ips.is_empty() {
-                        Err(ValidationError::new("url", "host does not resolve"))
-                    } else {
-                        Ok(ips)
-                    }
-                }
-                Ok(Err(_)) | Err(_) => Err(ValidationError::new("url", "host does not resolve")),
-            }
-        }
-        None => Err(ValidationError::new("url", "must have a host")),
+/// Refuses a target whose resolved addresses include a non-public one, unless the
+/// policy allows private targets.
+pub fn refuse_private(policy: TargetPolicy, addrs: &[IpAddr]) -> Result<(), ValidationError> {
+    if policy == TargetPolicy::AllowPrivate {
+        return Ok(());
+    }
+    match addrs.iter().find(|ip| !is_public_ip(**ip)) {
+        Some(ip) => Err(ValidationError::new(
+            "url",
+            format!("resolves to a non-public address ({ip}); private targets are not allowed"),
+        )),
+        None => Ok(()),
     }
 }
 
@@ -188,12 +169,12 @@ mod tests {
         }
     }
 
-    #[tokio::test]
-    async fn private_targets_refused_unless_allowed() {
-        let url = WebhookUrl::parse("http://localhost:9/").expect("valid");
-        assert!(url.check_target(TargetPolicy::PublicOnly).await.is_err());
-        assert!(url.check_target(TargetPolicy::AllowPrivate).await.is_ok());
-        let public = WebhookUrl::parse("http://93.184.216.34/").expect("valid");
-        assert!(public.check_target(TargetPolicy::PublicOnly).await.is_ok());
+    #[test]
+    fn private_targets_refused_unless_allowed() {
+        let local: Vec<IpAddr> = vec!["127.0.0.1".parse().expect("ip")];
+        assert!(refuse_private(TargetPolicy::PublicOnly, &local).is_err());
+        assert!(refuse_private(TargetPolicy::AllowPrivate, &local).is_ok());
+        let public: Vec<IpAddr> = vec!["93.184.216.34".parse().expect("ip")];
+        assert!(refuse_private(TargetPolicy::PublicOnly, &public).is_ok());
     }
 }

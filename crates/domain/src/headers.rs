@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use super::ValidationError;
+use super::{CorruptValue, ValidationError};
 
 /// Most custom headers one webhook may carry.
 pub const MAX_CUSTOM_HEADERS: usize = 20;
@@ -93,9 +93,12 @@ impl CustomHeaders {
         &self.0
     }
 
-    /// Rebuilds from the database, where values were validated on the way in.
-    pub fn from_trusted(map: BTreeMap<String, String>) -> Self {
-        Self(map)
+    /// Reads the stored JSON object back, checked as on the way in: a row that does not
+    /// parse is corrupt, never an empty set of headers.
+    pub fn from_stored(json: serde_json::Value) -> Result<Self, CorruptValue> {
+        let map: BTreeMap<String, String> = serde_json::from_value(json)
+            .map_err(|e| CorruptValue::new("custom headers", e.to_string()))?;
+        Self::parse(map).map_err(|e| CorruptValue::new("custom headers", e.to_string()))
     }
 }
 
@@ -132,6 +135,21 @@ mod tests {
             ok.as_map().get("x-tenant").map(String::as_str),
             Some("abc 123")
         );
+    }
+
+    #[test]
+    fn stored_headers_are_checked_again() {
+        let ok = CustomHeaders::from_stored(serde_json::json!({"x-a": "1"})).expect("valid");
+        assert_eq!(ok.as_map().len(), 1);
+        assert!(CustomHeaders::from_stored(serde_json::json!({})).is_ok());
+        for bad in [
+            serde_json::json!([1]),
+            serde_json::json!({"x-a": 1}),
+            serde_json::json!({"host": "x"}),
+            serde_json::json!(null),
+        ] {
+            assert!(CustomHeaders::from_stored(bad.clone()).is_err(), "{bad}");
+        }
     }
 
     #[test]

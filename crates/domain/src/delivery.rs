@@ -1,0 +1,485 @@
+//! Deliveries: their statuses, the job that asks for one attempt, the retry schedule, and
+//! the dispatcher's two decisions as pure functions — what a job means given the stored
+//! delivery ([`decide`]), and what an attempt's answer means at attempt N ([`judge`]).
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use crate::{
+    CorruptValue, CustomHeaders, PayloadFormat, ValidationError, WebhookSecret, WebhookUrl,
+};
+
+/// Where a delivery stands. Only `pending` deliveries are attempted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DeliveryStatus {
+    Pending,
+    Succeeded,
+    Failed,
+    Cancelled,
+}
+
+impl DeliveryStatus {
+    pub const ALL: [DeliveryStatus; 4] = [
+        DeliveryStatus::Pending,
+        DeliveryStatus::Succeeded,
+        DeliveryStatus::Failed,
+        DeliveryStatus::Cancelled,
+    ];
+
+    /// The name used in the API, in metrics and in the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeliveryStatus::Pending => "pending",
+            DeliveryStatus::Succeeded => "succeeded",
+            DeliveryStatus::Failed => "failed",
+            DeliveryStatus::Cancelled => "cancelled",
+        }
+    }
+
+    /// Parses a status name from a client (`field` is named in the error).
+    pub fn parse(field: &str, s: &str) -> Result<Self, ValidationError> {
+        Self::from_name(s).ok_or_else(|| {
+            ValidationError::new(field, "must be pending, succeeded, failed or cancelled")
+        })
+    }
+
+    /// Reads the stored form back.
+    pub fn from_stored(s: &str) -> Result<Self, CorruptValue> {
+        Self::from_name(s).ok_or_else(|| CorruptValue::new("delivery status", format!("{s:?}")))
+    }
+
+    fn from_name(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+
+    /// Whether the delivery is over (no attempt will follow without a replay).
+    pub fn is_final(self) -> bool {
+        self != DeliveryStatus::Pending
+    }
+}
+
+impl std::fmt::Display for DeliveryStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One attempt to make: what travels on the broker. Everything else (payload, secrets,
+/// target) stays in PostgreSQL and is read by id, so a job can always be rebuilt from
+/// there (the outbox sweeper does).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeliveryJob {
+    delivery_id: Uuid,
+    attempt: u32,
+    traceparent: Option<String>,
+}
+
+impl DeliveryJob {
+    /// The one constructor: attempt `attempt` (1-based) of a delivery, in the W3C trace of
+    /// the request that created its event, when there is one.
+    pub fn new(delivery_id: Uuid, attempt: u32, traceparent: Option<String>) -> Self {
+        Self {
+            delivery_id,
+            attempt: attempt.max(1),
+            traceparent: traceparent.filter(|t| !t.is_empty()),
+        }
+    }
+
+    /// The job that follows `recorded` attempts already stored for the delivery.
+    pub fn after_recorded(delivery_id: Uuid, recorded: i32, traceparent: Option<String>) -> Self {
+        let next = u32::try_from(recorded).unwrap_or(0).saturating_add(1);
+        Self::new(delivery_id, next, traceparent)
+    }
+
+    /// The job of the next attempt (a retry).
+    pub fn next_attempt(&self) -> Self {
+        Self::new(
+            self.delivery_id,
+            self.attempt.saturating_add(1),
+            self.traceparent.clone(),
+        )
+    }
+
+    pub fn delivery_id(&self) -> Uuid {
+        self.delivery_id
+    }
+
+    pub fn attempt(&self) -> u32 {
+        self.attempt
+    }
+
+    pub fn traceparent(&self) -> Option<&str> {
+        self.traceparent.as_deref()
+    }
+}
+
+/// When retries happen: the delay before retry 1, 2, 3...
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RetrySchedule {
+    delays_secs: Vec<u64>,
+}
+
+impl RetrySchedule {
+    pub fn new(delays_secs: &[u64]) -> Self {
+        Self {
+            delays_secs: delays_secs.to_vec(),
+        }
+    }
+
+    /// The delay after failed attempt `attempt` (1-based), or `None` when it was the last.
+    pub fn delay_after(&self, attempt: u32) -> Option<Duration> {
+        let index = usize::try_from(attempt).ok()?.checked_sub(1)?;
+        self.delays_secs
+            .get(index)
+            .map(|secs| Duration::from_secs(*secs))
+    }
+}
+
+/// The event a delivery carries, as stored.
+#[derive(Debug, Clone)]
+pub struct EventContent {
+    pub id: Uuid,
+    pub event_type: String,
+    /// Canonical JSON text of the data.
+    pub data: String,
+    pub occurred_at: DateTime<Utc>,
+}
+
+/// The delivery-relevant part of an enabled webhook, every field parsed.
+#[derive(Debug, Clone)]
+pub struct WebhookTarget {
+    pub url: WebhookUrl,
+    pub payload_format: PayloadFormat,
+    pub headers: CustomHeaders,
+    pub secret: WebhookSecret,
+    /// A rotated-out secret still honoured until it expires.
+    pub previous_secret: Option<WebhookSecret>,
+}
+
+impl WebhookTarget {
+    /// The secrets every attempt is signed with, current first.
+    pub fn signing_secrets(&self) -> Vec<&WebhookSecret> {
+        std::iter::once(&self.secret)
+            .chain(self.previous_secret.iter())
+            .collect()
+    }
+}
+
+/// What became of a delivery's webhook by the time a job runs.
+#[derive(Debug, Clone)]
+pub enum WebhookState {
+    Active(WebhookTarget),
+    Disabled,
+    Deleted,
+    /// The stored row does not parse (a bad secret, header map or format).
+    Corrupt(CorruptValue),
+}
+
+/// Everything one attempt needs, read in one query.
+#[derive(Debug, Clone)]
+pub struct DispatchContext {
+    pub delivery_id: Uuid,
+    pub tenant_id: Uuid,
+    pub status: DeliveryStatus,
+    /// Attempts recorded so far.
+    pub attempts: u32,
+    pub created_at: DateTime<Utc>,
+    pub event: EventContent,
+    pub webhook: WebhookState,
+}
+
+/// Why a job is dropped without an attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stale {
+    /// The delivery does not exist (any more).
+    Missing,
+    /// The delivery is no longer pending.
+    Finished,
+    /// This attempt (or a later one) is already recorded: a duplicate job.
+    AlreadyRecorded,
+}
+
+impl Stale {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stale::Missing => "delivery not found",
+            Stale::Finished => "delivery already finished",
+            Stale::AlreadyRecorded => "attempt already recorded",
+        }
+    }
+}
+
+/// What a job means given the stored delivery.
+#[derive(Debug)]
+pub enum JobDecision<'a> {
+    /// POST attempt number `attempt` to `target`.
+    Send {
+        attempt: u32,
+        target: &'a WebhookTarget,
+    },
+    /// Nothing to do: ack the job.
+    AlreadyDone(Stale),
+    /// The webhook was deleted or disabled: the delivery is cancelled.
+    Cancel,
+    /// The webhook's row is corrupt: the delivery fails with this reason, unsent.
+    Fail {
+        attempt: u32,
+        reason: &'a CorruptValue,
+    },
+}
+
+/// Decides what a job means given the delivery as stored (`None`: it does not exist).
+pub fn decide<'a>(job: &DeliveryJob, stored: Option<&'a DispatchContext>) -> JobDecision<'a> {
+    let Some(ctx) = stored else {
+        return JobDecision::AlreadyDone(Stale::Missing);
+    };
+    if ctx.status != DeliveryStatus::Pending {
+        return JobDecision::AlreadyDone(Stale::Finished);
+    }
+    if job.attempt() <= ctx.attempts {
+        return JobDecision::AlreadyDone(Stale::AlreadyRecorded);
+    }
+    // The next attempt is always the one after the recorded ones, even if the job (e.g.
+    // from an older sweep) says otherwise.
+    let attempt = ctx.attempts.saturating_add(1);
+    match &ctx.webhook {
+        WebhookState::Deleted | WebhookState::Disabled => JobDecision::Cancel,
+        WebhookState::Corrupt(reason) => JobDecision::Fail { attempt, reason },
+        WebhookState::Active(target) => JobDecision::Send { attempt, target },
+    }
+}
+
+/// What the receiver's answer means for the delivery.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// 2xx: delivered.
+    Delivered,
+    /// A failure with retries left: try again after this delay.
+    RetryAfter(Duration),
+    /// A failure and the schedule is used up (or nothing can help): the delivery failed.
+    GiveUp,
+}
+
+impl Verdict {
+    /// The delivery's status after the attempt, and when the next attempt is due.
+    pub fn outcome(self, now: DateTime<Utc>) -> (DeliveryStatus, Option<DateTime<Utc>>) {
+        match self {
+            Verdict::Delivered => (DeliveryStatus::Succeeded, None),
+            Verdict::GiveUp => (DeliveryStatus::Failed, None),
+            Verdict::RetryAfter(delay) => {
+                let delay = chrono::Duration::from_std(delay).unwrap_or(chrono::Duration::MAX);
+                (DeliveryStatus::Pending, now.checked_add_signed(delay))
+            }
+        }
+    }
+}
+
+/// Judges attempt number `attempt` from the receiver's HTTP status (`None`: no answer —
+/// timeout, refused connection, refused target). Receiver hints (410 Gone, 429/503 with
+/// `Retry-After`) belong here, beside the schedule they modify.
+pub fn judge(status: Option<u16>, attempt: u32, schedule: &RetrySchedule) -> Verdict {
+    if status.is_some_and(|s| (200..300).contains(&s)) {
+        return Verdict::Delivered;
+    }
+    match schedule.delay_after(attempt) {
+        Some(delay) => Verdict::RetryAfter(delay),
+        None => Verdict::GiveUp,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn schedule() -> RetrySchedule {
+        RetrySchedule::new(&[5, 25, 125])
+    }
+
+    fn target() -> WebhookTarget {
+        WebhookTarget {
+            url: WebhookUrl::parse("http://127.0.0.1:9/").expect("url"),
+            payload_format: PayloadFormat::Envelope,
+            headers: CustomHeaders::default(),
+            secret: WebhookSecret::generate(),
+            previous_secret: None,
+        }
+    }
+
+    fn ctx(status: DeliveryStatus, attempts: u32, webhook: WebhookState) -> DispatchContext {
+        DispatchContext {
+            delivery_id: Uuid::nil(),
+            tenant_id: Uuid::nil(),
+            status,
+            attempts,
+            created_at: Utc::now(),
+            event: EventContent {
+                id: Uuid::nil(),
+                event_type: "a.b".into(),
+                data: "{}".into(),
+                occurred_at: Utc::now(),
+            },
+            webhook,
+        }
+    }
+
+    fn job(attempt: u32) -> DeliveryJob {
+        DeliveryJob::new(Uuid::nil(), attempt, None)
+    }
+
+    /// A short name for each decision, to compare in tables.
+    fn name(d: &JobDecision<'_>) -> String {
+        match d {
+            JobDecision::Send { attempt, .. } => format!("send {attempt}"),
+            JobDecision::AlreadyDone(stale) => format!("done: {}", stale.as_str()),
+            JobDecision::Cancel => "cancel".into(),
+            JobDecision::Fail { attempt, reason } => format!("fail {attempt}: {}", reason.what),
+        }
+    }
+
+    #[test]
+    fn decisions_cover_every_stored_state() {
+        use DeliveryStatus::*;
+        let active = || WebhookState::Active(target());
+        let corrupt = || WebhookState::Corrupt(CorruptValue::new("signing secret", "bad"));
+        let table: Vec<(u32, Option<DispatchContext>, &str)> = vec![
+            (1, None, "done: delivery not found"),
+            (
+                1,
+                Some(ctx(Succeeded, 1, active())),
+                "done: delivery already finished",
+            ),
+            (
+                2,
+                Some(ctx(Failed, 4, active())),
+                "done: delivery already finished",
+            ),
+            (
+                1,
+                Some(ctx(Cancelled, 0, active())),
+                "done: delivery already finished",
+            ),
+            (
+                1,
+                Some(ctx(Pending, 1, active())),
+                "done: attempt already recorded",
+            ),
+            (
+                2,
+                Some(ctx(Pending, 3, active())),
+                "done: attempt already recorded",
+            ),
+            (1, Some(ctx(Pending, 0, active())), "send 1"),
+            (2, Some(ctx(Pending, 1, active())), "send 2"),
+            // A job from an older sweep still makes the next attempt, not its own number.
+            (9, Some(ctx(Pending, 1, active())), "send 2"),
+            (1, Some(ctx(Pending, 0, WebhookState::Deleted)), "cancel"),
+            (3, Some(ctx(Pending, 2, WebhookState::Disabled)), "cancel"),
+            (
+                1,
+                Some(ctx(Pending, 0, corrupt())),
+                "fail 1: signing secret",
+            ),
+            // A finished delivery is never cancelled or failed again.
+            (
+                1,
+                Some(ctx(Succeeded, 1, WebhookState::Deleted)),
+                "done: delivery already finished",
+            ),
+        ];
+        for (attempt, stored, expected) in table {
+            let got = name(&decide(&job(attempt), stored.as_ref()));
+            assert_eq!(got, expected, "job attempt {attempt}, stored {stored:?}");
+        }
+    }
+
+    #[test]
+    fn verdicts_follow_the_schedule() {
+        let s = schedule();
+        let secs = |n| Verdict::RetryAfter(Duration::from_secs(n));
+        let table = [
+            (Some(200), 1, Verdict::Delivered),
+            (Some(204), 4, Verdict::Delivered),
+            (Some(299), 9, Verdict::Delivered),
+            (Some(500), 1, secs(5)),
+            (Some(404), 2, secs(25)),
+            (Some(302), 3, secs(125)),
+            (None, 1, secs(5)),
+            (Some(199), 1, secs(5)),
+            (Some(300), 1, secs(5)),
+            (Some(500), 4, Verdict::GiveUp),
+            (None, 4, Verdict::GiveUp),
+            (Some(503), 0, Verdict::GiveUp),
+        ];
+        for (status, attempt, expected) in table {
+            assert_eq!(
+                judge(status, attempt, &s),
+                expected,
+                "{status:?} at {attempt}"
+            );
+        }
+        assert_eq!(
+            judge(Some(500), 1, &RetrySchedule::new(&[])),
+            Verdict::GiveUp
+        );
+    }
+
+    #[test]
+    fn verdict_outcomes() {
+        let now = Utc::now();
+        assert_eq!(
+            Verdict::Delivered.outcome(now),
+            (DeliveryStatus::Succeeded, None)
+        );
+        assert_eq!(Verdict::GiveUp.outcome(now), (DeliveryStatus::Failed, None));
+        assert_eq!(
+            Verdict::RetryAfter(Duration::from_secs(25)).outcome(now),
+            (
+                DeliveryStatus::Pending,
+                Some(now + chrono::Duration::seconds(25))
+            )
+        );
+    }
+
+    #[test]
+    fn default_schedule_is_5_25_125_then_nothing() {
+        let s = schedule();
+        assert_eq!(s.delay_after(0), None);
+        assert_eq!(s.delay_after(1), Some(Duration::from_secs(5)));
+        assert_eq!(s.delay_after(2), Some(Duration::from_secs(25)));
+        assert_eq!(s.delay_after(3), Some(Duration::from_secs(125)));
+        assert_eq!(s.delay_after(4), None);
+    }
+
+    #[test]
+    fn jobs() {
+        let id = Uuid::now_v7();
+        let first = DeliveryJob::new(id, 1, Some("00-abc".into()));
+        let next = first.next_attempt();
+        assert_eq!(
+            (next.delivery_id(), next.attempt(), next.traceparent()),
+            (id, 2, Some("00-abc"))
+        );
+        assert_eq!(DeliveryJob::after_recorded(id, 3, None).attempt(), 4);
+        assert_eq!(DeliveryJob::after_recorded(id, -1, None).attempt(), 1);
+        assert_eq!(
+            DeliveryJob::new(id, 0, Some(String::new())),
+            DeliveryJob::new(id, 1, None)
+        );
+    }
+
+    #[test]
+    fn statuses_round_trip_and_corrupt_ones_are_refused() {
+        for s in DeliveryStatus::ALL {
+            assert_eq!(DeliveryStatus::from_stored(s.as_str()), Ok(s));
+            assert_eq!(DeliveryStatus::parse("status", s.as_str()), Ok(s));
+            assert_eq!(s.is_final(), s != DeliveryStatus::Pending);
+        }
+        assert!(DeliveryStatus::from_stored("PENDING").is_err());
+        assert_eq!(
+            DeliveryStatus::parse("status", "").unwrap_err().field,
+            "status"
+        );
+    }
+}

@@ -1,0 +1,73 @@
+//! hookrelay-domain: what hookrelay means, with no I/O and no web framework.
+//!
+//! The bottom layer of the workspace (see `docs/ARCHITECTURE.md`):
+//!
+//! ```text
+//! hookrelay-domain  <-  hookrelay-core (storage, queue, outbox, config, telemetry)
+//!                   <-  hookrelay-web (actix pieces: errors, extractors, ops routes)
+//!                   <-  services (api, dispatcher, ingester)
+//! ```
+//!
+//! - validated values, each built only through `parse`: [`EventType`], [`EventTypePattern`],
+//!   [`CustomHeaders`], [`WebhookSecret`], [`WebhookUrl`], [`WebhookName`], [`Description`],
+//!   [`PayloadFormat`], [`ChannelIdentifier`];
+//! - [`delivery`]: delivery statuses, the [`delivery::DeliveryJob`] message, the retry
+//!   schedule and the dispatcher's decisions as pure functions;
+//! - [`post`]: scheduled posts, their statuses and the events they announce;
+//! - [`payload`]: the exact bytes a receiver gets; [`signing`]: Standard Webhooks signatures.
+
+pub mod delivery;
+mod event_type;
+mod headers;
+pub mod payload;
+pub mod post;
+mod secret;
+pub mod signing;
+mod target;
+mod webhook;
+
+pub use event_type::{EventType, EventTypePattern, EVENT_TYPE_MAX_LEN};
+pub use headers::{CustomHeaders, MAX_CUSTOM_HEADERS};
+pub use post::{
+    format_schedule_time, parse_schedule_time, post_text, ChannelIdentifier, POST_TEXT_MAX,
+    SCHEDULE_FORMAT,
+};
+pub use secret::WebhookSecret;
+pub use target::{is_public_ip, refuse_private, TargetPolicy, WebhookUrl, URL_MAX_LEN};
+pub use webhook::{display_name, Description, PayloadFormat, WebhookName};
+
+/// A field that failed validation, and why.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{field}: {message}")]
+pub struct ValidationError {
+    pub field: String,
+    pub message: String,
+}
+
+impl ValidationError {
+    /// Builds an error for `field`.
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}
+
+/// A value read back from storage that does not parse as its domain type: a corrupt row.
+/// Never papered over with a default; whoever meets one fails loudly.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("stored {what} is invalid: {reason}")]
+pub struct CorruptValue {
+    pub what: &'static str,
+    pub reason: String,
+}
+
+impl CorruptValue {
+    pub fn new(what: &'static str, reason: impl Into<String>) -> Self {
+        Self {
+            what,
+            reason: reason.into(),
+        }
+    }
+}
