@@ -252,3 +252,61 @@ async fn a_binary_response_body_is_logged_without_breaking_the_log() {
     );
     assert_eq!(rx.received().len(), 1);
 }
+
+#[tokio::test]
+async fn a_corrupt_webhook_row_fails_its_delivery_unsent_with_the_reason() {
+    let s = stack(|_| {}).await;
+    let rx = Receiver::start().await;
+    let (bad_secret, _) = s.webhook(&rx.url, json!(["*"]), json!({})).await;
+    let (bad_headers, _) = s.webhook(&rx.url, json!(["*"]), json!({})).await;
+    let (healthy, secret) = s.webhook(&rx.url, json!(["*"]), json!({})).await;
+    let client = s.db.pool.get().await.expect("connection");
+    client
+        .execute(
+            "UPDATE webhooks SET secret = 'not-a-secret' WHERE id = $1::text::uuid",
+            &[&bad_secret],
+        )
+        .await
+        .expect("corrupt the secret");
+    client
+        .execute(
+            "UPDATE webhooks SET headers = '[1]'::jsonb WHERE id = $1::text::uuid",
+            &[&bad_headers],
+        )
+        .await
+        .expect("corrupt the headers");
+
+    let event = s.send_event(&s.key, "a.b", json!({})).await;
+    let e = s.wait_finished(&event, WAIT).await;
+    let by_webhook: HashMap<String, &Value> = e["deliveries"]
+        .as_array()
+        .expect("deliveries")
+        .iter()
+        .map(|d| (d["webhook_id"].as_str().expect("id").to_string(), d))
+        .collect();
+    assert_eq!(by_webhook[&healthy]["status"], "succeeded");
+    for (webhook, reason) in [
+        (&bad_secret, "signing secret"),
+        (&bad_headers, "custom headers"),
+    ] {
+        let d = by_webhook[webhook];
+        assert_eq!(d["status"], "failed", "{reason}");
+        assert_eq!(d["attempts"], 1, "{reason}: no retries for a corrupt row");
+        let log = s.delivery(d["id"].as_str().expect("id")).await;
+        let error = log["attempt_log"][0]["error"].as_str().expect("error");
+        assert!(error.contains(reason), "{error:?} names {reason}");
+        assert!(log["attempt_log"][0]["response_code"].is_null());
+    }
+    // Only the healthy webhook's delivery was sent, and it is signed.
+    let got = rx.received();
+    assert_eq!(got.len(), 1);
+    verify_signature(&secret, &got[0]);
+    let metrics = hookrelay_core::telemetry::render_metrics();
+    assert!(
+        metrics
+            .lines()
+            .any(|l| l.starts_with("hookrelay_corrupt_rows_total{")
+                && l.contains("table=\"webhooks\"")),
+        "corrupt rows are counted"
+    );
+}
