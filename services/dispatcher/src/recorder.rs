@@ -424,6 +424,12 @@ mod tests {
             }
         }
 
+        /// Marks deliveries in flight, as the consumer does before an attempt.
+        fn hold(&self, ids: &[Uuid]) {
+            let mut set = self.recorder.in_flight.lock().expect("set");
+            set.extend(ids.iter().copied());
+        }
+
         fn settled(&self) -> Vec<(u32, &'static str)> {
             let mut log = self.log.lock().expect("log").clone();
             log.sort();
@@ -457,11 +463,7 @@ mod tests {
     async fn a_batch_is_written_once_sorted_then_retries_published_by_delay_then_acked() {
         let id = ids(4);
         let h = Harness::new(false, &[]);
-        h.recorder
-            .in_flight
-            .lock()
-            .expect("set")
-            .extend(id.iter().copied());
+        h.hold(&id);
         let batch = vec![
             h.attempted(1, id[3], Some(5)),
             h.attempted(2, id[0], Some(25)),
@@ -534,11 +536,7 @@ mod tests {
     async fn a_failed_write_requeues_every_job_and_publishes_nothing() {
         let id = ids(2);
         let h = Harness::new(true, &[]);
-        h.recorder
-            .in_flight
-            .lock()
-            .expect("set")
-            .extend(id.iter().copied());
+        h.hold(&id);
         let batch = vec![
             h.attempted(1, id[0], Some(5)),
             h.attempted(2, id[1], None),
