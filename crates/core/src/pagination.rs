@@ -6,6 +6,7 @@
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -130,6 +131,14 @@ pub fn split_page<T>(
     }
 }
 
+/// Parses a timestamp sort key (PostgreSQL's text form of a `timestamptz`) from a cursor,
+/// so a forged key is refused here instead of failing in SQL.
+pub fn cursor_time(cursor: &Cursor) -> Result<DateTime<Utc>, ValidationError> {
+    DateTime::parse_from_str(&cursor.key, "%Y-%m-%d %H:%M:%S%.f%#z")
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|_| ValidationError::new("cursor", "is not a valid cursor for this listing"))
+}
+
 /// Parses an id from a cursor.
 pub fn cursor_uuid(cursor: &Cursor) -> Result<Uuid, ValidationError> {
     cursor
@@ -153,6 +162,21 @@ mod tests {
         assert_eq!(Cursor::decode(&s, "name_asc").expect("decodes"), c);
         assert!(Cursor::decode(&s, "name_desc").is_err());
         assert!(Cursor::decode("garbage!", "name_asc").is_err());
+    }
+
+    #[test]
+    fn timestamp_keys_are_checked() {
+        let at = |key: &str| Cursor {
+            ordering: "x".into(),
+            key: key.into(),
+            id: Uuid::nil().to_string(),
+        };
+        let t = cursor_time(&at("2026-11-23 23:55:16.477561+00")).expect("pg text form");
+        assert_eq!(t.timestamp_subsec_micros(), 477561);
+        assert!(cursor_time(&at("2026-11-23 23:55:16+05:30")).is_ok());
+        for bad in ["", "yesterday", "2026-13-01 00:00:00+00", "1' OR '1'='1"] {
+            assert!(cursor_time(&at(bad)).is_err(), "{bad:?}");
+        }
     }
 
     #[test]

@@ -182,12 +182,23 @@ pub enum WebhookState {
 pub struct DispatchContext {
     pub delivery_id: Uuid,
     pub tenant_id: Uuid,
+    pub webhook_id: Uuid,
     pub status: DeliveryStatus,
     /// Attempts recorded so far.
     pub attempts: u32,
+    /// Attempts made before the last replay: the retry schedule starts again after them.
+    pub schedule_base: u32,
     pub created_at: DateTime<Utc>,
     pub event: EventContent,
     pub webhook: WebhookState,
+}
+
+impl DispatchContext {
+    /// Where attempt number `attempt` stands in the retry schedule: a replay starts the
+    /// schedule again, so its first attempt is position 1.
+    pub fn schedule_position(&self, attempt: u32) -> u32 {
+        attempt.saturating_sub(self.schedule_base).max(1)
+    }
 }
 
 /// Why a job is dropped without an attempt.
@@ -311,8 +322,10 @@ mod tests {
         DispatchContext {
             delivery_id: Uuid::nil(),
             tenant_id: Uuid::nil(),
+            webhook_id: Uuid::nil(),
             status,
             attempts,
+            schedule_base: 0,
             created_at: Utc::now(),
             event: EventContent {
                 id: Uuid::nil(),
@@ -423,6 +436,25 @@ mod tests {
             judge(Some(500), 1, &RetrySchedule::new(&[])),
             Verdict::GiveUp
         );
+    }
+
+    #[test]
+    fn a_replay_starts_the_schedule_again() {
+        let s = schedule();
+        let mut replayed = ctx(DeliveryStatus::Pending, 4, WebhookState::Deleted);
+        replayed.schedule_base = 4;
+        // Attempts 5, 6, 7, 8 after a replay of an exhausted delivery: a full schedule.
+        let verdicts: Vec<Verdict> = (5..=8)
+            .map(|a| judge(Some(500), replayed.schedule_position(a), &s))
+            .collect();
+        let secs = |n| Verdict::RetryAfter(Duration::from_secs(n));
+        assert_eq!(
+            verdicts,
+            vec![secs(5), secs(25), secs(125), Verdict::GiveUp]
+        );
+        let fresh = ctx(DeliveryStatus::Pending, 0, WebhookState::Deleted);
+        assert_eq!(fresh.schedule_position(1), 1);
+        assert_eq!(fresh.schedule_position(3), 3);
     }
 
     #[test]

@@ -75,7 +75,7 @@ pub async fn perform(
 
     let result = sender.send(target.url.url(), headers, body).await;
     tracing::debug!(status = ?result.status, class = result.class, duration_ms = result.duration.as_millis() as u64, "attempt finished");
-    let verdict = judge(result.status, attempt, schedule);
+    let verdict = judge(result.status, ctx.schedule_position(attempt), schedule);
     let retry = match verdict {
         Verdict::RetryAfter(delay) => Some((
             DeliveryJob::new(
@@ -90,17 +90,14 @@ pub async fn perform(
     let (new_status, next_attempt_at) = verdict.outcome(Utc::now());
     AttemptOutcome {
         record: AttemptRecord {
-            delivery_id: ctx.delivery_id,
-            tenant_id: ctx.tenant_id,
-            attempt_no: i32::try_from(attempt).unwrap_or(i32::MAX),
-            started_at: result.started_at,
+            payload_format: Some(target.payload_format),
             duration_ms: i32::try_from(result.duration.as_millis()).unwrap_or(i32::MAX),
             response_code: result.status.map(i32::from),
             response_body: result.body_excerpt,
             error: result.error,
             succeeded: verdict == Verdict::Delivered,
-            new_status,
             next_attempt_at,
+            ..record_of(ctx, attempt, result.started_at, new_status)
         },
         retry,
         class: result.class,
@@ -117,16 +114,34 @@ pub fn unsendable(
     now: DateTime<Utc>,
 ) -> AttemptRecord {
     AttemptRecord {
+        error: Some(format!("not sent: {reason}")),
+        ..record_of(ctx, attempt, now, DeliveryStatus::Failed)
+    }
+}
+
+/// The row of attempt `attempt` of `ctx` with nothing sent yet: no format, no answer.
+fn record_of(
+    ctx: &DispatchContext,
+    attempt: u32,
+    started_at: DateTime<Utc>,
+    new_status: DeliveryStatus,
+) -> AttemptRecord {
+    AttemptRecord {
+        id: uuid::Uuid::now_v7(),
         delivery_id: ctx.delivery_id,
         tenant_id: ctx.tenant_id,
+        webhook_id: ctx.webhook_id,
+        event_id: ctx.event.id,
+        event_type: ctx.event.event_type.clone(),
+        payload_format: None,
         attempt_no: i32::try_from(attempt).unwrap_or(i32::MAX),
-        started_at: now,
+        started_at,
         duration_ms: 0,
         response_code: None,
         response_body: None,
-        error: Some(format!("not sent: {reason}")),
+        error: None,
         succeeded: false,
-        new_status: DeliveryStatus::Failed,
+        new_status,
         next_attempt_at: None,
     }
 }

@@ -439,8 +439,13 @@ mod tests {
 
     fn record(id: Uuid, new_status: DeliveryStatus) -> AttemptRecord {
         AttemptRecord {
+            id: Uuid::now_v7(),
             delivery_id: id,
             tenant_id: Uuid::nil(),
+            webhook_id: Uuid::nil(),
+            event_id: Uuid::nil(),
+            event_type: "a.b".into(),
+            payload_format: None,
             attempt_no: 1,
             started_at: Utc::now(),
             duration_ms: 1,

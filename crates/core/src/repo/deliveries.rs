@@ -5,20 +5,31 @@ use chrono::{DateTime, Utc};
 use hookrelay_domain::delivery::{
     DeliveryJob, DeliveryStatus, DispatchContext, EventContent, WebhookState, WebhookTarget,
 };
-use hookrelay_domain::{CorruptValue, CustomHeaders, PayloadFormat, WebhookSecret, WebhookUrl};
+use hookrelay_domain::payload::build_body;
+use hookrelay_domain::{
+    CorruptValue, CustomHeaders, EventType, PayloadFormat, WebhookSecret, WebhookUrl,
+};
 use tokio_postgres::Row;
 use uuid::Uuid;
 
-use super::GenericClient;
+use super::{Filters, GenericClient};
 use crate::db::DbError;
 use crate::outbox::Unpublished;
+use crate::pagination::{cursor_time, cursor_uuid, split_page, Cursor, ListError};
 use crate::report::ErrorChain;
 
 /// The result of one attempt, to be recorded.
 #[derive(Debug, Clone)]
 pub struct AttemptRecord {
+    /// The attempt's own id (time-ordered).
+    pub id: Uuid,
     pub delivery_id: Uuid,
     pub tenant_id: Uuid,
+    pub webhook_id: Uuid,
+    pub event_id: Uuid,
+    pub event_type: String,
+    /// The body's format (`None`: nothing was sent).
+    pub payload_format: Option<PayloadFormat>,
     pub attempt_no: i32,
     pub started_at: DateTime<Utc>,
     pub duration_ms: i32,
@@ -51,6 +62,66 @@ pub struct DeliverySummary {
 #[derive(Debug, Clone)]
 pub struct AttemptLog {
     pub attempt_no: i32,
+    pub started_at: DateTime<Utc>,
+    pub duration_ms: i32,
+    pub response_code: Option<i32>,
+    pub response_body: Option<String>,
+    pub error: Option<String>,
+    pub succeeded: bool,
+}
+
+/// One row of a webhook's log: an attempt (or a test send), with the body that was sent.
+#[derive(Debug, Clone)]
+pub struct LogEntry {
+    pub id: Uuid,
+    /// `None` for a test send.
+    pub delivery_id: Option<Uuid>,
+    pub event_id: Option<Uuid>,
+    pub event_type: String,
+    pub started_at: DateTime<Utc>,
+    pub attempt_no: i32,
+    pub response_code: Option<i32>,
+    pub duration_ms: i32,
+    pub error: Option<String>,
+    pub response_body: Option<String>,
+    pub succeeded: bool,
+    /// The exact body sent (`None`: nothing was sent, or its event is gone).
+    pub payload: Option<String>,
+    pub test: bool,
+}
+
+/// Filters and page of a webhook's log.
+#[derive(Debug, Default)]
+pub struct WebhookLogQuery {
+    /// `Some(true)`: only successful attempts; `Some(false)`: only failed ones.
+    pub succeeded: Option<bool>,
+    pub event_type: Option<EventType>,
+    pub since: Option<DateTime<Utc>>,
+    pub until: Option<DateTime<Utc>>,
+    pub limit: i64,
+    pub cursor: Option<String>,
+}
+
+/// Filters and page of a delivery listing.
+#[derive(Debug, Default)]
+pub struct DeliveryListQuery {
+    pub webhook_id: Option<Uuid>,
+    pub event_id: Option<Uuid>,
+    pub status: Option<DeliveryStatus>,
+    pub event_type: Option<EventType>,
+    pub since: Option<DateTime<Utc>>,
+    pub until: Option<DateTime<Utc>>,
+    pub limit: i64,
+    pub cursor: Option<String>,
+}
+
+/// A test send to log in a webhook's log.
+#[derive(Debug, Clone)]
+pub struct TestSendRecord {
+    pub tenant_id: Uuid,
+    pub webhook_id: Uuid,
+    pub event_type: String,
+    pub payload: String,
     pub started_at: DateTime<Utc>,
     pub duration_ms: i32,
     pub response_code: Option<i32>,
@@ -137,7 +208,7 @@ impl DeliveryRepo {
     ) -> Result<Vec<DispatchContext>, tokio_postgres::Error> {
         let stmt = client
             .prepare_cached(
-                "SELECT d.id, d.tenant_id, d.status, d.attempts, d.event_id, d.webhook_id, d.created_at, \
+                "SELECT d.id, d.tenant_id, d.status, d.attempts, d.schedule_base, d.event_id, d.webhook_id, d.created_at, \
                         e.event_type, e.data, e.occurred_at, \
                         w.id IS NOT NULL AS has_webhook, w.url, w.enabled, w.payload_format, w.headers, \
                         w.secret, CASE WHEN w.previous_secret_expires_at > now() THEN w.previous_secret END AS previous_secret \
@@ -159,8 +230,10 @@ impl DeliveryRepo {
                 Some(DispatchContext {
                     delivery_id,
                     tenant_id: r.get("tenant_id"),
+                    webhook_id: r.get("webhook_id"),
                     status,
                     attempts: u32::try_from(r.get::<_, i32>("attempts")).unwrap_or(0),
+                    schedule_base: u32::try_from(r.get::<_, i32>("schedule_base")).unwrap_or(0),
                     created_at: r.get("created_at"),
                     event: EventContent {
                         id: r.get("event_id"),
@@ -190,14 +263,17 @@ impl DeliveryRepo {
             .prepare_cached(
                 "WITH input AS ( \
                    SELECT * FROM unnest($1::uuid[], $2::int4[], $3::uuid[], $4::timestamptz[], $5::int4[], \
-                                        $6::int4[], $7::text[], $8::text[], $9::bool[], $10::text[], $11::timestamptz[]) \
+                                        $6::int4[], $7::text[], $8::text[], $9::bool[], $10::text[], $11::timestamptz[], \
+                                        $12::uuid[], $13::uuid[], $14::uuid[], $15::text[], $16::text[]) \
                      AS t(delivery_id, attempt_no, tenant_id, started_at, duration_ms, response_code, \
-                          response_body, error, succeeded, new_status, next_attempt_at) \
+                          response_body, error, succeeded, new_status, next_attempt_at, \
+                          id, webhook_id, event_id, event_type, payload_format) \
                  ), ins AS ( \
-                   INSERT INTO delivery_attempts (delivery_id, attempt_no, tenant_id, started_at, duration_ms, \
+                   INSERT INTO delivery_attempts (id, delivery_id, attempt_no, tenant_id, webhook_id, event_id, \
+                                                  event_type, payload_format, started_at, duration_ms, \
                                                   response_code, response_body, error, succeeded) \
-                   SELECT delivery_id, attempt_no, tenant_id, started_at, duration_ms, response_code, \
-                          response_body, error, succeeded FROM input \
+                   SELECT id, delivery_id, attempt_no, tenant_id, webhook_id, event_id, event_type, payload_format, \
+                          started_at, duration_ms, response_code, response_body, error, succeeded FROM input \
                    ON CONFLICT DO NOTHING RETURNING delivery_id, attempt_no \
                  ), applied AS ( \
                    UPDATE deliveries d SET status = i.new_status, attempts = i.attempt_no, \
@@ -227,6 +303,14 @@ impl DeliveryRepo {
         let succeeded: Vec<bool> = records.iter().map(|r| r.succeeded).collect();
         let statuses: Vec<&str> = records.iter().map(|r| r.new_status.as_str()).collect();
         let next: Vec<Option<DateTime<Utc>>> = records.iter().map(|r| r.next_attempt_at).collect();
+        let attempt_ids: Vec<Uuid> = records.iter().map(|r| r.id).collect();
+        let webhooks: Vec<Uuid> = records.iter().map(|r| r.webhook_id).collect();
+        let events: Vec<Uuid> = records.iter().map(|r| r.event_id).collect();
+        let types: Vec<&str> = records.iter().map(|r| r.event_type.as_str()).collect();
+        let formats: Vec<Option<&str>> = records
+            .iter()
+            .map(|r| r.payload_format.map(PayloadFormat::as_str))
+            .collect();
         let applied = tx
             .query(
                 &stmt,
@@ -242,6 +326,11 @@ impl DeliveryRepo {
                     &succeeded,
                     &statuses,
                     &next,
+                    &attempt_ids,
+                    &webhooks,
+                    &events,
+                    &types,
+                    &formats,
                 ],
             )
             .await?
@@ -394,7 +483,8 @@ impl DeliveryRepo {
     ) -> Result<Option<Unpublished<()>>, tokio_postgres::Error> {
         let row = client
             .query_opt(
-                "UPDATE deliveries d SET status = 'pending', next_attempt_at = now(), completed_at = NULL \
+                "UPDATE deliveries d SET status = 'pending', next_attempt_at = now(), completed_at = NULL, \
+                        schedule_base = d.attempts \
                  FROM events e WHERE d.id = $1 AND d.tenant_id = $2 AND d.status <> 'pending' AND e.id = d.event_id \
                  RETURNING d.attempts, e.trace_context",
                 &[&id, &tenant_id],
@@ -407,4 +497,188 @@ impl DeliveryRepo {
             )
         }))
     }
+
+    /// One page of a webhook's log (attempts and test sends), newest first. Reads one
+    /// range of the `(webhook_id, started_at DESC, id DESC)` index; the bodies of real
+    /// attempts are rebuilt from their events (bodies are deterministic).
+    #[tracing::instrument(name = "DeliveryRepo::webhook_log", skip_all, fields(otel.kind = "client", db.system = "postgresql"))]
+    pub async fn webhook_log(
+        client: &impl GenericClient,
+        tenant_id: Uuid,
+        webhook_id: Uuid,
+        q: &WebhookLogQuery,
+    ) -> Result<(Vec<LogEntry>, Option<String>), ListError> {
+        const ORDERING: &str = "log_started_desc";
+        let cursor = q
+            .cursor
+            .as_deref()
+            .map(|c| Cursor::decode(c, ORDERING))
+            .transpose()?;
+        let cursor_id = cursor.as_ref().map(cursor_uuid).transpose()?;
+        let cursor_key = cursor.as_ref().map(cursor_time).transpose()?;
+        let event_type = q.event_type.as_ref().map(|t| t.as_str().to_string());
+        let fetch = q.limit + 1;
+        let mut f = Filters::default();
+        let webhook = f.bind(&webhook_id);
+        let tenant = f.bind(&tenant_id);
+        f.and(format!(
+            "a.webhook_id = {webhook} AND a.tenant_id = {tenant}"
+        ));
+        f.and_if(&q.succeeded, |p| format!("a.succeeded = {p}"));
+        f.and_if(&event_type, |p| format!("a.event_type = {p}"));
+        f.and_if(&q.since, |p| format!("a.started_at >= {p}"));
+        f.and_if(&q.until, |p| format!("a.started_at < {p}"));
+        if let (Some(key), Some(id)) = (&cursor_key, &cursor_id) {
+            let (k, i) = (f.bind(key), f.bind(id));
+            f.and(format!("(a.started_at, a.id) < ({k}, {i})"));
+        }
+        let limit = f.bind(&fetch);
+        let sql = format!(
+            "SELECT a.id, a.delivery_id, a.event_id, a.event_type, a.started_at, a.attempt_no, \
+                    a.response_code, a.duration_ms, a.error, a.response_body, a.succeeded, a.test, \
+                    a.payload, a.payload_format, e.data, e.occurred_at, a.started_at::text AS sort_key \
+             FROM delivery_attempts a LEFT JOIN events e ON e.id = a.event_id \
+             WHERE {} ORDER BY a.started_at DESC, a.id DESC LIMIT {limit}",
+            f.where_sql()
+        );
+        let rows = client.query(&sql, f.params()).await?;
+        let entries = rows
+            .iter()
+            .map(|r| Ok((log_entry(r)?, r.get::<_, String>("sort_key"))))
+            .collect::<Result<Vec<(LogEntry, String)>, CorruptValue>>()?;
+        let (page, next) = split_page(entries, q.limit, |(e, key)| Cursor {
+            ordering: ORDERING.to_string(),
+            key: key.clone(),
+            id: e.id.to_string(),
+        });
+        Ok((page.into_iter().map(|(e, _)| e).collect(), next))
+    }
+
+    /// Logs a test send in its webhook's log.
+    #[tracing::instrument(name = "DeliveryRepo::log_test_send", skip_all, fields(otel.kind = "client", db.system = "postgresql"))]
+    pub async fn log_test_send(
+        client: &impl GenericClient,
+        t: &TestSendRecord,
+    ) -> Result<Uuid, tokio_postgres::Error> {
+        let id = Uuid::now_v7();
+        client
+            .execute(
+                "INSERT INTO delivery_attempts (id, delivery_id, attempt_no, tenant_id, webhook_id, event_type, \
+                   started_at, duration_ms, response_code, response_body, error, succeeded, test, payload) \
+                 VALUES ($1, NULL, 1, $2, $3, $4, $5, $6, $7, $8, $9, $10, TRUE, $11)",
+                &[
+                    &id,
+                    &t.tenant_id,
+                    &t.webhook_id,
+                    &t.event_type,
+                    &t.started_at,
+                    &t.duration_ms,
+                    &t.response_code,
+                    &t.response_body,
+                    &t.error,
+                    &t.succeeded,
+                    &t.payload,
+                ],
+            )
+            .await?;
+        Ok(id)
+    }
+
+    /// One page of the tenant's deliveries, newest first.
+    #[tracing::instrument(name = "DeliveryRepo::list", skip_all, fields(otel.kind = "client", db.system = "postgresql"))]
+    pub async fn list(
+        client: &impl GenericClient,
+        tenant_id: Uuid,
+        q: &DeliveryListQuery,
+    ) -> Result<(Vec<DeliverySummary>, Option<String>), ListError> {
+        const ORDERING: &str = "deliveries_created_desc";
+        let cursor = q
+            .cursor
+            .as_deref()
+            .map(|c| Cursor::decode(c, ORDERING))
+            .transpose()?;
+        let cursor_id = cursor.as_ref().map(cursor_uuid).transpose()?;
+        let cursor_key = cursor.as_ref().map(cursor_time).transpose()?;
+        let status = q.status.map(|s| s.as_str().to_string());
+        let event_type = q.event_type.as_ref().map(|t| t.as_str().to_string());
+        let fetch = q.limit + 1;
+        let mut f = Filters::default();
+        let tenant = f.bind(&tenant_id);
+        f.and(format!("d.tenant_id = {tenant}"));
+        f.and_if(&q.webhook_id, |p| format!("d.webhook_id = {p}"));
+        f.and_if(&q.event_id, |p| format!("d.event_id = {p}"));
+        f.and_if(&status, |p| format!("d.status = {p}"));
+        f.and_if(&event_type, |p| {
+            format!(
+                "EXISTS (SELECT 1 FROM events e WHERE e.id = d.event_id AND e.event_type = {p})"
+            )
+        });
+        f.and_if(&q.since, |p| format!("d.created_at >= {p}"));
+        f.and_if(&q.until, |p| format!("d.created_at < {p}"));
+        if let (Some(key), Some(id)) = (&cursor_key, &cursor_id) {
+            let (k, i) = (f.bind(key), f.bind(id));
+            f.and(format!("(d.created_at, d.id) < ({k}, {i})"));
+        }
+        let limit = f.bind(&fetch);
+        let columns = SUMMARY_COLUMNS
+            .split(", ")
+            .map(|c| format!("d.{c}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "SELECT {columns}, d.created_at::text AS sort_key FROM deliveries d \
+             WHERE {} ORDER BY d.created_at DESC, d.id DESC LIMIT {limit}",
+            f.where_sql()
+        );
+        let rows = client.query(&sql, f.params()).await?;
+        let summaries = rows
+            .iter()
+            .map(|r| Ok((summary(r)?, r.get::<_, String>("sort_key"))))
+            .collect::<Result<Vec<(DeliverySummary, String)>, CorruptValue>>()?;
+        let (page, next) = split_page(summaries, q.limit, |(d, key)| Cursor {
+            ordering: ORDERING.to_string(),
+            key: key.clone(),
+            id: d.id.to_string(),
+        });
+        Ok((page.into_iter().map(|(d, _)| d).collect(), next))
+    }
+}
+
+/// Reads a log row; a real attempt's body is rebuilt from its event.
+fn log_entry(r: &Row) -> Result<LogEntry, CorruptValue> {
+    let test: bool = r.get("test");
+    let event_id: Option<Uuid> = r.get("event_id");
+    let event_type: String = r.get("event_type");
+    let payload = if test {
+        r.get("payload")
+    } else {
+        let format = r
+            .get::<_, Option<&str>>("payload_format")
+            .map(PayloadFormat::from_stored)
+            .transpose()?;
+        let data: Option<&str> = r.get("data");
+        let occurred_at: Option<DateTime<Utc>> = r.get("occurred_at");
+        match (format, event_id, data, occurred_at) {
+            (Some(format), Some(id), Some(data), Some(at)) => Some(
+                String::from_utf8(build_body(format, &event_type, id, at, data))
+                    .map_err(|e| CorruptValue::new("event data", e.to_string()))?,
+            ),
+            _ => None,
+        }
+    };
+    Ok(LogEntry {
+        id: r.get("id"),
+        delivery_id: r.get("delivery_id"),
+        event_id,
+        event_type,
+        started_at: r.get("started_at"),
+        attempt_no: r.get("attempt_no"),
+        response_code: r.get("response_code"),
+        duration_ms: r.get("duration_ms"),
+        error: r.get("error"),
+        response_body: r.get("response_body"),
+        succeeded: r.get("succeeded"),
+        payload,
+        test,
+    })
 }

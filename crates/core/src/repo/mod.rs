@@ -9,3 +9,46 @@ pub mod tenants;
 pub mod webhooks;
 
 pub use deadpool_postgres::GenericClient;
+use tokio_postgres::types::ToSql;
+
+/// The `WHERE` clause of a filtered listing, with only the filters actually given: every
+/// shape of the query gets a plan that uses its own index (an `$n IS NULL OR ...` filter
+/// would be planned once for all shapes).
+#[derive(Default)]
+pub(crate) struct Filters<'a> {
+    conditions: Vec<String>,
+    params: Vec<&'a (dyn ToSql + Sync)>,
+}
+
+impl<'a> Filters<'a> {
+    /// Binds a value; returns its placeholder (`$n`).
+    pub(crate) fn bind(&mut self, value: &'a (dyn ToSql + Sync)) -> String {
+        self.params.push(value);
+        format!("${}", self.params.len())
+    }
+
+    /// Adds a condition built from placeholders returned by [`Filters::bind`].
+    pub(crate) fn and(&mut self, condition: String) {
+        self.conditions.push(condition);
+    }
+
+    /// Binds `value` and adds `condition(placeholder)` when the value is given.
+    pub(crate) fn and_if<T: ToSql + Sync>(
+        &mut self,
+        value: &'a Option<T>,
+        condition: impl FnOnce(&str) -> String,
+    ) {
+        if let Some(v) = value {
+            let p = self.bind(v);
+            self.and(condition(&p));
+        }
+    }
+
+    pub(crate) fn where_sql(&self) -> String {
+        self.conditions.join(" AND ")
+    }
+
+    pub(crate) fn params(&self) -> &[&'a (dyn ToSql + Sync)] {
+        &self.params
+    }
+}

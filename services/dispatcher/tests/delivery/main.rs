@@ -3,6 +3,7 @@
 
 mod faults;
 mod helpers;
+mod operations;
 mod pipeline;
 mod plans;
 mod retries;

@@ -41,8 +41,13 @@ async fn hot_statements_planned_on_empty_tables_use_indexes() {
         .expect("load");
     assert_eq!(ctx.len(), 1, "the delivery's context loads");
     let record = AttemptRecord {
+        id: Uuid::now_v7(),
         delivery_id: delivery,
         tenant_id: tenant,
+        webhook_id: ctx[0].webhook_id,
+        event_id: ctx[0].event.id,
+        event_type: ctx[0].event.event_type.clone(),
+        payload_format: None,
         attempt_no: 1,
         started_at: Utc::now(),
         duration_ms: 1,

@@ -1,18 +1,25 @@
-//! `/v1/deliveries`: one delivery with its attempt log, and replay.
+//! `/v1/deliveries`: listings, one delivery with its attempt log, and replay.
 
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Utc};
-use hookrelay_core::repo::deliveries::{AttemptLog, DeliveryRepo, DeliverySummary};
+use hookrelay_core::pagination::page_limit;
+use hookrelay_core::repo::deliveries::{
+    AttemptLog, DeliveryListQuery, DeliveryRepo, DeliverySummary,
+};
+use hookrelay_domain::delivery::DeliveryStatus;
+use hookrelay_domain::EventType;
 use hookrelay_web::error::{ApiError, ErrorBody};
-use serde::Serialize;
-use utoipa::ToSchema;
+use hookrelay_web::extract::QueryParams;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::auth::TenantAuth;
 use crate::startup::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/deliveries/{id}", web::get().to(get_delivery))
+    cfg.route("/deliveries", web::get().to(list_deliveries))
+        .route("/deliveries/{id}", web::get().to(get_delivery))
         .route("/deliveries/{id}/replay", web::post().to(replay_delivery));
 }
 
@@ -87,6 +94,69 @@ pub struct DeliveryDetail {
     pub attempt_log: Vec<AttemptResponse>,
 }
 
+/// One page of deliveries, newest first.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DeliveryPage {
+    pub items: Vec<DeliveryResponse>,
+    pub next_cursor: Option<String>,
+}
+
+/// Query of `GET /v1/deliveries`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ListDeliveriesParams {
+    pub webhook_id: Option<Uuid>,
+    pub event_id: Option<Uuid>,
+    /// `pending`, `succeeded`, `failed` or `cancelled`.
+    pub status: Option<String>,
+    /// Exact event type.
+    pub event_type: Option<String>,
+    /// Created at or after (RFC 3339).
+    pub since: Option<DateTime<Utc>>,
+    /// Created before (RFC 3339).
+    pub until: Option<DateTime<Utc>>,
+    /// 1-100, default 20.
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
+}
+
+/// Lists the tenant's deliveries, newest first.
+#[utoipa::path(
+    get, path = "/v1/deliveries", tag = "deliveries",
+    params(ListDeliveriesParams),
+    security(("api_key" = [])),
+    responses((status = 200, body = DeliveryPage), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody))
+)]
+pub async fn list_deliveries(
+    auth: TenantAuth,
+    state: web::Data<AppState>,
+    QueryParams(params): QueryParams<ListDeliveriesParams>,
+) -> Result<HttpResponse, ApiError> {
+    let query = DeliveryListQuery {
+        webhook_id: params.webhook_id,
+        event_id: params.event_id,
+        status: params
+            .status
+            .map(|s| DeliveryStatus::parse("status", &s))
+            .transpose()?,
+        event_type: params
+            .event_type
+            .map(|t| EventType::parse("event_type", t))
+            .transpose()?,
+        since: params.since,
+        until: params.until,
+        limit: page_limit(params.limit)?,
+        cursor: params.cursor,
+    };
+    let client = state.pool.get().await?;
+    let (items, next_cursor) = DeliveryRepo::list(&client, auth.tenant_id, &query).await?;
+    Ok(HttpResponse::Ok().json(DeliveryPage {
+        items: items.into_iter().map(Into::into).collect(),
+        next_cursor,
+    }))
+}
+
 /// One delivery with its attempt log.
 #[utoipa::path(
     get, path = "/v1/deliveries/{id}", tag = "deliveries",
@@ -112,9 +182,8 @@ pub async fn get_delivery(
 }
 
 /// Sends a finished (failed, succeeded or cancelled) delivery once more, byte-identical
-/// and with the same `webhook-id`. A replay continues the attempt count: while the retry
-/// schedule has attempts left (4 in all by default) a failed replay is retried on it;
-/// past that, one failed attempt leaves the delivery `failed` again.
+/// and with the same `webhook-id`, with a fresh retry schedule: a failed replay is retried
+/// on the whole schedule again. Attempt numbers keep counting (the log stays one sequence).
 #[utoipa::path(
     post, path = "/v1/deliveries/{id}/replay", tag = "deliveries",
     params(("id" = Uuid, Path)),

@@ -8,6 +8,7 @@ pub mod deliveries;
 pub mod events;
 pub mod posts;
 pub mod tenants;
+pub mod webhook_logs;
 pub mod webhooks;
 
 /// Mounts every `/v1` route; `max_event_bytes` limits `POST /v1/events` bodies.
@@ -18,6 +19,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, max_event_bytes: usize) {
             .configure(tenants::configure)
             .configure(api_keys::configure)
             .configure(webhooks::configure)
+            .configure(webhook_logs::configure)
             .configure(|c| events::configure(c, max_event_bytes))
             .configure(deliveries::configure)
             .configure(posts::configure)
