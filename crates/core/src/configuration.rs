@@ -68,6 +68,8 @@ pub struct ApiSettings {
     pub migrate_on_start: bool,
     /// Server key the tenants' callback tokens are derived from; empty disables them.
     pub callback_token_key: SecretString,
+    /// Test sends per tenant and minute.
+    pub test_sends_per_minute: u32,
 }
 
 /// The delivery worker process.
@@ -173,6 +175,9 @@ impl Settings {
         };
         if self.database.pool_size == 0 {
             return invalid("database.pool_size", "must be at least 1");
+        }
+        if self.api.test_sends_per_minute == 0 {
+            return invalid("api.test_sends_per_minute", "must be at least 1");
         }
         if self
             .database

@@ -9,7 +9,8 @@
 //! - [`queue`]: RabbitMQ topology, the job message and a confirmed publisher;
 //!   [`outbox`]: commit, then publish — the one way work that creates jobs is finished;
 //! - [`batch`]: smart batching of concurrent database calls;
-//! - [`net`]: resolving a target host for the private-address guard;
+//! - [`net`]: resolving a target host for the private-address guard; [`sender`]: the signed
+//!   request of an attempt and the HTTP client that sends it (deliveries and test sends);
 //! - [`telemetry`]: logs, metrics, traces; [`report`]: how an error prints;
 //!   [`shutdown`]: the signal token passed down to every task.
 
@@ -23,5 +24,6 @@ pub mod pagination;
 pub mod queue;
 pub mod repo;
 pub mod report;
+pub mod sender;
 pub mod shutdown;
 pub mod telemetry;

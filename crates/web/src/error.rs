@@ -30,8 +30,23 @@ pub enum ApiError {
     UnsupportedMediaType(String),
     #[error("{field}: {message}")]
     Validation { field: String, message: String },
+    /// A 422 that carries what the server found (e.g. the failed test send that stopped
+    /// a `test_first` save).
+    #[error("{}: {}", .0.field, .0.message)]
+    Rejected(Box<Rejection>),
+    #[error("too many requests; retry in {retry_after_secs} s")]
+    TooManyRequests { retry_after_secs: u64 },
     #[error("service temporarily unavailable")]
     Unavailable(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+/// A 422 with what the server found.
+#[derive(Debug)]
+pub struct Rejection {
+    pub code: &'static str,
+    pub field: String,
+    pub message: String,
+    pub detail: serde_json::Value,
 }
 
 impl ApiError {
@@ -55,6 +70,8 @@ impl ApiError {
     pub fn code(&self) -> &'static str {
         match self {
             ApiError::BadRequest { code, .. } | ApiError::Conflict { code, .. } => code,
+            ApiError::Rejected(r) => r.code,
+            ApiError::TooManyRequests { .. } => "rate_limited",
             ApiError::Unauthorized => "unauthorized",
             ApiError::NotFound(_) => "not_found",
             ApiError::MethodNotAllowed(_) => "method_not_allowed",
@@ -114,6 +131,10 @@ pub struct ErrorDetail {
     /// The request field that failed validation, when there is one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+    /// What the server found, for some errors (e.g. the failed test of a `test_first` save).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub detail: Option<serde_json::Value>,
 }
 
 impl ResponseError for ApiError {
@@ -126,7 +147,8 @@ impl ResponseError for ApiError {
             ApiError::Conflict { .. } => StatusCode::CONFLICT,
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            ApiError::Validation { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Validation { .. } | ApiError::Rejected(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
@@ -135,19 +157,27 @@ impl ResponseError for ApiError {
         if let ApiError::Unavailable(source) = self {
             tracing::error!(error = %ErrorChain(source.as_ref()), "infrastructure failure");
         }
-        let field = match self {
-            ApiError::Validation { field, .. } => Some(field.clone()),
-            _ => None,
+        let (field, detail) = match self {
+            ApiError::Validation { field, .. } => (Some(field.clone()), None),
+            ApiError::Rejected(r) => (Some(r.field.clone()), Some(r.detail.clone())),
+            _ => (None, None),
         };
         let mut response = HttpResponse::build(self.status_code());
-        if matches!(self, ApiError::Unauthorized) {
-            response.insert_header(("www-authenticate", "Bearer"));
+        match self {
+            ApiError::Unauthorized => {
+                response.insert_header(("www-authenticate", "Bearer"));
+            }
+            ApiError::TooManyRequests { retry_after_secs } => {
+                response.insert_header(("retry-after", retry_after_secs.to_string()));
+            }
+            _ => {}
         }
         response.json(ErrorBody {
             error: ErrorDetail {
                 code: self.code().to_string(),
                 message: self.to_string(),
                 field,
+                detail,
             },
         })
     }

@@ -1,15 +1,20 @@
 //! Builds and runs the API's HTTP server.
 
 use std::net::TcpListener;
+use std::num::NonZeroU32;
 use std::sync::Arc;
 
 use actix_web::dev::Server;
 use actix_web::{web, App, HttpServer};
 use deadpool_postgres::Pool;
+use governor::clock::{Clock, DefaultClock};
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use hookrelay_core::configuration::Settings;
 use hookrelay_core::outbox::Outbox;
 use hookrelay_core::queue::{JobPublisher, Topology};
+use hookrelay_core::sender::WebhookSender;
 use hookrelay_domain::TargetPolicy;
+use hookrelay_web::error::ApiError;
 use hookrelay_web::extract::BodyLimit;
 use hookrelay_web::http::{
     amqp_check, health_routes, json_errors, path_config, postgres_check, record_http_metrics,
@@ -17,6 +22,7 @@ use hookrelay_web::http::{
 };
 use secrecy::ExposeSecret;
 use tracing_actix_web::TracingLogger;
+use uuid::Uuid;
 
 use crate::ingest::EventIngester;
 use crate::request_span::RequestSpan;
@@ -33,9 +39,23 @@ pub struct AppState {
     pub key_cache: KeyCache,
     /// Records `POST /v1/events` in batches.
     pub events: EventIngester,
+    /// Sends test events, with the dispatcher's rules (timeout, no redirects, guard).
+    pub sender: WebhookSender,
+    /// Test sends per tenant and minute.
+    pub test_sends: DefaultKeyedRateLimiter<Uuid>,
 }
 
 impl AppState {
+    /// Counts one test send of `tenant_id`; 429 with `Retry-After` beyond the quota.
+    pub fn admit_test_send(&self, tenant_id: Uuid) -> Result<(), ApiError> {
+        self.test_sends.check_key(&tenant_id).map_err(|not_until| {
+            let wait = not_until.wait_time_from(DefaultClock::default().now());
+            ApiError::TooManyRequests {
+                retry_after_secs: wait.as_secs() + u64::from(wait.subsec_nanos() > 0),
+            }
+        })
+    }
+
     /// Whether webhook URLs may point at private addresses.
     pub fn target_policy(&self) -> TargetPolicy {
         if self.settings.delivery.allow_private_targets {
@@ -88,6 +108,14 @@ fn run(listener: TcpListener, settings: Settings, pool: Pool) -> std::io::Result
     let max_event_bytes = settings.api.max_event_bytes;
     let state = web::Data::new(AppState {
         events: EventIngester::start(pool.clone()),
+        sender: WebhookSender::new(
+            settings.delivery.timeout(),
+            settings.delivery.allow_private_targets,
+        )
+        .map_err(std::io::Error::other)?,
+        test_sends: RateLimiter::keyed(Quota::per_minute(
+            NonZeroU32::new(settings.api.test_sends_per_minute).unwrap_or(NonZeroU32::MIN),
+        )),
         pool,
         settings: Arc::new(settings),
         outbox: Outbox::new(publisher),

@@ -7,15 +7,11 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use hookrelay_core::repo::deliveries::AttemptRecord;
+use hookrelay_core::sender::{signed_request, WebhookSender};
 use hookrelay_domain::delivery::{
     judge, DeliveryJob, DeliveryStatus, DispatchContext, RetrySchedule, Verdict, WebhookTarget,
 };
-use hookrelay_domain::payload::build_body;
-use hookrelay_domain::signing::signature_header;
 use hookrelay_domain::CorruptValue;
-use reqwest::header::{HeaderMap, HeaderName, HeaderValue, CONTENT_TYPE};
-
-use crate::sender::WebhookSender;
 
 /// The result of an attempt: the row to record and, on a retryable failure, the job of
 /// the next attempt with its delay.
@@ -37,43 +33,15 @@ pub async fn perform(
     attempt: u32,
     traceparent: &str,
 ) -> AttemptOutcome {
-    let event = &ctx.event;
-    let body = build_body(
-        target.payload_format,
-        &event.event_type,
-        event.id,
-        event.occurred_at,
-        &event.data,
+    let request = signed_request(
+        target,
+        &ctx.event,
+        attempt,
+        Utc::now().timestamp(),
+        // The delivery span's own context: the receiver's work is its child.
+        Some(traceparent),
     );
-    let timestamp = Utc::now().timestamp();
-    let msg_id = event.id.to_string();
-    let signature = signature_header(&target.signing_secrets(), &msg_id, timestamp, &body);
-
-    let mut headers = HeaderMap::with_capacity(8 + target.headers.as_map().len());
-    for (name, value) in target.headers.iter() {
-        // Names and values were checked when the row was read.
-        if let (Ok(n), Ok(v)) = (
-            HeaderName::from_bytes(name.as_bytes()),
-            HeaderValue::from_str(value),
-        ) {
-            headers.insert(n, v);
-        }
-    }
-    headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-    let mut set = |name: &'static str, value: String| {
-        if let Ok(v) = HeaderValue::from_str(&value) {
-            headers.insert(HeaderName::from_static(name), v);
-        }
-    };
-    set("webhook-id", msg_id.clone());
-    set("webhook-timestamp", timestamp.to_string());
-    set("webhook-signature", signature);
-    set("x-webhook-event", event.event_type.clone());
-    set("x-webhook-attempt", attempt.to_string());
-    // The delivery span's own context: the receiver's work is its child.
-    set("traceparent", traceparent.to_string());
-
-    let result = sender.send(target.url.url(), headers, body).await;
+    let result = sender.send(target.url.url(), request).await;
     tracing::debug!(status = ?result.status, class = result.class, duration_ms = result.duration.as_millis() as u64, "attempt finished");
     let verdict = judge(result.status, ctx.schedule_position(attempt), schedule);
     let retry = match verdict {

@@ -22,7 +22,7 @@ use uuid::Uuid;
 use crate::attempt::{perform, unsendable};
 use crate::loader::{ContextLoader, LoadError};
 use crate::recorder::{Acknowledge, Finished, InFlight};
-use crate::sender::WebhookSender;
+use hookrelay_core::sender::WebhookSender;
 
 /// How long a job waits before going back to the queue when its delivery is in flight.
 const DUPLICATE_REQUEUE_DELAY: Duration = Duration::from_millis(500);

@@ -18,8 +18,8 @@ use tokio_util::sync::CancellationToken;
 use crate::consumer::{self, ConsumerSettings, WorkerContext};
 use crate::loader::ContextLoader;
 use crate::recorder::Recorder;
-use crate::sender::WebhookSender;
 use crate::sweeper::{self, SweeperSettings};
+use hookrelay_core::sender::WebhookSender;
 
 /// A running dispatcher.
 pub struct Dispatcher {

@@ -3,16 +3,14 @@
 
 use chrono::{DateTime, Utc};
 use hookrelay_domain::delivery::{
-    DeliveryJob, DeliveryStatus, DispatchContext, EventContent, WebhookState, WebhookTarget,
+    DeliveryJob, DeliveryStatus, DispatchContext, EventContent, WebhookState,
 };
 use hookrelay_domain::payload::build_body;
-use hookrelay_domain::{
-    CorruptValue, CustomHeaders, EventType, PayloadFormat, WebhookSecret, WebhookUrl,
-};
+use hookrelay_domain::{CorruptValue, EventType, PayloadFormat};
 use tokio_postgres::Row;
 use uuid::Uuid;
 
-use super::{Filters, GenericClient};
+use super::{stats, Filters, GenericClient};
 use crate::db::DbError;
 use crate::outbox::Unpublished;
 use crate::pagination::{cursor_time, cursor_uuid, split_page, Cursor, ListError};
@@ -165,20 +163,7 @@ fn webhook_state(row: &Row) -> WebhookState {
     if !row.get::<_, bool>("enabled") {
         return WebhookState::Disabled;
     }
-    let parsed = (|| {
-        Ok::<_, CorruptValue>(WebhookTarget {
-            url: WebhookUrl::parse(row.get("url"))
-                .map_err(|e| CorruptValue::new("webhook url", e.message))?,
-            payload_format: PayloadFormat::from_stored(row.get("payload_format"))?,
-            headers: CustomHeaders::from_stored(row.get("headers"))?,
-            secret: WebhookSecret::from_stored(row.get("secret"))?,
-            previous_secret: row
-                .get::<_, Option<&str>>("previous_secret")
-                .map(WebhookSecret::from_stored)
-                .transpose()?,
-        })
-    })();
-    match parsed {
+    match super::webhooks::read_target(row) {
         Ok(target) => WebhookState::Active(target),
         Err(corrupt) => {
             let webhook_id: Uuid = row.get("webhook_id");
@@ -260,14 +245,14 @@ impl DeliveryRepo {
             return Ok(Vec::new());
         }
         let stmt = tx
-            .prepare_cached(
+            .prepare_cached(&format!(
                 "WITH input AS ( \
                    SELECT * FROM unnest($1::uuid[], $2::int4[], $3::uuid[], $4::timestamptz[], $5::int4[], \
                                         $6::int4[], $7::text[], $8::text[], $9::bool[], $10::text[], $11::timestamptz[], \
-                                        $12::uuid[], $13::uuid[], $14::uuid[], $15::text[], $16::text[]) \
+                                        $12::uuid[], $13::uuid[], $14::uuid[], $15::text[], $16::text[], $17::int4[]) \
                      AS t(delivery_id, attempt_no, tenant_id, started_at, duration_ms, response_code, \
                           response_body, error, succeeded, new_status, next_attempt_at, \
-                          id, webhook_id, event_id, event_type, payload_format) \
+                          id, webhook_id, event_id, event_type, payload_format, bucket) \
                  ), ins AS ( \
                    INSERT INTO delivery_attempts (id, delivery_id, attempt_no, tenant_id, webhook_id, event_id, \
                                                   event_type, payload_format, started_at, duration_ms, \
@@ -275,7 +260,7 @@ impl DeliveryRepo {
                    SELECT id, delivery_id, attempt_no, tenant_id, webhook_id, event_id, event_type, payload_format, \
                           started_at, duration_ms, response_code, response_body, error, succeeded FROM input \
                    ON CONFLICT DO NOTHING RETURNING delivery_id, attempt_no \
-                 ), applied AS ( \
+                 ), {}, applied AS ( \
                    UPDATE deliveries d SET status = i.new_status, attempts = i.attempt_no, \
                           next_attempt_at = i.next_attempt_at, last_attempt_at = i.started_at, \
                           last_response_code = i.response_code, \
@@ -289,7 +274,8 @@ impl DeliveryRepo {
                      AND (last_execution_at IS NULL OR last_execution_at < now() - interval '1 second') \
                  ) \
                  SELECT id FROM applied",
-            )
+                stats::rollup_cte("input", "ins")
+            ))
             .await?;
         let ids: Vec<Uuid> = records.iter().map(|r| r.delivery_id).collect();
         let attempt_nos: Vec<i32> = records.iter().map(|r| r.attempt_no).collect();
@@ -311,6 +297,10 @@ impl DeliveryRepo {
             .iter()
             .map(|r| r.payload_format.map(PayloadFormat::as_str))
             .collect();
+        let buckets: Vec<i32> = records
+            .iter()
+            .map(|r| stats::duration_bucket(r.duration_ms))
+            .collect();
         let applied = tx
             .query(
                 &stmt,
@@ -331,6 +321,7 @@ impl DeliveryRepo {
                     &events,
                     &types,
                     &formats,
+                    &buckets,
                 ],
             )
             .await?

@@ -10,6 +10,8 @@ use hookrelay_domain::{
     ValidationError, WebhookName, WebhookSecret, WebhookUrl,
 };
 
+use hookrelay_domain::delivery::WebhookTarget;
+
 use super::GenericClient;
 use crate::db::DbError;
 use crate::fanout::pattern_match_sql;
@@ -150,6 +152,26 @@ fn read_row(row: &Row) -> Result<WebhookRecord, CorruptValue> {
     })
 }
 
+/// Reads the delivery columns of a webhook row (`url`, `payload_format`, `headers`,
+/// `secret`, `previous_secret` — the latter only while unexpired) as a [`WebhookTarget`].
+pub(crate) fn read_target(row: &Row) -> Result<WebhookTarget, CorruptValue> {
+    Ok(WebhookTarget {
+        url: WebhookUrl::parse(row.get("url"))
+            .map_err(|e| CorruptValue::new("webhook url", e.message))?,
+        payload_format: PayloadFormat::from_stored(row.get("payload_format"))?,
+        headers: CustomHeaders::from_stored(row.get("headers"))?,
+        secret: WebhookSecret::from_stored(row.get("secret"))?,
+        previous_secret: row
+            .get::<_, Option<&str>>("previous_secret")
+            .map(WebhookSecret::from_stored)
+            .transpose()?,
+    })
+}
+
+/// The columns [`read_target`] reads.
+const TARGET_COLUMNS: &str = "url, payload_format, headers, secret, \
+    CASE WHEN previous_secret_expires_at > now() THEN previous_secret END AS previous_secret";
+
 fn headers_json(h: &CustomHeaders) -> serde_json::Value {
     serde_json::to_value(h.as_map()).expect("string map serialises")
 }
@@ -209,6 +231,23 @@ impl WebhookRepo {
             )
             .await?;
         Ok(row.as_ref().map(from_row).transpose()?)
+    }
+
+    /// What a delivery to one webhook of the tenant needs (test sends use it).
+    #[tracing::instrument(name = "WebhookRepo::target", skip_all, fields(otel.kind = "client", db.system = "postgresql"))]
+    pub async fn target(
+        client: &impl GenericClient,
+        tenant_id: Uuid,
+        id: Uuid,
+    ) -> Result<Option<WebhookTarget>, DbError> {
+        let row = client
+            .query_opt(
+                &format!("SELECT {TARGET_COLUMNS} FROM webhooks WHERE id = $1 AND tenant_id = $2"),
+                &[&id, &tenant_id],
+            )
+            .await?;
+        let target = row.as_ref().map(read_target).transpose();
+        Ok(target.inspect_err(|e| super::deliveries::report_corrupt("webhooks", id, e))?)
     }
 
     /// The signing secret of one webhook of the tenant.

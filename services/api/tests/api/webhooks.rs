@@ -624,3 +624,59 @@ async fn filters_select_the_right_webhooks() {
     );
     assert_eq!(query("name=zzz").await, HashSet::new());
 }
+
+#[tokio::test]
+async fn test_sends_are_rate_limited_per_tenant() {
+    let app = spawn_app_with(|s| s.api.test_sends_per_minute = 2).await;
+    let key = app.create_tenant("acme").await.key;
+    // Nothing listens there (loopback): the send fails fast, and still counts.
+    let target = json!({"url": "http://127.0.0.1:1/", "event_type": "a.b"});
+    let mut statuses = Vec::new();
+    for _ in 0..3 {
+        let res = app.post(&key, "/v1/webhooks/test", &target).await;
+        statuses.push(res.status());
+        if res.status() == StatusCode::TOO_MANY_REQUESTS {
+            let retry: u64 = res
+                .headers()
+                .get("retry-after")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.parse().ok())
+                .expect("Retry-After seconds");
+            assert!((1..=60).contains(&retry), "{retry}");
+            let body: Value = res.json().await.expect("json");
+            assert_eq!(body["error"]["code"], "rate_limited");
+        } else {
+            let body: Value = res.json().await.expect("json");
+            assert_eq!(body["success"], false);
+        }
+    }
+    assert_eq!(
+        statuses,
+        vec![
+            StatusCode::OK,
+            StatusCode::OK,
+            StatusCode::TOO_MANY_REQUESTS
+        ]
+    );
+    // The quota is per tenant.
+    let other = app.create_tenant("other").await.key;
+    let res = app.post(&other, "/v1/webhooks/test", &target).await;
+    assert_eq!(res.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn test_sends_refuse_private_targets_like_deliveries() {
+    let app = spawn_app_with(|s| s.delivery.allow_private_targets = false).await;
+    let key = app.create_tenant("acme").await.key;
+    for url in [
+        "http://10.1.2.3/hook",
+        "http://127.0.0.1:1/",
+        "http://[::1]:1/",
+    ] {
+        let res = app
+            .post(&key, "/v1/webhooks/test", &json!({"url": url}))
+            .await;
+        let body = assert_error(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+        assert_eq!(body["error"]["field"], "url", "{url}");
+    }
+}

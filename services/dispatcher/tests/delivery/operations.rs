@@ -193,3 +193,204 @@ async fn a_replay_gets_a_fresh_retry_schedule() {
     // Replayed attempts wait for the schedule too (>= 1 s apart).
     assert!(got[4].at - got[3].at >= Duration::from_millis(900));
 }
+
+#[tokio::test]
+async fn stats_count_a_known_sequence_of_outcomes() {
+    let s = stack(|s| s.delivery.retry_schedule_secs = vec![]).await;
+    let rx = Receiver::start().await;
+    rx.script([
+        Reply::status(200),
+        Reply::status(500),
+        Reply::status(204),
+        Reply::status(200),
+        Reply::status(503),
+    ]);
+    let (webhook, _) = s.webhook(&rx.url, json!(["*"]), json!({})).await;
+    let path = format!("/v1/webhooks/{webhook}/stats");
+    let empty = s.get_json(&s.key, &path).await;
+    assert_eq!(empty["attempts"], 0);
+    assert!(empty["success_rate"].is_null());
+    // One event at a time, so the receiver answers them in order.
+    for n in 0..5 {
+        let event = s.send_event(&s.key, "a.b", json!({"n": n})).await;
+        s.wait_finished(&event, WAIT).await;
+    }
+    let stats = s.get_json(&s.key, &path).await;
+    assert_eq!(stats["window"], "24h");
+    assert_eq!(stats["attempts"], 5);
+    assert_eq!(stats["successes"], 3);
+    assert_eq!(stats["failures"], 2);
+    assert_eq!(stats["success_rate"], 0.6);
+    assert_eq!(stats["failed_deliveries"], 2);
+    assert_eq!(stats["pending_deliveries"], 0);
+    assert_eq!(stats["last_response_code"], 503);
+    assert!(stats["last_execution_at"].is_string());
+    let p50 = stats["execution_time_p50"].as_f64().expect("p50");
+    let p95 = stats["execution_time_p95"].as_f64().expect("p95");
+    assert!(p50 > 0.0 && p50 <= p95 && p95 <= 10.0, "{p50} {p95}");
+    let series = stats["series"].as_array().expect("series");
+    let total: i64 = series
+        .iter()
+        .map(|p| p["attempts"].as_i64().expect("n"))
+        .sum();
+    assert_eq!(total, 5);
+    for window in ["1h", "7d", "30d"] {
+        let w = s.get_json(&s.key, &format!("{path}?window={window}")).await;
+        assert_eq!(w["attempts"], 5, "{window}");
+        assert_eq!(w["window"], window);
+    }
+    let bad = s.get(&s.key, &format!("{path}?window=2d")).await;
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+
+    // Webhook views carry the 24 h rate and the latest code.
+    let w = s.get_json(&s.key, &format!("/v1/webhooks/{webhook}")).await;
+    assert_eq!(w["success_rate_24h"], 0.6);
+    assert_eq!(w["last_response_code"], 503);
+    let list = s.get_json(&s.key, "/v1/webhooks").await;
+    assert_eq!(items(&list)[0]["success_rate_24h"], 0.6);
+
+    let other = s.create_tenant("other").await.key;
+    assert_eq!(s.get(&other, &path).await.status(), StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn test_sends_report_good_failing_slow_and_refused_receivers() {
+    let s = stack(|_| {}).await;
+    let good = Receiver::start().await;
+    let (webhook, secret) = s.webhook(&good.url, json!(["order.paid"]), json!({})).await;
+    let res = s
+        .post(&s.key, &format!("/v1/webhooks/{webhook}/test"), &json!({}))
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let result: Value = res.json().await.expect("json");
+    assert_eq!(result["success"], true);
+    assert_eq!(result["response_code"], 200);
+    assert_eq!(result["response_excerpt"], "reply 200");
+    assert_eq!(result["event_type"], "order.paid");
+    assert!(result["execution_time"].as_f64().expect("secs") < 5.0);
+    let got = good.received();
+    assert_eq!(got.len(), 1, "sent now, not queued");
+    crate::helpers::verify_signature(&secret, &got[0]);
+    assert_eq!(got[0].header("x-webhook-event"), Some("order.paid"));
+    // Logged as a test in the webhook's log, with the body sent.
+    let log = s
+        .get_json(&s.key, &format!("/v1/webhooks/{webhook}/logs"))
+        .await;
+    let row = &items(&log)[0];
+    assert_eq!(row["test"], true);
+    assert!(row["delivery_id"].is_null());
+    assert_eq!(
+        row["payload"],
+        serde_json::from_slice::<Value>(&got[0].body).expect("body")
+    );
+    // Test sends are not deliveries: no stats.
+    let stats = s
+        .get_json(&s.key, &format!("/v1/webhooks/{webhook}/stats"))
+        .await;
+    assert_eq!(stats["attempts"], 0);
+
+    let failing = Receiver::start().await;
+    failing.always(Reply::status(500));
+    let slow = Receiver::start().await;
+    slow.always(Reply {
+        status: 200,
+        delay: Duration::from_secs(6),
+    });
+    let cases = [
+        (failing.url.clone(), Some(500), None),
+        (slow.url.clone(), None, Some("timed out")),
+        (
+            "http://127.0.0.1:1/refused".to_string(),
+            None,
+            Some("connect"),
+        ),
+    ];
+    for (url, code, error) in cases {
+        let res = s
+            .post(
+                &s.key,
+                "/v1/webhooks/test",
+                &json!({"url": url, "event_type": "x.y"}),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::OK, "{url}");
+        let r: Value = res.json().await.expect("json");
+        assert_eq!(r["success"], false, "{url}");
+        assert_eq!(r["response_code"], json!(code), "{url}");
+        if let Some(error) = error {
+            let got = r["error"].as_str().unwrap_or_default();
+            assert!(got.contains(error), "{url}: {got}");
+        }
+        if url == slow.url {
+            let took = r["execution_time"].as_f64().expect("secs");
+            assert!(
+                (4.5..6.0).contains(&took),
+                "the delivery timeout applies: {took}"
+            );
+        }
+    }
+
+    // An unsaved configuration is signed with the secret it names.
+    let secret = "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD";
+    let res = s
+        .post(
+            &s.key,
+            "/v1/webhooks/test",
+            &json!({"url": good.url, "secret": secret, "payload_format": "flat", "headers": {"x-team": "a"}}),
+        )
+        .await;
+    let r: Value = res.json().await.expect("json");
+    assert_eq!(r["success"], true);
+    let got = good.received();
+    crate::helpers::verify_signature(secret, &got[1]);
+    assert_eq!(got[1].header("x-team"), Some("a"));
+    assert_eq!(got[1].json()["event"], "webhook.test");
+}
+
+#[tokio::test]
+async fn test_first_saves_only_a_webhook_whose_test_passes() {
+    let s = stack(|_| {}).await;
+    let failing = Receiver::start().await;
+    failing.always(Reply::status(404));
+    let res = s
+        .post(
+            &s.key,
+            "/v1/webhooks",
+            &json!({"name": "n", "url": failing.url, "event_types": ["*"], "test_first": true}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body: Value = res.json().await.expect("json");
+    assert_eq!(body["error"]["code"], "test_failed");
+    assert_eq!(body["error"]["field"], "url");
+    assert_eq!(body["error"]["detail"]["response_code"], 404);
+    assert_eq!(body["error"]["detail"]["success"], false);
+    assert!(items(&s.get_json(&s.key, "/v1/webhooks").await).is_empty());
+    assert_eq!(failing.received().len(), 1);
+
+    let good = Receiver::start().await;
+    let res = s
+        .post(
+            &s.key,
+            "/v1/webhooks",
+            &json!({"name": "n", "url": good.url, "event_types": ["*"], "test_first": true}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let created: Value = res.json().await.expect("json");
+    let id = created["id"].as_str().expect("id");
+    crate::helpers::verify_signature(
+        created["secret"].as_str().expect("secret"),
+        &good.received()[0],
+    );
+    let log = s.get_json(&s.key, &format!("/v1/webhooks/{id}/logs")).await;
+    assert_eq!(items(&log).len(), 1);
+    assert_eq!(items(&log)[0]["test"], true);
+
+    // Another tenant cannot test this webhook.
+    let other = s.create_tenant("other").await.key;
+    let res = s
+        .post(&other, &format!("/v1/webhooks/{id}/test"), &json!({}))
+        .await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+}

@@ -9,6 +9,8 @@ pub mod events;
 pub mod posts;
 pub mod tenants;
 pub mod webhook_logs;
+pub mod webhook_stats;
+pub mod webhook_tests;
 pub mod webhooks;
 
 /// Mounts every `/v1` route; `max_event_bytes` limits `POST /v1/events` bodies.
@@ -18,8 +20,10 @@ pub fn configure(cfg: &mut web::ServiceConfig, max_event_bytes: usize) {
             .route("/openapi.json", web::get().to(crate::openapi::serve))
             .configure(tenants::configure)
             .configure(api_keys::configure)
+            .configure(webhook_tests::configure)
             .configure(webhooks::configure)
             .configure(webhook_logs::configure)
+            .configure(webhook_stats::configure)
             .configure(|c| events::configure(c, max_event_bytes))
             .configure(deliveries::configure)
             .configure(posts::configure)

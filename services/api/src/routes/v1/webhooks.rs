@@ -6,20 +6,25 @@ use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Utc};
 use hookrelay_core::net::check_target;
 use hookrelay_core::pagination::{page_limit, Direction};
+use hookrelay_core::repo::stats::{Health, StatsRepo};
 use hookrelay_core::repo::webhooks::{
     NewWebhook, WebhookListQuery, WebhookOrder, WebhookPatch, WebhookRecord, WebhookRepo,
 };
+use hookrelay_core::repo::GenericClient;
+use hookrelay_domain::delivery::WebhookTarget;
 use hookrelay_domain::{
     CustomHeaders, Description, EventType, EventTypePattern, PayloadFormat, ValidationError,
     WebhookName, WebhookSecret, WebhookUrl,
 };
-use hookrelay_web::error::{ApiError, ErrorBody};
+use hookrelay_web::error::{ApiError, ErrorBody, Rejection};
 use hookrelay_web::extract::{JsonBody, QueryParams};
 use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use super::webhook_tests::{log_test, pattern_names, send_test, test_event_type};
 use crate::auth::TenantAuth;
+use crate::request_span::RequestTrace;
 use crate::startup::AppState;
 
 /// Most patterns one webhook may subscribe to.
@@ -60,6 +65,10 @@ pub struct CreateWebhookRequest {
     pub headers: Option<BTreeMap<String, String>>,
     /// `whsec_` + base64 of 24-64 bytes; generated when absent.
     pub secret: Option<String>,
+    /// Send a test event first and save only if the receiver accepts it (2xx); otherwise
+    /// answer 422 `test_failed` with the test's result in `error.detail`.
+    #[serde(default)]
+    pub test_first: bool,
 }
 
 /// Body of `PATCH /v1/webhooks/{id}`: only the fields given change.
@@ -118,10 +127,15 @@ pub struct WebhookResponse {
     pub modified_at: DateTime<Utc>,
     /// When a delivery to it was last attempted.
     pub last_execution_at: Option<DateTime<Utc>>,
+    /// Successful share (0-1) of the attempts of the last 24 hours; null without attempts.
+    pub success_rate_24h: Option<f64>,
+    /// HTTP status of the latest attempt; null when it got no answer or there was none.
+    pub last_response_code: Option<i32>,
 }
 
-impl From<WebhookRecord> for WebhookResponse {
-    fn from(r: WebhookRecord) -> Self {
+impl WebhookResponse {
+    /// A webhook with its recent health.
+    fn with_health(r: WebhookRecord, health: Health) -> Self {
         Self {
             id: r.id,
             name: r.name,
@@ -134,7 +148,30 @@ impl From<WebhookRecord> for WebhookResponse {
             created_at: r.created_at,
             modified_at: r.modified_at,
             last_execution_at: r.last_execution_at,
+            success_rate_24h: health.success_rate_24h,
+            last_response_code: health.last_response_code,
         }
+    }
+
+    /// Webhooks with their health, read in one query.
+    async fn with_health_of(
+        client: &impl GenericClient,
+        records: Vec<WebhookRecord>,
+    ) -> Result<Vec<Self>, ApiError> {
+        let ids: Vec<Uuid> = records.iter().map(|r| r.id).collect();
+        let health = StatsRepo::health(client, &ids).await?;
+        Ok(records
+            .into_iter()
+            .map(|r| {
+                let h = health.get(&r.id).copied().unwrap_or_default();
+                Self::with_health(r, h)
+            })
+            .collect())
+    }
+
+    async fn one(client: &impl GenericClient, record: WebhookRecord) -> Result<Self, ApiError> {
+        let mut all = Self::with_health_of(client, vec![record]).await?;
+        Ok(all.remove(0))
     }
 }
 
@@ -275,20 +312,50 @@ async fn parse_patch(
         (status = 201, body = WebhookCreatedResponse),
         (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
         (status = 413, body = ErrorBody), (status = 415, body = ErrorBody),
-        (status = 422, body = ErrorBody),
+        (status = 422, body = ErrorBody, description = "a field is invalid, or (`test_failed`) the test send of `test_first` failed"),
+        (status = 429, body = ErrorBody, description = "`test_first` over `api.test_sends_per_minute`"),
     )
 )]
 pub async fn create_webhook(
     auth: TenantAuth,
     state: web::Data<AppState>,
+    trace: RequestTrace,
     JsonBody(body): JsonBody<CreateWebhookRequest>,
 ) -> Result<HttpResponse, ApiError> {
+    let test_first = body.test_first;
     let new = parse_new(&state, body).await?;
+    let tested = if test_first {
+        let target = WebhookTarget {
+            url: new.url.clone(),
+            payload_format: new.payload_format,
+            headers: new.headers.clone(),
+            secret: new.secret.clone(),
+            previous_secret: None,
+        };
+        let event_type = test_event_type(None, &pattern_names(&new.event_types))?;
+        let (outcome, payload) =
+            send_test(&state, auth.tenant_id, &target, &event_type, &trace.0).await?;
+        if !outcome.success {
+            return Err(ApiError::Rejected(Box::new(Rejection {
+                code: "test_failed",
+                field: "url".into(),
+                message: "the test send failed; the webhook was not saved".into(),
+                detail: serde_json::to_value(&outcome).unwrap_or_default(),
+            })));
+        }
+        Some((outcome, payload))
+    } else {
+        None
+    };
     let secret = new.secret.expose().to_string();
     let client = state.pool.get().await?;
     let record = WebhookRepo::insert(&client, auth.tenant_id, new).await?;
+    drop(client);
+    if let Some((outcome, payload)) = tested {
+        log_test(&state, auth.tenant_id, record.id, &outcome, payload).await?;
+    }
     Ok(HttpResponse::Created().json(WebhookCreatedResponse {
-        webhook: record.into(),
+        webhook: WebhookResponse::with_health(record, Health::default()),
         secret,
     }))
 }
@@ -325,7 +392,7 @@ pub async fn list_webhooks(
     let client = state.pool.get().await?;
     let (items, next_cursor) = WebhookRepo::list(&client, auth.tenant_id, &query).await?;
     Ok(HttpResponse::Ok().json(WebhookPage {
-        items: items.into_iter().map(Into::into).collect(),
+        items: WebhookResponse::with_health_of(&client, items).await?,
         next_cursor,
     }))
 }
@@ -346,7 +413,7 @@ pub async fn get_webhook(
     let record = WebhookRepo::get(&client, auth.tenant_id, id.into_inner())
         .await?
         .ok_or(ApiError::NotFound("webhook"))?;
-    Ok(HttpResponse::Ok().json(WebhookResponse::from(record)))
+    Ok(HttpResponse::Ok().json(WebhookResponse::one(&client, record).await?))
 }
 
 /// A webhook's signing secret.
@@ -393,7 +460,7 @@ pub async fn update_webhook(
     let record = WebhookRepo::update(&client, auth.tenant_id, id.into_inner(), patch)
         .await?
         .ok_or(ApiError::NotFound("webhook"))?;
-    Ok(HttpResponse::Ok().json(WebhookResponse::from(record)))
+    Ok(HttpResponse::Ok().json(WebhookResponse::one(&client, record).await?))
 }
 
 /// Deletes a webhook; pending deliveries to it are cancelled.

@@ -1,15 +1,73 @@
-//! The HTTP side of an attempt: one POST with a total timeout, no redirects, and a guard
-//! against private targets that also covers DNS answers (no rebinding around the API's
-//! check).
+//! The HTTP side of an attempt: the signed request ([`signed_request`]) and one POST with
+//! a total timeout, no redirects, and a guard against private targets that also covers DNS
+//! answers (no rebinding around the API's check). The dispatcher's attempts and the API's
+//! test sends both go through here, so a test send is exactly what a delivery would be.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
-use hookrelay_core::report::ErrorChain;
+use hookrelay_domain::delivery::{EventContent, WebhookTarget};
 use hookrelay_domain::is_public_ip;
+use hookrelay_domain::payload::build_body;
+use hookrelay_domain::signing::signature_header;
 use reqwest::dns::{Addrs, Name, Resolve, Resolving};
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue, CONTENT_TYPE};
+
+use crate::report::ErrorChain;
+
+/// What one attempt sends.
+#[derive(Debug, Clone)]
+pub struct SignedRequest {
+    pub headers: HeaderMap,
+    pub body: Vec<u8>,
+}
+
+/// The body and headers of attempt `attempt` of `event` to `target`, signed at `timestamp`
+/// (unix seconds) with every current secret, in the W3C trace `traceparent`.
+pub fn signed_request(
+    target: &WebhookTarget,
+    event: &EventContent,
+    attempt: u32,
+    timestamp: i64,
+    traceparent: Option<&str>,
+) -> SignedRequest {
+    let body = build_body(
+        target.payload_format,
+        &event.event_type,
+        event.id,
+        event.occurred_at,
+        &event.data,
+    );
+    let msg_id = event.id.to_string();
+    let signature = signature_header(&target.signing_secrets(), &msg_id, timestamp, &body);
+    let mut headers = HeaderMap::with_capacity(8 + target.headers.as_map().len());
+    for (name, value) in target.headers.iter() {
+        // Names and values were checked when the webhook was read.
+        if let (Ok(n), Ok(v)) = (
+            HeaderName::from_bytes(name.as_bytes()),
+            HeaderValue::from_str(value),
+        ) {
+            headers.insert(n, v);
+        }
+    }
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    let mut set = |name: &'static str, value: &str| {
+        if let Ok(v) = HeaderValue::from_str(value) {
+            headers.insert(HeaderName::from_static(name), v);
+        }
+    };
+    set("webhook-id", &msg_id);
+    set("webhook-timestamp", &timestamp.to_string());
+    set("webhook-signature", &signature);
+    set("x-webhook-event", &event.event_type);
+    set("x-webhook-attempt", &attempt.to_string());
+    if let Some(traceparent) = traceparent {
+        set("traceparent", traceparent);
+    }
+    SignedRequest { headers, body }
+}
 
 /// Bytes of the response body kept in the attempt log.
 pub const RESPONSE_EXCERPT_BYTES: usize = 4096;
@@ -76,12 +134,8 @@ impl WebhookSender {
     }
 
     /// POSTs `body` with `headers` to `url`.
-    pub async fn send(
-        &self,
-        url: &reqwest::Url,
-        headers: reqwest::header::HeaderMap,
-        body: Vec<u8>,
-    ) -> SendResult {
+    pub async fn send(&self, url: &reqwest::Url, request: SignedRequest) -> SendResult {
+        let SignedRequest { headers, body } = request;
         let started_at = Utc::now();
         let start = Instant::now();
         if let Some(refusal) = self.refuse_literal_private(url) {

@@ -1,0 +1,242 @@
+//! The `webhook_stats` rollup: attempts, successes, failed deliveries and a duration
+//! histogram per webhook and minute, written by the recorder's statement (see
+//! [`rollup_cte`]) and read for success rates.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use super::GenericClient;
+
+/// Upper bounds (ms) of the duration buckets; one more bucket holds everything slower.
+pub const DURATION_BUCKETS_MS: [i32; 11] = [5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000];
+
+/// The bucket of an attempt that took `duration_ms`.
+pub fn duration_bucket(duration_ms: i32) -> i32 {
+    DURATION_BUCKETS_MS
+        .iter()
+        .position(|bound| duration_ms <= *bound)
+        .unwrap_or(DURATION_BUCKETS_MS.len()) as i32
+}
+
+/// The duration at quantile `q` (0..=1) of a histogram, as its bucket's upper bound (the
+/// open last bucket reports the largest bound). `None` without samples.
+pub fn quantile(buckets: &[i64], q: f64) -> Option<Duration> {
+    let total: i64 = buckets.iter().sum();
+    if total == 0 {
+        return None;
+    }
+    let rank = (q * total as f64).ceil().max(1.0) as i64;
+    let mut seen = 0;
+    for (i, count) in buckets.iter().enumerate() {
+        seen += count;
+        if seen >= rank {
+            let bound = DURATION_BUCKETS_MS
+                .get(i)
+                .or(DURATION_BUCKETS_MS.last())
+                .copied()
+                .unwrap_or(0);
+            return Some(Duration::from_millis(bound as u64));
+        }
+    }
+    None
+}
+
+/// The CTE (named `rolled`) that adds the attempts of `{input}` joined with `{applied}`
+/// (both CTE names of the recorder's statement, with columns `webhook_id`, `tenant_id`,
+/// `started_at`, `succeeded`, `new_status` and `bucket`) to their minutes. Rows go in key
+/// order, so two recorders never deadlock on the same minutes.
+pub fn rollup_cte(input: &str, applied: &str) -> String {
+    let buckets = (0..=DURATION_BUCKETS_MS.len())
+        .map(|b| format!("count(*) FILTER (WHERE i.bucket = {b})"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    format!(
+        "rolled AS ( \
+           INSERT INTO webhook_stats (webhook_id, minute, tenant_id, attempts, successes, \
+                                      failed_deliveries, duration_buckets) \
+           SELECT i.webhook_id, date_trunc('minute', i.started_at), i.tenant_id, count(*), \
+                  count(*) FILTER (WHERE i.succeeded), count(*) FILTER (WHERE i.new_status = 'failed'), \
+                  ARRAY[{buckets}]::int8[] \
+           FROM {input} i JOIN {applied} USING (delivery_id, attempt_no) \
+           GROUP BY 1, 2, 3 ORDER BY 1, 2 \
+           ON CONFLICT (webhook_id, minute) DO UPDATE SET \
+             attempts = webhook_stats.attempts + EXCLUDED.attempts, \
+             successes = webhook_stats.successes + EXCLUDED.successes, \
+             failed_deliveries = webhook_stats.failed_deliveries + EXCLUDED.failed_deliveries, \
+             duration_buckets = ARRAY(SELECT x + y FROM unnest(webhook_stats.duration_buckets, \
+                                                                EXCLUDED.duration_buckets) AS t(x, y)) \
+         )"
+    )
+}
+
+/// A webhook's numbers over a window.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WindowStats {
+    pub attempts: i64,
+    pub successes: i64,
+    pub failed_deliveries: i64,
+    /// Attempt counts by duration bucket.
+    pub duration_buckets: Vec<i64>,
+    /// Deliveries pending now.
+    pub pending_deliveries: i64,
+    /// The latest attempt of a delivery (test sends excluded) and its HTTP status.
+    pub last_execution_at: Option<DateTime<Utc>>,
+    pub last_response_code: Option<i32>,
+    /// Attempts and successes per interval of the window, oldest first (intervals with no
+    /// attempt are left out).
+    pub series: Vec<SeriesPoint>,
+}
+
+/// One interval of a stats chart.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SeriesPoint {
+    pub start: DateTime<Utc>,
+    pub attempts: i64,
+    pub successes: i64,
+}
+
+/// What webhook listings show of each webhook's health.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Health {
+    /// Successful share of the attempts of the last 24 h (`None`: no attempt).
+    pub success_rate_24h: Option<f64>,
+    pub last_response_code: Option<i32>,
+}
+
+/// Reads the rollup.
+pub struct StatsRepo;
+
+impl StatsRepo {
+    /// One webhook's numbers since `since` (the caller checked the webhook is the tenant's).
+    #[tracing::instrument(name = "StatsRepo::window", skip_all, fields(otel.kind = "client", db.system = "postgresql"))]
+    pub async fn window(
+        client: &impl GenericClient,
+        webhook_id: Uuid,
+        since: DateTime<Utc>,
+        interval: Duration,
+    ) -> Result<WindowStats, tokio_postgres::Error> {
+        let totals = client
+            .query_one(
+                "SELECT COALESCE(sum(attempts), 0)::int8, COALESCE(sum(successes), 0)::int8, \
+                        COALESCE(sum(failed_deliveries), 0)::int8, \
+                        (SELECT count(*) FROM deliveries WHERE webhook_id = $1 AND status = 'pending') \
+                 FROM webhook_stats WHERE webhook_id = $1 AND minute >= date_trunc('minute', $2::timestamptz)",
+                &[&webhook_id, &since],
+            )
+            .await?;
+        let buckets = client
+            .query(
+                "SELECT u.n, sum(u.b)::int8 FROM webhook_stats s, \
+                   unnest(s.duration_buckets) WITH ORDINALITY AS u(b, n) \
+                 WHERE s.webhook_id = $1 AND s.minute >= date_trunc('minute', $2::timestamptz) \
+                 GROUP BY u.n ORDER BY u.n",
+                &[&webhook_id, &since],
+            )
+            .await?;
+        let mut duration_buckets = vec![0i64; DURATION_BUCKETS_MS.len() + 1];
+        for row in buckets {
+            let n: i64 = row.get(0);
+            if let Some(slot) = usize::try_from(n - 1)
+                .ok()
+                .and_then(|i| duration_buckets.get_mut(i))
+            {
+                *slot = row.get(1);
+            }
+        }
+        let last = client
+            .query_opt(
+                "SELECT started_at, response_code FROM delivery_attempts \
+                 WHERE webhook_id = $1 AND NOT test ORDER BY started_at DESC, id DESC LIMIT 1",
+                &[&webhook_id],
+            )
+            .await?;
+        let interval_secs = interval.as_secs_f64();
+        let series = client
+            .query(
+                "SELECT date_bin(make_interval(secs => $3), minute, $2::timestamptz) AS start, \
+                        sum(attempts)::int8, sum(successes)::int8 \
+                 FROM webhook_stats WHERE webhook_id = $1 AND minute >= date_trunc('minute', $2::timestamptz) \
+                 GROUP BY 1 ORDER BY 1",
+                &[&webhook_id, &since, &interval_secs],
+            )
+            .await?
+            .iter()
+            .map(|r| SeriesPoint {
+                start: r.get(0),
+                attempts: r.get(1),
+                successes: r.get(2),
+            })
+            .collect();
+        Ok(WindowStats {
+            series,
+            attempts: totals.get(0),
+            successes: totals.get(1),
+            failed_deliveries: totals.get(2),
+            pending_deliveries: totals.get(3),
+            duration_buckets,
+            last_execution_at: last.as_ref().map(|r| r.get(0)),
+            last_response_code: last.and_then(|r| r.get(1)),
+        })
+    }
+
+    /// The 24 h success rate and last response code of each webhook of `ids`.
+    #[tracing::instrument(name = "StatsRepo::health", skip_all, fields(otel.kind = "client", db.system = "postgresql"))]
+    pub async fn health(
+        client: &impl GenericClient,
+        ids: &[Uuid],
+    ) -> Result<HashMap<Uuid, Health>, tokio_postgres::Error> {
+        if ids.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let rows = client
+            .query(
+                "SELECT w.id, \
+                   (SELECT sum(successes)::float8 / NULLIF(sum(attempts), 0) FROM webhook_stats s \
+                    WHERE s.webhook_id = w.id AND s.minute >= date_trunc('minute', now() - interval '24 hours')), \
+                   (SELECT response_code FROM delivery_attempts a WHERE a.webhook_id = w.id AND NOT a.test \
+                    ORDER BY a.started_at DESC, a.id DESC LIMIT 1) \
+                 FROM unnest($1::uuid[]) AS w(id)",
+                &[&ids],
+            )
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|r| {
+                (
+                    r.get(0),
+                    Health {
+                        success_rate_24h: r.get(1),
+                        last_response_code: r.get(2),
+                    },
+                )
+            })
+            .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn buckets_and_quantiles() {
+        assert_eq!(duration_bucket(0), 0);
+        assert_eq!(duration_bucket(5), 0);
+        assert_eq!(duration_bucket(6), 1);
+        assert_eq!(duration_bucket(10_000), 10);
+        assert_eq!(duration_bucket(10_001), 11);
+        let mut h = vec![0i64; 12];
+        assert_eq!(quantile(&h, 0.5), None);
+        h[2] = 50; // <= 25 ms
+        h[6] = 45; // <= 500 ms
+        h[11] = 5; // slower than 10 s
+        assert_eq!(quantile(&h, 0.5), Some(Duration::from_millis(25)));
+        assert_eq!(quantile(&h, 0.51), Some(Duration::from_millis(500)));
+        assert_eq!(quantile(&h, 0.95), Some(Duration::from_millis(500)));
+        assert_eq!(quantile(&h, 0.99), Some(Duration::from_millis(10_000)));
+        assert_eq!(quantile(&h, 0.0), Some(Duration::from_millis(25)));
+    }
+}

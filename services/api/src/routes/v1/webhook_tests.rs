@@ -1,0 +1,261 @@
+//! Test sends: one signed POST now, exactly as a delivery would be (same body format,
+//! headers, signature, timeout, redirect and private-address rules), no queue, no retries.
+//! `POST /v1/webhooks/{id}/test` tests a saved webhook and logs the send in its log;
+//! `POST /v1/webhooks/test` tests a configuration before it is saved (the "test before
+//! saving" flow; `POST /v1/webhooks` with `test_first` saves only if it passes).
+
+use std::collections::BTreeMap;
+
+use actix_web::{web, HttpResponse};
+use chrono::Utc;
+use hookrelay_core::net::check_target;
+use hookrelay_core::repo::deliveries::{DeliveryRepo, TestSendRecord};
+use hookrelay_core::repo::webhooks::WebhookRepo;
+use hookrelay_core::sender::{signed_request, SendResult};
+use hookrelay_domain::delivery::{EventContent, WebhookTarget};
+use hookrelay_domain::{
+    CustomHeaders, EventType, EventTypePattern, PayloadFormat, ValidationError, WebhookSecret,
+    WebhookUrl,
+};
+use hookrelay_web::error::{ApiError, ErrorBody};
+use hookrelay_web::extract::JsonBody;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::auth::TenantAuth;
+use crate::request_span::RequestTrace;
+use crate::startup::AppState;
+
+/// Registered before `/webhooks/{id}`, so `test` is not taken for an id.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/webhooks/test", web::post().to(test_url))
+        .route("/webhooks/{id}/test", web::post().to(test_webhook));
+}
+
+/// What a test send produced.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TestResult {
+    /// The receiver answered 2xx.
+    pub success: bool,
+    pub response_code: Option<u16>,
+    /// Seconds from sending to the end of the response.
+    pub execution_time: f64,
+    /// First 4 KiB of the response body.
+    pub response_excerpt: Option<String>,
+    /// Why no response arrived (timeout, connection refused, private address...).
+    pub error: Option<String>,
+    /// The event type the test was sent as.
+    pub event_type: String,
+}
+
+impl TestResult {
+    fn of(result: &SendResult, event_type: &EventType) -> Self {
+        Self {
+            success: result.status.is_some_and(|s| (200..300).contains(&s)),
+            response_code: result.status,
+            execution_time: result.duration.as_secs_f64(),
+            response_excerpt: result.body_excerpt.clone(),
+            error: result.error.clone(),
+            event_type: event_type.as_str().to_string(),
+        }
+    }
+}
+
+/// Body of `POST /v1/webhooks/{id}/test`.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TestWebhookRequest {
+    /// The event type to send as; defaults to one the webhook subscribes to.
+    pub event_type: Option<String>,
+}
+
+/// Body of `POST /v1/webhooks/test`: the configuration to test.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TestUrlRequest {
+    pub url: String,
+    /// `whsec_...`; a throwaway secret is used when absent.
+    pub secret: Option<String>,
+    #[serde(default)]
+    pub headers: BTreeMap<String, String>,
+    pub payload_format: Option<PayloadFormat>,
+    /// Defaults to `webhook.test`.
+    pub event_type: Option<String>,
+}
+
+/// The event type a test is sent as: the one asked for, else the webhook's first exact
+/// type, else `<prefix>.test` for a `prefix.*` pattern, else `webhook.test`.
+pub fn test_event_type(
+    asked: Option<String>,
+    patterns: &[String],
+) -> Result<EventType, ValidationError> {
+    if let Some(t) = asked {
+        return EventType::parse("event_type", t);
+    }
+    let exact = patterns.iter().find(|p| !p.ends_with('*'));
+    let prefixed = patterns
+        .iter()
+        .find_map(|p| p.strip_suffix(".*").map(|prefix| format!("{prefix}.test")));
+    let name = exact
+        .cloned()
+        .or(prefixed)
+        .unwrap_or_else(|| "webhook.test".to_string());
+    EventType::parse("event_type", name)
+}
+
+/// Sends one test to `target` as an event of `event_type`; returns the result and the body
+/// that was sent.
+pub async fn send_test(
+    state: &AppState,
+    tenant_id: Uuid,
+    target: &WebhookTarget,
+    event_type: &EventType,
+    trace: &str,
+) -> Result<(TestResult, String), ApiError> {
+    state.admit_test_send(tenant_id)?;
+    let event = EventContent {
+        id: Uuid::now_v7(),
+        event_type: event_type.as_str().to_string(),
+        data: serde_json::json!({"test": true}).to_string(),
+        occurred_at: Utc::now(),
+    };
+    let request = signed_request(
+        target,
+        &event,
+        1,
+        event.occurred_at.timestamp(),
+        Some(trace),
+    );
+    let body = String::from_utf8_lossy(&request.body).into_owned();
+    let result = state.sender.send(target.url.url(), request).await;
+    let outcome = TestResult::of(&result, event_type);
+    metrics::counter!("hookrelay_test_sends_total", "success" => if outcome.success { "true" } else { "false" })
+        .increment(1);
+    Ok((outcome, body))
+}
+
+/// Logs a test send of a saved webhook in its log.
+pub async fn log_test(
+    state: &AppState,
+    tenant_id: Uuid,
+    webhook_id: Uuid,
+    outcome: &TestResult,
+    payload: String,
+) -> Result<(), ApiError> {
+    let client = state.pool.get().await?;
+    let record = TestSendRecord {
+        tenant_id,
+        webhook_id,
+        event_type: outcome.event_type.clone(),
+        payload,
+        started_at: Utc::now(),
+        duration_ms: (outcome.execution_time * 1000.0).round() as i32,
+        response_code: outcome.response_code.map(i32::from),
+        response_body: outcome.response_excerpt.clone(),
+        error: outcome.error.clone(),
+        succeeded: outcome.success,
+    };
+    DeliveryRepo::log_test_send(&client, &record).await?;
+    Ok(())
+}
+
+/// Sends a signed test event to a saved webhook now and logs it (`test: true`).
+#[utoipa::path(
+    post, path = "/v1/webhooks/{id}/test", tag = "webhooks",
+    params(("id" = Uuid, Path)),
+    request_body = TestWebhookRequest,
+    security(("api_key" = [])),
+    responses(
+        (status = 200, body = TestResult, description = "the test was sent; `success` says whether the receiver accepted it"),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 415, body = ErrorBody),
+        (status = 422, body = ErrorBody),
+        (status = 429, body = ErrorBody, description = "more than `api.test_sends_per_minute` test sends this minute"),
+    )
+)]
+pub async fn test_webhook(
+    auth: TenantAuth,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    trace: RequestTrace,
+    JsonBody(body): JsonBody<TestWebhookRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let client = state.pool.get().await?;
+    let record = WebhookRepo::get(&client, auth.tenant_id, id)
+        .await?
+        .ok_or(ApiError::NotFound("webhook"))?;
+    let target = WebhookRepo::target(&client, auth.tenant_id, id)
+        .await?
+        .ok_or(ApiError::NotFound("webhook"))?;
+    drop(client);
+    let event_type = test_event_type(body.event_type, &record.event_types)?;
+    check_target(&target.url, state.target_policy()).await?;
+    let (outcome, payload) =
+        send_test(&state, auth.tenant_id, &target, &event_type, &trace.0).await?;
+    log_test(&state, auth.tenant_id, id, &outcome, payload).await?;
+    Ok(HttpResponse::Ok().json(outcome))
+}
+
+/// Sends a signed test event to a configuration that is not saved yet.
+#[utoipa::path(
+    post, path = "/v1/webhooks/test", tag = "webhooks",
+    request_body = TestUrlRequest,
+    security(("api_key" = [])),
+    responses(
+        (status = 200, body = TestResult, description = "the test was sent; `success` says whether the receiver accepted it"),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 415, body = ErrorBody), (status = 422, body = ErrorBody),
+        (status = 429, body = ErrorBody, description = "more than `api.test_sends_per_minute` test sends this minute"),
+    )
+)]
+pub async fn test_url(
+    auth: TenantAuth,
+    state: web::Data<AppState>,
+    trace: RequestTrace,
+    JsonBody(body): JsonBody<TestUrlRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let url = WebhookUrl::parse(&body.url)?;
+    check_target(&url, state.target_policy()).await?;
+    let target = WebhookTarget {
+        url,
+        payload_format: body.payload_format.unwrap_or_default(),
+        headers: CustomHeaders::parse(body.headers)?,
+        secret: match body.secret {
+            Some(s) => WebhookSecret::parse(&s)?,
+            None => WebhookSecret::generate(),
+        },
+        previous_secret: None,
+    };
+    let event_type = test_event_type(body.event_type, &[])?;
+    let (outcome, _) = send_test(&state, auth.tenant_id, &target, &event_type, &trace.0).await?;
+    Ok(HttpResponse::Ok().json(outcome))
+}
+
+/// The patterns of a webhook as the names [`test_event_type`] picks from.
+pub fn pattern_names(patterns: &[EventTypePattern]) -> Vec<String> {
+    patterns.iter().map(|p| p.as_str().to_string()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn test_event_types() {
+        let names = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let pick = |asked: Option<&str>, patterns: &[&str]| {
+            test_event_type(asked.map(str::to_string), &names(patterns))
+                .expect("valid")
+                .as_str()
+                .to_string()
+        };
+        assert_eq!(pick(Some("x.y"), &["a.b"]), "x.y");
+        assert_eq!(pick(None, &["order.*", "invoice.paid"]), "invoice.paid");
+        assert_eq!(pick(None, &["order.*"]), "order.test");
+        assert_eq!(pick(None, &["*"]), "webhook.test");
+        assert_eq!(pick(None, &[]), "webhook.test");
+        assert!(test_event_type(Some("bad type!".into()), &[]).is_err());
+    }
+}
