@@ -55,7 +55,14 @@ CREATE TABLE replays (
     created         BIGINT NOT NULL DEFAULT 0,
     error           TEXT,
     created_at      TIMESTAMPTZ NOT NULL DEFAULT now(),
-    finished_at     TIMESTAMPTZ
+    finished_at     TIMESTAMPTZ,
+    -- Where the worker stands: it replays existing deliveries in (created_at, id) order,
+    -- then creates the missed ones; a worker that stops is taken over once its heartbeat
+    -- is old, from this position.
+    phase           TEXT NOT NULL DEFAULT 'existing' CHECK (phase IN ('existing', 'missed')),
+    after_created   TIMESTAMPTZ,
+    after_id        UUID,
+    heartbeat_at    TIMESTAMPTZ NOT NULL DEFAULT now()
 );
 -- At most one running bulk replay per webhook.
 CREATE UNIQUE INDEX replays_one_running ON replays (webhook_id) WHERE state = 'running';

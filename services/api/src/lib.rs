@@ -3,6 +3,7 @@
 pub mod auth;
 pub mod ingest;
 pub mod openapi;
+pub mod replayer;
 pub mod request_span;
 pub mod routes;
 pub mod startup;

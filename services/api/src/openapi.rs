@@ -25,6 +25,8 @@ use crate::routes::v1;
         v1::webhook_stats::webhook_stats,
         v1::webhook_tests::test_webhook,
         v1::webhook_tests::test_url,
+        v1::replays::replay_webhook,
+        v1::replays::get_replay,
         v1::events::create_event,
         v1::events::list_events,
         v1::events::get_event,

@@ -121,6 +121,7 @@ fn run(listener: TcpListener, settings: Settings, pool: Pool) -> std::io::Result
         outbox: Outbox::new(publisher),
         key_cache: KeyCache::default(),
     });
+    crate::replayer::spawn_claimer(state.pool.clone(), state.outbox.clone());
     let readiness = web::Data::new(readiness);
     let server = HttpServer::new(move || {
         App::new()

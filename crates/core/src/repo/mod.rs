@@ -5,6 +5,7 @@ pub mod callback_tokens;
 pub mod deliveries;
 pub mod events;
 pub mod posts;
+pub mod replays;
 pub mod stats;
 pub mod tenants;
 pub mod webhooks;

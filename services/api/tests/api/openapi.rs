@@ -55,6 +55,8 @@ async fn openapi_document_matches_the_served_routes() {
         "GET /v1/webhooks/{id}/stats",
         "POST /v1/webhooks/{id}/test",
         "POST /v1/webhooks/test",
+        "POST /v1/webhooks/{id}/replay",
+        "GET /v1/replays/{id}",
         "POST /v1/events",
         "GET /v1/events",
         "GET /v1/events/{id}",

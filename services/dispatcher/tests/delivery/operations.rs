@@ -394,3 +394,124 @@ async fn test_first_saves_only_a_webhook_whose_test_passes() {
         .await;
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn a_bulk_replay_resends_failures_and_delivers_what_a_disabled_webhook_missed() {
+    let s = stack(|s| s.delivery.retry_schedule_secs = vec![]).await;
+    let since = chrono::Utc::now() - chrono::Duration::seconds(5);
+    let rx = Receiver::start().await;
+    rx.script([Reply::status(500), Reply::status(500)]);
+    let (webhook, _) = s.webhook(&rx.url, json!(["order.*"]), json!({})).await;
+    let mut failed = Vec::new();
+    for n in 0..2 {
+        let event = s.send_event(&s.key, "order.paid", json!({"n": n})).await;
+        s.wait_finished(&event, WAIT).await;
+        failed.push(event);
+    }
+    // Disabled: the next events are not sent to it (one of them does not match at all).
+    let res = s
+        .api
+        .req(
+            reqwest::Method::PATCH,
+            &format!("/v1/webhooks/{webhook}"),
+            &s.key,
+        )
+        .json(&json!({"enabled": false}))
+        .send()
+        .await
+        .expect("patch");
+    assert_eq!(res.status(), StatusCode::OK);
+    let mut missed = Vec::new();
+    for n in 2..4 {
+        missed.push(s.send_event(&s.key, "order.paid", json!({"n": n})).await);
+    }
+    s.send_event(&s.key, "invoice.paid", json!({})).await;
+    let res = s
+        .api
+        .req(
+            reqwest::Method::PATCH,
+            &format!("/v1/webhooks/{webhook}"),
+            &s.key,
+        )
+        .json(&json!({"enabled": true}))
+        .send()
+        .await
+        .expect("patch");
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(rx.received().len(), 2);
+
+    let path = format!("/v1/webhooks/{webhook}/replay");
+    let res = s
+        .post(
+            &s.key,
+            &path,
+            &json!({"since": since, "include_missed": true}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::ACCEPTED);
+    let started: Value = res.json().await.expect("json");
+    assert_eq!(started["count"], 4);
+    let id = started["id"].as_str().expect("id").to_string();
+    let done = hookrelay_testkit::eventually(WAIT, "replay completed", || async {
+        let r = s.get_json(&s.key, &format!("/v1/replays/{id}")).await;
+        (r["state"] == "completed").then_some(r)
+    })
+    .await;
+    assert_eq!(done["replayed"], 2);
+    assert_eq!(done["created"], 2);
+    assert_eq!(done["status"], "failed");
+    assert_eq!(done["include_missed"], true);
+    // The receiver gets the two failures again and the two events it missed.
+    let got = rx.wait_for(6, WAIT).await;
+    let mut ids: Vec<String> = got[2..]
+        .iter()
+        .map(|r| r.header("webhook-id").expect("id").to_string())
+        .collect();
+    ids.sort();
+    let mut expected: Vec<String> = failed.iter().chain(missed.iter()).cloned().collect();
+    expected.sort();
+    assert_eq!(ids, expected);
+    for event in failed.iter().chain(missed.iter()) {
+        let e = s.wait_finished(event, WAIT).await;
+        let mine: Vec<&Value> = e["deliveries"]
+            .as_array()
+            .expect("deliveries")
+            .iter()
+            .filter(|d| d["webhook_id"] == webhook.as_str())
+            .collect();
+        assert_eq!(mine.len(), 1, "one delivery per event and webhook");
+        assert_eq!(mine[0]["status"], "succeeded");
+    }
+
+    // A second replay finds nothing failed; only one may run at a time.
+    let client = s.db.pool.get().await.expect("connection");
+    client
+        .execute(
+            "INSERT INTO replays (id, tenant_id, webhook_id, since, until, only_failed, include_missed) \
+             SELECT gen_random_uuid(), tenant_id, id, now(), now(), true, false FROM webhooks WHERE id = $1::text::uuid",
+            &[&webhook],
+        )
+        .await
+        .expect("a running replay");
+    let res = s.post(&s.key, &path, &json!({"since": since})).await;
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    let long = chrono::Utc::now() - chrono::Duration::days(15);
+    let res = s.post(&s.key, &path, &json!({"since": long})).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let res = s
+        .post(&s.key, &path, &json!({"since": since, "status": "some"}))
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+
+    let other = s.create_tenant("other").await.key;
+    assert_eq!(
+        s.post(&other, &path, &json!({"since": since}))
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        s.get(&other, &format!("/v1/replays/{id}")).await.status(),
+        StatusCode::NOT_FOUND
+    );
+}

@@ -7,6 +7,7 @@ pub mod callback_url;
 pub mod deliveries;
 pub mod events;
 pub mod posts;
+pub mod replays;
 pub mod tenants;
 pub mod webhook_logs;
 pub mod webhook_stats;
@@ -24,6 +25,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, max_event_bytes: usize) {
             .configure(webhooks::configure)
             .configure(webhook_logs::configure)
             .configure(webhook_stats::configure)
+            .configure(replays::configure)
             .configure(|c| events::configure(c, max_event_bytes))
             .configure(deliveries::configure)
             .configure(posts::configure)
