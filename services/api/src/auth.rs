@@ -32,6 +32,8 @@ fn state(req: &HttpRequest) -> Result<web::Data<AppState>, ApiError> {
 #[derive(Debug, Clone, Copy)]
 pub struct TenantAuth {
     pub tenant_id: Uuid,
+    /// The tenant's `strict_event_types` setting (cached with the key).
+    pub strict_event_types: bool,
 }
 
 impl FromRequest for TenantAuth {
@@ -60,6 +62,7 @@ impl FromRequest for TenantAuth {
             };
             Ok(TenantAuth {
                 tenant_id: auth.tenant_id,
+                strict_event_types: auth.strict_event_types,
             })
         })
     }
@@ -125,7 +128,7 @@ impl KeyCache {
         }
     }
 
-    /// Forgets every key (after a revocation).
+    /// Forgets every key (after a revocation, or a change of tenant settings it carries).
     pub fn clear(&self) {
         if let Ok(mut entries) = self.entries.write() {
             entries.clear();

@@ -29,6 +29,8 @@ pub struct ApiKeyRecord {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Authenticated {
     pub tenant_id: Uuid,
+    /// The tenant accepts only registered event types (see the event-type catalogue).
+    pub strict_event_types: bool,
 }
 
 /// A freshly generated key: plaintext and hash.
@@ -98,12 +100,15 @@ impl ApiKeyRepo {
     ) -> Result<Option<Authenticated>, tokio_postgres::Error> {
         let stmt = client
             .prepare_cached(
-                "SELECT tenant_id FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL",
+                "SELECT k.tenant_id, t.strict_event_types FROM api_keys k \
+                 JOIN tenants t ON t.id = k.tenant_id \
+                 WHERE k.key_hash = $1 AND k.revoked_at IS NULL",
             )
             .await?;
         let row = client.query_opt(&stmt, &[&key_hash]).await?;
         Ok(row.map(|r| Authenticated {
             tenant_id: r.get(0),
+            strict_event_types: r.get(1),
         }))
     }
 

@@ -8,6 +8,7 @@ use uuid::Uuid;
 use hookrelay_domain::delivery::DeliveryJob;
 use hookrelay_domain::EventType;
 
+use super::event_types::SEEN_CTE;
 use super::GenericClient;
 use crate::fanout::pattern_match_sql;
 use crate::outbox::Unpublished;
@@ -118,7 +119,7 @@ impl EventRepo {
                    SELECT * FROM input \
                    ON CONFLICT (tenant_id, idempotency_key) DO NOTHING \
                    RETURNING id, tenant_id, event_type \
-                 ), fan_out AS ( \
+                 ), {}, fan_out AS ( \
                    INSERT INTO deliveries (id, tenant_id, event_id, webhook_id, next_attempt_at) \
                    SELECT gen_random_uuid(), e.tenant_id, e.id, w.id, now() \
                    FROM event e CROSS JOIN LATERAL ( \
@@ -129,6 +130,7 @@ impl EventRepo {
                    RETURNING id, event_id \
                  ) \
                  SELECT e.id, f.id FROM event e LEFT JOIN fan_out f ON f.event_id = e.id",
+                SEEN_CTE,
                 pattern_match_sql("e.event_type")
             ))
             .await?;

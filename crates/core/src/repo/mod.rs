@@ -3,6 +3,7 @@
 pub mod api_keys;
 pub mod callback_tokens;
 pub mod deliveries;
+pub mod event_types;
 pub mod events;
 pub mod posts;
 pub mod replays;

@@ -11,6 +11,8 @@ pub struct Tenant {
     pub id: Uuid,
     pub name: String,
     pub created_at: DateTime<Utc>,
+    /// Accept only registered event types whose data passes their schema.
+    pub strict_event_types: bool,
 }
 
 /// Reads and writes tenants.
@@ -34,6 +36,43 @@ impl TenantRepo {
             id,
             name: name.to_string(),
             created_at: row.get(0),
+            strict_event_types: false,
         })
+    }
+
+    /// One tenant.
+    #[tracing::instrument(name = "TenantRepo::get", skip_all, fields(otel.kind = "client", db.system = "postgresql"))]
+    pub async fn get(
+        client: &impl GenericClient,
+        id: Uuid,
+    ) -> Result<Option<Tenant>, tokio_postgres::Error> {
+        let row = client
+            .query_opt(
+                "SELECT name, created_at, strict_event_types FROM tenants WHERE id = $1",
+                &[&id],
+            )
+            .await?;
+        Ok(row.map(|r| Tenant {
+            id,
+            name: r.get(0),
+            created_at: r.get(1),
+            strict_event_types: r.get(2),
+        }))
+    }
+
+    /// Turns strict event types on or off.
+    #[tracing::instrument(name = "TenantRepo::set_strict_event_types", skip_all, fields(otel.kind = "client", db.system = "postgresql"))]
+    pub async fn set_strict_event_types(
+        client: &impl GenericClient,
+        id: Uuid,
+        strict: bool,
+    ) -> Result<(), tokio_postgres::Error> {
+        client
+            .execute(
+                "UPDATE tenants SET strict_event_types = $2 WHERE id = $1",
+                &[&id, &strict],
+            )
+            .await?;
+        Ok(())
     }
 }

@@ -2,6 +2,7 @@
 //! per test.
 
 mod auth;
+mod event_types;
 mod events;
 mod helpers;
 mod migrations;

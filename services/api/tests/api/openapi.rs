@@ -23,7 +23,9 @@ async fn openapi_document_matches_the_served_routes() {
     for (path, ops) in doc["paths"].as_object().expect("paths") {
         for method in ops.as_object().expect("ops").keys() {
             documented.insert(format!("{} {}", method.to_uppercase(), path));
-            let concrete = path.replace("{id}", "00000000-0000-0000-0000-000000000000");
+            let concrete = path
+                .replace("{id}", "00000000-0000-0000-0000-000000000000")
+                .replace("{name}", "a.b");
             let res = app
                 .client
                 .request(
@@ -42,6 +44,13 @@ async fn openapi_document_matches_the_served_routes() {
     }
     let expected: BTreeSet<String> = [
         "POST /v1/tenants",
+        "GET /v1/tenant",
+        "PATCH /v1/tenant",
+        "GET /v1/event-types",
+        "POST /v1/event-types",
+        "GET /v1/event-types/{name}",
+        "PATCH /v1/event-types/{name}",
+        "DELETE /v1/event-types/{name}",
         "GET /v1/api-keys",
         "POST /v1/api-keys",
         "DELETE /v1/api-keys/{id}",

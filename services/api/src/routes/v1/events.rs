@@ -16,6 +16,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::deliveries::DeliveryResponse;
+use super::event_types::check_strict;
 use crate::auth::TenantAuth;
 use crate::request_span::RequestTrace;
 use crate::startup::AppState;
@@ -150,8 +151,13 @@ pub async fn create_event(
     RawJson(body): RawJson,
 ) -> Result<HttpResponse, ApiError> {
     let request: CreateEventRequest = parse_json(&body)?;
+    let event_type = EventType::parse("event_type", request.event_type)?;
+    if auth.strict_event_types {
+        let client = state.pool.get().await?;
+        check_strict(&client, auth.tenant_id, &event_type, &request.data).await?;
+    }
     let event = NewEvent {
-        event_type: EventType::parse("event_type", request.event_type)?,
+        event_type,
         data: canonical_data(&request.data),
         occurred_at: request.occurred_at.unwrap_or_else(Utc::now),
         idempotency_key: idempotency_key(&req)?,

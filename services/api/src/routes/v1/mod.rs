@@ -5,6 +5,7 @@ use actix_web::web;
 pub mod api_keys;
 pub mod callback_url;
 pub mod deliveries;
+pub mod event_types;
 pub mod events;
 pub mod posts;
 pub mod replays;
@@ -28,6 +29,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, max_event_bytes: usize) {
             .configure(replays::configure)
             .configure(|c| events::configure(c, max_event_bytes))
             .configure(deliveries::configure)
+            .configure(event_types::configure)
             .configure(posts::configure)
             .configure(callback_url::configure),
     );

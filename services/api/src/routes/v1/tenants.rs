@@ -1,9 +1,10 @@
-//! `POST /v1/tenants` (admin): a tenant and its first API key.
+//! `POST /v1/tenants` (admin): a tenant and its first API key; `GET/PATCH /v1/tenant`: the
+//! calling tenant's settings.
 
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Utc};
 use hookrelay_core::repo::api_keys::ApiKeyRepo;
-use hookrelay_core::repo::tenants::TenantRepo;
+use hookrelay_core::repo::tenants::{Tenant, TenantRepo};
 use hookrelay_web::error::ApiError;
 use hookrelay_web::extract::JsonBody;
 use serde::{Deserialize, Serialize};
@@ -11,12 +12,26 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::api_keys::ApiKeyCreated;
-use crate::auth::AdminAuth;
+use crate::auth::{AdminAuth, TenantAuth};
 use crate::startup::AppState;
 use hookrelay_domain::display_name;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/tenants", web::post().to(create_tenant));
+    cfg.route("/tenants", web::post().to(create_tenant))
+        .service(
+            web::resource("/tenant")
+                .route(web::get().to(get_tenant))
+                .route(web::patch().to(update_tenant)),
+        );
+}
+
+/// Body of `PATCH /v1/tenant`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateTenantRequest {
+    /// Refuse events whose type is not registered in the catalogue, or whose data fails
+    /// the type's JSON Schema.
+    pub strict_event_types: Option<bool>,
 }
 
 /// Body of `POST /v1/tenants`.
@@ -33,6 +48,18 @@ pub struct TenantResponse {
     pub id: Uuid,
     pub name: String,
     pub created_at: DateTime<Utc>,
+    pub strict_event_types: bool,
+}
+
+impl From<Tenant> for TenantResponse {
+    fn from(t: Tenant) -> Self {
+        Self {
+            id: t.id,
+            name: t.name,
+            created_at: t.created_at,
+            strict_event_types: t.strict_event_types,
+        }
+    }
 }
 
 /// The new tenant and its first API key (shown only here).
@@ -65,11 +92,55 @@ pub async fn create_tenant(
     let (key, plaintext) = ApiKeyRepo::create(&tx, tenant.id, "default").await?;
     tx.commit().await?;
     Ok(HttpResponse::Created().json(TenantCreatedResponse {
-        tenant: TenantResponse {
-            id: tenant.id,
-            name: tenant.name,
-            created_at: tenant.created_at,
-        },
+        tenant: tenant.into(),
         api_key: ApiKeyCreated::new(key, plaintext),
     }))
+}
+
+/// The calling tenant and its settings.
+#[utoipa::path(
+    get, path = "/v1/tenant", tag = "tenants",
+    security(("api_key" = [])),
+    responses((status = 200, body = TenantResponse), (status = 401, body = hookrelay_web::error::ErrorBody))
+)]
+pub async fn get_tenant(
+    auth: TenantAuth,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let client = state.pool.get().await?;
+    let tenant = TenantRepo::get(&client, auth.tenant_id)
+        .await?
+        .ok_or(ApiError::Unauthorized)?;
+    Ok(HttpResponse::Ok().json(TenantResponse::from(tenant)))
+}
+
+/// Changes the calling tenant's settings.
+#[utoipa::path(
+    patch, path = "/v1/tenant", tag = "tenants",
+    request_body = UpdateTenantRequest,
+    security(("api_key" = [])),
+    responses(
+        (status = 200, body = TenantResponse),
+        (status = 400, body = hookrelay_web::error::ErrorBody),
+        (status = 401, body = hookrelay_web::error::ErrorBody),
+        (status = 415, body = hookrelay_web::error::ErrorBody),
+        (status = 422, body = hookrelay_web::error::ErrorBody),
+    )
+)]
+pub async fn update_tenant(
+    auth: TenantAuth,
+    state: web::Data<AppState>,
+    JsonBody(body): JsonBody<UpdateTenantRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let client = state.pool.get().await?;
+    if let Some(strict) = body.strict_event_types {
+        TenantRepo::set_strict_event_types(&client, auth.tenant_id, strict).await?;
+        // The setting travels with cached keys: this process forgets them now, other
+        // replicas within the key cache's TTL.
+        state.key_cache.clear();
+    }
+    let tenant = TenantRepo::get(&client, auth.tenant_id)
+        .await?
+        .ok_or(ApiError::Unauthorized)?;
+    Ok(HttpResponse::Ok().json(TenantResponse::from(tenant)))
 }

@@ -10,9 +10,11 @@ use actix_web::{web, HttpResponse};
 use chrono::Utc;
 use hookrelay_core::net::check_target;
 use hookrelay_core::repo::deliveries::{DeliveryRepo, TestSendRecord};
+use hookrelay_core::repo::event_types::EventTypeRepo;
 use hookrelay_core::repo::webhooks::WebhookRepo;
 use hookrelay_core::sender::{signed_request, SendResult};
 use hookrelay_domain::delivery::{EventContent, WebhookTarget};
+use hookrelay_domain::payload::canonical_data;
 use hookrelay_domain::{
     CustomHeaders, EventType, EventTypePattern, PayloadFormat, ValidationError, WebhookSecret,
     WebhookUrl,
@@ -114,10 +116,18 @@ pub async fn send_test(
     trace: &str,
 ) -> Result<(TestResult, String), ApiError> {
     state.admit_test_send(tenant_id)?;
+    // The catalogue's example shows the receiver the real structure.
+    let example = {
+        let client = state.pool.get().await?;
+        EventTypeRepo::get(&client, tenant_id, event_type.as_str())
+            .await?
+            .and_then(|e| e.example)
+    };
+    let data = example.unwrap_or_else(|| serde_json::json!({"test": true}));
     let event = EventContent {
         id: Uuid::now_v7(),
         event_type: event_type.as_str().to_string(),
-        data: serde_json::json!({"test": true}).to_string(),
+        data: canonical_data(&data),
         occurred_at: Utc::now(),
     };
     let request = signed_request(

@@ -6,6 +6,7 @@ use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Utc};
 use hookrelay_core::net::check_target;
 use hookrelay_core::pagination::{page_limit, Direction};
+use hookrelay_core::repo::event_types::EventTypeRepo;
 use hookrelay_core::repo::stats::{Health, StatsRepo};
 use hookrelay_core::repo::webhooks::{
     NewWebhook, WebhookListQuery, WebhookOrder, WebhookPatch, WebhookRecord, WebhookRepo,
@@ -182,6 +183,30 @@ pub struct WebhookCreatedResponse {
     pub webhook: WebhookResponse,
     /// Signing secret (`whsec_...`).
     pub secret: String,
+    /// Patterns that match no event type known to the catalogue (a typo?).
+    pub warnings: Vec<String>,
+}
+
+/// A changed webhook, with warnings about its patterns.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WebhookUpdatedResponse {
+    #[serde(flatten)]
+    pub webhook: WebhookResponse,
+    /// Patterns that match no event type known to the catalogue (a typo?).
+    pub warnings: Vec<String>,
+}
+
+/// One warning per pattern that matches no type of the tenant's catalogue.
+async fn pattern_warnings(
+    client: &impl GenericClient,
+    tenant_id: Uuid,
+    patterns: &[String],
+) -> Result<Vec<String>, ApiError> {
+    let unmatched = EventTypeRepo::unmatched(client, tenant_id, patterns).await?;
+    Ok(unmatched
+        .into_iter()
+        .map(|p| format!("event_types: `{p}` matches no known event type"))
+        .collect())
 }
 
 /// A webhook's signing secret.
@@ -354,9 +379,12 @@ pub async fn create_webhook(
     if let Some((outcome, payload)) = tested {
         log_test(&state, auth.tenant_id, record.id, &outcome, payload).await?;
     }
+    let client = state.pool.get().await?;
+    let warnings = pattern_warnings(&client, auth.tenant_id, &record.event_types).await?;
     Ok(HttpResponse::Created().json(WebhookCreatedResponse {
         webhook: WebhookResponse::with_health(record, Health::default()),
         secret,
+        warnings,
     }))
 }
 
@@ -444,7 +472,7 @@ pub async fn get_webhook_secret(
     request_body = UpdateWebhookRequest,
     security(("api_key" = [])),
     responses(
-        (status = 200, body = WebhookResponse),
+        (status = 200, body = WebhookUpdatedResponse),
         (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 422, body = ErrorBody),
     )
@@ -460,7 +488,11 @@ pub async fn update_webhook(
     let record = WebhookRepo::update(&client, auth.tenant_id, id.into_inner(), patch)
         .await?
         .ok_or(ApiError::NotFound("webhook"))?;
-    Ok(HttpResponse::Ok().json(WebhookResponse::one(&client, record).await?))
+    let warnings = pattern_warnings(&client, auth.tenant_id, &record.event_types).await?;
+    Ok(HttpResponse::Ok().json(WebhookUpdatedResponse {
+        webhook: WebhookResponse::one(&client, record).await?,
+        warnings,
+    }))
 }
 
 /// Deletes a webhook; pending deliveries to it are cancelled.

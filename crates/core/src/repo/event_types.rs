@@ -1,0 +1,247 @@
+//! The `event_types` table: each tenant's catalogue of event types. Types registered
+//! through the API carry a description, group, JSON Schema and example; types only seen in
+//! events are added by the ingest statement ([`SEEN_CTE`]).
+
+use chrono::{DateTime, Utc};
+use tokio_postgres::types::ToSql;
+use tokio_postgres::Row;
+use uuid::Uuid;
+
+use super::GenericClient;
+use crate::fanout::pattern_match_sql;
+use crate::pagination::{split_page, Cursor, ListError};
+
+/// The ingest statement's CTE that records the types of the events it inserted (from its
+/// `event` CTE). `DO NOTHING` takes no lock on a known type, so concurrent batches never
+/// wait for each other here.
+pub const SEEN_CTE: &str = "seen AS ( \
+       INSERT INTO event_types (tenant_id, name, first_seen_at) \
+       SELECT DISTINCT tenant_id, event_type, now() FROM event \
+       ON CONFLICT DO NOTHING \
+     )";
+
+/// A catalogue entry.
+#[derive(Debug, Clone)]
+pub struct EventTypeRecord {
+    pub name: String,
+    pub description: Option<String>,
+    pub group: Option<String>,
+    pub schema: Option<serde_json::Value>,
+    pub example: Option<serde_json::Value>,
+    pub deprecated: bool,
+    /// Registered through the API (not only seen in events).
+    pub registered: bool,
+    pub first_seen_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// The fields of a registration or update (validated by the caller).
+#[derive(Debug, Clone, Default)]
+pub struct EventTypeFields {
+    pub description: Option<String>,
+    pub group: Option<String>,
+    pub schema: Option<serde_json::Value>,
+    pub example: Option<serde_json::Value>,
+    pub deprecated: bool,
+}
+
+/// A partial update; `None` leaves a field, `Some(None)` clears it.
+#[derive(Debug, Clone, Default)]
+pub struct EventTypePatch {
+    pub description: Option<Option<String>>,
+    pub group: Option<Option<String>>,
+    pub schema: Option<Option<serde_json::Value>>,
+    pub example: Option<Option<serde_json::Value>>,
+    pub deprecated: Option<bool>,
+}
+
+/// Filters and page of a catalogue listing.
+#[derive(Debug, Default)]
+pub struct EventTypeListQuery {
+    pub group: Option<String>,
+    pub limit: i64,
+    pub cursor: Option<String>,
+}
+
+const COLUMNS: &str = "name, description, group_name, schema, example, deprecated, registered, \
+                       first_seen_at, created_at, updated_at";
+
+fn from_row(r: &Row) -> EventTypeRecord {
+    EventTypeRecord {
+        name: r.get("name"),
+        description: r.get("description"),
+        group: r.get("group_name"),
+        schema: r.get("schema"),
+        example: r.get("example"),
+        deprecated: r.get("deprecated"),
+        registered: r.get("registered"),
+        first_seen_at: r.get("first_seen_at"),
+        created_at: r.get("created_at"),
+        updated_at: r.get("updated_at"),
+    }
+}
+
+/// Reads and writes the catalogue.
+pub struct EventTypeRepo;
+
+impl EventTypeRepo {
+    /// Registers a type (a type only seen so far becomes registered); `None` when it is
+    /// registered already.
+    #[tracing::instrument(name = "EventTypeRepo::register", skip_all, fields(otel.kind = "client", db.system = "postgresql"))]
+    pub async fn register(
+        client: &impl GenericClient,
+        tenant_id: Uuid,
+        name: &str,
+        f: &EventTypeFields,
+    ) -> Result<Option<EventTypeRecord>, tokio_postgres::Error> {
+        let row = client
+            .query_opt(
+                &format!(
+                    "INSERT INTO event_types (tenant_id, name, description, group_name, schema, example, \
+                       deprecated, registered) VALUES ($1, $2, $3, $4, $5, $6, $7, TRUE) \
+                     ON CONFLICT (tenant_id, name) DO UPDATE SET description = EXCLUDED.description, \
+                       group_name = EXCLUDED.group_name, schema = EXCLUDED.schema, example = EXCLUDED.example, \
+                       deprecated = EXCLUDED.deprecated, registered = TRUE, updated_at = now() \
+                     WHERE NOT event_types.registered \
+                     RETURNING {COLUMNS}"
+                ),
+                &[
+                    &tenant_id,
+                    &name,
+                    &f.description,
+                    &f.group,
+                    &f.schema,
+                    &f.example,
+                    &f.deprecated,
+                ],
+            )
+            .await?;
+        Ok(row.as_ref().map(from_row))
+    }
+
+    /// One entry of the tenant's catalogue.
+    #[tracing::instrument(name = "EventTypeRepo::get", skip_all, fields(otel.kind = "client", db.system = "postgresql"))]
+    pub async fn get(
+        client: &impl GenericClient,
+        tenant_id: Uuid,
+        name: &str,
+    ) -> Result<Option<EventTypeRecord>, tokio_postgres::Error> {
+        let row = client
+            .query_opt(
+                &format!("SELECT {COLUMNS} FROM event_types WHERE tenant_id = $1 AND name = $2"),
+                &[&tenant_id, &name],
+            )
+            .await?;
+        Ok(row.as_ref().map(from_row))
+    }
+
+    /// Applies a partial update (the entry becomes registered).
+    #[tracing::instrument(name = "EventTypeRepo::update", skip_all, fields(otel.kind = "client", db.system = "postgresql"))]
+    pub async fn update(
+        client: &impl GenericClient,
+        tenant_id: Uuid,
+        name: &str,
+        p: &EventTypePatch,
+    ) -> Result<Option<EventTypeRecord>, tokio_postgres::Error> {
+        let row = client
+            .query_opt(
+                &format!(
+                    "UPDATE event_types SET \
+                       description = CASE WHEN $3 THEN $4 ELSE description END, \
+                       group_name = CASE WHEN $5 THEN $6 ELSE group_name END, \
+                       schema = CASE WHEN $7 THEN $8 ELSE schema END, \
+                       example = CASE WHEN $9 THEN $10 ELSE example END, \
+                       deprecated = COALESCE($11, deprecated), registered = TRUE, updated_at = now() \
+                     WHERE tenant_id = $1 AND name = $2 RETURNING {COLUMNS}"
+                ),
+                &[
+                    &tenant_id,
+                    &name,
+                    &p.description.is_some(),
+                    &p.description.clone().flatten(),
+                    &p.group.is_some(),
+                    &p.group.clone().flatten(),
+                    &p.schema.is_some(),
+                    &p.schema.clone().flatten(),
+                    &p.example.is_some(),
+                    &p.example.clone().flatten(),
+                    &p.deprecated,
+                ],
+            )
+            .await?;
+        Ok(row.as_ref().map(from_row))
+    }
+
+    /// Removes an entry; `false` when there was none.
+    #[tracing::instrument(name = "EventTypeRepo::delete", skip_all, fields(otel.kind = "client", db.system = "postgresql"))]
+    pub async fn delete(
+        client: &impl GenericClient,
+        tenant_id: Uuid,
+        name: &str,
+    ) -> Result<bool, tokio_postgres::Error> {
+        let n = client
+            .execute(
+                "DELETE FROM event_types WHERE tenant_id = $1 AND name = $2",
+                &[&tenant_id, &name],
+            )
+            .await?;
+        Ok(n > 0)
+    }
+
+    /// One page of the catalogue, by name.
+    #[tracing::instrument(name = "EventTypeRepo::list", skip_all, fields(otel.kind = "client", db.system = "postgresql"))]
+    pub async fn list(
+        client: &impl GenericClient,
+        tenant_id: Uuid,
+        q: &EventTypeListQuery,
+    ) -> Result<(Vec<EventTypeRecord>, Option<String>), ListError> {
+        const ORDERING: &str = "event_types_name_asc";
+        let after = q
+            .cursor
+            .as_deref()
+            .map(|c| Cursor::decode(c, ORDERING).map(|c| c.key))
+            .transpose()?;
+        let fetch = q.limit + 1;
+        let params: [&(dyn ToSql + Sync); 4] = [&tenant_id, &q.group, &after, &fetch];
+        let rows = client
+            .query(
+                &format!(
+                    "SELECT {COLUMNS} FROM event_types WHERE tenant_id = $1 \
+                       AND ($2::text IS NULL OR group_name = $2) \
+                       AND ($3::text IS NULL OR name > $3) \
+                     ORDER BY name LIMIT $4"
+                ),
+                &params,
+            )
+            .await?;
+        let records: Vec<EventTypeRecord> = rows.iter().map(from_row).collect();
+        Ok(split_page(records, q.limit, |e| Cursor {
+            ordering: ORDERING.to_string(),
+            key: e.name.clone(),
+            id: Uuid::nil().to_string(),
+        }))
+    }
+
+    /// The patterns of `patterns` that match no type of the tenant's catalogue.
+    #[tracing::instrument(name = "EventTypeRepo::unmatched", skip_all, fields(otel.kind = "client", db.system = "postgresql"))]
+    pub async fn unmatched(
+        client: &impl GenericClient,
+        tenant_id: Uuid,
+        patterns: &[String],
+    ) -> Result<Vec<String>, tokio_postgres::Error> {
+        let rows = client
+            .query(
+                &format!(
+                    "SELECT p FROM unnest($2::text[]) WITH ORDINALITY AS t(p, n) \
+                     WHERE NOT EXISTS (SELECT 1 FROM event_types e, (SELECT ARRAY[t.p] AS event_types) w \
+                                       WHERE e.tenant_id = $1 AND {}) \
+                     ORDER BY n",
+                    pattern_match_sql("e.name")
+                ),
+                &[&tenant_id, &patterns],
+            )
+            .await?;
+        Ok(rows.iter().map(|r| r.get(0)).collect())
+    }
+}
