@@ -2,7 +2,7 @@
 CARGO_TARGET_DIR ?= $(HOME)/.cache/hookrelay-target
 export CARGO_TARGET_DIR
 
-.PHONY: run test lint fmt migrate build release services clean-test bench
+.PHONY: run test lint fmt migrate build release services clean-test bench bench-history
 
 ## Start PostgreSQL/RabbitMQ if needed, migrate, run all three services (Ctrl-C stops).
 run:
@@ -40,3 +40,7 @@ services:
 
 clean-test:
 	@scripts/clean-test-leftovers.sh
+
+## The webhook log and stats on a 1,000,000-attempt history (ATTEMPTS=... to change).
+bench-history:
+	@scripts/large-history.sh

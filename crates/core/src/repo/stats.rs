@@ -118,34 +118,25 @@ impl StatsRepo {
         since: DateTime<Utc>,
         interval: Duration,
     ) -> Result<WindowStats, tokio_postgres::Error> {
+        // One pass over the window's minutes: totals and each bucket's sum (an element-wise
+        // sum, not an unnest, which would multiply the rows by the bucket count).
+        let bucket_sums = (1..=DURATION_BUCKETS_MS.len() + 1)
+            .map(|i| format!("COALESCE(sum(duration_buckets[{i}]), 0)::int8"))
+            .collect::<Vec<_>>()
+            .join(", ");
         let totals = client
             .query_one(
-                "SELECT COALESCE(sum(attempts), 0)::int8, COALESCE(sum(successes), 0)::int8, \
-                        COALESCE(sum(failed_deliveries), 0)::int8, \
-                        (SELECT count(*) FROM deliveries WHERE webhook_id = $1 AND status = 'pending') \
-                 FROM webhook_stats WHERE webhook_id = $1 AND minute >= date_trunc('minute', $2::timestamptz)",
+                &format!(
+                    "SELECT COALESCE(sum(attempts), 0)::int8, COALESCE(sum(successes), 0)::int8, \
+                            COALESCE(sum(failed_deliveries), 0)::int8, \
+                            (SELECT count(*) FROM deliveries WHERE webhook_id = $1 AND status = 'pending'), \
+                            ARRAY[{bucket_sums}] \
+                     FROM webhook_stats WHERE webhook_id = $1 AND minute >= date_trunc('minute', $2::timestamptz)"
+                ),
                 &[&webhook_id, &since],
             )
             .await?;
-        let buckets = client
-            .query(
-                "SELECT u.n, sum(u.b)::int8 FROM webhook_stats s, \
-                   unnest(s.duration_buckets) WITH ORDINALITY AS u(b, n) \
-                 WHERE s.webhook_id = $1 AND s.minute >= date_trunc('minute', $2::timestamptz) \
-                 GROUP BY u.n ORDER BY u.n",
-                &[&webhook_id, &since],
-            )
-            .await?;
-        let mut duration_buckets = vec![0i64; DURATION_BUCKETS_MS.len() + 1];
-        for row in buckets {
-            let n: i64 = row.get(0);
-            if let Some(slot) = usize::try_from(n - 1)
-                .ok()
-                .and_then(|i| duration_buckets.get_mut(i))
-            {
-                *slot = row.get(1);
-            }
-        }
+        let duration_buckets: Vec<i64> = totals.get(4);
         let last = client
             .query_opt(
                 "SELECT started_at, response_code FROM delivery_attempts \
