@@ -57,12 +57,11 @@ SELECT gen_random_uuid(), uuid_in(md5('d' || (i / 4))::cstring), i % 4 + 1,
        CASE WHEN (i / 4) % 3 = 0 THEN 'invoice.paid' ELSE 'order.created' END,
        'envelope', at, 20 + i % 200, CASE WHEN i % 20 = 0 THEN 500 ELSE 200 END, i % 20 <> 0
 FROM n;
-INSERT INTO webhook_stats (webhook_id, minute, tenant_id, attempts, successes, failed_deliveries, duration_buckets)
+INSERT INTO webhook_stats (webhook_id, minute, tenant_id, attempts, successes, failed_deliveries, d2, d3, d4, d5)
 SELECT '00000000-0000-7000-8000-0000000000aa', date_trunc('minute', at), '00000000-0000-7000-8000-000000000001',
        count(*), count(*) FILTER (WHERE i % 20 <> 0), 0,
-       ARRAY[0, 0, count(*) FILTER (WHERE 20 + i % 200 <= 25), count(*) FILTER (WHERE 20 + i % 200 BETWEEN 26 AND 50),
-             count(*) FILTER (WHERE 20 + i % 200 BETWEEN 51 AND 100), count(*) FILTER (WHERE 20 + i % 200 > 100),
-             0, 0, 0, 0, 0, 0]::int8[]
+       count(*) FILTER (WHERE 20 + i % 200 <= 25), count(*) FILTER (WHERE 20 + i % 200 BETWEEN 26 AND 50),
+       count(*) FILTER (WHERE 20 + i % 200 BETWEEN 51 AND 100), count(*) FILTER (WHERE 20 + i % 200 > 100)
 FROM n GROUP BY 2;
 ANALYZE;
 SQL

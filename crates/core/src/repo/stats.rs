@@ -44,30 +44,39 @@ pub fn quantile(buckets: &[i64], q: f64) -> Option<Duration> {
     None
 }
 
+/// The duration bucket columns, `d0` to `d11`.
+fn bucket_columns() -> impl Iterator<Item = String> {
+    (0..=DURATION_BUCKETS_MS.len()).map(|b| format!("d{b}"))
+}
+
 /// The CTE (named `rolled`) that adds the attempts of `{input}` joined with `{applied}`
 /// (both CTE names of the recorder's statement, with columns `webhook_id`, `tenant_id`,
 /// `started_at`, `succeeded`, `new_status` and `bucket`) to their minutes. Rows go in key
 /// order, so two recorders never deadlock on the same minutes.
 pub fn rollup_cte(input: &str, applied: &str) -> String {
-    let buckets = (0..=DURATION_BUCKETS_MS.len())
+    let columns = bucket_columns().collect::<Vec<_>>().join(", ");
+    let counts = (0..=DURATION_BUCKETS_MS.len())
         .map(|b| format!("count(*) FILTER (WHERE i.bucket = {b})"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let adds = bucket_columns()
+        .map(|c| format!("{c} = webhook_stats.{c} + EXCLUDED.{c}"))
         .collect::<Vec<_>>()
         .join(", ");
     format!(
         "rolled AS ( \
            INSERT INTO webhook_stats (webhook_id, minute, tenant_id, attempts, successes, \
-                                      failed_deliveries, duration_buckets) \
+                                      failed_deliveries, {columns}) \
            SELECT i.webhook_id, date_trunc('minute', i.started_at), i.tenant_id, count(*), \
                   count(*) FILTER (WHERE i.succeeded), count(*) FILTER (WHERE i.new_status = 'failed'), \
-                  ARRAY[{buckets}]::int8[] \
+                  {counts} \
            FROM {input} i JOIN {applied} USING (delivery_id, attempt_no) \
            GROUP BY 1, 2, 3 ORDER BY 1, 2 \
            ON CONFLICT (webhook_id, minute) DO UPDATE SET \
              attempts = webhook_stats.attempts + EXCLUDED.attempts, \
              successes = webhook_stats.successes + EXCLUDED.successes, \
              failed_deliveries = webhook_stats.failed_deliveries + EXCLUDED.failed_deliveries, \
-             duration_buckets = ARRAY(SELECT x + y FROM unnest(webhook_stats.duration_buckets, \
-                                                                EXCLUDED.duration_buckets) AS t(x, y)) \
+             {adds} \
          )"
     )
 }
@@ -118,25 +127,47 @@ impl StatsRepo {
         since: DateTime<Utc>,
         interval: Duration,
     ) -> Result<WindowStats, tokio_postgres::Error> {
-        // One pass over the window's minutes: totals and each bucket's sum (an element-wise
-        // sum, not an unnest, which would multiply the rows by the bucket count).
-        let bucket_sums = (1..=DURATION_BUCKETS_MS.len() + 1)
-            .map(|i| format!("COALESCE(sum(duration_buckets[{i}]), 0)::int8"))
+        // One pass over the window's minutes, grouped into the chart's intervals; the
+        // totals are the sums of the intervals.
+        let sums = bucket_columns()
+            .map(|c| format!("sum({c})::int8"))
             .collect::<Vec<_>>()
             .join(", ");
-        let totals = client
-            .query_one(
+        let rows = client
+            .query(
                 &format!(
-                    "SELECT COALESCE(sum(attempts), 0)::int8, COALESCE(sum(successes), 0)::int8, \
-                            COALESCE(sum(failed_deliveries), 0)::int8, \
-                            (SELECT count(*) FROM deliveries WHERE webhook_id = $1 AND status = 'pending'), \
-                            ARRAY[{bucket_sums}] \
-                     FROM webhook_stats WHERE webhook_id = $1 AND minute >= date_trunc('minute', $2::timestamptz)"
+                    "SELECT date_bin(make_interval(secs => $3), minute, $2::timestamptz), \
+                            sum(attempts)::int8, sum(successes)::int8, sum(failed_deliveries)::int8, {sums} \
+                     FROM webhook_stats WHERE webhook_id = $1 AND minute >= date_trunc('minute', $2::timestamptz) \
+                     GROUP BY 1 ORDER BY 1"
                 ),
-                &[&webhook_id, &since],
+                &[&webhook_id, &since, &interval.as_secs_f64()],
             )
             .await?;
-        let duration_buckets: Vec<i64> = totals.get(4);
+        let mut duration_buckets = vec![0i64; DURATION_BUCKETS_MS.len() + 1];
+        let (mut attempts, mut successes, mut failed_deliveries) = (0, 0, 0);
+        let mut series = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let point = SeriesPoint {
+                start: row.get(0),
+                attempts: row.get(1),
+                successes: row.get(2),
+            };
+            attempts += point.attempts;
+            successes += point.successes;
+            failed_deliveries += row.get::<_, i64>(3);
+            for (i, slot) in duration_buckets.iter_mut().enumerate() {
+                *slot += row.get::<_, i64>(4 + i);
+            }
+            series.push(point);
+        }
+        let pending_deliveries: i64 = client
+            .query_one(
+                "SELECT count(*) FROM deliveries WHERE webhook_id = $1 AND status = 'pending'",
+                &[&webhook_id],
+            )
+            .await?
+            .get(0);
         let last = client
             .query_opt(
                 "SELECT started_at, response_code FROM delivery_attempts \
@@ -144,32 +175,15 @@ impl StatsRepo {
                 &[&webhook_id],
             )
             .await?;
-        let interval_secs = interval.as_secs_f64();
-        let series = client
-            .query(
-                "SELECT date_bin(make_interval(secs => $3), minute, $2::timestamptz) AS start, \
-                        sum(attempts)::int8, sum(successes)::int8 \
-                 FROM webhook_stats WHERE webhook_id = $1 AND minute >= date_trunc('minute', $2::timestamptz) \
-                 GROUP BY 1 ORDER BY 1",
-                &[&webhook_id, &since, &interval_secs],
-            )
-            .await?
-            .iter()
-            .map(|r| SeriesPoint {
-                start: r.get(0),
-                attempts: r.get(1),
-                successes: r.get(2),
-            })
-            .collect();
         Ok(WindowStats {
-            series,
-            attempts: totals.get(0),
-            successes: totals.get(1),
-            failed_deliveries: totals.get(2),
-            pending_deliveries: totals.get(3),
+            attempts,
+            successes,
+            failed_deliveries,
+            pending_deliveries,
             duration_buckets,
             last_execution_at: last.as_ref().map(|r| r.get(0)),
             last_response_code: last.and_then(|r| r.get(1)),
+            series,
         })
     }
 
