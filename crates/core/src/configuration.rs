@@ -99,9 +99,32 @@ pub struct DeliverySettings {
     pub retry_schedule_secs: Vec<u64>,
     pub timeout_ms: u64,
     pub allow_private_targets: bool,
+    /// Only https:// webhook URLs.
+    pub require_https: bool,
+    /// Default grace period of a secret rotation.
+    pub secret_grace_secs: u64,
+    /// Cap of a receiver's Retry-After.
+    pub max_retry_after_secs: u64,
+    /// Disable a webhook failing for this long (0: never) ...
+    pub disable_after_secs: u64,
+    /// ... with at least this many failed deliveries.
+    pub disable_min_failures: i64,
 }
 
 impl DeliverySettings {
+    /// The receivers' Retry-After cap.
+    pub fn max_retry_after(&self) -> Duration {
+        Duration::from_secs(self.max_retry_after_secs)
+    }
+
+    /// The auto-disable rule, unless it is off.
+    pub fn auto_disable(&self) -> Option<crate::lifecycle::AutoDisable> {
+        (self.disable_after_secs > 0).then_some(crate::lifecycle::AutoDisable {
+            after_secs: self.disable_after_secs,
+            min_failures: self.disable_min_failures,
+        })
+    }
+
     /// Total time one attempt may take.
     pub fn timeout(&self) -> Duration {
         Duration::from_millis(self.timeout_ms)

@@ -8,7 +8,8 @@
 //!   [`fanout`]: the pattern match that runs in SQL; [`pagination`]: keyset cursors;
 //! - [`queue`]: RabbitMQ topology, the job message and a confirmed publisher;
 //!   [`outbox`]: commit, then publish — the one way work that creates jobs is finished;
-//! - [`batch`]: smart batching of concurrent database calls;
+//! - [`batch`]: smart batching of concurrent database calls; [`lifecycle`]: disabling
+//!   webhooks (410 Gone, failing for days) and announcing it;
 //! - [`net`]: resolving a target host for the private-address guard; [`sender`]: the signed
 //!   request of an attempt and the HTTP client that sends it (deliveries and test sends);
 //! - [`telemetry`]: logs, metrics, traces; [`report`]: how an error prints;
@@ -18,6 +19,7 @@ pub mod batch;
 pub mod configuration;
 pub mod db;
 pub mod fanout;
+pub mod lifecycle;
 pub mod net;
 pub mod outbox;
 pub mod pagination;

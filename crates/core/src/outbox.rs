@@ -38,6 +38,28 @@ impl<T> Unpublished<T> {
     pub fn jobs(&self) -> &[DeliveryJob] {
         &self.jobs
     }
+
+    /// The same work, its value dropped (only the jobs matter).
+    pub fn map_unit(work: Unpublished<T>) -> Unpublished<()> {
+        Unpublished {
+            value: (),
+            jobs: work.jobs,
+        }
+    }
+
+    /// Several pieces of work of one transaction as one.
+    pub fn all(parts: Vec<Unpublished<T>>) -> Unpublished<Vec<T>> {
+        let mut values = Vec::with_capacity(parts.len());
+        let mut jobs = Vec::new();
+        for part in parts {
+            values.push(part.value);
+            jobs.extend(part.jobs);
+        }
+        Unpublished {
+            value: values,
+            jobs,
+        }
+    }
 }
 
 /// Publishes the jobs of committed work.

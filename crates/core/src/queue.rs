@@ -30,6 +30,7 @@ pub fn encode_job(job: &DeliveryJob) -> Vec<u8> {
         delivery_id: job.delivery_id().to_string(),
         attempt: job.attempt(),
         traceparent: job.traceparent().unwrap_or_default().to_string(),
+        due_at_ms: job.due().map_or(0, |t| t.timestamp_millis()),
     }
     .encode_to_vec()
 }
@@ -50,11 +51,10 @@ pub fn decode_job(body: &[u8]) -> Result<DeliveryJob, JobDecodeError> {
         .delivery_id
         .parse()
         .map_err(|_| JobDecodeError::DeliveryId(message.delivery_id.clone()))?;
-    Ok(DeliveryJob::new(
-        id,
-        message.attempt,
-        Some(message.traceparent),
-    ))
+    let due_at = (message.due_at_ms > 0)
+        .then(|| chrono::DateTime::from_timestamp_millis(message.due_at_ms))
+        .flatten();
+    Ok(DeliveryJob::new(id, message.attempt, Some(message.traceparent)).due_at(due_at))
 }
 
 /// Routing key of the work exchange.
@@ -77,6 +77,11 @@ pub enum QueueError {
     ConfirmTimeout,
 }
 
+/// Delay queues every installation has (seconds), besides those of its default schedule.
+/// Any delay is waited out as a few hops through them: the job carries its due time, and
+/// one that arrives early goes round again (at most ~10 hops for a day-long delay).
+pub const DELAY_LADDER_SECS: [u64; 6] = [1, 5, 25, 125, 625, 3125];
+
 /// Names of the exchanges and queues of one installation.
 #[derive(Debug, Clone)]
 pub struct Topology {
@@ -85,15 +90,34 @@ pub struct Topology {
 }
 
 impl Topology {
-    /// Topology for a name prefix and the retry schedule.
+    /// Topology for a name prefix and the default retry schedule: a delay queue for each
+    /// delay of the schedule and of [`DELAY_LADDER_SECS`].
     pub fn new(prefix: &str, retry_delays_secs: &[u64]) -> Self {
-        let mut delays = retry_delays_secs.to_vec();
+        let mut delays: Vec<u64> = retry_delays_secs
+            .iter()
+            .chain(DELAY_LADDER_SECS.iter())
+            .copied()
+            .filter(|d| *d > 0)
+            .collect();
         delays.sort_unstable();
         delays.dedup();
         Self {
             prefix: prefix.to_string(),
             retry_delays_secs: delays,
         }
+    }
+
+    /// The delay queue a wait of `delay` goes through first: the longest one that does
+    /// not overshoot it (the shortest one for a wait under a second).
+    pub fn hop(&self, delay: std::time::Duration) -> u64 {
+        let secs = delay.as_secs();
+        self.retry_delays_secs
+            .iter()
+            .rev()
+            .find(|d| **d <= secs)
+            .or(self.retry_delays_secs.first())
+            .copied()
+            .unwrap_or(1)
     }
 
     /// The direct exchange jobs are published to.
@@ -348,6 +372,21 @@ mod tests {
     use super::*;
 
     #[test]
+    fn waits_hop_through_the_delay_ladder() {
+        let t = Topology::new("x", &[5, 25, 125]);
+        let hop = |secs| t.hop(std::time::Duration::from_secs(secs));
+        assert_eq!(hop(0), 1);
+        assert_eq!(hop(1), 1);
+        assert_eq!(hop(3), 1);
+        assert_eq!(hop(5), 5);
+        assert_eq!(hop(40), 25);
+        assert_eq!(hop(125), 125);
+        assert_eq!(hop(86_400), 3125);
+        let custom = Topology::new("x", &[7]);
+        assert_eq!(custom.hop(std::time::Duration::from_secs(8)), 7);
+    }
+
+    #[test]
     fn jobs_round_trip_and_bad_messages_are_refused() {
         let job = DeliveryJob::new(Uuid::now_v7(), 3, Some("00-abc-def-01".into()));
         assert_eq!(decode_job(&encode_job(&job)).expect("decodes"), job);
@@ -356,6 +395,9 @@ mod tests {
             decode_job(&encode_job(&untraced)).expect("decodes"),
             untraced
         );
+        let due = chrono::DateTime::from_timestamp_millis(1_800_000_000_123);
+        let later = DeliveryJob::new(Uuid::now_v7(), 2, None).due_at(due);
+        assert_eq!(decode_job(&encode_job(&later)).expect("decodes").due(), due);
         assert!(matches!(
             decode_job(b"\xff\xff"),
             Err(JobDecodeError::Protobuf(_))
@@ -364,6 +406,7 @@ mod tests {
             delivery_id: "nope".into(),
             attempt: 1,
             traceparent: String::new(),
+            due_at_ms: 0,
         }
         .encode_to_vec();
         assert!(matches!(

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
-use hookrelay_domain::delivery::{EventContent, WebhookTarget};
+use hookrelay_domain::delivery::{Answer, EventContent, WebhookTarget};
 use hookrelay_domain::is_public_ip;
 use hookrelay_domain::payload::build_body;
 use hookrelay_domain::signing::signature_header;
@@ -80,8 +80,72 @@ pub struct SendResult {
     pub status: Option<u16>,
     pub body_excerpt: Option<String>,
     pub error: Option<String>,
-    /// Result class for metrics: `2xx`, `3xx`, `4xx`, `5xx`, `timeout`, `connect_error`...
+    /// Result class for metrics: `2xx`, `3xx`, `4xx`, `5xx`, `timeout`, `connect_error`,
+    /// `refused` (the target is not allowed: private address, http:// under require_https).
     pub class: &'static str,
+    /// The receiver's `Retry-After` (seconds or an HTTP date).
+    pub retry_after: Option<Duration>,
+}
+
+impl SendResult {
+    /// What the decision needs of it.
+    pub fn answer(&self) -> Answer {
+        Answer {
+            status: self.status,
+            retry_after: self.retry_after,
+            refused: self.class == "refused",
+        }
+    }
+
+    fn refused(started_at: DateTime<Utc>, duration: Duration, why: String) -> Self {
+        Self {
+            started_at,
+            duration,
+            status: None,
+            body_excerpt: None,
+            error: Some(why),
+            class: "refused",
+            retry_after: None,
+        }
+    }
+}
+
+/// Reads a `Retry-After` value: delay seconds, or an HTTP date (a past date means now).
+pub fn parse_retry_after(value: &str, now: DateTime<Utc>) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(secs) = value.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let at = DateTime::parse_from_rfc2822(value).ok()?;
+    Some(
+        (at.with_timezone(&Utc) - now)
+            .to_std()
+            .unwrap_or(Duration::ZERO),
+    )
+}
+
+/// The resolver's refusal of a name that resolves only to private addresses.
+#[derive(Debug)]
+struct PrivateTarget(String);
+
+impl std::fmt::Display for PrivateTarget {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} resolves to no public address", self.0)
+    }
+}
+
+impl std::error::Error for PrivateTarget {}
+
+/// Whether an error (or one of its causes) is the resolver's refusal.
+fn is_private_target(e: &(dyn std::error::Error + 'static)) -> bool {
+    let mut current = Some(e);
+    while let Some(err) = current {
+        if err.downcast_ref::<PrivateTarget>().is_some() {
+            return true;
+        }
+        current = err.source();
+    }
+    false
 }
 
 /// Resolver that drops non-public addresses, so a hostname cannot lead into the
@@ -97,7 +161,9 @@ impl Resolve for PublicOnlyResolver {
                 .filter(|a| is_public_ip(a.ip()))
                 .collect();
             if addrs.is_empty() {
-                return Err(format!("{host} resolves to no public address").into());
+                return Err(
+                    Box::new(PrivateTarget(host)) as Box<dyn std::error::Error + Send + Sync>
+                );
             }
             Ok(Box::new(addrs.into_iter()) as Addrs)
         })
@@ -109,11 +175,17 @@ impl Resolve for PublicOnlyResolver {
 pub struct WebhookSender {
     client: reqwest::Client,
     allow_private: bool,
+    require_https: bool,
 }
 
 impl WebhookSender {
-    /// A sender with a total per-attempt timeout.
-    pub fn new(timeout: Duration, allow_private: bool) -> Result<Self, reqwest::Error> {
+    /// A sender with a total per-attempt timeout; `allow_private` lets targets resolve to
+    /// private addresses, `require_https` refuses http:// targets.
+    pub fn new(
+        timeout: Duration,
+        allow_private: bool,
+        require_https: bool,
+    ) -> Result<Self, reqwest::Error> {
         let mut builder = reqwest::Client::builder()
             .timeout(timeout)
             .connect_timeout(timeout)
@@ -130,6 +202,7 @@ impl WebhookSender {
         Ok(Self {
             client: builder.build()?,
             allow_private,
+            require_https,
         })
     }
 
@@ -138,15 +211,12 @@ impl WebhookSender {
         let SignedRequest { headers, body } = request;
         let started_at = Utc::now();
         let start = Instant::now();
+        if self.require_https && url.scheme() != "https" {
+            let why = "http:// targets are refused (delivery.require_https)".to_string();
+            return SendResult::refused(started_at, start.elapsed(), why);
+        }
         if let Some(refusal) = self.refuse_literal_private(url) {
-            return SendResult {
-                started_at,
-                duration: start.elapsed(),
-                status: None,
-                body_excerpt: None,
-                error: Some(refusal),
-                class: "refused",
-            };
+            return SendResult::refused(started_at, start.elapsed(), refusal);
         }
         let outcome = async {
             let mut response = self
@@ -157,6 +227,11 @@ impl WebhookSender {
                 .send()
                 .await?;
             let status = response.status().as_u16();
+            let retry_after = response
+                .headers()
+                .get(reqwest::header::RETRY_AFTER)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| parse_retry_after(v, Utc::now()));
             let mut excerpt: Vec<u8> = Vec::new();
             while excerpt.len() < RESPONSE_EXCERPT_BYTES {
                 match response.chunk().await? {
@@ -165,12 +240,13 @@ impl WebhookSender {
                 }
             }
             excerpt.truncate(RESPONSE_EXCERPT_BYTES);
-            Ok::<_, reqwest::Error>((status, excerpt))
+            Ok::<_, reqwest::Error>((status, excerpt, retry_after))
         }
         .await;
         let duration = start.elapsed();
         match outcome {
-            Ok((status, excerpt)) => SendResult {
+            Ok((status, excerpt, retry_after)) => SendResult {
+                retry_after,
                 started_at,
                 duration,
                 status: Some(status),
@@ -183,6 +259,9 @@ impl WebhookSender {
                     _ => "5xx",
                 },
             },
+            Err(e) if is_private_target(&e) => {
+                SendResult::refused(started_at, duration, ErrorChain(&e).to_string())
+            }
             Err(e) => {
                 let class = if e.is_timeout() {
                     "timeout"
@@ -198,6 +277,7 @@ impl WebhookSender {
                     body_excerpt: None,
                     error: Some(without_nul(ErrorChain(&e).to_string())),
                     class,
+                    retry_after: None,
                 }
             }
         }
@@ -223,5 +303,32 @@ fn without_nul(s: String) -> String {
         s.replace('\0', "\u{FFFD}")
     } else {
         s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_takes_seconds_or_an_http_date() {
+        let now = DateTime::parse_from_rfc3339("2026-11-23T10:00:00Z")
+            .expect("time")
+            .with_timezone(&Utc);
+        assert_eq!(parse_retry_after("3", now), Some(Duration::from_secs(3)));
+        assert_eq!(
+            parse_retry_after(" 120 ", now),
+            Some(Duration::from_secs(120))
+        );
+        assert_eq!(
+            parse_retry_after("Mon, 23 Nov 2026 10:01:30 GMT", now),
+            Some(Duration::from_secs(90))
+        );
+        assert_eq!(
+            parse_retry_after("Mon, 23 Nov 2026 09:00:00 GMT", now),
+            Some(Duration::ZERO)
+        );
+        assert_eq!(parse_retry_after("soon", now), None);
+        assert_eq!(parse_retry_after("-5", now), None);
     }
 }

@@ -74,6 +74,9 @@ pub struct DeliveryJob {
     delivery_id: Uuid,
     attempt: u32,
     traceparent: Option<String>,
+    /// When the attempt is due (`None`: now). A retry delay that no delay queue holds
+    /// exactly is waited out in several hops; the job carries its due time across them.
+    due_at: Option<DateTime<Utc>>,
 }
 
 impl DeliveryJob {
@@ -84,7 +87,25 @@ impl DeliveryJob {
             delivery_id,
             attempt: attempt.max(1),
             traceparent: traceparent.filter(|t| !t.is_empty()),
+            due_at: None,
         }
+    }
+
+    /// The same job, due at `due_at`.
+    pub fn due_at(self, due_at: Option<DateTime<Utc>>) -> Self {
+        Self { due_at, ..self }
+    }
+
+    /// When the job is due (`None`: at once).
+    pub fn due(&self) -> Option<DateTime<Utc>> {
+        self.due_at
+    }
+
+    /// How long the job must still wait at `now` (it came through a shorter delay queue
+    /// than its delay); `None` when it is due. Up to [`DUE_SLACK`] early counts as due.
+    pub fn early(&self, now: DateTime<Utc>) -> Option<Duration> {
+        let wait = (self.due_at? - now).to_std().ok()?;
+        (wait > DUE_SLACK).then_some(wait)
     }
 
     /// The job that follows `recorded` attempts already stored for the delivery.
@@ -115,6 +136,9 @@ impl DeliveryJob {
     }
 }
 
+/// How early a job may arrive and still count as due (delay queues are that precise).
+pub const DUE_SLACK: Duration = Duration::from_millis(500);
+
 /// When retries happen: the delay before retry 1, 2, 3...
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RetrySchedule {
@@ -135,7 +159,36 @@ impl RetrySchedule {
             .get(index)
             .map(|secs| Duration::from_secs(*secs))
     }
+
+    pub fn delays_secs(&self) -> &[u64] {
+        &self.delays_secs
+    }
+
+    /// A webhook's own schedule: 1 to 20 delays, each 1 s to 24 h.
+    pub fn parse(field: &str, delays_secs: Vec<u64>) -> Result<Self, ValidationError> {
+        if delays_secs.is_empty() || delays_secs.len() > MAX_RETRIES {
+            return Err(ValidationError::new(
+                field,
+                format!("must have 1 to {MAX_RETRIES} delays"),
+            ));
+        }
+        if let Some(bad) = delays_secs
+            .iter()
+            .find(|d| !(1..=MAX_DELAY_SECS).contains(*d))
+        {
+            return Err(ValidationError::new(
+                field,
+                format!("each delay must be 1 to {MAX_DELAY_SECS} seconds (got {bad})"),
+            ));
+        }
+        Ok(Self { delays_secs })
+    }
 }
+
+/// Most retries a webhook's own schedule may have.
+pub const MAX_RETRIES: usize = 20;
+/// Longest delay of a webhook's own schedule: 24 hours.
+pub const MAX_DELAY_SECS: u64 = 24 * 3600;
 
 /// The event a delivery carries, as stored.
 #[derive(Debug, Clone)]
@@ -156,6 +209,8 @@ pub struct WebhookTarget {
     pub secret: WebhookSecret,
     /// A rotated-out secret still honoured until it expires.
     pub previous_secret: Option<WebhookSecret>,
+    /// The webhook's own retry schedule (`None`: the installation's default).
+    pub retry_schedule: Option<RetrySchedule>,
 }
 
 impl WebhookTarget {
@@ -269,8 +324,11 @@ pub enum Verdict {
     Delivered,
     /// A failure with retries left: try again after this delay.
     RetryAfter(Duration),
-    /// A failure and the schedule is used up (or nothing can help): the delivery failed.
+    /// A failure and the schedule is used up, or retrying cannot help (the target is
+    /// refused): the delivery failed.
     GiveUp,
+    /// 410 Gone: the delivery failed and the webhook is disabled (reason `gone`).
+    Gone,
 }
 
 impl Verdict {
@@ -278,7 +336,7 @@ impl Verdict {
     pub fn outcome(self, now: DateTime<Utc>) -> (DeliveryStatus, Option<DateTime<Utc>>) {
         match self {
             Verdict::Delivered => (DeliveryStatus::Succeeded, None),
-            Verdict::GiveUp => (DeliveryStatus::Failed, None),
+            Verdict::GiveUp | Verdict::Gone => (DeliveryStatus::Failed, None),
             Verdict::RetryAfter(delay) => {
                 let delay = chrono::Duration::from_std(delay).unwrap_or(chrono::Duration::MAX);
                 (DeliveryStatus::Pending, now.checked_add_signed(delay))
@@ -287,17 +345,44 @@ impl Verdict {
     }
 }
 
-/// Judges attempt number `attempt` from the receiver's HTTP status (`None`: no answer —
-/// timeout, refused connection, refused target). Receiver hints (410 Gone, 429/503 with
-/// `Retry-After`) belong here, beside the schedule they modify.
-pub fn judge(status: Option<u16>, attempt: u32, schedule: &RetrySchedule) -> Verdict {
-    if status.is_some_and(|s| (200..300).contains(&s)) {
-        return Verdict::Delivered;
+/// What came back from one attempt, as far as the decision goes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Answer {
+    /// The HTTP status (`None`: no answer — timeout, refused connection...).
+    pub status: Option<u16>,
+    /// The receiver's `Retry-After`, when it sent one.
+    pub retry_after: Option<Duration>,
+    /// The target was refused before sending (private address, http:// under
+    /// `require_https`): retrying cannot help.
+    pub refused: bool,
+}
+
+/// Judges the attempt at `position` of the retry schedule from the receiver's answer:
+/// 2xx delivers; 410 is `Gone`; a refused target gives up at once; otherwise the next
+/// delay of the schedule, or for 429/503 with `Retry-After` the longer of the two (the
+/// hint capped at `max_retry_after`); past the schedule, give up.
+pub fn judge(
+    answer: &Answer,
+    position: u32,
+    schedule: &RetrySchedule,
+    max_retry_after: Duration,
+) -> Verdict {
+    match answer.status {
+        Some(200..=299) => return Verdict::Delivered,
+        Some(410) => return Verdict::Gone,
+        _ => {}
     }
-    match schedule.delay_after(attempt) {
-        Some(delay) => Verdict::RetryAfter(delay),
-        None => Verdict::GiveUp,
+    if answer.refused {
+        return Verdict::GiveUp;
     }
+    let Some(delay) = schedule.delay_after(position) else {
+        return Verdict::GiveUp;
+    };
+    let hint = match answer.status {
+        Some(429 | 503) => answer.retry_after.map(|h| h.min(max_retry_after)),
+        _ => None,
+    };
+    Verdict::RetryAfter(hint.map_or(delay, |h| h.max(delay)))
 }
 
 #[cfg(test)]
@@ -315,6 +400,7 @@ mod tests {
             headers: CustomHeaders::default(),
             secret: WebhookSecret::generate(),
             previous_secret: None,
+            retry_schedule: None,
         }
     }
 
@@ -407,35 +493,98 @@ mod tests {
         }
     }
 
+    const CAP: Duration = Duration::from_secs(3600);
+
+    fn status(code: u16) -> Answer {
+        Answer {
+            status: Some(code),
+            ..Answer::default()
+        }
+    }
+
+    fn hinted(code: u16, secs: u64) -> Answer {
+        Answer {
+            status: Some(code),
+            retry_after: Some(Duration::from_secs(secs)),
+            refused: false,
+        }
+    }
+
     #[test]
     fn verdicts_follow_the_schedule() {
         let s = schedule();
         let secs = |n| Verdict::RetryAfter(Duration::from_secs(n));
+        let none = Answer::default();
+        let refused = Answer {
+            refused: true,
+            ..Answer::default()
+        };
         let table = [
-            (Some(200), 1, Verdict::Delivered),
-            (Some(204), 4, Verdict::Delivered),
-            (Some(299), 9, Verdict::Delivered),
-            (Some(500), 1, secs(5)),
-            (Some(404), 2, secs(25)),
-            (Some(302), 3, secs(125)),
-            (None, 1, secs(5)),
-            (Some(199), 1, secs(5)),
-            (Some(300), 1, secs(5)),
-            (Some(500), 4, Verdict::GiveUp),
-            (None, 4, Verdict::GiveUp),
-            (Some(503), 0, Verdict::GiveUp),
+            (status(200), 1, Verdict::Delivered),
+            (status(204), 4, Verdict::Delivered),
+            (status(299), 9, Verdict::Delivered),
+            (status(500), 1, secs(5)),
+            (status(404), 2, secs(25)),
+            (status(302), 3, secs(125)),
+            (none, 1, secs(5)),
+            (status(199), 1, secs(5)),
+            (status(300), 1, secs(5)),
+            (status(500), 4, Verdict::GiveUp),
+            (none, 4, Verdict::GiveUp),
+            (status(503), 0, Verdict::GiveUp),
+            // Receiver hints: the longer of schedule and Retry-After, capped.
+            (hinted(429, 3), 1, secs(5)),
+            (hinted(429, 60), 1, secs(60)),
+            (hinted(503, 60), 3, secs(125)),
+            (hinted(503, 200), 3, secs(200)),
+            (hinted(429, 86_400), 1, secs(3600)),
+            (hinted(429, 60), 4, Verdict::GiveUp),
+            // Only 429 and 503 are heard.
+            (hinted(500, 60), 1, secs(5)),
+            (status(410), 1, Verdict::Gone),
+            (hinted(410, 60), 4, Verdict::Gone),
+            (refused, 1, Verdict::GiveUp),
         ];
-        for (status, attempt, expected) in table {
+        for (answer, attempt, expected) in table {
             assert_eq!(
-                judge(status, attempt, &s),
+                judge(&answer, attempt, &s, CAP),
                 expected,
-                "{status:?} at {attempt}"
+                "{answer:?} at {attempt}"
             );
         }
         assert_eq!(
-            judge(Some(500), 1, &RetrySchedule::new(&[])),
+            judge(&status(500), 1, &RetrySchedule::new(&[]), CAP),
             Verdict::GiveUp
         );
+    }
+
+    #[test]
+    fn webhook_schedules_are_checked() {
+        assert_eq!(
+            RetrySchedule::parse("s", vec![1, 3, 40])
+                .expect("valid")
+                .delays_secs(),
+            &[1, 3, 40]
+        );
+        for bad in [vec![], vec![0], vec![86_401], vec![5; 21]] {
+            assert!(RetrySchedule::parse("s", bad.clone()).is_err(), "{bad:?}");
+        }
+        assert!(RetrySchedule::parse("s", vec![86_400; 20]).is_ok());
+    }
+
+    #[test]
+    fn early_jobs_wait_out_their_due_time() {
+        let now = Utc::now();
+        let job = DeliveryJob::new(Uuid::nil(), 2, None);
+        assert_eq!(job.early(now), None);
+        let later = job
+            .clone()
+            .due_at(Some(now + chrono::Duration::seconds(30)));
+        let wait = later.early(now).expect("early");
+        assert!(wait > Duration::from_secs(29) && wait <= Duration::from_secs(30));
+        assert_eq!(later.early(now + chrono::Duration::seconds(30)), None);
+        let nearly = job.due_at(Some(now + chrono::Duration::milliseconds(300)));
+        assert_eq!(nearly.early(now), None, "within the slack");
     }
 
     #[test]
@@ -445,7 +594,7 @@ mod tests {
         replayed.schedule_base = 4;
         // Attempts 5, 6, 7, 8 after a replay of an exhausted delivery: a full schedule.
         let verdicts: Vec<Verdict> = (5..=8)
-            .map(|a| judge(Some(500), replayed.schedule_position(a), &s))
+            .map(|a| judge(&status(500), replayed.schedule_position(a), &s, CAP))
             .collect();
         let secs = |n| Verdict::RetryAfter(Duration::from_secs(n));
         assert_eq!(
@@ -465,6 +614,7 @@ mod tests {
             (DeliveryStatus::Succeeded, None)
         );
         assert_eq!(Verdict::GiveUp.outcome(now), (DeliveryStatus::Failed, None));
+        assert_eq!(Verdict::Gone.outcome(now), (DeliveryStatus::Failed, None));
         assert_eq!(
             Verdict::RetryAfter(Duration::from_secs(25)).outcome(now),
             (

@@ -36,6 +36,8 @@ impl Received {
 pub struct Reply {
     pub status: u16,
     pub delay: Duration,
+    /// A `Retry-After` header (seconds).
+    pub retry_after: Option<u64>,
 }
 
 impl Reply {
@@ -43,6 +45,23 @@ impl Reply {
         Self {
             status,
             delay: Duration::ZERO,
+            retry_after: None,
+        }
+    }
+
+    /// Answers `status` after `delay`.
+    pub fn delayed(status: u16, delay: Duration) -> Self {
+        Self {
+            delay,
+            ..Self::status(status)
+        }
+    }
+
+    /// Answers `status` with `Retry-After: secs`.
+    pub fn retry_after(status: u16, secs: u64) -> Self {
+        Self {
+            retry_after: Some(secs),
+            ..Self::status(status)
         }
     }
 }
@@ -148,6 +167,11 @@ async fn handle(req: HttpRequest, body: web::Bytes, state: web::Data<State>) -> 
         .expect("lock")
         .clone()
         .unwrap_or_else(|| bytes::Bytes::from(format!("reply {}", reply.status)));
-    HttpResponse::build(actix_web::http::StatusCode::from_u16(reply.status).expect("valid status"))
-        .body(body)
+    let mut response = HttpResponse::build(
+        actix_web::http::StatusCode::from_u16(reply.status).expect("valid status"),
+    );
+    if let Some(secs) = reply.retry_after {
+        response.insert_header(("retry-after", secs.to_string()));
+    }
+    response.body(body)
 }

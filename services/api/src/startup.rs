@@ -10,10 +10,11 @@ use deadpool_postgres::Pool;
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use hookrelay_core::configuration::Settings;
+use hookrelay_core::net::check_target;
 use hookrelay_core::outbox::Outbox;
 use hookrelay_core::queue::{JobPublisher, Topology};
 use hookrelay_core::sender::WebhookSender;
-use hookrelay_domain::TargetPolicy;
+use hookrelay_domain::{TargetPolicy, ValidationError, WebhookUrl};
 use hookrelay_web::error::ApiError;
 use hookrelay_web::extract::BodyLimit;
 use hookrelay_web::http::{
@@ -46,6 +47,18 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// Checks a webhook URL against the installation's rules: https only when
+    /// `delivery.require_https`, and no private targets unless allowed.
+    pub async fn check_url(&self, url: &WebhookUrl) -> Result<(), ValidationError> {
+        if self.settings.delivery.require_https && url.url().scheme() != "https" {
+            return Err(ValidationError::new(
+                "url",
+                "must be https:// (this installation requires HTTPS)",
+            ));
+        }
+        check_target(url, self.target_policy()).await
+    }
+
     /// Counts one test send of `tenant_id`; 429 with `Retry-After` beyond the quota.
     pub fn admit_test_send(&self, tenant_id: Uuid) -> Result<(), ApiError> {
         self.test_sends.check_key(&tenant_id).map_err(|not_until| {
@@ -111,6 +124,7 @@ fn run(listener: TcpListener, settings: Settings, pool: Pool) -> std::io::Result
         sender: WebhookSender::new(
             settings.delivery.timeout(),
             settings.delivery.allow_private_targets,
+            settings.delivery.require_https,
         )
         .map_err(std::io::Error::other)?,
         test_sends: RateLimiter::keyed(Quota::per_minute(

@@ -6,6 +6,7 @@
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use hookrelay_core::lifecycle::DisableReason;
 use hookrelay_core::repo::deliveries::AttemptRecord;
 use hookrelay_core::sender::{signed_request, WebhookSender};
 use hookrelay_domain::delivery::{
@@ -19,14 +20,25 @@ use hookrelay_domain::CorruptValue;
 pub struct AttemptOutcome {
     pub record: AttemptRecord,
     pub retry: Option<(DeliveryJob, Duration)>,
+    /// The receiver said the webhook is gone (410): disable it.
+    pub disable: Option<DisableReason>,
     pub class: &'static str,
     pub duration: Duration,
 }
 
-/// Builds, signs and sends attempt number `attempt` of `ctx` to `target`.
+/// How failed attempts are retried: the installation's default schedule (a webhook may
+/// have its own) and the cap of a receiver's `Retry-After`.
+#[derive(Debug, Clone)]
+pub struct RetryRules {
+    pub default_schedule: RetrySchedule,
+    pub max_retry_after: Duration,
+}
+
+/// Builds, signs and sends attempt number `attempt` of `ctx` to `target`, and judges the
+/// answer under the webhook's schedule (else the default).
 pub async fn perform(
     sender: &WebhookSender,
-    schedule: &RetrySchedule,
+    rules: &RetryRules,
     job: &DeliveryJob,
     ctx: &DispatchContext,
     target: &WebhookTarget,
@@ -43,19 +55,32 @@ pub async fn perform(
     );
     let result = sender.send(target.url.url(), request).await;
     tracing::debug!(status = ?result.status, class = result.class, duration_ms = result.duration.as_millis() as u64, "attempt finished");
-    let verdict = judge(result.status, ctx.schedule_position(attempt), schedule);
+    let schedule = target
+        .retry_schedule
+        .as_ref()
+        .unwrap_or(&rules.default_schedule);
+    let verdict = judge(
+        &result.answer(),
+        ctx.schedule_position(attempt),
+        schedule,
+        rules.max_retry_after,
+    );
+    let (new_status, next_attempt_at) = verdict.outcome(Utc::now());
     let retry = match verdict {
         Verdict::RetryAfter(delay) => Some((
             DeliveryJob::new(
                 job.delivery_id(),
                 attempt.saturating_add(1),
                 job.traceparent().map(str::to_string),
-            ),
+            )
+            .due_at(next_attempt_at),
             delay,
         )),
-        Verdict::Delivered | Verdict::GiveUp => None,
+        Verdict::Delivered | Verdict::GiveUp | Verdict::Gone => None,
     };
-    let (new_status, next_attempt_at) = verdict.outcome(Utc::now());
+    let retry_after_secs = result
+        .retry_after
+        .map(|d| i32::try_from(d.as_secs()).unwrap_or(i32::MAX));
     AttemptOutcome {
         record: AttemptRecord {
             payload_format: Some(target.payload_format),
@@ -65,9 +90,11 @@ pub async fn perform(
             error: result.error,
             succeeded: verdict == Verdict::Delivered,
             next_attempt_at,
+            retry_after_secs,
             ..record_of(ctx, attempt, result.started_at, new_status)
         },
         retry,
+        disable: (verdict == Verdict::Gone).then_some(DisableReason::Gone),
         class: result.class,
         duration: result.duration,
     }
@@ -111,5 +138,6 @@ fn record_of(
         succeeded: false,
         new_status,
         next_attempt_at: None,
+        retry_after_secs: None,
     }
 }

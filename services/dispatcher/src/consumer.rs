@@ -9,7 +9,7 @@ use futures::StreamExt;
 use hookrelay_core::queue::{connect, decode_job, Topology};
 use hookrelay_core::report::ErrorChain;
 use hookrelay_core::telemetry::traceparent;
-use hookrelay_domain::delivery::{decide, DeliveryJob, JobDecision, RetrySchedule, Stale};
+use hookrelay_domain::delivery::{decide, DeliveryJob, JobDecision, Stale};
 use lapin::message::Delivery;
 use lapin::options::{BasicCancelOptions, BasicConsumeOptions, BasicQosOptions};
 use lapin::types::FieldTable;
@@ -19,7 +19,7 @@ use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
 use uuid::Uuid;
 
-use crate::attempt::{perform, unsendable};
+use crate::attempt::{perform, unsendable, RetryRules};
 use crate::loader::{ContextLoader, LoadError};
 use crate::recorder::{Acknowledge, Finished, InFlight};
 use hookrelay_core::sender::WebhookSender;
@@ -32,7 +32,7 @@ const DUPLICATE_REQUEUE_DELAY: Duration = Duration::from_millis(500);
 pub struct WorkerContext {
     pub contexts: ContextLoader,
     pub sender: WebhookSender,
-    pub schedule: RetrySchedule,
+    pub retry: RetryRules,
     pub in_flight: InFlight,
     pub finished: mpsc::Sender<Finished<lapin::Acker>>,
 }
@@ -185,6 +185,11 @@ async fn process<A: Acknowledge>(
     traceparent: &str,
 ) -> Finished<A> {
     let id = job.delivery_id();
+    if let Some(wait) = job.early(chrono::Utc::now()) {
+        // Its delay is longer than the delay queue it came through: round again.
+        metrics::counter!("hookrelay_jobs_deferred_total").increment(1);
+        return Finished::Deferred { acker, job, wait };
+    }
     let fresh = worker
         .in_flight
         .lock()
@@ -223,6 +228,7 @@ async fn process<A: Acknowledge>(
                 acker,
                 record: Box::new(unsendable(ctx, attempt, reason, chrono::Utc::now())),
                 retry: None,
+                disable: None,
                 end_to_end_secs: None,
             }
         }
@@ -233,7 +239,7 @@ async fn process<A: Acknowledge>(
             span.record("attempt", attempt);
             let outcome = perform(
                 &worker.sender,
-                &worker.schedule,
+                &worker.retry,
                 &job,
                 ctx,
                 target,
@@ -258,6 +264,7 @@ async fn process<A: Acknowledge>(
                 acker,
                 record: Box::new(outcome.record),
                 retry: outcome.retry,
+                disable: outcome.disable,
                 end_to_end_secs,
             }
         }

@@ -15,6 +15,8 @@ use std::time::Duration;
 
 use deadpool_postgres::Pool;
 use hookrelay_core::db::DbError;
+use hookrelay_core::lifecycle::{self, DisableReason};
+use hookrelay_core::outbox::Outbox;
 use hookrelay_core::queue::{Destination, JobPublisher, QueueError};
 use hookrelay_core::repo::deliveries::{AttemptRecord, DeliveryRepo};
 use hookrelay_core::report::ErrorChain;
@@ -65,9 +67,47 @@ pub trait ResultStore: Send + Sync + 'static {
         records: &[AttemptRecord],
         cancelled: &[Uuid],
     ) -> impl Future<Output = Result<HashSet<Uuid>, DbError>> + Send;
+
+    /// Disables webhooks (a receiver answered 410 Gone) and announces it.
+    fn disable(
+        &self,
+        webhooks: &[Uuid],
+        reason: DisableReason,
+    ) -> impl Future<Output = Result<(), DbError>> + Send;
 }
 
-impl ResultStore for Pool {
+/// The real store: PostgreSQL, and the outbox for the events a disable announces.
+pub struct PgStore {
+    pub pool: Pool,
+    pub outbox: Outbox,
+}
+
+impl ResultStore for PgStore {
+    async fn write(
+        &self,
+        records: &[AttemptRecord],
+        cancelled: &[Uuid],
+    ) -> Result<HashSet<Uuid>, DbError> {
+        self.pool.write(records, cancelled).await
+    }
+
+    async fn disable(&self, webhooks: &[Uuid], reason: DisableReason) -> Result<(), DbError> {
+        lifecycle::disable(&self.pool, &self.outbox, webhooks, reason)
+            .await
+            .map(|_| ())
+    }
+}
+
+/// Writing results with a bare pool (the store's first half).
+trait WriteResults {
+    fn write(
+        &self,
+        records: &[AttemptRecord],
+        cancelled: &[Uuid],
+    ) -> impl Future<Output = Result<HashSet<Uuid>, DbError>> + Send;
+}
+
+impl WriteResults for Pool {
     async fn write(
         &self,
         records: &[AttemptRecord],
@@ -101,18 +141,17 @@ pub trait RetryPublisher: Send + Sync + 'static {
 }
 
 impl RetryPublisher for JobPublisher {
+    /// Into the delay queue the wait starts with; a job that comes out early goes round
+    /// again (see `Topology::hop`).
     async fn publish_retries(
         &self,
         jobs: &[DeliveryJob],
         delay: Duration,
     ) -> Result<(), QueueError> {
-        self.publish(
-            jobs,
-            Destination::Retry {
-                delay_secs: delay.as_secs(),
-            },
-        )
-        .await
+        let delay_secs = self.topology().hop(delay);
+        metrics::counter!("hookrelay_retries_scheduled_total", "delay" => format!("{delay_secs}s"))
+            .increment(jobs.len() as u64);
+        self.publish(jobs, Destination::Retry { delay_secs }).await
     }
 }
 
@@ -130,7 +169,16 @@ pub enum Finished<A> {
         acker: A,
         record: Box<AttemptRecord>,
         retry: Option<(DeliveryJob, Duration)>,
+        /// The webhook must be disabled (the receiver answered 410 Gone).
+        disable: Option<DisableReason>,
         end_to_end_secs: Option<f64>,
+    },
+    /// The job came early (its delay is longer than the delay queue it went through): it
+    /// goes round again for `wait`, then is acked. Nothing is written.
+    Deferred {
+        acker: A,
+        job: DeliveryJob,
+        wait: Duration,
     },
 }
 
@@ -142,6 +190,8 @@ impl<A> Finished<A> {
             Finished::Skipped { acker, delivery_id } => Some((acker, delivery_id)),
             Finished::Cancelled { acker, delivery_id } => Some((acker, Some(delivery_id))),
             Finished::Attempted { acker, record, .. } => Some((acker, Some(record.delivery_id))),
+            // A deferred job never held its delivery in flight.
+            Finished::Deferred { acker, .. } => Some((acker, None)),
         }
     }
 }
@@ -189,16 +239,39 @@ impl<S: ResultStore, P: RetryPublisher> Recorder<S, P> {
             }
         };
         self.schedule_retries(retries_of(&batch, &applied)).await;
+        self.disable_gone(&batch, &applied).await;
         count_finished(&batch, &applied);
         self.settle(batch, Settle::Ack).await;
         Ok(())
     }
 
+    /// Disables the webhooks whose receiver answered 410 Gone in an applied attempt. A
+    /// failure is logged: the next 410 tries again.
+    async fn disable_gone<A>(&self, batch: &[Finished<A>], applied: &HashSet<Uuid>) {
+        let mut gone: Vec<Uuid> = batch
+            .iter()
+            .filter_map(|f| match f {
+                Finished::Attempted {
+                    record,
+                    disable: Some(DisableReason::Gone),
+                    ..
+                } if applied.contains(&record.delivery_id) => Some(record.webhook_id),
+                _ => None,
+            })
+            .collect();
+        gone.sort();
+        gone.dedup();
+        if gone.is_empty() {
+            return;
+        }
+        if let Err(e) = self.store.disable(&gone, DisableReason::Gone).await {
+            tracing::warn!(error = %ErrorChain(&e), webhooks = gone.len(), "disabling gone webhooks failed");
+        }
+    }
+
     /// Publishes retry jobs, one publish per delay.
     async fn schedule_retries(&self, retries: BTreeMap<Duration, Vec<DeliveryJob>>) {
         for (delay, jobs) in &retries {
-            metrics::counter!("hookrelay_retries_scheduled_total", "delay" => format!("{}s", delay.as_secs()))
-                .increment(jobs.len() as u64);
             if let Err(e) = self.retries.publish_retries(jobs, *delay).await {
                 // The delivery's next_attempt_at is committed: the sweeper resends it.
                 tracing::warn!(error = %ErrorChain(&e), jobs = jobs.len(), "retry publish failed; the sweeper will resend");
@@ -248,7 +321,7 @@ fn writes_of<A>(batch: &[Finished<A>]) -> (Vec<AttemptRecord>, Vec<Uuid>) {
         match f {
             Finished::Attempted { record, .. } => records.push((**record).clone()),
             Finished::Cancelled { delivery_id, .. } => cancelled.push(*delivery_id),
-            Finished::Skipped { .. } | Finished::Nothing => {}
+            Finished::Skipped { .. } | Finished::Nothing | Finished::Deferred { .. } => {}
         }
     }
     records.sort_by_key(|r| r.delivery_id);
@@ -264,15 +337,19 @@ fn retries_of<A>(
 ) -> BTreeMap<Duration, Vec<DeliveryJob>> {
     let mut retries: BTreeMap<Duration, Vec<DeliveryJob>> = BTreeMap::new();
     for f in batch {
-        if let Finished::Attempted {
-            record,
-            retry: Some((job, delay)),
-            ..
-        } = f
-        {
-            if applied.contains(&record.delivery_id) {
+        match f {
+            Finished::Attempted {
+                record,
+                retry: Some((job, delay)),
+                ..
+            } if applied.contains(&record.delivery_id) => {
                 retries.entry(*delay).or_default().push(job.clone());
             }
+            // An early job waits again: no attempt, nothing written.
+            Finished::Deferred { job, wait, .. } => {
+                retries.entry(*wait).or_default().push(job.clone());
+            }
+            _ => {}
         }
     }
     retries
@@ -334,6 +411,7 @@ mod tests {
         fail: bool,
         duplicates: HashSet<Uuid>,
         written: Arc<Mutex<Vec<Written>>>,
+        disabled: Mutex<Vec<Uuid>>,
     }
 
     /// One write: the attempt rows and the cancelled deliveries.
@@ -360,6 +438,12 @@ mod tests {
                 .map(|r| r.delivery_id)
                 .filter(|id| !self.duplicates.contains(id))
                 .collect())
+        }
+
+        async fn disable(&self, webhooks: &[Uuid], reason: DisableReason) -> Result<(), DbError> {
+            assert_eq!(reason, DisableReason::Gone);
+            self.disabled.lock().expect("disabled").extend(webhooks);
+            Ok(())
         }
     }
 
@@ -395,6 +479,7 @@ mod tests {
                         fail,
                         duplicates: duplicates.iter().copied().collect(),
                         written: Arc::default(),
+                        disabled: Mutex::default(),
                     },
                     retries: FakeRetries::default(),
                     in_flight: InFlight::default(),
@@ -420,6 +505,7 @@ mod tests {
                 acker: self.ack(job),
                 record: Box::new(record(id, status)),
                 retry: retry_secs.map(|s| (DeliveryJob::new(id, 2, None), Duration::from_secs(s))),
+                disable: None,
                 end_to_end_secs: None,
             }
         }
@@ -455,6 +541,7 @@ mod tests {
             succeeded: false,
             new_status,
             next_attempt_at: None,
+            retry_after_secs: None,
         }
     }
 
@@ -509,6 +596,56 @@ mod tests {
             vec![(1, "ack"), (2, "ack"), (3, "ack"), (4, "ack"), (5, "ack")]
         );
         assert!(h.recorder.in_flight.lock().expect("set").is_empty());
+    }
+
+    #[tokio::test]
+    async fn early_jobs_go_round_again_and_gone_receivers_disable_their_webhook() {
+        let id = ids(3);
+        let h = Harness::new(false, &[id[2]]);
+        // Another attempt of the early job's delivery is in flight: it stays so.
+        h.hold(&id[..1]);
+        let gone = |job, delivery: Uuid, webhook: Uuid| {
+            let mut record = record(delivery, DeliveryStatus::Failed);
+            record.webhook_id = webhook;
+            Finished::Attempted {
+                acker: h.ack(job),
+                record: Box::new(record),
+                retry: None,
+                disable: Some(DisableReason::Gone),
+                end_to_end_secs: None,
+            }
+        };
+        let (webhook, duplicate_webhook) = (Uuid::new_v4(), Uuid::new_v4());
+        let batch = vec![
+            Finished::Deferred {
+                acker: h.ack(1),
+                job: DeliveryJob::new(id[0], 3, None),
+                wait: Duration::from_secs(40),
+            },
+            gone(2, id[1], webhook),
+            // A duplicate attempt (not applied) disables nothing.
+            gone(3, id[2], duplicate_webhook),
+        ];
+        h.recorder.flush(batch).await.expect("flushed");
+        let written = h.recorder.store.written.lock().expect("written").clone();
+        assert_eq!(written[0].0.len(), 2, "the early job writes nothing");
+        let published = h
+            .recorder
+            .retries
+            .published
+            .lock()
+            .expect("published")
+            .clone();
+        assert_eq!(published.len(), 1);
+        assert_eq!(published[0].0, Duration::from_secs(40));
+        assert_eq!(published[0].1[0].delivery_id(), id[0]);
+        assert_eq!(published[0].1[0].attempt(), 3);
+        assert_eq!(
+            *h.recorder.store.disabled.lock().expect("disabled"),
+            vec![webhook]
+        );
+        assert_eq!(h.settled(), vec![(1, "ack"), (2, "ack"), (3, "ack")]);
+        assert!(h.recorder.in_flight.lock().expect("set").contains(&id[0]));
     }
 
     #[tokio::test]

@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use deadpool_postgres::Pool;
 use hookrelay_core::configuration::Settings;
+use hookrelay_core::outbox::Outbox;
 use hookrelay_core::queue::{JobPublisher, Topology};
 use hookrelay_domain::delivery::RetrySchedule;
 use hookrelay_web::http::{amqp_check, ops_server, postgres_check, Readiness, ReadinessCheck};
@@ -15,9 +16,10 @@ use secrecy::ExposeSecret;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
+use crate::attempt::RetryRules;
 use crate::consumer::{self, ConsumerSettings, WorkerContext};
 use crate::loader::ContextLoader;
-use crate::recorder::Recorder;
+use crate::recorder::{PgStore, Recorder};
 use crate::sweeper::{self, SweeperSettings};
 use hookrelay_core::sender::WebhookSender;
 
@@ -73,8 +75,12 @@ impl Dispatcher {
             sender: WebhookSender::new(
                 settings.delivery.timeout(),
                 settings.delivery.allow_private_targets,
+                settings.delivery.require_https,
             )?,
-            schedule: RetrySchedule::new(&settings.delivery.retry_schedule_secs),
+            retry: RetryRules {
+                default_schedule: RetrySchedule::new(&settings.delivery.retry_schedule_secs),
+                max_retry_after: settings.delivery.max_retry_after(),
+            },
             in_flight: in_flight.clone(),
             finished: finished_tx,
         };
@@ -87,13 +93,17 @@ impl Dispatcher {
         let sweeper_settings = SweeperSettings {
             interval: Duration::from_secs(settings.dispatcher.sweep_interval_secs),
             grace_secs: settings.dispatcher.sweep_grace_secs,
+            auto_disable: settings.delivery.auto_disable(),
         };
 
         let task = tokio::spawn(async move {
             let server_handle = server.handle();
             let server_task = tokio::spawn(server);
             let recorder = Recorder {
-                store: pool.clone(),
+                store: PgStore {
+                    pool: pool.clone(),
+                    outbox: Outbox::new(publisher.clone()),
+                },
                 retries: publisher.clone(),
                 in_flight,
             };

@@ -1,10 +1,13 @@
 //! The outbox sweeper: PostgreSQL knows every due delivery, so whatever the broker never
 //! got or lost (publish after commit failed, queue purged, retry message dropped) is
-//! found here and published again. One sweeper is active at a time (advisory lock).
+//! found here and published again. One sweeper is active at a time (advisory lock). Each
+//! round also disables webhooks that have failed for too long (`lifecycle::auto_disable`).
 
 use std::time::Duration;
 
 use deadpool_postgres::Pool;
+use hookrelay_core::lifecycle::{self, AutoDisable};
+use hookrelay_core::outbox::Outbox;
 use hookrelay_core::queue::{Destination, JobPublisher};
 use hookrelay_core::repo::deliveries::DeliveryRepo;
 use hookrelay_core::report::ErrorChain;
@@ -18,6 +21,7 @@ const BATCH: i64 = 1000;
 pub struct SweeperSettings {
     pub interval: Duration,
     pub grace_secs: u64,
+    pub auto_disable: Option<AutoDisable>,
 }
 
 /// Runs rounds every `interval` until `stop` is cancelled.
@@ -30,6 +34,12 @@ pub async fn run(
     loop {
         if let Err(e) = round(&pool, &publisher, settings.grace_secs).await {
             tracing::warn!(error = %ErrorChain(e.as_ref()), "sweep round failed");
+        }
+        if let Some(rule) = settings.auto_disable {
+            let outbox = Outbox::new(publisher.clone());
+            if let Err(e) = lifecycle::auto_disable(&pool, &outbox, rule).await {
+                tracing::warn!(error = %ErrorChain(&e), "auto-disable round failed");
+            }
         }
         tokio::select! {
             _ = stop.cancelled() => return,

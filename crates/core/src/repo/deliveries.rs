@@ -39,6 +39,8 @@ pub struct AttemptRecord {
     pub new_status: DeliveryStatus,
     /// When the next attempt is due (pending only).
     pub next_attempt_at: Option<DateTime<Utc>>,
+    /// The receiver's `Retry-After`, in seconds, when it sent one.
+    pub retry_after_secs: Option<i32>,
 }
 
 /// A delivery as the API shows it.
@@ -66,6 +68,8 @@ pub struct AttemptLog {
     pub response_body: Option<String>,
     pub error: Option<String>,
     pub succeeded: bool,
+    /// The receiver's `Retry-After` (seconds), when it sent one.
+    pub retry_after_secs: Option<i32>,
 }
 
 /// One row of a webhook's log: an attempt (or a test send), with the body that was sent.
@@ -86,6 +90,8 @@ pub struct LogEntry {
     /// The exact body sent (`None`: nothing was sent, or its event is gone).
     pub payload: Option<String>,
     pub test: bool,
+    /// The receiver's `Retry-After` (seconds), when it sent one.
+    pub retry_after_secs: Option<i32>,
 }
 
 /// Filters and page of a webhook's log.
@@ -196,7 +202,8 @@ impl DeliveryRepo {
                 "SELECT d.id, d.tenant_id, d.status, d.attempts, d.schedule_base, d.event_id, d.webhook_id, d.created_at, \
                         e.event_type, e.data, e.occurred_at, \
                         w.id IS NOT NULL AS has_webhook, w.url, w.enabled, w.payload_format, w.headers, \
-                        w.secret, CASE WHEN w.previous_secret_expires_at > now() THEN w.previous_secret END AS previous_secret \
+                        w.secret, w.retry_schedule_secs, \
+                        CASE WHEN w.previous_secret_expires_at > now() THEN w.previous_secret END AS previous_secret \
                  FROM deliveries d JOIN events e ON e.id = d.event_id \
                  LEFT JOIN LATERAL ( \
                    SELECT * FROM webhooks WHERE id = d.webhook_id AND tenant_id = d.tenant_id LIMIT 1 \
@@ -249,16 +256,18 @@ impl DeliveryRepo {
                 "WITH input AS ( \
                    SELECT * FROM unnest($1::uuid[], $2::int4[], $3::uuid[], $4::timestamptz[], $5::int4[], \
                                         $6::int4[], $7::text[], $8::text[], $9::bool[], $10::text[], $11::timestamptz[], \
-                                        $12::uuid[], $13::uuid[], $14::uuid[], $15::text[], $16::text[], $17::int4[]) \
+                                        $12::uuid[], $13::uuid[], $14::uuid[], $15::text[], $16::text[], $17::int4[], \
+                                        $18::int4[]) \
                      AS t(delivery_id, attempt_no, tenant_id, started_at, duration_ms, response_code, \
                           response_body, error, succeeded, new_status, next_attempt_at, \
-                          id, webhook_id, event_id, event_type, payload_format, bucket) \
+                          id, webhook_id, event_id, event_type, payload_format, bucket, retry_after_secs) \
                  ), ins AS ( \
                    INSERT INTO delivery_attempts (id, delivery_id, attempt_no, tenant_id, webhook_id, event_id, \
                                                   event_type, payload_format, started_at, duration_ms, \
-                                                  response_code, response_body, error, succeeded) \
+                                                  response_code, response_body, error, succeeded, retry_after_secs) \
                    SELECT id, delivery_id, attempt_no, tenant_id, webhook_id, event_id, event_type, payload_format, \
-                          started_at, duration_ms, response_code, response_body, error, succeeded FROM input \
+                          started_at, duration_ms, response_code, response_body, error, succeeded, retry_after_secs \
+                   FROM input \
                    ON CONFLICT DO NOTHING RETURNING delivery_id, attempt_no \
                  ), {}, applied AS ( \
                    UPDATE deliveries d SET status = i.new_status, attempts = i.attempt_no, \
@@ -269,9 +278,13 @@ impl DeliveryRepo {
                    WHERE d.id = i.delivery_id AND d.status = 'pending' \
                    RETURNING d.id, d.webhook_id \
                  ), touched AS ( \
-                   UPDATE webhooks SET last_execution_at = now() \
-                   WHERE id IN (SELECT webhook_id FROM applied) \
-                     AND (last_execution_at IS NULL OR last_execution_at < now() - interval '1 second') \
+                   UPDATE webhooks w SET last_execution_at = now(), \
+                          failing_since = CASE WHEN b.ok THEN NULL ELSE COALESCE(w.failing_since, b.first_at) END \
+                   FROM (SELECT i.webhook_id, bool_or(i.succeeded) AS ok, min(i.started_at) AS first_at \
+                         FROM input i JOIN ins USING (delivery_id, attempt_no) GROUP BY 1) b \
+                   WHERE w.id = b.webhook_id \
+                     AND (w.last_execution_at IS NULL OR w.last_execution_at < now() - interval '1 second' \
+                          OR (b.ok AND w.failing_since IS NOT NULL) OR (NOT b.ok AND w.failing_since IS NULL)) \
                  ) \
                  SELECT id FROM applied",
                 stats::rollup_cte("input", "ins")
@@ -297,6 +310,7 @@ impl DeliveryRepo {
             .iter()
             .map(|r| r.payload_format.map(PayloadFormat::as_str))
             .collect();
+        let hints: Vec<Option<i32>> = records.iter().map(|r| r.retry_after_secs).collect();
         let buckets: Vec<i32> = records
             .iter()
             .map(|r| stats::duration_bucket(r.duration_ms))
@@ -322,6 +336,7 @@ impl DeliveryRepo {
                     &types,
                     &formats,
                     &buckets,
+                    &hints,
                 ],
             )
             .await?
@@ -444,7 +459,8 @@ impl DeliveryRepo {
     ) -> Result<Vec<AttemptLog>, tokio_postgres::Error> {
         let rows = client
             .query(
-                "SELECT attempt_no, started_at, duration_ms, response_code, response_body, error, succeeded \
+                "SELECT attempt_no, started_at, duration_ms, response_code, response_body, error, succeeded, \
+                        retry_after_secs \
                  FROM delivery_attempts WHERE delivery_id = $1 AND tenant_id = $2 ORDER BY attempt_no",
                 &[&delivery_id, &tenant_id],
             )
@@ -459,6 +475,7 @@ impl DeliveryRepo {
                 response_body: r.get(4),
                 error: r.get(5),
                 succeeded: r.get(6),
+                retry_after_secs: r.get(7),
             })
             .collect())
     }
@@ -527,7 +544,8 @@ impl DeliveryRepo {
         let sql = format!(
             "SELECT a.id, a.delivery_id, a.event_id, a.event_type, a.started_at, a.attempt_no, \
                     a.response_code, a.duration_ms, a.error, a.response_body, a.succeeded, a.test, \
-                    a.payload, a.payload_format, e.data, e.occurred_at, a.started_at::text AS sort_key \
+                    a.payload, a.payload_format, a.retry_after_secs, e.data, e.occurred_at, \
+                    a.started_at::text AS sort_key \
              FROM delivery_attempts a LEFT JOIN events e ON e.id = a.event_id \
              WHERE {} ORDER BY a.started_at DESC, a.id DESC LIMIT {limit}",
             f.where_sql()
@@ -671,5 +689,6 @@ fn log_entry(r: &Row) -> Result<LogEntry, CorruptValue> {
         succeeded: r.get("succeeded"),
         payload,
         test,
+        retry_after_secs: r.get("retry_after_secs"),
     })
 }

@@ -10,7 +10,7 @@ use hookrelay_domain::{
     ValidationError, WebhookName, WebhookSecret, WebhookUrl,
 };
 
-use hookrelay_domain::delivery::WebhookTarget;
+use hookrelay_domain::delivery::{RetrySchedule, WebhookTarget};
 
 use super::GenericClient;
 use crate::db::DbError;
@@ -32,6 +32,11 @@ pub struct WebhookRecord {
     pub created_at: DateTime<Utc>,
     pub modified_at: DateTime<Utc>,
     pub last_execution_at: Option<DateTime<Utc>>,
+    /// The webhook's own retry schedule (`None`: the default).
+    pub retry_schedule: Option<RetrySchedule>,
+    /// Why hookrelay disabled it (`gone`, `failing`), and when.
+    pub disabled_reason: Option<String>,
+    pub disabled_at: Option<DateTime<Utc>>,
 }
 
 /// A validated webhook to insert.
@@ -45,6 +50,7 @@ pub struct NewWebhook {
     pub payload_format: PayloadFormat,
     pub headers: CustomHeaders,
     pub secret: WebhookSecret,
+    pub retry_schedule: Option<RetrySchedule>,
 }
 
 /// A validated partial update; `None` leaves a field as it is.
@@ -58,6 +64,8 @@ pub struct WebhookPatch {
     pub enabled: Option<bool>,
     pub payload_format: Option<PayloadFormat>,
     pub headers: Option<CustomHeaders>,
+    /// `Some(None)` goes back to the default schedule.
+    pub retry_schedule: Option<Option<RetrySchedule>>,
 }
 
 /// How a webhook list is ordered.
@@ -128,7 +136,26 @@ pub struct WebhookListQuery {
 
 const COLUMNS: &str =
     "id, tenant_id, name, description, url, event_types, enabled, payload_format, \
-                       headers, created_at, modified_at, last_execution_at";
+                       headers, created_at, modified_at, last_execution_at, retry_schedule_secs, \
+                       disabled_reason, disabled_at";
+
+/// Reads the `retry_schedule_secs` column.
+fn read_schedule(row: &Row) -> Result<Option<RetrySchedule>, CorruptValue> {
+    row.get::<_, Option<Vec<i32>>>("retry_schedule_secs")
+        .map(|delays| {
+            let delays = delays.into_iter().map(|d| d.max(0) as u64).collect();
+            RetrySchedule::parse("retry_schedule_secs", delays)
+                .map_err(|e| CorruptValue::new("retry schedule", e.message))
+        })
+        .transpose()
+}
+
+fn schedule_sql(s: &RetrySchedule) -> Vec<i32> {
+    s.delays_secs()
+        .iter()
+        .map(|d| i32::try_from(*d).unwrap_or(i32::MAX))
+        .collect()
+}
 
 fn from_row(row: &Row) -> Result<WebhookRecord, CorruptValue> {
     let id: Uuid = row.get("id");
@@ -149,6 +176,9 @@ fn read_row(row: &Row) -> Result<WebhookRecord, CorruptValue> {
         created_at: row.get("created_at"),
         modified_at: row.get("modified_at"),
         last_execution_at: row.get("last_execution_at"),
+        retry_schedule: read_schedule(row)?,
+        disabled_reason: row.get("disabled_reason"),
+        disabled_at: row.get("disabled_at"),
     })
 }
 
@@ -165,12 +195,29 @@ pub(crate) fn read_target(row: &Row) -> Result<WebhookTarget, CorruptValue> {
             .get::<_, Option<&str>>("previous_secret")
             .map(WebhookSecret::from_stored)
             .transpose()?,
+        retry_schedule: read_schedule(row)?,
     })
 }
 
 /// The columns [`read_target`] reads.
-const TARGET_COLUMNS: &str = "url, payload_format, headers, secret, \
+const TARGET_COLUMNS: &str = "url, payload_format, headers, secret, retry_schedule_secs, \
     CASE WHEN previous_secret_expires_at > now() THEN previous_secret END AS previous_secret";
+
+/// A webhook hookrelay just disabled.
+#[derive(Debug, Clone)]
+pub struct DisabledWebhook {
+    pub id: Uuid,
+    pub tenant_id: Uuid,
+    pub name: String,
+}
+
+fn disabled(r: &Row) -> DisabledWebhook {
+    DisabledWebhook {
+        id: r.get(0),
+        tenant_id: r.get(1),
+        name: r.get(2),
+    }
+}
 
 fn headers_json(h: &CustomHeaders) -> serde_json::Value {
     serde_json::to_value(h.as_map()).expect("string map serialises")
@@ -197,8 +244,8 @@ impl WebhookRepo {
             .query_one(
                 &format!(
                     "INSERT INTO webhooks (id, tenant_id, name, description, url, event_types, \
-                     enabled, payload_format, headers, secret) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING {COLUMNS}"
+                     enabled, payload_format, headers, secret, retry_schedule_secs) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING {COLUMNS}"
                 ),
                 &[
                     &id,
@@ -211,6 +258,7 @@ impl WebhookRepo {
                     &new.payload_format.as_str(),
                     &headers_json(&new.headers),
                     &new.secret.expose(),
+                    &new.retry_schedule.as_ref().map(schedule_sql),
                 ],
             )
             .await?;
@@ -250,6 +298,28 @@ impl WebhookRepo {
         Ok(target.inspect_err(|e| super::deliveries::report_corrupt("webhooks", id, e))?)
     }
 
+    /// Replaces a webhook's secret; the old one keeps signing deliveries until `grace`
+    /// has passed. Returns when it expires, or `None` when the tenant has no such webhook.
+    #[tracing::instrument(name = "WebhookRepo::rotate_secret", skip_all, fields(otel.kind = "client", db.system = "postgresql"))]
+    pub async fn rotate_secret(
+        client: &impl GenericClient,
+        tenant_id: Uuid,
+        id: Uuid,
+        secret: &WebhookSecret,
+        grace_secs: f64,
+    ) -> Result<Option<DateTime<Utc>>, tokio_postgres::Error> {
+        let row = client
+            .query_opt(
+                "UPDATE webhooks SET previous_secret = secret, \
+                        previous_secret_expires_at = now() + make_interval(secs => $4), \
+                        secret = $3, modified_at = now() \
+                 WHERE id = $1 AND tenant_id = $2 RETURNING previous_secret_expires_at",
+                &[&id, &tenant_id, &secret.expose(), &grace_secs],
+            )
+            .await?;
+        Ok(row.map(|r| r.get(0)))
+    }
+
     /// The signing secret of one webhook of the tenant.
     #[tracing::instrument(name = "WebhookRepo::secret", skip_all, fields(otel.kind = "client", db.system = "postgresql"))]
     pub async fn secret(
@@ -284,6 +354,8 @@ impl WebhookRepo {
         let event_types = patch.event_types.as_deref().map(patterns);
         let payload_format = patch.payload_format.map(PayloadFormat::as_str);
         let headers = patch.headers.as_ref().map(headers_json);
+        let set_schedule = patch.retry_schedule.is_some();
+        let schedule = patch.retry_schedule.flatten().as_ref().map(schedule_sql);
         let row = client
             .query_opt(
                 &format!(
@@ -295,6 +367,10 @@ impl WebhookRepo {
                        enabled = COALESCE($8, enabled), \
                        payload_format = COALESCE($9, payload_format), \
                        headers = COALESCE($10, headers), \
+                       retry_schedule_secs = CASE WHEN $11 THEN $12 ELSE retry_schedule_secs END, \
+                       disabled_reason = CASE WHEN $8 THEN NULL ELSE disabled_reason END, \
+                       disabled_at = CASE WHEN $8 THEN NULL ELSE disabled_at END, \
+                       failing_since = CASE WHEN $8 THEN NULL ELSE failing_since END, \
                        modified_at = now() \
                      WHERE id = $1 AND tenant_id = $2 RETURNING {COLUMNS}"
                 ),
@@ -309,10 +385,52 @@ impl WebhookRepo {
                     &patch.enabled,
                     &payload_format,
                     &headers,
+                    &set_schedule,
+                    &schedule,
                 ],
             )
             .await?;
         Ok(row.as_ref().map(from_row).transpose()?)
+    }
+
+    /// Disables enabled webhooks of `ids` with a reason; returns those it disabled.
+    #[tracing::instrument(name = "WebhookRepo::disable", skip_all, fields(otel.kind = "client", db.system = "postgresql"))]
+    pub async fn disable(
+        client: &impl GenericClient,
+        ids: &[Uuid],
+        reason: &str,
+    ) -> Result<Vec<DisabledWebhook>, tokio_postgres::Error> {
+        let rows = client
+            .query(
+                "UPDATE webhooks SET enabled = FALSE, disabled_reason = $2, disabled_at = now(), \
+                        modified_at = now() \
+                 WHERE id = ANY($1) AND enabled RETURNING id, tenant_id, name",
+                &[&ids, &reason],
+            )
+            .await?;
+        Ok(rows.iter().map(disabled).collect())
+    }
+
+    /// Disables the webhooks whose attempts have all failed for `after_secs`, with at least
+    /// `min_failures` deliveries failed in that streak (reason `failing`); returns them.
+    #[tracing::instrument(name = "WebhookRepo::disable_failing", skip_all, fields(otel.kind = "client", db.system = "postgresql"))]
+    pub async fn disable_failing(
+        client: &impl GenericClient,
+        after_secs: f64,
+        min_failures: i64,
+    ) -> Result<Vec<DisabledWebhook>, tokio_postgres::Error> {
+        let rows = client
+            .query(
+                "UPDATE webhooks w SET enabled = FALSE, disabled_reason = 'failing', disabled_at = now(), \
+                        modified_at = now() \
+                 WHERE w.enabled AND w.failing_since < now() - make_interval(secs => $1) \
+                   AND (SELECT COALESCE(sum(s.failed_deliveries), 0) FROM webhook_stats s \
+                        WHERE s.webhook_id = w.id AND s.minute >= date_trunc('minute', w.failing_since)) >= $2::int8 \
+                 RETURNING w.id, w.tenant_id, w.name",
+                &[&after_secs, &min_failures],
+            )
+            .await?;
+        Ok(rows.iter().map(disabled).collect())
     }
 
     /// Deletes a webhook; false when the tenant has no such webhook.

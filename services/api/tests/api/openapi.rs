@@ -60,6 +60,7 @@ async fn openapi_document_matches_the_served_routes() {
         "PATCH /v1/webhooks/{id}",
         "DELETE /v1/webhooks/{id}",
         "GET /v1/webhooks/{id}/secret",
+        "POST /v1/webhooks/{id}/secret/rotate",
         "GET /v1/webhooks/{id}/logs",
         "GET /v1/webhooks/{id}/stats",
         "POST /v1/webhooks/{id}/test",

@@ -53,10 +53,7 @@ async fn events_accepted_while_rabbitmq_is_unreachable_are_delivered_later() {
 async fn duplicate_jobs_cause_a_single_post() {
     let mut s = api_only(|s| s.amqp.url = NO_BROKER.into()).await;
     let rx = Receiver::start().await;
-    rx.always(Reply {
-        status: 200,
-        delay: Duration::from_millis(200),
-    });
+    rx.always(Reply::delayed(200, Duration::from_millis(200)));
     s.webhook(&rx.url, json!(["*"]), json!({})).await;
     let event = s.send_event(&s.key, "a.b", json!({})).await;
     let detail = s.event(&event).await;
@@ -124,10 +121,7 @@ fn spawn_dispatcher(db_url: &str, prefix: &str) -> Child {
 async fn killing_the_dispatcher_mid_flight_loses_nothing() {
     let s = api_only(|_| {}).await;
     let rx = Receiver::start().await;
-    rx.always(Reply {
-        status: 200,
-        delay: Duration::from_millis(300),
-    });
+    rx.always(Reply::delayed(200, Duration::from_millis(300)));
     s.webhook(&rx.url, json!(["*"]), json!({})).await;
     let mut first = spawn_dispatcher(&s.db.url, &s.settings.amqp.prefix);
     let mut events = Vec::new();

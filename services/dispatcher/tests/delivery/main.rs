@@ -3,6 +3,7 @@
 
 mod faults;
 mod helpers;
+mod lifecycle;
 mod operations;
 mod pipeline;
 mod plans;

@@ -24,10 +24,7 @@ async fn a_webhooks_log_shows_success_failure_and_timeout_with_the_payload_sent(
     let rx = Receiver::start().await;
     rx.script([
         Reply::status(500),
-        Reply {
-            status: 200,
-            delay: Duration::from_millis(1500),
-        },
+        Reply::delayed(200, Duration::from_millis(1500)),
         Reply::status(200),
     ]);
     let (webhook, _) = s.webhook(&rx.url, json!(["order.*"]), json!({})).await;
@@ -292,10 +289,7 @@ async fn test_sends_report_good_failing_slow_and_refused_receivers() {
     let failing = Receiver::start().await;
     failing.always(Reply::status(500));
     let slow = Receiver::start().await;
-    slow.always(Reply {
-        status: 200,
-        delay: Duration::from_secs(6),
-    });
+    slow.always(Reply::delayed(200, Duration::from_secs(6)));
     let cases = [
         (failing.url.clone(), Some(500), None),
         (slow.url.clone(), None, Some("timed out")),

@@ -57,6 +57,7 @@ async fn hot_statements_planned_on_empty_tables_use_indexes() {
         succeeded: true,
         new_status: DeliveryStatus::Succeeded,
         next_attempt_at: None,
+        retry_after_secs: None,
     };
     let applied = DeliveryRepo::record_attempts(&client, &[record])
         .await

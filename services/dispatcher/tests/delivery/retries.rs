@@ -109,10 +109,7 @@ async fn a_receiver_slower_than_5s_is_a_timeout_at_5s() {
     })
     .await;
     let rx = Receiver::start().await;
-    rx.always(Reply {
-        status: 200,
-        delay: Duration::from_secs(6),
-    });
+    rx.always(Reply::delayed(200, Duration::from_secs(6)));
     s.webhook(&rx.url, json!(["*"]), json!({})).await;
     let event = s.send_event(&s.key, "a.b", json!({})).await;
     let e = s.wait_finished(&event, WAIT).await;

@@ -70,6 +70,8 @@ pub struct AttemptResponse {
     /// Why the attempt failed without a response (timeout, connection refused...).
     pub error: Option<String>,
     pub succeeded: bool,
+    /// The receiver's `Retry-After` (seconds), when it sent one.
+    pub retry_after: Option<i32>,
 }
 
 impl From<AttemptLog> for AttemptResponse {
@@ -82,6 +84,7 @@ impl From<AttemptLog> for AttemptResponse {
             response_body: a.response_body,
             error: a.error,
             succeeded: a.succeeded,
+            retry_after: a.retry_after_secs,
         }
     }
 }

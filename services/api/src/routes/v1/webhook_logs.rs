@@ -48,6 +48,8 @@ pub struct LogEntryResponse {
     pub success: bool,
     /// A test send (`POST /v1/webhooks/{id}/test`), not a delivery.
     pub test: bool,
+    /// The receiver's `Retry-After` (seconds) with a 429 or 503.
+    pub retry_after: Option<i32>,
 }
 
 impl From<LogEntry> for LogEntryResponse {
@@ -66,6 +68,7 @@ impl From<LogEntry> for LogEntryResponse {
             payload: e.payload.and_then(|p| RawValue::from_string(p).ok()),
             success: e.succeeded,
             test: e.test,
+            retry_after: e.retry_after_secs,
         }
     }
 }

@@ -8,7 +8,6 @@ use std::collections::BTreeMap;
 
 use actix_web::{web, HttpResponse};
 use chrono::Utc;
-use hookrelay_core::net::check_target;
 use hookrelay_core::repo::deliveries::{DeliveryRepo, TestSendRecord};
 use hookrelay_core::repo::event_types::EventTypeRepo;
 use hookrelay_core::repo::webhooks::WebhookRepo;
@@ -201,7 +200,7 @@ pub async fn test_webhook(
         .ok_or(ApiError::NotFound("webhook"))?;
     drop(client);
     let event_type = test_event_type(body.event_type, &record.event_types)?;
-    check_target(&target.url, state.target_policy()).await?;
+    state.check_url(&target.url).await?;
     let (outcome, payload) =
         send_test(&state, auth.tenant_id, &target, &event_type, &trace.0).await?;
     log_test(&state, auth.tenant_id, id, &outcome, payload).await?;
@@ -227,7 +226,7 @@ pub async fn test_url(
     JsonBody(body): JsonBody<TestUrlRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let url = WebhookUrl::parse(&body.url)?;
-    check_target(&url, state.target_policy()).await?;
+    state.check_url(&url).await?;
     let target = WebhookTarget {
         url,
         payload_format: body.payload_format.unwrap_or_default(),
@@ -237,6 +236,7 @@ pub async fn test_url(
             None => WebhookSecret::generate(),
         },
         previous_secret: None,
+        retry_schedule: None,
     };
     let event_type = test_event_type(body.event_type, &[])?;
     let (outcome, _) = send_test(&state, auth.tenant_id, &target, &event_type, &trace.0).await?;

@@ -4,7 +4,6 @@ use std::collections::BTreeMap;
 
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Utc};
-use hookrelay_core::net::check_target;
 use hookrelay_core::pagination::{page_limit, Direction};
 use hookrelay_core::repo::event_types::EventTypeRepo;
 use hookrelay_core::repo::stats::{Health, StatsRepo};
@@ -12,7 +11,7 @@ use hookrelay_core::repo::webhooks::{
     NewWebhook, WebhookListQuery, WebhookOrder, WebhookPatch, WebhookRecord, WebhookRepo,
 };
 use hookrelay_core::repo::GenericClient;
-use hookrelay_domain::delivery::WebhookTarget;
+use hookrelay_domain::delivery::{RetrySchedule, WebhookTarget};
 use hookrelay_domain::{
     CustomHeaders, Description, EventType, EventTypePattern, PayloadFormat, ValidationError,
     WebhookName, WebhookSecret, WebhookUrl,
@@ -43,7 +42,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route(web::patch().to(update_webhook))
             .route(web::delete().to(delete_webhook)),
     )
-    .route("/webhooks/{id}/secret", web::get().to(get_webhook_secret));
+    .route("/webhooks/{id}/secret", web::get().to(get_webhook_secret))
+    .route(
+        "/webhooks/{id}/secret/rotate",
+        web::post().to(rotate_webhook_secret),
+    );
 }
 
 /// Body of `POST /v1/webhooks`.
@@ -66,6 +69,9 @@ pub struct CreateWebhookRequest {
     pub headers: Option<BTreeMap<String, String>>,
     /// `whsec_` + base64 of 24-64 bytes; generated when absent.
     pub secret: Option<String>,
+    /// Delays (seconds) before retry 1, 2, 3... of this webhook's deliveries: 1-20 delays,
+    /// each 1 s to 24 h. Default: the installation's schedule (5, 25, 125).
+    pub retry_schedule_secs: Option<Vec<u64>>,
     /// Send a test event first and save only if the receiver accepts it (2xx); otherwise
     /// answer 422 `test_failed` with the test's result in `error.detail`.
     #[serde(default)]
@@ -93,6 +99,10 @@ pub struct UpdateWebhookRequest {
     /// Replaces all custom headers.
     #[serde(default, deserialize_with = "not_null")]
     pub headers: Option<BTreeMap<String, String>>,
+    /// `null` goes back to the installation's schedule.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<Vec<u64>>)]
+    pub retry_schedule_secs: Option<Option<Vec<u64>>>,
 }
 
 /// An optional field that, when present, must not be `null`.
@@ -132,6 +142,12 @@ pub struct WebhookResponse {
     pub success_rate_24h: Option<f64>,
     /// HTTP status of the latest attempt; null when it got no answer or there was none.
     pub last_response_code: Option<i32>,
+    /// The webhook's own retry schedule; null: the installation's.
+    pub retry_schedule_secs: Option<Vec<u64>>,
+    /// Why hookrelay disabled it: `gone` (the receiver answered 410) or `failing` (every
+    /// attempt failed for days); cleared by re-enabling it.
+    pub disabled_reason: Option<String>,
+    pub disabled_at: Option<DateTime<Utc>>,
 }
 
 impl WebhookResponse {
@@ -151,6 +167,9 @@ impl WebhookResponse {
             last_execution_at: r.last_execution_at,
             success_rate_24h: health.success_rate_24h,
             last_response_code: health.last_response_code,
+            retry_schedule_secs: r.retry_schedule.map(|s| s.delays_secs().to_vec()),
+            disabled_reason: r.disabled_reason,
+            disabled_at: r.disabled_at,
         }
     }
 
@@ -207,6 +226,29 @@ async fn pattern_warnings(
         .into_iter()
         .map(|p| format!("event_types: `{p}` matches no known event type"))
         .collect())
+}
+
+/// Longest grace period of a rotation: a week.
+const MAX_GRACE_SECS: u64 = 7 * 24 * 3600;
+
+/// Body of `POST /v1/webhooks/{id}/secret/rotate`.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RotateSecretRequest {
+    /// The new secret (`whsec_...`); generated when absent.
+    pub secret: Option<String>,
+    /// How long deliveries also carry a signature with the old secret (0 to 604800;
+    /// default `delivery.secret_grace_secs`, 86400).
+    pub grace_secs: Option<u64>,
+}
+
+/// A rotated secret.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RotatedSecretResponse {
+    /// The new signing secret, signing every delivery from now on.
+    pub secret: String,
+    /// Until then deliveries carry a second signature, made with the old secret.
+    pub previous_secret_expires_at: DateTime<Utc>,
 }
 
 /// A webhook's signing secret.
@@ -290,7 +332,11 @@ async fn parse_new(
         Some(s) => WebhookSecret::parse(&s)?,
         None => WebhookSecret::generate(),
     };
-    check_target(&url, state.target_policy()).await?;
+    state.check_url(&url).await?;
+    let retry_schedule = body
+        .retry_schedule_secs
+        .map(|d| RetrySchedule::parse("retry_schedule_secs", d))
+        .transpose()?;
     Ok(NewWebhook {
         name,
         description,
@@ -300,6 +346,7 @@ async fn parse_new(
         payload_format: body.payload_format.unwrap_or_default(),
         headers,
         secret,
+        retry_schedule,
     })
 }
 
@@ -309,9 +356,16 @@ async fn parse_patch(
 ) -> Result<WebhookPatch, ValidationError> {
     let url = body.url.as_deref().map(WebhookUrl::parse).transpose()?;
     if let Some(url) = &url {
-        check_target(url, state.target_policy()).await?;
+        state.check_url(url).await?;
     }
     Ok(WebhookPatch {
+        retry_schedule: body
+            .retry_schedule_secs
+            .map(|s| {
+                s.map(|d| RetrySchedule::parse("retry_schedule_secs", d))
+                    .transpose()
+            })
+            .transpose()?,
         name: body.name.map(WebhookName::parse).transpose()?,
         description: body
             .description
@@ -356,6 +410,7 @@ pub async fn create_webhook(
             headers: new.headers.clone(),
             secret: new.secret.clone(),
             previous_secret: None,
+            retry_schedule: None,
         };
         let event_type = test_event_type(None, &pattern_names(&new.event_types))?;
         let (outcome, payload) =
@@ -512,4 +567,55 @@ pub async fn delete_webhook(
         return Err(ApiError::NotFound("webhook"));
     }
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// Replaces a webhook's signing secret. During the grace period every delivery carries
+/// two `v1,` signatures (new first, then old), so receivers can switch without losing
+/// a delivery; afterwards only the new one.
+#[utoipa::path(
+    post, path = "/v1/webhooks/{id}/secret/rotate", tag = "webhooks",
+    params(("id" = Uuid, Path)),
+    request_body = RotateSecretRequest,
+    security(("api_key" = [])),
+    responses(
+        (status = 200, body = RotatedSecretResponse),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 415, body = ErrorBody),
+        (status = 422, body = ErrorBody),
+    )
+)]
+pub async fn rotate_webhook_secret(
+    auth: TenantAuth,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    JsonBody(body): JsonBody<RotateSecretRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let secret = match body.secret {
+        Some(s) => WebhookSecret::parse(&s)?,
+        None => WebhookSecret::generate(),
+    };
+    let grace = body
+        .grace_secs
+        .unwrap_or(state.settings.delivery.secret_grace_secs);
+    if grace > MAX_GRACE_SECS {
+        return Err(ValidationError::new(
+            "grace_secs",
+            format!("must be at most {MAX_GRACE_SECS} (7 days)"),
+        )
+        .into());
+    }
+    let client = state.pool.get().await?;
+    let expires = WebhookRepo::rotate_secret(
+        &client,
+        auth.tenant_id,
+        id.into_inner(),
+        &secret,
+        grace as f64,
+    )
+    .await?
+    .ok_or(ApiError::NotFound("webhook"))?;
+    Ok(HttpResponse::Ok().json(RotatedSecretResponse {
+        secret: secret.expose().to_string(),
+        previous_secret_expires_at: expires,
+    }))
 }
