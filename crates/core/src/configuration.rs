@@ -37,7 +37,19 @@ pub struct Settings {
     pub dispatcher: DispatcherSettings,
     pub ingester: IngesterSettings,
     pub delivery: DeliverySettings,
+    pub retention: RetentionSettings,
     pub telemetry: TelemetrySettings,
+}
+
+/// How long history is kept.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RetentionSettings {
+    /// Days of history kept; 0 keeps everything.
+    pub days: u32,
+    pub interval_secs: u64,
+    /// Rows one delete statement removes.
+    pub batch: i64,
 }
 
 /// PostgreSQL connection and pool.
@@ -198,6 +210,12 @@ impl Settings {
         };
         if self.database.pool_size == 0 {
             return invalid("database.pool_size", "must be at least 1");
+        }
+        if self.retention.batch < 1 || self.retention.interval_secs == 0 {
+            return invalid(
+                "retention.batch",
+                "retention.batch and retention.interval_secs must be at least 1",
+            );
         }
         if self.api.test_sends_per_minute == 0 {
             return invalid("api.test_sends_per_minute", "must be at least 1");

@@ -5,6 +5,6 @@ pub mod attempt;
 pub mod consumer;
 pub mod loader;
 pub mod recorder;
-
+pub mod retention;
 pub mod startup;
 pub mod sweeper;

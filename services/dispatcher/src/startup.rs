@@ -90,6 +90,7 @@ impl Dispatcher {
             prefetch: settings.dispatcher.prefetch,
             max_in_flight: settings.dispatcher.max_in_flight,
         };
+        let retention_settings = settings.retention.clone();
         let sweeper_settings = SweeperSettings {
             interval: Duration::from_secs(settings.dispatcher.sweep_interval_secs),
             grace_secs: settings.dispatcher.sweep_grace_secs,
@@ -108,6 +109,11 @@ impl Dispatcher {
                 in_flight,
             };
             let recorder_task = tokio::spawn(recorder.run(finished_rx));
+            let retention_task = tokio::spawn(crate::retention::run(
+                pool.clone(),
+                retention_settings,
+                stop.clone(),
+            ));
             let sweeper_task = tokio::spawn(sweeper::run(
                 pool,
                 publisher,
@@ -120,6 +126,7 @@ impl Dispatcher {
             recorder_task.await?;
             drop(open_channel);
             sweeper_task.await?;
+            retention_task.await?;
             server_handle.stop(true).await;
             server_task.await??;
             Ok(())

@@ -7,6 +7,7 @@ pub mod event_types;
 pub mod events;
 pub mod posts;
 pub mod replays;
+pub mod retention;
 pub mod stats;
 pub mod tenants;
 pub mod webhooks;

@@ -309,3 +309,86 @@ async fn a_webhooks_own_schedule_spaces_its_retries() {
     .await;
     assert!(w["retry_schedule_secs"].is_null());
 }
+
+#[tokio::test]
+async fn retention_deletes_only_old_rows_in_small_batches() {
+    let s = stack(|s| {
+        s.retention.days = 30;
+        s.retention.interval_secs = 1;
+        s.retention.batch = 2;
+    })
+    .await;
+    let rx = Receiver::start().await;
+    let (webhook, _) = s.webhook(&rx.url, json!(["*"]), json!({})).await;
+    // Today's traffic, through the real pipeline.
+    let fresh = s.send_event(&s.key, "a.b", json!({"n": "new"})).await;
+    s.wait_finished(&fresh, WAIT).await;
+    // Five old finished events with their deliveries, attempts, stats and a callback log;
+    // one old event whose delivery is still pending (a long custom schedule).
+    let client = s.db.pool.get().await.expect("connection");
+    client
+        .batch_execute(&format!(
+            "INSERT INTO events (id, tenant_id, event_type, data, occurred_at, created_at) \
+             SELECT gen_random_uuid(), tenant_id, 'old.' || g, '{{}}', now() - interval '40 days', \
+                    now() - interval '40 days' \
+             FROM webhooks, generate_series(1, 6) g WHERE id = '{webhook}'; \
+             INSERT INTO deliveries (id, tenant_id, event_id, webhook_id, status, attempts, created_at, next_attempt_at) \
+             SELECT gen_random_uuid(), e.tenant_id, e.id, '{webhook}', \
+                    CASE WHEN e.event_type = 'old.6' THEN 'pending' ELSE 'failed' END, 1, e.created_at, \
+                    CASE WHEN e.event_type = 'old.6' THEN now() + interval '1 day' END \
+             FROM events e WHERE e.event_type LIKE 'old.%'; \
+             INSERT INTO delivery_attempts (id, delivery_id, attempt_no, tenant_id, webhook_id, event_id, \
+                    event_type, started_at, duration_ms, succeeded) \
+             SELECT gen_random_uuid(), d.id, 1, d.tenant_id, d.webhook_id, d.event_id, 'old', d.created_at, 1, false \
+             FROM deliveries d WHERE d.created_at < now() - interval '39 days'; \
+             INSERT INTO callbacks (tenant_id, received_at, outcome, http_status) \
+             SELECT tenant_id, now() - interval '40 days', 'applied', 200 FROM webhooks WHERE id = '{webhook}'; \
+             INSERT INTO webhook_stats (webhook_id, minute, tenant_id, attempts, successes, failed_deliveries) \
+             SELECT id, date_trunc('minute', now() - interval '40 days'), tenant_id, 6, 0, 5 \
+             FROM webhooks WHERE id = '{webhook}';"
+        ))
+        .await
+        .expect("old history");
+    let count = |sql: &'static str| {
+        let client = &client;
+        async move {
+            client
+                .query_one(sql, &[])
+                .await
+                .expect("count")
+                .get::<_, i64>(0)
+        }
+    };
+    eventually(WAIT, "old rows deleted", || async {
+        (count(
+            "SELECT count(*) FROM delivery_attempts WHERE started_at < now() - interval '30 days'",
+        )
+        .await
+            == 0
+            && count("SELECT count(*) FROM events WHERE event_type LIKE 'old.%'").await == 1)
+            .then_some(())
+    })
+    .await;
+    assert_eq!(
+        count("SELECT count(*) FROM deliveries WHERE created_at < now() - interval '30 days'")
+            .await,
+        1,
+        "the pending old delivery stays"
+    );
+    assert_eq!(
+        count("SELECT count(*) FROM callbacks WHERE received_at < now() - interval '30 days'")
+            .await,
+        0
+    );
+    assert_eq!(
+        count("SELECT count(*) FROM webhook_stats WHERE minute < now() - interval '30 days'").await,
+        0
+    );
+    // Today's rows are all there.
+    let e = s.event(&fresh).await;
+    assert_eq!(e["deliveries"][0]["status"], "succeeded");
+    let log = s
+        .get_json(&s.key, &format!("/v1/webhooks/{webhook}/logs"))
+        .await;
+    assert_eq!(log["items"].as_array().expect("items").len(), 1);
+}
