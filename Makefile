@@ -2,7 +2,7 @@
 CARGO_TARGET_DIR ?= $(HOME)/.cache/hookrelay-target
 export CARGO_TARGET_DIR
 
-.PHONY: run test lint fmt migrate build release services clean-test bench bench-history
+.PHONY: run test lint fmt migrate build release services clean-test bench bench-history bench-retention
 
 ## Start PostgreSQL/RabbitMQ if needed, migrate, run all three services (Ctrl-C stops).
 run:
@@ -44,3 +44,7 @@ clean-test:
 ## The webhook log and stats on a 1,000,000-attempt history (ATTEMPTS=... to change).
 bench-history:
 	@scripts/large-history.sh
+
+## The API's latency while retention deletes 1,000,000 old attempts (ATTEMPTS=...).
+bench-retention:
+	@scripts/retention-bench.sh
