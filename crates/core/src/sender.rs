@@ -11,7 +11,8 @@ use chrono::{DateTime, Utc};
 use hookrelay_domain::delivery::{Answer, EventContent, WebhookTarget};
 use hookrelay_domain::is_public_ip;
 use hookrelay_domain::payload::build_body;
-use hookrelay_domain::signing::signature_header;
+use hookrelay_domain::signing::{body_signature_hex, signature_header};
+use hookrelay_domain::SignatureProfile;
 use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue, CONTENT_TYPE};
 
@@ -37,6 +38,7 @@ pub fn signed_request(
         target.payload_format,
         &event.event_type,
         event.id,
+        target.webhook_id,
         event.occurred_at,
         &event.data,
     );
@@ -53,16 +55,28 @@ pub fn signed_request(
         }
     }
     headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    // From bytes: event names may be any Unicode letters, sent as UTF-8 (obs-text).
     let mut set = |name: &'static str, value: &str| {
-        if let Ok(v) = HeaderValue::from_str(value) {
+        if let Ok(v) = HeaderValue::from_bytes(value.as_bytes()) {
             headers.insert(HeaderName::from_static(name), v);
         }
     };
     set("webhook-id", &msg_id);
     set("webhook-timestamp", &timestamp.to_string());
     set("webhook-signature", &signature);
-    set("x-webhook-event", &event.event_type);
     set("x-webhook-attempt", &attempt.to_string());
+    if target.signature_profile == SignatureProfile::XWebhook {
+        let at = DateTime::from_timestamp(timestamp, 0).unwrap_or_else(Utc::now);
+        set(
+            "x-webhook-timestamp",
+            &at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        );
+        set(
+            "x-webhook-signature",
+            &body_signature_hex(&target.secret, &body),
+        );
+    }
+    set("x-webhook-event", &event.event_type);
     if let Some(traceparent) = traceparent {
         set("traceparent", traceparent);
     }

@@ -8,7 +8,8 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use crate::{
-    CorruptValue, CustomHeaders, PayloadFormat, ValidationError, WebhookSecret, WebhookUrl,
+    CorruptValue, CustomHeaders, PayloadFormat, SignatureProfile, ValidationError, WebhookSecret,
+    WebhookUrl,
 };
 
 /// Where a delivery stands. Only `pending` deliveries are attempted.
@@ -203,6 +204,8 @@ pub struct EventContent {
 /// The delivery-relevant part of an enabled webhook, every field parsed.
 #[derive(Debug, Clone)]
 pub struct WebhookTarget {
+    /// The webhook (`webhookId` of `wrapped` bodies).
+    pub webhook_id: Uuid,
     pub url: WebhookUrl,
     pub payload_format: PayloadFormat,
     pub headers: CustomHeaders,
@@ -211,6 +214,7 @@ pub struct WebhookTarget {
     pub previous_secret: Option<WebhookSecret>,
     /// The webhook's own retry schedule (`None`: the installation's default).
     pub retry_schedule: Option<RetrySchedule>,
+    pub signature_profile: SignatureProfile,
 }
 
 impl WebhookTarget {
@@ -395,6 +399,8 @@ mod tests {
 
     fn target() -> WebhookTarget {
         WebhookTarget {
+            webhook_id: Uuid::nil(),
+            signature_profile: SignatureProfile::Standard,
             url: WebhookUrl::parse("http://127.0.0.1:9/").expect("url"),
             payload_format: PayloadFormat::Envelope,
             headers: CustomHeaders::default(),

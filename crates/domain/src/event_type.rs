@@ -5,23 +5,32 @@ use super::ValidationError;
 /// Longest event type name.
 pub const EVENT_TYPE_MAX_LEN: usize = 100;
 
+/// Names as the products name their events: any Unicode letter or digit, spaces, `_`, `.`
+/// and `-` (`message sent`, `сomplaint` with a Cyrillic `с`, `post.published`); 1 to 100
+/// characters, no leading or trailing space.
 fn check_name(field: &str, s: &str) -> Result<(), ValidationError> {
     if s.is_empty() {
         return Err(ValidationError::new(field, "must not be empty"));
     }
-    if s.len() > EVENT_TYPE_MAX_LEN {
+    if s.chars().count() > EVENT_TYPE_MAX_LEN {
         return Err(ValidationError::new(
             field,
             format!("must be at most {EVENT_TYPE_MAX_LEN} characters"),
         ));
     }
+    if s.trim() != s {
+        return Err(ValidationError::new(
+            field,
+            "must not start or end with white space",
+        ));
+    }
     if !s
-        .bytes()
-        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
+        .chars()
+        .all(|c| c.is_alphanumeric() || matches!(c, ' ' | '_' | '.' | '-'))
     {
         return Err(ValidationError::new(
             field,
-            "may contain only letters, digits, '_', '.' and '-'",
+            "may contain only letters, digits, spaces, '_', '.' and '-'",
         ));
     }
     Ok(())
@@ -32,8 +41,12 @@ fn check_name(field: &str, s: &str) -> Result<(), ValidationError> {
 pub struct EventType(String);
 
 impl EventType {
-    /// Validates an event type name.
+    /// Validates an event type name (surrounding white space is trimmed first).
     pub fn parse(field: &str, s: String) -> Result<Self, ValidationError> {
+        let s = match s.trim() {
+            trimmed if trimmed.len() == s.len() => s,
+            trimmed => trimmed.to_string(),
+        };
         check_name(field, &s)?;
         Ok(Self(s))
     }
@@ -57,7 +70,7 @@ impl EventTypePattern {
         match s.strip_suffix(".*") {
             Some(prefix) => {
                 check_name(field, prefix)?;
-                if s.len() > EVENT_TYPE_MAX_LEN {
+                if s.chars().count() > EVENT_TYPE_MAX_LEN {
                     return Err(ValidationError::new(
                         field,
                         format!("must be at most {EVENT_TYPE_MAX_LEN} characters"),
@@ -84,7 +97,9 @@ mod tests {
 
     #[test]
     fn invalid_names_and_patterns_are_refused() {
-        for bad in ["", "a b", "ö", "*.x", "a*", "a.*.b", ".*", "a/b"] {
+        for bad in [
+            "", " ", "*.x", "a*", "a.*.b", ".*", "a/b", "a\tb", "a\u{0}b", "x:y",
+        ] {
             assert!(
                 EventTypePattern::parse("p", bad.to_string()).is_err(),
                 "{bad:?} accepted"
@@ -92,6 +107,38 @@ mod tests {
         }
         assert!(EventType::parse("t", "x".repeat(101)).is_err());
         assert!(EventType::parse("t", "x".repeat(100)).is_ok());
+        assert!(
+            EventType::parse("t", "ж".repeat(100)).is_ok(),
+            "characters, not bytes"
+        );
         assert!(EventType::parse("t", "*".into()).is_err());
+    }
+
+    #[test]
+    fn product_event_names_are_accepted() {
+        for name in [
+            "message sent",
+            "delivery bounce",
+            "whatsapp template sent",
+            "\u{441}omplaint",
+            "newAssignment",
+            "post.published",
+            "ö",
+            "a b",
+        ] {
+            let t = EventType::parse("t", name.to_string()).expect(name);
+            assert_eq!(t.as_str(), name);
+            assert!(
+                EventTypePattern::parse("p", name.to_string()).is_ok(),
+                "{name}"
+            );
+        }
+        assert_eq!(
+            EventType::parse("t", "  message sent ".into())
+                .expect("trimmed")
+                .as_str(),
+            "message sent"
+        );
+        assert!(EventTypePattern::parse("p", "message.*".into()).is_ok());
     }
 }

@@ -32,6 +32,8 @@ const RESERVED: &[&str] = &[
     "webhook-signature",
     "x-webhook-event",
     "x-webhook-attempt",
+    "x-webhook-timestamp",
+    "x-webhook-signature",
     "user-agent",
     "traceparent",
     "tracestate",

@@ -35,7 +35,7 @@ pub use post::{
 };
 pub use secret::WebhookSecret;
 pub use target::{is_public_ip, refuse_private, TargetPolicy, WebhookUrl, URL_MAX_LEN};
-pub use webhook::{display_name, Description, PayloadFormat, WebhookName};
+pub use webhook::{display_name, Description, PayloadFormat, SignatureProfile, WebhookName};
 
 /// A field that failed validation, and why.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

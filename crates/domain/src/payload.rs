@@ -24,11 +24,16 @@ fn json_string(s: &str) -> String {
 ///
 /// - `envelope`: `{"event","event_id","timestamp","data"}`;
 /// - `flat`: `{"event", ...fields of data}`; data that is not an object goes under `"data"`;
-///   a field named `event` in data is dropped (the event type wins).
+///   a field named `event` in data is dropped (the event type wins);
+/// - `wrapped`: `{"event","timestamp" (unix seconds of occurred_at),"webhookId","data"}`.
+///
+/// Every body is compact JSON with the stored key order, so a receiver's
+/// `JSON.stringify(JSON.parse(body))` gives the same bytes back.
 pub fn build_body(
     format: PayloadFormat,
     event_type: &str,
     event_id: Uuid,
+    webhook_id: Uuid,
     occurred_at: DateTime<Utc>,
     data: &str,
 ) -> Vec<u8> {
@@ -37,6 +42,11 @@ pub fn build_body(
         PayloadFormat::Envelope => format!(
             "{{\"event\":{event},\"event_id\":\"{event_id}\",\"timestamp\":\"{}\",\"data\":{data}}}",
             envelope_timestamp(occurred_at)
+        )
+        .into_bytes(),
+        PayloadFormat::Wrapped => format!(
+            "{{\"event\":{event},\"timestamp\":{},\"webhookId\":\"{webhook_id}\",\"data\":{data}}}",
+            occurred_at.timestamp()
         )
         .into_bytes(),
         PayloadFormat::Flat => {
@@ -72,6 +82,7 @@ mod tests {
             PayloadFormat::Flat,
             "new_post_scheduled",
             Uuid::nil(),
+            Uuid::nil(),
             Utc::now(),
             &data,
         );
@@ -82,20 +93,49 @@ mod tests {
     }
 
     #[test]
+    fn wrapped_bodies_have_the_seed_003_shape() {
+        let t = DateTime::parse_from_rfc3339("2024-01-15T10:40:00Z")
+            .expect("time")
+            .with_timezone(&Utc);
+        let webhook = Uuid::nil();
+        let body = build_body(
+            PayloadFormat::Wrapped,
+            "postSent",
+            Uuid::now_v7(),
+            webhook,
+            t,
+            r#"{"postId":"0PL000000000001","network":"LinkedIn"}"#,
+        );
+        assert_eq!(
+            String::from_utf8(body).expect("utf8"),
+            format!(
+                r#"{{"event":"postSent","timestamp":1705315200,"webhookId":"{webhook}","data":{{"postId":"0PL000000000001","network":"LinkedIn"}}}}"#
+            )
+        );
+    }
+
+    #[test]
     fn envelope_and_non_object_flat() {
         let t = DateTime::parse_from_rfc3339("2025-01-02T03:04:05.678Z")
             .expect("time")
             .with_timezone(&Utc);
         let id = Uuid::nil();
-        let body = build_body(PayloadFormat::Envelope, "a.b", id, t, "[1,2]");
+        let body = build_body(PayloadFormat::Envelope, "a.b", id, id, t, "[1,2]");
         let v: serde_json::Value = serde_json::from_slice(&body).expect("json");
         assert_eq!(
             v,
             json!({"event": "a.b", "event_id": id.to_string(), "timestamp": "2025-01-02T03:04:05.678Z", "data": [1, 2]})
         );
-        let flat = build_body(PayloadFormat::Flat, "a.b", id, t, "42");
+        let flat = build_body(PayloadFormat::Flat, "a.b", id, id, t, "42");
         assert_eq!(flat, br#"{"event":"a.b","data":42}"#);
-        let shadow = build_body(PayloadFormat::Flat, "a.b", id, t, r#"{"event":"x","k":1}"#);
+        let shadow = build_body(
+            PayloadFormat::Flat,
+            "a.b",
+            id,
+            id,
+            t,
+            r#"{"event":"x","k":1}"#,
+        );
         assert_eq!(shadow, br#"{"event":"a.b","k":1}"#);
     }
 }

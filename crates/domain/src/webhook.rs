@@ -75,6 +75,8 @@ pub enum PayloadFormat {
     Envelope,
     /// `{"event", ...fields of data}`
     Flat,
+    /// `{"event", "timestamp": <unix seconds>, "webhookId", "data"}`
+    Wrapped,
 }
 
 impl PayloadFormat {
@@ -82,6 +84,7 @@ impl PayloadFormat {
         match self {
             PayloadFormat::Envelope => "envelope",
             PayloadFormat::Flat => "flat",
+            PayloadFormat::Wrapped => "wrapped",
         }
     }
 
@@ -90,7 +93,41 @@ impl PayloadFormat {
         match s {
             "envelope" => Ok(PayloadFormat::Envelope),
             "flat" => Ok(PayloadFormat::Flat),
+            "wrapped" => Ok(PayloadFormat::Wrapped),
             other => Err(CorruptValue::new("payload format", format!("{other:?}"))),
+        }
+    }
+}
+
+/// Which signature headers a webhook's deliveries carry besides Standard Webhooks' (always
+/// sent).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "kebab-case")]
+pub enum SignatureProfile {
+    /// `webhook-id`, `webhook-timestamp`, `webhook-signature` only.
+    #[default]
+    Standard,
+    /// Also `X-Webhook-Event`, `X-Webhook-Timestamp` (ISO 8601 UTC) and
+    /// `X-Webhook-Signature`: hex HMAC-SHA256 of the exact body, keyed with the secret as
+    /// shown (`whsec_...`). That HMAC covers the body only, not the time: it proves who
+    /// sent the body, but a captured request can be replayed later.
+    XWebhook,
+}
+
+impl SignatureProfile {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SignatureProfile::Standard => "standard",
+            SignatureProfile::XWebhook => "x-webhook",
+        }
+    }
+
+    pub fn from_stored(s: &str) -> Result<Self, CorruptValue> {
+        match s {
+            "standard" => Ok(SignatureProfile::Standard),
+            "x-webhook" => Ok(SignatureProfile::XWebhook),
+            other => Err(CorruptValue::new("signature profile", format!("{other:?}"))),
         }
     }
 }
@@ -101,7 +138,11 @@ mod tests {
 
     #[test]
     fn payload_formats_round_trip_and_unknown_ones_are_corrupt() {
-        for f in [PayloadFormat::Envelope, PayloadFormat::Flat] {
+        for f in [
+            PayloadFormat::Envelope,
+            PayloadFormat::Flat,
+            PayloadFormat::Wrapped,
+        ] {
             assert_eq!(PayloadFormat::from_stored(f.as_str()), Ok(f));
         }
         assert!(PayloadFormat::from_stored("xml").is_err());

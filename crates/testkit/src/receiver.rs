@@ -148,7 +148,12 @@ async fn handle(req: HttpRequest, body: web::Bytes, state: web::Data<State>) -> 
         headers: req
             .headers()
             .iter()
-            .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or("").to_string()))
+            .map(|(k, v)| {
+                (
+                    k.to_string(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
             .collect(),
         body,
         at: Instant::now(),

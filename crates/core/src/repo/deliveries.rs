@@ -202,7 +202,7 @@ impl DeliveryRepo {
                 "SELECT d.id, d.tenant_id, d.status, d.attempts, d.schedule_base, d.event_id, d.webhook_id, d.created_at, \
                         e.event_type, e.data, e.occurred_at, \
                         w.id IS NOT NULL AS has_webhook, w.url, w.enabled, w.payload_format, w.headers, \
-                        w.secret, w.retry_schedule_secs, \
+                        w.secret, w.retry_schedule_secs, w.signature_profile, \
                         CASE WHEN w.previous_secret_expires_at > now() THEN w.previous_secret END AS previous_secret \
                  FROM deliveries d JOIN events e ON e.id = d.event_id \
                  LEFT JOIN LATERAL ( \
@@ -544,7 +544,7 @@ impl DeliveryRepo {
         let sql = format!(
             "SELECT a.id, a.delivery_id, a.event_id, a.event_type, a.started_at, a.attempt_no, \
                     a.response_code, a.duration_ms, a.error, a.response_body, a.succeeded, a.test, \
-                    a.payload, a.payload_format, a.retry_after_secs, e.data, e.occurred_at, \
+                    a.payload, a.payload_format, a.retry_after_secs, a.webhook_id, e.data, e.occurred_at, \
                     a.started_at::text AS sort_key \
              FROM delivery_attempts a LEFT JOIN events e ON e.id = a.event_id \
              WHERE {} ORDER BY a.started_at DESC, a.id DESC LIMIT {limit}",
@@ -669,8 +669,15 @@ fn log_entry(r: &Row) -> Result<LogEntry, CorruptValue> {
         let occurred_at: Option<DateTime<Utc>> = r.get("occurred_at");
         match (format, event_id, data, occurred_at) {
             (Some(format), Some(id), Some(data), Some(at)) => Some(
-                String::from_utf8(build_body(format, &event_type, id, at, data))
-                    .map_err(|e| CorruptValue::new("event data", e.to_string()))?,
+                String::from_utf8(build_body(
+                    format,
+                    &event_type,
+                    id,
+                    r.get("webhook_id"),
+                    at,
+                    data,
+                ))
+                .map_err(|e| CorruptValue::new("event data", e.to_string()))?,
             ),
             _ => None,
         }

@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use hookrelay_domain::{
     CorruptValue, CustomHeaders, Description, EventType, EventTypePattern, PayloadFormat,
-    ValidationError, WebhookName, WebhookSecret, WebhookUrl,
+    SignatureProfile, ValidationError, WebhookName, WebhookSecret, WebhookUrl,
 };
 
 use hookrelay_domain::delivery::{RetrySchedule, WebhookTarget};
@@ -37,6 +37,7 @@ pub struct WebhookRecord {
     /// Why hookrelay disabled it (`gone`, `failing`), and when.
     pub disabled_reason: Option<String>,
     pub disabled_at: Option<DateTime<Utc>>,
+    pub signature_profile: SignatureProfile,
 }
 
 /// A validated webhook to insert.
@@ -51,6 +52,7 @@ pub struct NewWebhook {
     pub headers: CustomHeaders,
     pub secret: WebhookSecret,
     pub retry_schedule: Option<RetrySchedule>,
+    pub signature_profile: SignatureProfile,
 }
 
 /// A validated partial update; `None` leaves a field as it is.
@@ -66,6 +68,7 @@ pub struct WebhookPatch {
     pub headers: Option<CustomHeaders>,
     /// `Some(None)` goes back to the default schedule.
     pub retry_schedule: Option<Option<RetrySchedule>>,
+    pub signature_profile: Option<SignatureProfile>,
 }
 
 /// How a webhook list is ordered.
@@ -137,7 +140,7 @@ pub struct WebhookListQuery {
 const COLUMNS: &str =
     "id, tenant_id, name, description, url, event_types, enabled, payload_format, \
                        headers, created_at, modified_at, last_execution_at, retry_schedule_secs, \
-                       disabled_reason, disabled_at";
+                       disabled_reason, disabled_at, signature_profile";
 
 /// Reads the `retry_schedule_secs` column.
 fn read_schedule(row: &Row) -> Result<Option<RetrySchedule>, CorruptValue> {
@@ -179,6 +182,7 @@ fn read_row(row: &Row) -> Result<WebhookRecord, CorruptValue> {
         retry_schedule: read_schedule(row)?,
         disabled_reason: row.get("disabled_reason"),
         disabled_at: row.get("disabled_at"),
+        signature_profile: SignatureProfile::from_stored(row.get("signature_profile"))?,
     })
 }
 
@@ -186,6 +190,8 @@ fn read_row(row: &Row) -> Result<WebhookRecord, CorruptValue> {
 /// `secret`, `previous_secret` — the latter only while unexpired) as a [`WebhookTarget`].
 pub(crate) fn read_target(row: &Row) -> Result<WebhookTarget, CorruptValue> {
     Ok(WebhookTarget {
+        webhook_id: row.get("webhook_id"),
+        signature_profile: SignatureProfile::from_stored(row.get("signature_profile"))?,
         url: WebhookUrl::parse(row.get("url"))
             .map_err(|e| CorruptValue::new("webhook url", e.message))?,
         payload_format: PayloadFormat::from_stored(row.get("payload_format"))?,
@@ -200,7 +206,8 @@ pub(crate) fn read_target(row: &Row) -> Result<WebhookTarget, CorruptValue> {
 }
 
 /// The columns [`read_target`] reads.
-const TARGET_COLUMNS: &str = "url, payload_format, headers, secret, retry_schedule_secs, \
+const TARGET_COLUMNS: &str = "id AS webhook_id, url, payload_format, headers, secret, \
+    retry_schedule_secs, signature_profile, \
     CASE WHEN previous_secret_expires_at > now() THEN previous_secret END AS previous_secret";
 
 /// A webhook hookrelay just disabled.
@@ -244,8 +251,8 @@ impl WebhookRepo {
             .query_one(
                 &format!(
                     "INSERT INTO webhooks (id, tenant_id, name, description, url, event_types, \
-                     enabled, payload_format, headers, secret, retry_schedule_secs) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING {COLUMNS}"
+                     enabled, payload_format, headers, secret, retry_schedule_secs, signature_profile) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING {COLUMNS}"
                 ),
                 &[
                     &id,
@@ -259,6 +266,7 @@ impl WebhookRepo {
                     &headers_json(&new.headers),
                     &new.secret.expose(),
                     &new.retry_schedule.as_ref().map(schedule_sql),
+                    &new.signature_profile.as_str(),
                 ],
             )
             .await?;
@@ -368,6 +376,7 @@ impl WebhookRepo {
                        payload_format = COALESCE($9, payload_format), \
                        headers = COALESCE($10, headers), \
                        retry_schedule_secs = CASE WHEN $11 THEN $12 ELSE retry_schedule_secs END, \
+                       signature_profile = COALESCE($13, signature_profile), \
                        disabled_reason = CASE WHEN $8 THEN NULL ELSE disabled_reason END, \
                        disabled_at = CASE WHEN $8 THEN NULL ELSE disabled_at END, \
                        failing_since = CASE WHEN $8 THEN NULL ELSE failing_since END, \
@@ -387,6 +396,7 @@ impl WebhookRepo {
                     &headers,
                     &set_schedule,
                     &schedule,
+                    &patch.signature_profile.map(SignatureProfile::as_str),
                 ],
             )
             .await?;

@@ -15,8 +15,8 @@ use hookrelay_core::sender::{signed_request, SendResult};
 use hookrelay_domain::delivery::{EventContent, WebhookTarget};
 use hookrelay_domain::payload::canonical_data;
 use hookrelay_domain::{
-    CustomHeaders, EventType, EventTypePattern, PayloadFormat, ValidationError, WebhookSecret,
-    WebhookUrl,
+    CustomHeaders, EventType, EventTypePattern, PayloadFormat, SignatureProfile, ValidationError,
+    WebhookSecret, WebhookUrl,
 };
 use hookrelay_web::error::{ApiError, ErrorBody};
 use hookrelay_web::extract::JsonBody;
@@ -81,6 +81,8 @@ pub struct TestUrlRequest {
     #[serde(default)]
     pub headers: BTreeMap<String, String>,
     pub payload_format: Option<PayloadFormat>,
+    /// `standard` (default) or `x-webhook`.
+    pub signature_profile: Option<SignatureProfile>,
     /// Defaults to `webhook.test`.
     pub event_type: Option<String>,
 }
@@ -237,6 +239,8 @@ pub async fn test_url(
         },
         previous_secret: None,
         retry_schedule: None,
+        webhook_id: Uuid::nil(),
+        signature_profile: body.signature_profile.unwrap_or_default(),
     };
     let event_type = test_event_type(body.event_type, &[])?;
     let (outcome, _) = send_test(&state, auth.tenant_id, &target, &event_type, &trace.0).await?;

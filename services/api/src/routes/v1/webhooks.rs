@@ -13,8 +13,8 @@ use hookrelay_core::repo::webhooks::{
 use hookrelay_core::repo::GenericClient;
 use hookrelay_domain::delivery::{RetrySchedule, WebhookTarget};
 use hookrelay_domain::{
-    CustomHeaders, Description, EventType, EventTypePattern, PayloadFormat, ValidationError,
-    WebhookName, WebhookSecret, WebhookUrl,
+    CustomHeaders, Description, EventType, EventTypePattern, PayloadFormat, SignatureProfile,
+    ValidationError, WebhookName, WebhookSecret, WebhookUrl,
 };
 use hookrelay_web::error::{ApiError, ErrorBody, Rejection};
 use hookrelay_web::extract::{JsonBody, QueryParams};
@@ -69,6 +69,10 @@ pub struct CreateWebhookRequest {
     pub headers: Option<BTreeMap<String, String>>,
     /// `whsec_` + base64 of 24-64 bytes; generated when absent.
     pub secret: Option<String>,
+    /// `standard` (default): Standard Webhooks headers only; `x-webhook`: also
+    /// `X-Webhook-Event`, `X-Webhook-Timestamp` and `X-Webhook-Signature` (hex HMAC-SHA256
+    /// of the body with the secret).
+    pub signature_profile: Option<SignatureProfile>,
     /// Delays (seconds) before retry 1, 2, 3... of this webhook's deliveries: 1-20 delays,
     /// each 1 s to 24 h. Default: the installation's schedule (5, 25, 125).
     pub retry_schedule_secs: Option<Vec<u64>>,
@@ -99,6 +103,8 @@ pub struct UpdateWebhookRequest {
     /// Replaces all custom headers.
     #[serde(default, deserialize_with = "not_null")]
     pub headers: Option<BTreeMap<String, String>>,
+    #[serde(default, deserialize_with = "not_null")]
+    pub signature_profile: Option<SignatureProfile>,
     /// `null` goes back to the installation's schedule.
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<Vec<u64>>)]
@@ -144,6 +150,8 @@ pub struct WebhookResponse {
     pub last_response_code: Option<i32>,
     /// The webhook's own retry schedule; null: the installation's.
     pub retry_schedule_secs: Option<Vec<u64>>,
+    /// `standard` or `x-webhook`.
+    pub signature_profile: SignatureProfile,
     /// Why hookrelay disabled it: `gone` (the receiver answered 410) or `failing` (every
     /// attempt failed for days); cleared by re-enabling it.
     pub disabled_reason: Option<String>,
@@ -168,6 +176,7 @@ impl WebhookResponse {
             success_rate_24h: health.success_rate_24h,
             last_response_code: health.last_response_code,
             retry_schedule_secs: r.retry_schedule.map(|s| s.delays_secs().to_vec()),
+            signature_profile: r.signature_profile,
             disabled_reason: r.disabled_reason,
             disabled_at: r.disabled_at,
         }
@@ -347,6 +356,7 @@ async fn parse_new(
         headers,
         secret,
         retry_schedule,
+        signature_profile: body.signature_profile.unwrap_or_default(),
     })
 }
 
@@ -359,6 +369,7 @@ async fn parse_patch(
         state.check_url(url).await?;
     }
     Ok(WebhookPatch {
+        signature_profile: body.signature_profile,
         retry_schedule: body
             .retry_schedule_secs
             .map(|s| {
@@ -411,6 +422,8 @@ pub async fn create_webhook(
             secret: new.secret.clone(),
             previous_secret: None,
             retry_schedule: None,
+            webhook_id: Uuid::nil(),
+            signature_profile: new.signature_profile,
         };
         let event_type = test_event_type(None, &pattern_names(&new.event_types))?;
         let (outcome, payload) =
