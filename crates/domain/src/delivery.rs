@@ -229,7 +229,7 @@ impl WebhookTarget {
 /// What became of a delivery's webhook by the time a job runs.
 #[derive(Debug, Clone)]
 pub enum WebhookState {
-    Active(WebhookTarget),
+    Active(Box<WebhookTarget>),
     Disabled,
     Deleted,
     /// The stored row does not parse (a bad secret, header map or format).
@@ -446,7 +446,7 @@ mod tests {
     #[test]
     fn decisions_cover_every_stored_state() {
         use DeliveryStatus::*;
-        let active = || WebhookState::Active(target());
+        let active = || WebhookState::Active(Box::new(target()));
         let corrupt = || WebhookState::Corrupt(CorruptValue::new("signing secret", "bad"));
         let table: Vec<(u32, Option<DispatchContext>, &str)> = vec![
             (1, None, "done: delivery not found"),

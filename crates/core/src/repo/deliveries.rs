@@ -170,7 +170,7 @@ fn webhook_state(row: &Row) -> WebhookState {
         return WebhookState::Disabled;
     }
     match super::webhooks::read_target(row) {
-        Ok(target) => WebhookState::Active(target),
+        Ok(target) => WebhookState::Active(Box::new(target)),
         Err(corrupt) => {
             let webhook_id: Uuid = row.get("webhook_id");
             report_corrupt("webhooks", webhook_id, &corrupt);

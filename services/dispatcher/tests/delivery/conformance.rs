@@ -12,6 +12,16 @@ use crate::helpers::stack;
 
 const WAIT: Duration = Duration::from_secs(30);
 
+/// The Node.js receiver, stopped when dropped (also when the test fails).
+struct Node(std::process::Child);
+
+impl Drop for Node {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 /// Seed 001: event names with spaces and non-Latin letters, subscribed to exactly.
 #[tokio::test]
 async fn seed_001_event_names_with_spaces_and_cyrillic_letters_are_delivered() {
@@ -69,15 +79,17 @@ async fn seed_003_verify_webhook_accepts_hookrelays_signature() {
         env!("CARGO_MANIFEST_DIR"),
         "/tests/delivery/seeds/verify_webhook_receiver.js"
     );
-    let mut node = Command::new("node")
-        .arg(script)
-        .arg(secret)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("start node");
+    let mut node = Node(
+        Command::new("node")
+            .arg(script)
+            .arg(secret)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start node"),
+    );
     let mut port = String::new();
-    BufReader::new(node.stdout.take().expect("stdout"))
+    BufReader::new(node.0.stdout.take().expect("stdout"))
         .read_line(&mut port)
         .expect("node prints its port");
     let url = format!("http://127.0.0.1:{}/oktopost", port.trim());
@@ -96,7 +108,7 @@ async fn seed_003_verify_webhook_accepts_hookrelays_signature() {
         )
         .await;
     let e = s.wait_finished(&event, WAIT).await;
-    let _ = node.kill();
+    drop(node);
     assert_eq!(e["deliveries"][0]["status"], "succeeded", "{e}");
     let log = s
         .get_json(&s.key, &format!("/v1/webhooks/{webhook}/logs"))
