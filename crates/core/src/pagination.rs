@@ -139,6 +139,20 @@ pub fn cursor_time(cursor: &Cursor) -> Result<DateTime<Utc>, ValidationError> {
         .map_err(|_| ValidationError::new("cursor", "is not a valid cursor for this listing"))
 }
 
+/// Decodes the optional cursor of a listing ordered by `(time, id)`: the position after
+/// which the next page starts.
+pub fn time_cursor(
+    cursor: Option<&str>,
+    ordering: &str,
+) -> Result<Option<(DateTime<Utc>, Uuid)>, ValidationError> {
+    cursor
+        .map(|c| {
+            let c = Cursor::decode(c, ordering)?;
+            Ok((cursor_time(&c)?, cursor_uuid(&c)?))
+        })
+        .transpose()
+}
+
 /// Parses an id from a cursor.
 pub fn cursor_uuid(cursor: &Cursor) -> Result<Uuid, ValidationError> {
     cursor

@@ -13,7 +13,7 @@ use uuid::Uuid;
 use super::{stats, Filters, GenericClient};
 use crate::db::DbError;
 use crate::outbox::Unpublished;
-use crate::pagination::{cursor_time, cursor_uuid, split_page, Cursor, ListError};
+use crate::pagination::{split_page, time_cursor, Cursor, ListError};
 use crate::report::ErrorChain;
 
 /// The result of one attempt, to be recorded.
@@ -517,13 +517,7 @@ impl DeliveryRepo {
         q: &WebhookLogQuery,
     ) -> Result<(Vec<LogEntry>, Option<String>), ListError> {
         const ORDERING: &str = "log_started_desc";
-        let cursor = q
-            .cursor
-            .as_deref()
-            .map(|c| Cursor::decode(c, ORDERING))
-            .transpose()?;
-        let cursor_id = cursor.as_ref().map(cursor_uuid).transpose()?;
-        let cursor_key = cursor.as_ref().map(cursor_time).transpose()?;
+        let after = time_cursor(q.cursor.as_deref(), ORDERING)?;
         let event_type = q.event_type.as_ref().map(|t| t.as_str().to_string());
         let fetch = q.limit + 1;
         let mut f = Filters::default();
@@ -536,7 +530,7 @@ impl DeliveryRepo {
         f.and_if(&event_type, |p| format!("a.event_type = {p}"));
         f.and_if(&q.since, |p| format!("a.started_at >= {p}"));
         f.and_if(&q.until, |p| format!("a.started_at < {p}"));
-        if let (Some(key), Some(id)) = (&cursor_key, &cursor_id) {
+        if let Some((key, id)) = &after {
             let (k, i) = (f.bind(key), f.bind(id));
             f.and(format!("(a.started_at, a.id) < ({k}, {i})"));
         }
@@ -601,13 +595,7 @@ impl DeliveryRepo {
         q: &DeliveryListQuery,
     ) -> Result<(Vec<DeliverySummary>, Option<String>), ListError> {
         const ORDERING: &str = "deliveries_created_desc";
-        let cursor = q
-            .cursor
-            .as_deref()
-            .map(|c| Cursor::decode(c, ORDERING))
-            .transpose()?;
-        let cursor_id = cursor.as_ref().map(cursor_uuid).transpose()?;
-        let cursor_key = cursor.as_ref().map(cursor_time).transpose()?;
+        let after = time_cursor(q.cursor.as_deref(), ORDERING)?;
         let status = q.status.map(|s| s.as_str().to_string());
         let event_type = q.event_type.as_ref().map(|t| t.as_str().to_string());
         let fetch = q.limit + 1;
@@ -624,7 +612,7 @@ impl DeliveryRepo {
         });
         f.and_if(&q.since, |p| format!("d.created_at >= {p}"));
         f.and_if(&q.until, |p| format!("d.created_at < {p}"));
-        if let (Some(key), Some(id)) = (&cursor_key, &cursor_id) {
+        if let Some((key, id)) = &after {
             let (k, i) = (f.bind(key), f.bind(id));
             f.and(format!("(d.created_at, d.id) < ({k}, {i})"));
         }
