@@ -7,7 +7,8 @@ CREATE TABLE event_types (
     description    TEXT,
     group_name     TEXT,
     schema         JSONB,
-    example        JSONB,
+    -- JSON, not JSONB: an example keeps its key order, as test sends show it.
+    example        JSON,
     deprecated     BOOLEAN NOT NULL DEFAULT FALSE,
     registered     BOOLEAN NOT NULL DEFAULT FALSE,
     first_seen_at  TIMESTAMPTZ,

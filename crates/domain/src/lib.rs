@@ -21,6 +21,7 @@ mod event_type;
 mod headers;
 pub mod payload;
 pub mod post;
+pub mod presets;
 pub mod replay;
 mod secret;
 pub mod signing;

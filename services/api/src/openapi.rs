@@ -31,6 +31,7 @@ use crate::routes::v1;
         v1::replays::replay_webhook,
         v1::replays::get_replay,
         v1::event_types::list_event_types,
+        v1::event_types::import_preset,
         v1::event_types::create_event_type,
         v1::event_types::get_event_type,
         v1::event_types::update_event_type,

@@ -120,6 +120,30 @@ impl EventTypeRepo {
         Ok(row.as_ref().map(from_row))
     }
 
+    /// Loads a preset entry: registered, with its group, description and example (an
+    /// existing entry keeps its schema and deprecation).
+    #[tracing::instrument(name = "EventTypeRepo::import", skip_all, fields(otel.kind = "client", db.system = "postgresql"))]
+    pub async fn import(
+        client: &impl GenericClient,
+        tenant_id: Uuid,
+        name: &str,
+        group: &str,
+        description: &str,
+        example: Option<&serde_json::Value>,
+    ) -> Result<(), tokio_postgres::Error> {
+        client
+            .execute(
+                "INSERT INTO event_types (tenant_id, name, description, group_name, example, registered) \
+                 VALUES ($1, $2, $3, $4, $5, TRUE) \
+                 ON CONFLICT (tenant_id, name) DO UPDATE SET description = EXCLUDED.description, \
+                   group_name = EXCLUDED.group_name, example = COALESCE(EXCLUDED.example, event_types.example), \
+                   registered = TRUE, updated_at = now()",
+                &[&tenant_id, &name, &description, &group, &example],
+            )
+            .await?;
+        Ok(())
+    }
+
     /// One entry of the tenant's catalogue.
     #[tracing::instrument(name = "EventTypeRepo::get", skip_all, fields(otel.kind = "client", db.system = "postgresql"))]
     pub async fn get(

@@ -48,6 +48,7 @@ async fn openapi_document_matches_the_served_routes() {
         "PATCH /v1/tenant",
         "GET /v1/event-types",
         "POST /v1/event-types",
+        "POST /v1/event-types/import",
         "GET /v1/event-types/{name}",
         "PATCH /v1/event-types/{name}",
         "DELETE /v1/event-types/{name}",

@@ -37,15 +37,21 @@ async fn seed_001_event_names_with_spaces_and_cyrillic_letters_are_delivered() {
     s.send_event(&s.key, "complaint", json!({})).await; // Latin c: not subscribed
     let cyrillic = s.send_event(&s.key, complaint, json!({})).await;
     let got = rx.wait_for(2, WAIT).await;
-    let events: Vec<String> = got
+    // Deliveries run concurrently: compare as sets.
+    let mut events: Vec<String> = got
         .iter()
         .map(|r| r.json()["event"].as_str().expect("event").to_string())
         .collect();
+    events.sort();
     assert_eq!(
         events,
         vec!["message sent".to_string(), complaint.to_string()]
     );
-    assert_eq!(got[1].header("x-webhook-event"), Some(complaint));
+    let cyrillic_delivery = got
+        .iter()
+        .find(|r| r.json()["event"] == complaint)
+        .expect("the Cyrillic event");
+    assert_eq!(cyrillic_delivery.header("x-webhook-event"), Some(complaint));
     for id in [sent, cyrillic] {
         assert_eq!(
             s.wait_finished(&id, WAIT).await["deliveries"][0]["status"],
@@ -197,4 +203,67 @@ async fn seed_004_receivers_get_the_x_webhook_headers() {
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let body: Value = res.json().await.expect("json");
     assert_eq!(body["error"]["field"], "headers.X-Webhook-Signature");
+}
+
+/// Seed 001's preset: a test send of `message sent` to a flat webhook is the document's
+/// fixed body.
+#[tokio::test]
+async fn seed_001_preset_examples_are_the_documents_bodies() {
+    let s = stack(|_| {}).await;
+    let res = s
+        .post(
+            &s.key,
+            "/v1/event-types/import",
+            &json!({"preset": "mailing"}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let rx = Receiver::start().await;
+    let (webhook, _) = s
+        .webhook(
+            &rx.url,
+            json!(["message sent"]),
+            json!({"payload_format": "flat"}),
+        )
+        .await;
+    let res = s
+        .post(&s.key, &format!("/v1/webhooks/{webhook}/test"), &json!({}))
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let document = r#"{ "event": "message sent", "message_id": 4, "message_uid": "0123456789_012_012_01234", "sending_type": "instant", "name": "Sending message (test)", "from": "[email protected]", "to": "[email protected]" }"#;
+    let expected: Value = serde_json::from_str(document).expect("the document's JSON");
+    let got = rx.received();
+    assert_eq!(got[0].json(), expected);
+    // Compact, in the document's key order: JSON.stringify(JSON.parse(body)) == body.
+    assert_eq!(got[0].body, serde_json::to_vec(&expected).expect("compact"));
+    let catalogue = s
+        .get_json(&s.key, "/v1/event-types?group=WhatsApp&limit=100")
+        .await;
+    assert_eq!(catalogue["items"].as_array().expect("items").len(), 4);
+    let bad = s
+        .post(&s.key, "/v1/event-types/import", &json!({"preset": "nope"}))
+        .await;
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+/// Seed 004's preset: 17 event types in 6 groups.
+#[tokio::test]
+async fn seed_004_preset_lists_17_events_in_6_groups() {
+    let s = stack(|_| {}).await;
+    let res = s
+        .post(&s.key, "/v1/event-types/import", &json!({"preset": "crm"}))
+        .await;
+    let imported: Value = res.json().await.expect("json");
+    assert_eq!(imported["imported"].as_array().expect("names").len(), 17);
+    let page = s.get_json(&s.key, "/v1/event-types?limit=100").await;
+    let items = page["items"].as_array().expect("items");
+    assert_eq!(items.len(), 17);
+    let groups: std::collections::BTreeSet<&str> = items
+        .iter()
+        .map(|e| e["group"].as_str().expect("group"))
+        .collect();
+    assert_eq!(groups.len(), 6, "{groups:?}");
+    assert!(items
+        .iter()
+        .all(|e| e["registered"] == true && e["description"].is_string()));
 }

@@ -9,7 +9,7 @@ use hookrelay_core::repo::event_types::{
     EventTypeFields, EventTypeListQuery, EventTypePatch, EventTypeRecord, EventTypeRepo,
 };
 use hookrelay_core::repo::GenericClient;
-use hookrelay_domain::{display_name, EventType, ValidationError};
+use hookrelay_domain::{display_name, presets, EventType, ValidationError};
 use hookrelay_web::error::{ApiError, ErrorBody};
 use hookrelay_web::extract::{JsonBody, QueryParams};
 use serde::{Deserialize, Deserializer, Serialize};
@@ -23,17 +23,18 @@ use crate::startup::AppState;
 const DESCRIPTION_MAX: usize = 500;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(
-        web::resource("/event-types")
-            .route(web::get().to(list_event_types))
-            .route(web::post().to(create_event_type)),
-    )
-    .service(
-        web::resource("/event-types/{name}")
-            .route(web::get().to(get_event_type))
-            .route(web::patch().to(update_event_type))
-            .route(web::delete().to(delete_event_type)),
-    );
+    cfg.route("/event-types/import", web::post().to(import_preset))
+        .service(
+            web::resource("/event-types")
+                .route(web::get().to(list_event_types))
+                .route(web::post().to(create_event_type)),
+        )
+        .service(
+            web::resource("/event-types/{name}")
+                .route(web::get().to(get_event_type))
+                .route(web::patch().to(update_event_type))
+                .route(web::delete().to(delete_event_type)),
+        );
 }
 
 /// Body of `POST /v1/event-types`.
@@ -214,6 +215,68 @@ pub async fn check_strict(
         }
     }
     Ok(())
+}
+
+/// Body of `POST /v1/event-types/import`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ImportRequest {
+    /// `crm-scheduler`, `mailing`, `publishing`, `social-suite` or `crm`.
+    pub preset: String,
+}
+
+/// What an import loaded.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ImportResult {
+    pub preset: String,
+    /// The preset's event types, now registered in the catalogue.
+    pub imported: Vec<String>,
+}
+
+/// Loads one product's event list into the catalogue: names, groups, descriptions and
+/// example data (entries that exist keep their schema).
+#[utoipa::path(
+    post, path = "/v1/event-types/import", tag = "event-types",
+    request_body = ImportRequest,
+    security(("api_key" = [])),
+    responses(
+        (status = 200, body = ImportResult),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 415, body = ErrorBody), (status = 422, body = ErrorBody),
+    )
+)]
+pub async fn import_preset(
+    auth: TenantAuth,
+    state: web::Data<AppState>,
+    JsonBody(body): JsonBody<ImportRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let preset = presets::preset(&body.preset).ok_or_else(|| {
+        let names: Vec<&str> = presets::PRESETS.iter().map(|p| p.name).collect();
+        ValidationError::new("preset", format!("must be one of {}", names.join(", ")))
+    })?;
+    let mut client = state.pool.get().await?;
+    let tx = client.transaction().await?;
+    for e in preset.events {
+        let example = e
+            .example
+            .map(serde_json::from_str::<serde_json::Value>)
+            .transpose()
+            .map_err(|err| ApiError::Unavailable(Box::new(err)))?;
+        EventTypeRepo::import(
+            &tx,
+            auth.tenant_id,
+            e.name,
+            e.group,
+            e.description,
+            example.as_ref(),
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(HttpResponse::Ok().json(ImportResult {
+        preset: preset.name.to_string(),
+        imported: preset.events.iter().map(|e| e.name.to_string()).collect(),
+    }))
 }
 
 /// Registers an event type (or completes one seen in events).
