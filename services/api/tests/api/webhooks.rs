@@ -103,7 +103,7 @@ async fn every_field_rule_answers_422_naming_the_field() {
         (json!({"url": long_url}), "url"),
         (json!({"url": "https://user:pw@example.com/"}), "url"),
         (json!({"event_types": []}), "event_types"),
-        (json!({"event_types": ["ok", "bad type"]}), "event_types[1]"),
+        (json!({"event_types": ["ok", "bad/type"]}), "event_types[1]"),
         (json!({"event_types": ["a*"]}), "event_types[0]"),
         (json!({"event_types": ["x".repeat(101)]}), "event_types[0]"),
         (json!({"event_types": "order.created"}), "event_types"),
@@ -535,7 +535,7 @@ async fn bad_page_parameters_are_refused() {
         ("cursor=%%%", "cursor"),
         ("cursor=abc", "cursor"),
         ("enabled=maybe", "enabled"),
-        ("event=bad%20type", "event"),
+        ("event=bad%2Ftype", "event"),
     ] {
         let res = app.get(&t.key, &format!("/v1/webhooks?{query}")).await;
         let err = assert_error(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
