@@ -449,7 +449,38 @@ async fn pagination_walks_every_ordering_without_gaps_or_duplicates() {
         .await
         .expect("update");
 
-    for order in ["name", "created", "modified", "last_execution"] {
+    client
+        .execute(
+            "UPDATE webhooks SET description = CASE WHEN name < 'e' THEN upper(name) END, \
+                                 enabled = (length(name) % 2 = 0)",
+            &[],
+        )
+        .await
+        .expect("update");
+    let first: Value = app
+        .get(&t.key, "/v1/webhooks?limit=2")
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(first["total"], names.len(), "the count covers every page");
+    let enabled_only: Value = app
+        .get(&t.key, "/v1/webhooks?limit=2&enabled=true")
+        .await
+        .json()
+        .await
+        .expect("json");
+    let even = names.iter().filter(|n| n.len() % 2 == 0).count();
+    assert_eq!(enabled_only["total"], even);
+
+    for order in [
+        "name",
+        "description",
+        "enabled",
+        "created",
+        "modified",
+        "last_execution",
+    ] {
         for direction in ["asc", "desc"] {
             let items = walk(
                 &app,
@@ -678,5 +709,33 @@ async fn test_sends_refuse_private_targets_like_deliveries() {
             .await;
         let body = assert_error(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
         assert_eq!(body["error"]["field"], "url", "{url}");
+    }
+}
+
+#[tokio::test]
+async fn forged_cursor_keys_are_refused_not_failed() {
+    let app = spawn_app().await;
+    let t = app.create_tenant("acme").await;
+    for (ordering, order, key) in [
+        ("created_asc", "created", "not a time"),
+        ("enabled_asc", "enabled", "maybe"),
+        (
+            "last_execution_desc",
+            "last_execution&direction=desc",
+            "2026-13-45",
+        ),
+    ] {
+        let cursor = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(
+            json!({"o": ordering, "k": key, "i": "00000000-0000-0000-0000-000000000000"})
+                .to_string(),
+        );
+        let res = app
+            .get(
+                &t.key,
+                &format!("/v1/webhooks?order={order}&cursor={cursor}"),
+            )
+            .await;
+        let body = assert_error(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+        assert_eq!(body["error"]["field"], "cursor", "{ordering}");
     }
 }

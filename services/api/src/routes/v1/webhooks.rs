@@ -272,6 +272,8 @@ pub struct WebhookPage {
     pub items: Vec<WebhookResponse>,
     /// Pass as `cursor` to get the next page; null on the last page.
     pub next_cursor: Option<String>,
+    /// Webhooks matching the filters, on all pages (one count query per request).
+    pub total: i64,
 }
 
 /// Query of `GET /v1/webhooks`.
@@ -284,7 +286,8 @@ pub struct ListWebhooksParams {
     /// Case-insensitive substring of the name.
     pub name: Option<String>,
     pub enabled: Option<bool>,
-    /// `name`, `created` (default), `modified` or `last_execution`.
+    /// `name` (default), `description`, `enabled`, `created`, `modified` or
+    /// `last_execution`.
     pub order: Option<String>,
     /// `asc` (default) or `desc`.
     pub direction: Option<String>,
@@ -489,6 +492,7 @@ pub async fn list_webhooks(
     let (items, next_cursor) = WebhookRepo::list(&client, auth.tenant_id, &query).await?;
     Ok(HttpResponse::Ok().json(WebhookPage {
         items: WebhookResponse::with_health_of(&client, items).await?,
+        total: WebhookRepo::count(&client, auth.tenant_id, &query).await?,
         next_cursor,
     }))
 }
