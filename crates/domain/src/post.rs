@@ -16,13 +16,16 @@ pub enum PostStatus {
     Pending,
     Published,
     Failed,
+    /// Deleted before it was published; final.
+    Deleted,
 }
 
 impl PostStatus {
-    pub const ALL: [PostStatus; 3] = [
+    pub const ALL: [PostStatus; 4] = [
         PostStatus::Pending,
         PostStatus::Published,
         PostStatus::Failed,
+        PostStatus::Deleted,
     ];
 
     /// The name used in the API, in events and in the database.
@@ -31,13 +34,15 @@ impl PostStatus {
             PostStatus::Pending => "pending",
             PostStatus::Published => "published",
             PostStatus::Failed => "failed",
+            PostStatus::Deleted => "deleted",
         }
     }
 
     /// Parses a status name from a client (`field` is named in the error).
     pub fn parse(field: &str, s: &str) -> Result<Self, ValidationError> {
-        Self::from_name(s)
-            .ok_or_else(|| ValidationError::new(field, "must be pending, published or failed"))
+        Self::from_name(s).ok_or_else(|| {
+            ValidationError::new(field, "must be pending, published, failed or deleted")
+        })
     }
 
     /// Reads the stored form back.
@@ -100,7 +105,8 @@ pub enum Transition {
     Conflict,
 }
 
-/// `pending -> published|failed`, `failed -> published`; `published` is final.
+/// `pending -> published|failed`, `failed -> published`; `published` and `deleted` are
+/// final.
 pub fn transition(current: PostStatus, reported: PostStatus) -> Transition {
     use PostStatus::{Failed, Pending, Published};
     match (current, reported) {
@@ -123,16 +129,39 @@ pub fn scheduled_event_data(post: &Post) -> Value {
     Value::Object(data)
 }
 
-/// Type and data of the event announcing a status change (`post.published`, `post.failed`).
+/// Type and data of the event announcing a status change (`post.published`,
+/// `post.failed`, `post.deleted`): the post id, status, details and channel, then its
+/// text, when it changed (RFC 3339) and the error message of a failure.
 pub fn status_event(post: &Post) -> (EventType, Value) {
     let event_type = EventType::parse("event_type", format!("post.{}", post.status))
         .expect("post statuses are valid event type names");
+    let error_message = match post.status {
+        PostStatus::Failed => post.details.clone(),
+        _ => None,
+    };
     let mut data = Map::new();
     data.insert("post_id".into(), json!(post.id));
     data.insert("status".into(), json!(post.status.as_str()));
     data.insert("details".into(), json!(post.details));
     data.insert("channel_identifier".into(), json!(post.channel_identifier));
+    data.insert("post_text".into(), json!(post.post_text_idea));
+    data.insert(
+        "timestamp".into(),
+        json!(post
+            .updated_at
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
+    );
+    data.insert("error_message".into(), json!(error_message));
     (event_type, Value::Object(data))
+}
+
+/// What deleting a post in this status does.
+pub fn deletable(status: PostStatus) -> Transition {
+    match status {
+        PostStatus::Pending | PostStatus::Failed => Transition::Apply,
+        PostStatus::Deleted => Transition::Duplicate,
+        PostStatus::Published => Transition::Conflict,
+    }
 }
 
 /// The wire format of `scheduled_at_utc` in payloads: `2025-10-28 14:30:00`.
@@ -235,7 +264,7 @@ mod tests {
 
     #[test]
     fn transitions() {
-        use PostStatus::{Failed, Pending, Published};
+        use PostStatus::{Deleted, Failed, Pending, Published};
         let table = [
             (Pending, Published, Transition::Apply),
             (Pending, Failed, Transition::Apply),
@@ -246,6 +275,9 @@ mod tests {
             (Published, Failed, Transition::Conflict),
             (Published, Pending, Transition::Conflict),
             (Failed, Pending, Transition::Conflict),
+            (Deleted, Published, Transition::Conflict),
+            (Deleted, Failed, Transition::Conflict),
+            (Deleted, Deleted, Transition::Duplicate),
         ];
         for (current, reported, expected) in table {
             assert_eq!(
@@ -268,6 +300,10 @@ mod tests {
             "status"
         );
         assert_eq!(ReportedStatus::Failed.status(), PostStatus::Failed);
+        assert_eq!(deletable(PostStatus::Pending), Transition::Apply);
+        assert_eq!(deletable(PostStatus::Failed), Transition::Apply);
+        assert_eq!(deletable(PostStatus::Deleted), Transition::Duplicate);
+        assert_eq!(deletable(PostStatus::Published), Transition::Conflict);
     }
 
     #[test]

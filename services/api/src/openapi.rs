@@ -45,6 +45,7 @@ use crate::routes::v1;
         v1::posts::create_post,
         v1::posts::list_posts,
         v1::posts::get_post,
+        v1::posts::delete_post,
         v1::callback_url::get_callback_url,
         v1::callback_url::rotate_callback_url,
         v1::callback_url::update_callback_url,

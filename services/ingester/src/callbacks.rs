@@ -12,7 +12,7 @@ use hookrelay_core::repo::posts::{NewCallbackLog, PostRepo};
 use hookrelay_core::report::ErrorChain;
 use hookrelay_core::telemetry::traceparent;
 use hookrelay_domain::payload::canonical_data;
-use hookrelay_domain::post::{status_event, transition, ReportedStatus, Transition};
+use hookrelay_domain::post::{status_event, transition, PostStatus, ReportedStatus, Transition};
 use hookrelay_domain::signing::verify_signature;
 use hookrelay_domain::WebhookSecret;
 use hookrelay_web::error::ApiError;
@@ -180,7 +180,11 @@ async fn apply(
             changed: false,
         }),
         Transition::Conflict => Err(ApiError::Conflict {
-            code: "post_already_published",
+            code: if post.status == PostStatus::Deleted {
+                "post_deleted"
+            } else {
+                "post_already_published"
+            },
             message: format!(
                 "post {} is already {}; `{reported}` cannot follow it",
                 post.id, post.status

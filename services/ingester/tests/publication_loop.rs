@@ -140,10 +140,29 @@ async fn scheduling_a_post_and_reporting_it_published_closes_the_loop() {
     let published = subscriber.wait_for(1, WAIT).await;
     let body = published[0].json();
     assert_eq!(body["event"], "post.published");
+    let data = body["data"].as_object().expect("data");
+    let keys: Vec<&String> = data.keys().collect();
     assert_eq!(
-        body["data"],
-        json!({"post_id": post_id, "status": "published", "details": null, "channel_identifier": "@my_telegram_channel"})
+        keys,
+        vec![
+            "post_id",
+            "status",
+            "details",
+            "channel_identifier",
+            "post_text",
+            "timestamp",
+            "error_message"
+        ]
     );
+    assert_eq!(data["post_id"], post_id);
+    assert_eq!(data["status"], "published");
+    assert_eq!(data["details"], Value::Null);
+    assert_eq!(data["channel_identifier"], "@my_telegram_channel");
+    assert_eq!(data["post_text"], "A post about morning coffee");
+    assert!(
+        chrono::DateTime::parse_from_rfc3339(data["timestamp"].as_str().expect("time")).is_ok()
+    );
+    assert_eq!(data["error_message"], Value::Null);
 
     // Repeating it is an idempotent 200 with no second event; contradicting it is a 409.
     let res = callback(&url, json!({"post_id": post_id, "status": "published"})).await;
@@ -185,11 +204,14 @@ async fn a_failure_report_carries_details_and_a_later_success_wins() {
     assert_eq!(post["status"], "failed");
     assert_eq!(post["details"], "Telegram API error: Chat not found.");
     let got = subscriber.wait_for(1, WAIT).await;
-    assert_eq!(
-        std::str::from_utf8(&got[0].body).expect("utf8"),
-        format!(
-            r#"{{"event":"post.failed","post_id":{post_id},"status":"failed","details":"Telegram API error: Chat not found.","channel_identifier":"@my_telegram_channel"}}"#
-        )
+    let body = std::str::from_utf8(&got[0].body).expect("utf8");
+    let prefix = format!(
+        r#"{{"event":"post.failed","post_id":{post_id},"status":"failed","details":"Telegram API error: Chat not found.","channel_identifier":"@my_telegram_channel","post_text":"#
+    );
+    assert!(body.starts_with(&prefix), "{body}");
+    assert!(
+        body.ends_with(r#","error_message":"Telegram API error: Chat not found."}"#),
+        "{body}"
     );
     // A retry succeeded: failed -> published.
     let res = callback(&url, json!({"post_id": post_id, "status": "published"})).await;
@@ -511,4 +533,148 @@ async fn posts_are_validated_listed_and_isolated() {
         (e["items"].as_array().map(Vec::len) == Some(5)).then_some(())
     })
     .await;
+}
+
+/// Seed 002: published, failed and deleted publications each reach a subscriber with the
+/// post id, channel, post text, status, timestamp and error message.
+#[tokio::test]
+async fn seed_002_published_failed_and_deleted_reach_subscribers_with_every_field() {
+    let l = start().await;
+    let subscriber = Receiver::start().await;
+    l.api
+        .create_webhook(
+            &l.key,
+            json!({"name": "cms", "url": subscriber.url, "event_types": ["post.*"], "payload_format": "flat"}),
+        )
+        .await;
+    let url = l.callback_url().await;
+    let failed = l.create_post(&l.key).await;
+    let res = callback(
+        &url,
+        json!({"post_id": failed, "status": "failed", "details": "Channel not found"}),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let published = l.create_post(&l.key).await;
+    let res = callback(&url, json!({"post_id": published, "status": "published"})).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let deleted = l.create_post(&l.key).await;
+    let res = l
+        .api
+        .req(
+            reqwest::Method::DELETE,
+            &format!("/v1/posts/{deleted}"),
+            &l.key,
+        )
+        .send()
+        .await
+        .expect("delete");
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(
+        res.json::<Value>().await.expect("json")["status"],
+        "deleted"
+    );
+
+    let got = subscriber.wait_for(3, WAIT).await;
+    let by_event = |name: &str| {
+        got.iter()
+            .map(|r| r.json())
+            .find(|b| b["event"] == name)
+            .unwrap_or_else(|| panic!("no {name}"))
+    };
+    for (event, post_id, status, error) in [
+        ("post.failed", failed, "failed", json!("Channel not found")),
+        ("post.published", published, "published", Value::Null),
+        ("post.deleted", deleted, "deleted", Value::Null),
+    ] {
+        let b = by_event(event);
+        assert_eq!(b["post_id"], post_id, "{event}");
+        assert_eq!(b["channel_identifier"], "@my_telegram_channel", "{event}");
+        assert_eq!(b["post_text"], "A post about morning coffee", "{event}");
+        assert_eq!(b["status"], status, "{event}");
+        assert!(
+            chrono::DateTime::parse_from_rfc3339(b["timestamp"].as_str().expect("timestamp"))
+                .is_ok(),
+            "{event}"
+        );
+        assert_eq!(b["error_message"], error, "{event}");
+    }
+
+    // Deleting again changes nothing; a published post cannot be deleted; a deleted one
+    // takes no report.
+    let again = l
+        .api
+        .req(
+            reqwest::Method::DELETE,
+            &format!("/v1/posts/{deleted}"),
+            &l.key,
+        )
+        .send()
+        .await
+        .expect("delete");
+    assert_eq!(again.status(), StatusCode::OK);
+    let res = l
+        .api
+        .req(
+            reqwest::Method::DELETE,
+            &format!("/v1/posts/{published}"),
+            &l.key,
+        )
+        .send()
+        .await
+        .expect("delete");
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    let res = callback(&url, json!({"post_id": deleted, "status": "published"})).await;
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    let events = l
+        .api
+        .get_json(&l.key, "/v1/events?event_type=post.deleted")
+        .await;
+    assert_eq!(events["items"].as_array().expect("items").len(), 1);
+}
+
+#[tokio::test]
+async fn posts_take_an_idempotency_key() {
+    let l = start().await;
+    let post = |key: &'static str| {
+        l.api
+            .req(reqwest::Method::POST, "/v1/posts", &l.key)
+            .header("idempotency-key", key)
+            .json(&json!({
+                "channel_identifier": "@my_telegram_channel",
+                "post_text_idea": "Once",
+                "scheduled_at_utc": "2025-10-28 14:30:00"
+            }))
+            .send()
+    };
+    let first = post("post-1").await.expect("post");
+    assert_eq!(first.status(), StatusCode::CREATED);
+    let first: Value = first.json().await.expect("json");
+    let again = post("post-1").await.expect("post");
+    assert_eq!(again.status(), StatusCode::CREATED);
+    assert_eq!(
+        again
+            .headers()
+            .get("idempotent-replayed")
+            .and_then(|v| v.to_str().ok()),
+        Some("true")
+    );
+    let again: Value = again.json().await.expect("json");
+    assert_eq!(again["post_id"], first["post_id"]);
+    let other: Value = post("post-2")
+        .await
+        .expect("post")
+        .json()
+        .await
+        .expect("json");
+    assert_ne!(other["post_id"], first["post_id"]);
+    let events = l
+        .api
+        .get_json(&l.key, "/v1/events?event_type=new_post_scheduled")
+        .await;
+    assert_eq!(
+        events["items"].as_array().expect("items").len(),
+        2,
+        "one event per post"
+    );
 }

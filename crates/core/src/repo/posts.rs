@@ -76,17 +76,45 @@ impl PostRepo {
         channel_identifier: &str,
         post_text_idea: &str,
         scheduled_at_utc: DateTime<Utc>,
-    ) -> Result<Post, DbError> {
+        idempotency_key: Option<&str>,
+    ) -> Result<Option<Post>, DbError> {
         let row = tx
-            .query_one(
+            .query_opt(
                 &format!(
-                    "INSERT INTO posts (tenant_id, channel_identifier, post_text_idea, scheduled_at_utc) \
-                     VALUES ($1, $2, $3, $4) RETURNING {COLUMNS}"
+                    "INSERT INTO posts (tenant_id, channel_identifier, post_text_idea, scheduled_at_utc, \
+                                        idempotency_key) \
+                     VALUES ($1, $2, $3, $4, $5) \
+                     ON CONFLICT (tenant_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING \
+                     RETURNING {COLUMNS}"
                 ),
-                &[&tenant_id, &channel_identifier, &post_text_idea, &scheduled_at_utc],
+                &[
+                    &tenant_id,
+                    &channel_identifier,
+                    &post_text_idea,
+                    &scheduled_at_utc,
+                    &idempotency_key,
+                ],
             )
             .await?;
-        Ok(from_row(&row)?)
+        Ok(row.as_ref().map(from_row).transpose()?)
+    }
+
+    /// The post that first used an idempotency key.
+    #[tracing::instrument(name = "PostRepo::by_idempotency_key", skip_all, fields(otel.kind = "client", db.system = "postgresql"))]
+    pub async fn by_idempotency_key(
+        client: &impl GenericClient,
+        tenant_id: Uuid,
+        key: &str,
+    ) -> Result<Option<Post>, DbError> {
+        let row = client
+            .query_opt(
+                &format!(
+                    "SELECT {COLUMNS} FROM posts WHERE tenant_id = $1 AND idempotency_key = $2"
+                ),
+                &[&tenant_id, &key],
+            )
+            .await?;
+        Ok(row.as_ref().map(from_row).transpose()?)
     }
 
     /// Links a post to the event announcing it.

@@ -77,6 +77,7 @@ async fn openapi_document_matches_the_served_routes() {
         "POST /v1/posts",
         "GET /v1/posts",
         "GET /v1/posts/{id}",
+        "DELETE /v1/posts/{id}",
         "GET /v1/callback-url",
         "PATCH /v1/callback-url",
         "POST /v1/callback-url/rotate",

@@ -7,7 +7,7 @@ use hookrelay_core::repo::deliveries::DeliveryRepo;
 use hookrelay_core::repo::events::{EventListQuery, EventRecord, EventRepo, NewEvent};
 use hookrelay_core::telemetry::traceparent;
 use hookrelay_domain::payload::canonical_data;
-use hookrelay_domain::{EventType, ValidationError};
+use hookrelay_domain::EventType;
 use hookrelay_web::error::{ApiError, ErrorBody};
 use hookrelay_web::extract::{parse_json, BodyLimit, QueryParams, RawJson};
 use serde::{Deserialize, Serialize};
@@ -17,12 +17,10 @@ use uuid::Uuid;
 
 use super::deliveries::DeliveryResponse;
 use super::event_types::check_strict;
+use super::idempotency_key;
 use crate::auth::TenantAuth;
 use crate::request_span::RequestTrace;
 use crate::startup::AppState;
-
-/// Longest accepted `Idempotency-Key`.
-const IDEMPOTENCY_KEY_MAX: usize = 255;
 
 pub fn configure(cfg: &mut web::ServiceConfig, max_event_bytes: usize) {
     cfg.service(
@@ -111,23 +109,6 @@ pub struct ListEventsParams {
     /// 1-100, default 20.
     pub limit: Option<i64>,
     pub cursor: Option<String>,
-}
-
-fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, ValidationError> {
-    let Some(value) = req.headers().get("idempotency-key") else {
-        return Ok(None);
-    };
-    let field = "Idempotency-Key";
-    let key = value
-        .to_str()
-        .map_err(|_| ValidationError::new(field, "must be visible ASCII"))?;
-    if key.is_empty() || key.len() > IDEMPOTENCY_KEY_MAX {
-        return Err(ValidationError::new(
-            field,
-            format!("must be 1 to {IDEMPOTENCY_KEY_MAX} characters"),
-        ));
-    }
-    Ok(Some(key.to_string()))
 }
 
 /// Records an event and fans it out to every matching enabled webhook.

@@ -1,12 +1,14 @@
 //! `/v1/posts`: scheduled posts; creating one announces `new_post_scheduled`.
 
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use hookrelay_core::pagination::page_limit;
 use hookrelay_core::repo::events::{EventRepo, NewEvent};
 use hookrelay_core::repo::posts::{CallbackLog, PostListQuery, PostRepo};
 use hookrelay_domain::payload::canonical_data;
-use hookrelay_domain::post::{scheduled_event_data, NEW_POST_SCHEDULED};
+use hookrelay_domain::post::{
+    deletable, scheduled_event_data, status_event, Transition, NEW_POST_SCHEDULED,
+};
 use hookrelay_domain::post::{Post, PostStatus};
 use hookrelay_domain::{
     format_schedule_time, parse_schedule_time, post_text, ChannelIdentifier, EventType,
@@ -17,6 +19,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use super::idempotency_key;
 use crate::auth::TenantAuth;
 use crate::request_span::RequestTrace;
 use crate::startup::AppState;
@@ -27,7 +30,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route(web::get().to(list_posts))
             .route(web::post().to(create_post)),
     )
-    .route("/posts/{id}", web::get().to(get_post));
+    .service(
+        web::resource("/posts/{id}")
+            .route(web::get().to(get_post))
+            .route(web::delete().to(delete_post)),
+    );
 }
 
 /// Body of `POST /v1/posts`.
@@ -129,9 +136,12 @@ pub struct ListPostsParams {
 }
 
 /// Schedules a post and announces it with a `new_post_scheduled` event, in one transaction.
+/// With an `Idempotency-Key`, a repeated request returns the first post (header
+/// `idempotent-replayed: true`) and creates nothing.
 #[utoipa::path(
     post, path = "/v1/posts", tag = "posts",
     request_body = CreatePostRequest,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Replays of the same key within a tenant return the first post")),
     security(("api_key" = [])),
     responses(
         (status = 201, body = PostResponse),
@@ -142,16 +152,36 @@ pub struct ListPostsParams {
 pub async fn create_post(
     auth: TenantAuth,
     state: web::Data<AppState>,
+    req: HttpRequest,
     trace: RequestTrace,
     JsonBody(body): JsonBody<CreatePostRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let channel = ChannelIdentifier::parse(body.channel_identifier)?;
     let text = post_text(body.post_text_idea)?;
     let scheduled = parse_schedule_time(&body.scheduled_at_utc)?;
+    let key = idempotency_key(&req)?;
     let mut client = state.pool.get().await?;
     let tx = client.transaction().await?;
-    let mut post =
-        PostRepo::insert(&tx, auth.tenant_id, channel.as_str(), &text, scheduled).await?;
+    let inserted = PostRepo::insert(
+        &tx,
+        auth.tenant_id,
+        channel.as_str(),
+        &text,
+        scheduled,
+        key.as_deref(),
+    )
+    .await?;
+    let Some(mut post) = inserted else {
+        // The key was used: answer with the first post.
+        drop(tx);
+        let key = key.as_deref().unwrap_or_default();
+        let first = PostRepo::by_idempotency_key(&client, auth.tenant_id, key)
+            .await?
+            .ok_or(ApiError::NotFound("post"))?;
+        return Ok(HttpResponse::Created()
+            .insert_header(("idempotent-replayed", "true"))
+            .json(PostResponse::from(first)));
+    };
     let event = NewEvent {
         event_type: EventType::parse("event_type", NEW_POST_SCHEDULED.into())?,
         data: canonical_data(&scheduled_event_data(&post)),
@@ -217,4 +247,53 @@ pub async fn get_post(
         post: post.into(),
         callbacks: callbacks.into_iter().map(Into::into).collect(),
     }))
+}
+
+/// Deletes a post that is not published yet (pending or failed): it becomes `deleted`
+/// and `post.deleted` announces it. Deleting it again changes nothing; a published post
+/// cannot be deleted (409).
+#[utoipa::path(
+    delete, path = "/v1/posts/{id}", tag = "posts",
+    params(("id" = i64, Path)),
+    security(("api_key" = [])),
+    responses(
+        (status = 200, body = PostResponse),
+        (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody, description = "the post is published"),
+    )
+)]
+pub async fn delete_post(
+    auth: TenantAuth,
+    state: web::Data<AppState>,
+    trace: RequestTrace,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let mut client = state.pool.get().await?;
+    let tx = client.transaction().await?;
+    let post = PostRepo::lock(&tx, auth.tenant_id, id)
+        .await?
+        .ok_or(ApiError::NotFound("post"))?;
+    match deletable(post.status) {
+        Transition::Duplicate => Ok(HttpResponse::Ok().json(PostResponse::from(post))),
+        Transition::Conflict => Err(ApiError::Conflict {
+            code: "post_already_published",
+            message: format!("post {id} is published; it cannot be deleted"),
+        }),
+        Transition::Apply => {
+            let post =
+                PostRepo::set_status(&tx, id, PostStatus::Deleted, post.details.as_deref()).await?;
+            let (event_type, data) = status_event(&post);
+            let event = NewEvent {
+                event_type,
+                data: canonical_data(&data),
+                occurred_at: Utc::now(),
+                idempotency_key: None,
+                traceparent: Some(trace.0),
+            };
+            let ingested = EventRepo::ingest(&tx, auth.tenant_id, &event).await?;
+            state.outbox.commit(tx, ingested).await?;
+            Ok(HttpResponse::Ok().json(PostResponse::from(post)))
+        }
+    }
 }
