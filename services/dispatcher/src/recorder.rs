@@ -516,6 +516,16 @@ mod tests {
             set.extend(ids.iter().copied());
         }
 
+        /// The retry publishes so far: (delay, jobs).
+        fn published(&self) -> Vec<(Duration, Vec<DeliveryJob>)> {
+            self.recorder
+                .retries
+                .published
+                .lock()
+                .expect("published")
+                .clone()
+        }
+
         fn settled(&self) -> Vec<(u32, &'static str)> {
             let mut log = self.log.lock().expect("log").clone();
             log.sort();
@@ -578,13 +588,7 @@ mod tests {
         assert_eq!(order, vec![id[0], id[2], id[3]], "rows in one lock order");
         assert_eq!(written[0].1, vec![id[1]]);
 
-        let published = h
-            .recorder
-            .retries
-            .published
-            .lock()
-            .expect("published")
-            .clone();
+        let published = h.published();
         let by_delay: Vec<(u64, usize)> = published
             .iter()
             .map(|(d, jobs)| (d.as_secs(), jobs.len()))
@@ -629,13 +633,7 @@ mod tests {
         h.recorder.flush(batch).await.expect("flushed");
         let written = h.recorder.store.written.lock().expect("written").clone();
         assert_eq!(written[0].0.len(), 2, "the early job writes nothing");
-        let published = h
-            .recorder
-            .retries
-            .published
-            .lock()
-            .expect("published")
-            .clone();
+        let published = h.published();
         assert_eq!(published.len(), 1);
         assert_eq!(published[0].0, Duration::from_secs(40));
         assert_eq!(published[0].1[0].delivery_id(), id[0]);
@@ -657,13 +655,7 @@ mod tests {
             h.attempted(2, id[1], Some(5)),
         ];
         h.recorder.flush(batch).await.expect("flushed");
-        let published = h
-            .recorder
-            .retries
-            .published
-            .lock()
-            .expect("published")
-            .clone();
+        let published = h.published();
         assert_eq!(published.len(), 1);
         let retried: Vec<Uuid> = published[0]
             .1
@@ -688,13 +680,7 @@ mod tests {
             },
         ];
         assert!(h.recorder.flush(batch).await.is_err());
-        assert!(h
-            .recorder
-            .retries
-            .published
-            .lock()
-            .expect("published")
-            .is_empty());
+        assert!(h.published().is_empty());
         assert_eq!(
             h.settled(),
             vec![(1, "requeue"), (2, "requeue"), (3, "requeue")]

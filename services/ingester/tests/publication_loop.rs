@@ -70,6 +70,18 @@ impl Loop {
         body["post_id"].as_i64().expect("integer post_id")
     }
 
+    async fn delete_post(&self, id: i64) -> reqwest::Response {
+        self.api
+            .req(
+                reqwest::Method::DELETE,
+                &format!("/v1/posts/{id}"),
+                &self.key,
+            )
+            .send()
+            .await
+            .expect("delete")
+    }
+
     async fn post_status(&self, id: i64) -> Value {
         self.api
             .get_json(&self.key, &format!("/v1/posts/{id}"))
@@ -559,16 +571,7 @@ async fn seed_002_published_failed_and_deleted_reach_subscribers_with_every_fiel
     let res = callback(&url, json!({"post_id": published, "status": "published"})).await;
     assert_eq!(res.status(), StatusCode::OK);
     let deleted = l.create_post(&l.key).await;
-    let res = l
-        .api
-        .req(
-            reqwest::Method::DELETE,
-            &format!("/v1/posts/{deleted}"),
-            &l.key,
-        )
-        .send()
-        .await
-        .expect("delete");
+    let res = l.delete_post(deleted).await;
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(
         res.json::<Value>().await.expect("json")["status"],
@@ -602,27 +605,9 @@ async fn seed_002_published_failed_and_deleted_reach_subscribers_with_every_fiel
 
     // Deleting again changes nothing; a published post cannot be deleted; a deleted one
     // takes no report.
-    let again = l
-        .api
-        .req(
-            reqwest::Method::DELETE,
-            &format!("/v1/posts/{deleted}"),
-            &l.key,
-        )
-        .send()
-        .await
-        .expect("delete");
+    let again = l.delete_post(deleted).await;
     assert_eq!(again.status(), StatusCode::OK);
-    let res = l
-        .api
-        .req(
-            reqwest::Method::DELETE,
-            &format!("/v1/posts/{published}"),
-            &l.key,
-        )
-        .send()
-        .await
-        .expect("delete");
+    let res = l.delete_post(published).await;
     assert_eq!(res.status(), StatusCode::CONFLICT);
     let res = callback(&url, json!({"post_id": deleted, "status": "published"})).await;
     assert_eq!(res.status(), StatusCode::CONFLICT);

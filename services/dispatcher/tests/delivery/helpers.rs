@@ -103,6 +103,16 @@ impl Stack {
         .await
     }
 
+    /// PATCHes `path` and returns the response.
+    pub async fn patch(&self, path: &str, body: &Value) -> reqwest::Response {
+        self.api
+            .req(reqwest::Method::PATCH, path, &self.key)
+            .json(body)
+            .send()
+            .await
+            .expect("patch")
+    }
+
     pub async fn delivery(&self, id: &str) -> Value {
         self.get_json(&self.key, &format!("/v1/deliveries/{id}"))
             .await

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use hookrelay_testkit::eventually;
 use hookrelay_testkit::receiver::{Receiver, Reply};
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 use serde_json::{json, Value};
 
 use crate::helpers::{stack, verify_signature, Stack};
@@ -18,13 +18,7 @@ fn verifies(secret: &str, r: &hookrelay_testkit::receiver::Received) -> bool {
 }
 
 async fn patch(s: &Stack, path: &str, body: Value) -> Value {
-    let res = s
-        .api
-        .req(Method::PATCH, path, &s.key)
-        .json(&body)
-        .send()
-        .await
-        .expect("patch");
+    let res = s.patch(path, &body).await;
     assert_eq!(res.status(), StatusCode::OK);
     res.json().await.expect("json")
 }
@@ -235,12 +229,8 @@ async fn https_only_refuses_http_urls_everywhere() {
         .await;
     let id = created["id"].as_str().expect("id");
     let res = s
-        .api
-        .req(Method::PATCH, &format!("/v1/webhooks/{id}"), &s.key)
-        .json(&json!({"url": rx.url}))
-        .send()
-        .await
-        .expect("patch");
+        .patch(&format!("/v1/webhooks/{id}"), &json!({"url": rx.url}))
+        .await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let client = s.db.pool.get().await.expect("connection");
     client

@@ -404,16 +404,11 @@ async fn a_bulk_replay_resends_failures_and_delivers_what_a_disabled_webhook_mis
     }
     // Disabled: the next events are not sent to it (one of them does not match at all).
     let res = s
-        .api
-        .req(
-            reqwest::Method::PATCH,
+        .patch(
             &format!("/v1/webhooks/{webhook}"),
-            &s.key,
+            &json!({"enabled": false}),
         )
-        .json(&json!({"enabled": false}))
-        .send()
-        .await
-        .expect("patch");
+        .await;
     assert_eq!(res.status(), StatusCode::OK);
     let mut missed = Vec::new();
     for n in 2..4 {
@@ -421,16 +416,11 @@ async fn a_bulk_replay_resends_failures_and_delivers_what_a_disabled_webhook_mis
     }
     s.send_event(&s.key, "invoice.paid", json!({})).await;
     let res = s
-        .api
-        .req(
-            reqwest::Method::PATCH,
+        .patch(
             &format!("/v1/webhooks/{webhook}"),
-            &s.key,
+            &json!({"enabled": true}),
         )
-        .json(&json!({"enabled": true}))
-        .send()
-        .await
-        .expect("patch");
+        .await;
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(rx.received().len(), 2);
 
