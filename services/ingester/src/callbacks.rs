@@ -161,6 +161,13 @@ async fn apply(
             format!("must be at most {DETAILS_MAX_BYTES} bytes"),
         ));
     }
+    // PostgreSQL text cannot hold NUL: refuse it (a 503 would make workflows retry forever).
+    if report.details.as_ref().is_some_and(|d| d.contains('\0')) {
+        return Err(ApiError::validation(
+            "details",
+            "must not contain NUL characters",
+        ));
+    }
 
     let mut client = state.pool.get().await?;
     let tx = client.transaction().await?;

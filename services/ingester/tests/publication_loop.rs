@@ -283,6 +283,16 @@ async fn bad_callbacks_are_refused_and_logged() {
             Some("post_id"),
         ),
         (
+            callback(
+                &url,
+                json!({"post_id": post_id, "status": "failed", "details": "bad\u{0}byte"}),
+            )
+            .await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+            Some("details"),
+        ),
+        (
             callback(&url, json!({"post_id": post_id, "status": "done"})).await,
             StatusCode::UNPROCESSABLE_ENTITY,
             "validation_failed",

@@ -739,3 +739,19 @@ async fn forged_cursor_keys_are_refused_not_failed() {
         assert_eq!(body["error"]["field"], "cursor", "{ordering}");
     }
 }
+
+#[tokio::test]
+async fn a_nul_in_a_query_filter_is_a_422_naming_it() {
+    let app = spawn_app().await;
+    let t = app.create_tenant("acme").await;
+    for (path, field) in [
+        ("/v1/webhooks?name=a%00", "name"),
+        ("/v1/posts?channel=%00", "channel"),
+        ("/v1/events?event_type=a%00b", "event_type"),
+        ("/v1/deliveries?event_type=%00", "event_type"),
+    ] {
+        let res = app.get(&t.key, path).await;
+        let body = assert_error(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+        assert_eq!(body["error"]["field"], field, "{path}");
+    }
+}
