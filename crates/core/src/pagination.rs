@@ -134,9 +134,15 @@ pub fn split_page<T>(
 /// Parses a timestamp sort key (PostgreSQL's text form of a `timestamptz`) from a cursor,
 /// so a forged key is refused here instead of failing in SQL.
 pub fn cursor_time(cursor: &Cursor) -> Result<DateTime<Utc>, ValidationError> {
-    DateTime::parse_from_str(&cursor.key, "%Y-%m-%d %H:%M:%S%.f%#z")
+    parse_pg_timestamptz(&cursor.key)
+        .ok_or_else(|| ValidationError::new("cursor", "is not a valid cursor for this listing"))
+}
+
+/// Reads PostgreSQL's text form of a `timestamptz` (`2026-11-23 23:55:16.477561+00`).
+pub fn parse_pg_timestamptz(s: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S%.f%#z")
+        .ok()
         .map(|t| t.with_timezone(&Utc))
-        .map_err(|_| ValidationError::new("cursor", "is not a valid cursor for this listing"))
 }
 
 /// Decodes the optional cursor of a listing ordered by `(time, id)`: the position after

@@ -189,3 +189,22 @@ fn form_urlencoded_parse<T: DeserializeOwned>(query: &str) -> Result<T, ApiError
         ApiError::validation(field, inner)
     })
 }
+
+/// For PATCH bodies: an optional field that, when present, must not be `null`.
+pub fn not_null<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+{
+    T::deserialize(d).map(Some)
+}
+
+/// For PATCH bodies: tells an explicit `null` (`Some(None)`, clear it) from an absent
+/// field (`None`, leave it).
+pub fn present<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+{
+    <Option<T> as serde::Deserialize>::deserialize(d).map(Some)
+}

@@ -10,11 +10,10 @@ use hookrelay_domain::{CorruptValue, EventType, PayloadFormat};
 use tokio_postgres::Row;
 use uuid::Uuid;
 
-use super::{stats, Filters, GenericClient};
+use super::{report_corrupt, stats, Filters, GenericClient};
 use crate::db::DbError;
 use crate::outbox::Unpublished;
 use crate::pagination::{split_page, time_cursor, Cursor, ListError};
-use crate::report::ErrorChain;
 
 /// The result of one attempt, to be recorded.
 #[derive(Debug, Clone)]
@@ -177,12 +176,6 @@ fn webhook_state(row: &Row) -> WebhookState {
             WebhookState::Corrupt(corrupt)
         }
     }
-}
-
-/// Logs and counts a stored row that does not parse.
-pub(crate) fn report_corrupt(table: &'static str, id: impl std::fmt::Display, e: &CorruptValue) {
-    tracing::error!(table, id = %id, error = %ErrorChain(e), "corrupt row");
-    metrics::counter!("hookrelay_corrupt_rows_total", "table" => table).increment(1);
 }
 
 /// Reads and writes deliveries.

@@ -13,7 +13,16 @@ pub mod tenants;
 pub mod webhooks;
 
 pub use deadpool_postgres::GenericClient;
+use hookrelay_domain::CorruptValue;
 use tokio_postgres::types::ToSql;
+
+use crate::report::ErrorChain;
+
+/// Logs and counts a stored row that does not parse (every repository reports them here).
+pub(crate) fn report_corrupt(table: &'static str, id: impl std::fmt::Display, e: &CorruptValue) {
+    tracing::error!(table, id = %id, error = %ErrorChain(e), "corrupt row");
+    metrics::counter!("hookrelay_corrupt_rows_total", "table" => table).increment(1);
+}
 
 /// The `WHERE` clause of a filtered listing, with only the filters actually given: every
 /// shape of the query gets a plan that uses its own index (an `$n IS NULL OR ...` filter

@@ -48,7 +48,7 @@ const COLUMNS: &str =
 
 fn from_row(row: &Row) -> Result<Post, CorruptValue> {
     let status = PostStatus::from_stored(row.get("status")).inspect_err(|e| {
-        super::deliveries::report_corrupt("posts", row.get::<_, i64>("id"), e);
+        super::report_corrupt("posts", row.get::<_, i64>("id"), e);
     })?;
     Ok(Post {
         id: row.get("id"),

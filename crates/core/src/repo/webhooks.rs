@@ -15,7 +15,9 @@ use hookrelay_domain::delivery::{RetrySchedule, WebhookTarget};
 use super::GenericClient;
 use crate::db::DbError;
 use crate::fanout::pattern_match_sql;
-use crate::pagination::{cursor_uuid, split_page, Cursor, Direction, ListError};
+use crate::pagination::{
+    cursor_uuid, parse_pg_timestamptz, split_page, Cursor, Direction, ListError,
+};
 
 /// A webhook as stored.
 #[derive(Debug, Clone)]
@@ -124,10 +126,7 @@ impl WebhookOrder {
     fn check_key(self, key: &str) -> Result<(), ValidationError> {
         let valid = match self.key_type() {
             "boolean" => matches!(key, "true" | "false"),
-            "timestamptz" => {
-                chrono::DateTime::parse_from_str(key, "%Y-%m-%d %H:%M:%S%.f%#z").is_ok()
-                    || key == "-infinity"
-            }
+            "timestamptz" => parse_pg_timestamptz(key).is_some() || key == "-infinity",
             _ => true,
         };
         if valid {
@@ -191,7 +190,7 @@ fn schedule_sql(s: &RetrySchedule) -> Vec<i32> {
 
 fn from_row(row: &Row) -> Result<WebhookRecord, CorruptValue> {
     let id: Uuid = row.get("id");
-    read_row(row).inspect_err(|e| super::deliveries::report_corrupt("webhooks", id, e))
+    read_row(row).inspect_err(|e| super::report_corrupt("webhooks", id, e))
 }
 
 fn read_row(row: &Row) -> Result<WebhookRecord, CorruptValue> {
@@ -332,7 +331,7 @@ impl WebhookRepo {
             )
             .await?;
         let target = row.as_ref().map(read_target).transpose();
-        Ok(target.inspect_err(|e| super::deliveries::report_corrupt("webhooks", id, e))?)
+        Ok(target.inspect_err(|e| super::report_corrupt("webhooks", id, e))?)
     }
 
     /// Replaces a webhook's secret; the old one keeps signing deliveries until `grace`
@@ -373,7 +372,7 @@ impl WebhookRepo {
         let secret = row
             .map(|r| WebhookSecret::from_stored(r.get(0)))
             .transpose();
-        Ok(secret.inspect_err(|e| super::deliveries::report_corrupt("webhooks", id, e))?)
+        Ok(secret.inspect_err(|e| super::report_corrupt("webhooks", id, e))?)
     }
 
     /// Applies a partial update; `None` when the tenant has no such webhook.

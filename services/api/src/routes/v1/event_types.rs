@@ -11,8 +11,8 @@ use hookrelay_core::repo::event_types::{
 use hookrelay_core::repo::GenericClient;
 use hookrelay_domain::{display_name, presets, EventType, ValidationError};
 use hookrelay_web::error::{ApiError, ErrorBody};
-use hookrelay_web::extract::{JsonBody, QueryParams};
-use serde::{Deserialize, Deserializer, Serialize};
+use hookrelay_web::extract::{present, JsonBody, QueryParams};
+use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
@@ -74,15 +74,6 @@ pub struct UpdateEventTypeRequest {
     #[schema(value_type = Option<Object>)]
     pub example: Option<Option<serde_json::Value>>,
     pub deprecated: Option<bool>,
-}
-
-/// A field that may be given as `null` (which clears it).
-fn present<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
-where
-    D: Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    Option::<T>::deserialize(d).map(Some)
 }
 
 /// A catalogue entry.

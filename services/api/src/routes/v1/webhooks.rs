@@ -17,8 +17,8 @@ use hookrelay_domain::{
     ValidationError, WebhookName, WebhookSecret, WebhookUrl,
 };
 use hookrelay_web::error::{ApiError, ErrorBody, Rejection};
-use hookrelay_web::extract::{JsonBody, QueryParams};
-use serde::{Deserialize, Deserializer, Serialize};
+use hookrelay_web::extract::{not_null, present, JsonBody, QueryParams};
+use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
@@ -109,24 +109,6 @@ pub struct UpdateWebhookRequest {
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<Vec<u64>>)]
     pub retry_schedule_secs: Option<Option<Vec<u64>>>,
-}
-
-/// An optional field that, when present, must not be `null`.
-fn not_null<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
-where
-    D: Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    T::deserialize(d).map(Some)
-}
-
-/// Tells an explicit `null` (`Some(None)`) from an absent field (`None`).
-fn present<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
-where
-    D: Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    Option::<T>::deserialize(d).map(Some)
 }
 
 /// A webhook subscription (never includes its secret).
