@@ -284,9 +284,10 @@ impl Stale {
 /// What a job means given the stored delivery.
 #[derive(Debug)]
 pub enum JobDecision<'a> {
-    /// POST attempt number `attempt` to `target`.
+    /// POST attempt number `attempt` of the delivery `ctx` to `target`.
     Send {
         attempt: u32,
+        ctx: &'a DispatchContext,
         target: &'a WebhookTarget,
     },
     /// Nothing to do: ack the job.
@@ -296,6 +297,7 @@ pub enum JobDecision<'a> {
     /// The webhook's row is corrupt: the delivery fails with this reason, unsent.
     Fail {
         attempt: u32,
+        ctx: &'a DispatchContext,
         reason: &'a CorruptValue,
     },
 }
@@ -316,8 +318,16 @@ pub fn decide<'a>(job: &DeliveryJob, stored: Option<&'a DispatchContext>) -> Job
     let attempt = ctx.attempts.saturating_add(1);
     match &ctx.webhook {
         WebhookState::Deleted | WebhookState::Disabled => JobDecision::Cancel,
-        WebhookState::Corrupt(reason) => JobDecision::Fail { attempt, reason },
-        WebhookState::Active(target) => JobDecision::Send { attempt, target },
+        WebhookState::Corrupt(reason) => JobDecision::Fail {
+            attempt,
+            ctx,
+            reason,
+        },
+        WebhookState::Active(target) => JobDecision::Send {
+            attempt,
+            ctx,
+            target,
+        },
     }
 }
 
@@ -439,7 +449,9 @@ mod tests {
             JobDecision::Send { attempt, .. } => format!("send {attempt}"),
             JobDecision::AlreadyDone(stale) => format!("done: {}", stale.as_str()),
             JobDecision::Cancel => "cancel".into(),
-            JobDecision::Fail { attempt, reason } => format!("fail {attempt}: {}", reason.what),
+            JobDecision::Fail {
+                attempt, reason, ..
+            } => format!("fail {attempt}: {}", reason.what),
         }
     }
 

@@ -220,8 +220,11 @@ async fn process<A: Acknowledge>(
             acker,
             delivery_id: id,
         },
-        JobDecision::Fail { attempt, reason } => {
-            let ctx = ctx.as_ref().expect("decide() fails only stored deliveries");
+        JobDecision::Fail {
+            attempt,
+            ctx,
+            reason,
+        } => {
             tracing::error!(delivery = %id, error = %ErrorChain(reason), "delivery failed unsent: its webhook's stored row is corrupt");
             metrics::counter!("hookrelay_attempts_total", "result" => "corrupt").increment(1);
             Finished::Attempted {
@@ -232,8 +235,11 @@ async fn process<A: Acknowledge>(
                 end_to_end_secs: None,
             }
         }
-        JobDecision::Send { attempt, target } => {
-            let ctx = ctx.as_ref().expect("decide() sends only stored deliveries");
+        JobDecision::Send {
+            attempt,
+            ctx,
+            target,
+        } => {
             let span = tracing::Span::current();
             span.record("event_id", tracing::field::display(ctx.event.id));
             span.record("attempt", attempt);
