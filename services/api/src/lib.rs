@@ -1,6 +1,8 @@
-//! hookrelay-api: the REST API for tenants, API keys, webhooks and events.
+//! hookrelay-api: the REST API for tenants, API keys, webhooks and events, and the web
+//! console (`console`) that uses it.
 
 pub mod auth;
+pub mod console;
 pub mod ingest;
 pub mod openapi;
 pub mod replayer;

@@ -148,6 +148,7 @@ fn run(listener: TcpListener, settings: Settings, pool: Pool) -> std::io::Result
             .app_data(path_config())
             .configure(health_routes)
             .configure(|c| routes::v1::configure(c, max_event_bytes))
+            .configure(crate::console::configure)
     })
     .listen(listener)?
     .shutdown_timeout(30)

@@ -2,6 +2,7 @@
 //! receivers on 127.0.0.1.
 
 mod conformance;
+mod console;
 mod faults;
 mod helpers;
 mod lifecycle;

@@ -1,0 +1,334 @@
+// End-to-end test of the console in headless Chromium against a running hookrelay (API
+// and dispatcher), with a real receiver on 127.0.0.1 run by this script.
+//
+// Run by `cargo test` (services/dispatcher/tests/delivery/console.rs), which starts the
+// services on a fresh database and passes:
+//   HOOKRELAY_URL   the API's base URL       HOOKRELAY_KEY  a tenant API key
+//   SCREENSHOT_DIR  where screenshots go     CHROMIUM       the browser (/usr/bin/chromium)
+import assert from "node:assert/strict";
+import http from "node:http";
+import { mkdirSync } from "node:fs";
+import { chromium } from "playwright-core";
+
+const BASE = must("HOOKRELAY_URL");
+const KEY = must("HOOKRELAY_KEY");
+const SHOTS = must("SCREENSHOT_DIR");
+const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
+const WAIT = 30_000;
+mkdirSync(SHOTS, { recursive: true });
+
+function must(name) {
+  const v = process.env[name];
+  if (!v) throw new Error(`${name} is not set`);
+  return v;
+}
+
+function step(what) {
+  console.log(`- ${what}`);
+}
+
+// The receiver: /broken always answers 500; /hook answers 500 while `failing`, else 200.
+let failing = false;
+const received = [];
+const receiver = http.createServer((req, res) => {
+  const chunks = [];
+  req.on("data", (c) => chunks.push(c));
+  req.on("end", () => {
+    received.push({ path: req.url, headers: req.headers, body: Buffer.concat(chunks).toString() });
+    if (req.url.startsWith("/broken") || failing) {
+      res.writeHead(500, { "content-type": "text/plain" }).end("receiver is down for maintenance");
+    } else {
+      res.writeHead(200, { "content-type": "application/json" }).end('{"received":true}');
+    }
+  });
+});
+await new Promise((ok) => receiver.listen(0, "127.0.0.1", ok));
+const RECEIVER = `http://127.0.0.1:${receiver.address().port}`;
+
+async function rest(method, path, body) {
+  const res = await fetch(BASE + path, {
+    method,
+    headers: { authorization: `Bearer ${KEY}`, "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  assert.ok(res.ok, `${method} ${path} -> ${res.status} ${text}`);
+  return text ? JSON.parse(text) : null;
+}
+
+async function until(what, check, timeout = WAIT) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const v = await check();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+const browser = await chromium.launch({
+  executablePath: CHROMIUM,
+  headless: true,
+  // The machine has no internet: keep Chromium from trying to reach Google's services.
+  args: [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+  ],
+});
+
+/** A page that records console errors and uncaught exceptions (CSP violations included). */
+async function openPage(viewport) {
+  const context = await browser.newContext({ viewport });
+  const page = await context.newPage();
+  page.setDefaultTimeout(15_000);
+  page.problems = [];
+  // Chromium logs every 4xx answer as "Failed to load resource"; those are expected here.
+  page.on("console", (m) => {
+    if (m.type() === "error" && !m.text().startsWith("Failed to load resource")) page.problems.push(m.text());
+  });
+  page.on("pageerror", (e) => page.problems.push(String(e)));
+  page.on("dialog", (d) => d.accept());
+  return page;
+}
+
+async function shot(page, name) {
+  await page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true });
+}
+
+/** A link of the top navigation (the breadcrumb repeats "Webhooks"). */
+function nav(page, name) {
+  return page.locator("header nav").getByRole("link", { name, exact: true });
+}
+
+/** A tab of the webhook page. */
+function tab(page, name) {
+  return page.locator("nav.tabs").getByRole("link", { name, exact: true });
+}
+
+async function signIn(page) {
+  await page.goto(`${BASE}/console/`);
+  await page.getByLabel("API key").fill(KEY);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("heading", { name: "Webhooks" }).waitFor();
+}
+
+try {
+  const page = await openPage({ width: 1280, height: 860 });
+
+  step("sign in: a wrong key is refused, the tenant's key opens the webhooks page");
+  await page.goto(`${BASE}/console`);
+  assert.match(page.url(), /\/console\/$/);
+  await shot(page, "signin-desktop");
+  await page.keyboard.press("Tab");
+  assert.equal(await page.evaluate(() => document.activeElement?.id), "api-key", "Tab reaches the key field first");
+  await page.keyboard.type("hr_not-a-key");
+  await page.keyboard.press("Enter");
+  await page.getByRole("alert").filter({ hasText: "This key was not accepted" }).waitFor();
+  await page.getByLabel("API key").fill(KEY);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("heading", { name: "Webhooks" }).waitFor();
+  await page.getByText("No webhooks yet").waitFor();
+  assert.ok(!page.url().includes(KEY), "the key never appears in the URL");
+  assert.equal(await page.evaluate(() => localStorage.length), 0, "nothing in local storage");
+
+  step("event catalogue: add an event type with a group and a description");
+  await nav(page, "Event catalogue").click();
+  await page.getByLabel("Name").fill("order.created");
+  await page.getByLabel("Group (optional)").fill("Orders");
+  await page.getByLabel("Description (optional)").fill("A customer placed an order");
+  await page.getByRole("button", { name: "Add", exact: true }).click();
+  await page.getByText("Added order.created.").waitFor();
+  await page.getByRole("heading", { name: "Orders" }).waitFor();
+  await shot(page, "catalogue-desktop");
+
+  step("a webhook whose test send fails is not saved");
+  await nav(page, "Webhooks").click();
+  await page.getByRole("link", { name: "New webhook" }).click();
+  await page.getByLabel("Name", { exact: true }).fill("Shop orders");
+  await page.getByLabel("Endpoint URL").fill(`${RECEIVER}/broken`);
+  await page.getByLabel(/order\.created/).check();
+  await page.getByText("A customer placed an order").waitFor();
+  await page.getByLabel("Retry schedule (seconds)").fill("1");
+  assert.ok(await page.getByLabel("Save only if the test passes").isChecked(), "test-first is on by default");
+  await page.getByRole("button", { name: "Create webhook" }).click();
+  await page.getByText("Test failed").waitFor();
+  await page.getByText("Not saved: the test send failed.").waitFor();
+  await page.getByText("receiver is down for maintenance").waitFor();
+  await shot(page, "create-test-failed-desktop");
+  assert.equal((await rest("GET", "/v1/webhooks")).total, 0, "nothing was saved");
+
+  step("Test passes against the working receiver; then the webhook is saved");
+  await page.getByLabel("Endpoint URL").fill(`${RECEIVER}/hook`);
+  await page.getByRole("button", { name: "Test", exact: true }).click();
+  await page.getByText("Test passed").waitFor();
+  const tested = received.filter((r) => r.path === "/hook");
+  assert.equal(tested.length, 1, "the test send reached the receiver");
+  assert.equal(JSON.parse(tested[0].body).event, "order.created", "the test used the picked event type");
+  assert.ok(tested[0].headers["webhook-signature"], "the test send was signed");
+  await shot(page, "create-test-passed-desktop");
+  await page.getByRole("button", { name: "Create webhook" }).click();
+  await page.waitForURL(/#\/webhooks\/[0-9a-f-]{36}$/);
+  await page.getByRole("heading", { name: "Shop orders" }).waitFor();
+  const webhookId = page.url().split("/").pop();
+  const saved = await rest("GET", `/v1/webhooks/${webhookId}`);
+  assert.deepEqual(saved.event_types, ["order.created"]);
+  assert.deepEqual(saved.retry_schedule_secs, [1]);
+
+  step("the list shows the webhook with its URL, events and state");
+  await nav(page, "Webhooks").click();
+  const row = page.getByRole("row", { name: /Shop orders/ });
+  await row.waitFor();
+  assert.match(await row.innerText(), /\/hook[\s\S]*order\.created[\s\S]*enabled/);
+
+  step("an event sent through the API shows up in the log as a failed attempt, then its retry");
+  failing = true;
+  const event = await rest("POST", "/v1/events", { event_type: "order.created", data: { order: 1042, total: "19.90" } });
+  const delivery = await until("the delivery to fail for good", async () => {
+    const page = await rest("GET", `/v1/deliveries?webhook_id=${webhookId}&status=failed`);
+    return page.items.find((d) => d.event_id === event.id);
+  });
+  assert.equal(delivery.attempts, 2, "one attempt and one retry (schedule: 1 s)");
+  await row.getByRole("link", { name: "Shop orders" }).click();
+  await tab(page, "Log").click();
+  const entries = page.getByRole("list", { name: "Delivery attempts, newest first" }).getByRole("listitem");
+  await until("two failed attempts in the log", async () => (await entries.count()) === 2);
+  assert.match(await entries.first().innerText(), /500[\s\S]*order\.created[\s\S]*attempt 2/);
+  await entries.first().locator("summary").click();
+  await entries.first().getByText('"order": 1042').waitFor();
+  await entries.first().getByText("receiver is down for maintenance").waitFor();
+  await shot(page, "log-failed-desktop");
+
+  step("the overview shows the failures");
+  await tab(page, "Overview").click();
+  await until("0 % success", async () => (await page.getByTestId("success-rate").innerText()) === "0 %");
+  assert.equal(await page.getByTestId("attempts").innerText(), "2");
+
+  step("replay the delivery once the receiver is back: a 200 appears in the log, the rate changes");
+  failing = false;
+  await tab(page, "Log").click();
+  await entries.first().locator("summary").click();
+  await entries.first().getByRole("button", { name: "Replay this delivery" }).click();
+  await page.getByText(/Replay queued/).waitFor();
+  await until("the replayed attempt in the log", async () => (await entries.count()) === 3);
+  assert.match(await entries.first().innerText(), /200[\s\S]*order\.created/);
+  const delivered = received.filter((r) => r.path === "/hook" && JSON.parse(r.body).data?.order === 1042);
+  assert.ok(delivered.length >= 3, "the receiver got both attempts and the replay");
+  await entries.first().locator("summary").click();
+  await entries.first().getByText('{"received":true}').waitFor();
+  await shot(page, "log-desktop");
+  await page.getByLabel("Status").selectOption("failure");
+  await page.getByRole("button", { name: "Filter" }).click();
+  await until("only the failures", async () => (await entries.count()) === 2);
+  await tab(page, "Overview").click();
+  await until("33.3 % success", async () => (await page.getByTestId("success-rate").innerText()) === "33.3 %");
+  await page.getByText("1 h", { exact: true }).click();
+  await page.getByText(/3 attempts, 1 succeeded/).waitFor();
+  await shot(page, "overview-desktop");
+
+  step("bulk replay of failed deliveries since yesterday, with progress");
+  failing = true;
+  const second = await rest("POST", "/v1/events", { event_type: "order.created", data: { order: 1043 } });
+  await until("the second delivery to fail", async () => {
+    const p = await rest("GET", `/v1/deliveries?webhook_id=${webhookId}&status=failed`);
+    return p.items.find((d) => d.event_id === second.id);
+  });
+  failing = false;
+  await tab(page, "Replay").click();
+  await page.getByRole("button", { name: "Start replay" }).click();
+  await until("the replay to complete", async () => (await page.getByTestId("replay-state").innerText()) === "completed");
+  await page.getByText(/1 of 1 deliveries queued/).waitFor();
+  await until("the replayed delivery to succeed", async () => {
+    const d = await rest("GET", `/v1/deliveries?webhook_id=${webhookId}&status=succeeded`);
+    return d.items.some((x) => x.event_id === second.id);
+  });
+  await shot(page, "replay-desktop");
+
+  step("settings: reveal and rotate the secret");
+  await tab(page, "Settings").click();
+  await page.getByRole("button", { name: "Reveal secret" }).click();
+  const before = await page.getByTestId("secret").innerText();
+  assert.match(before, /^whsec_/);
+  await page.getByRole("button", { name: "Rotate secret" }).click();
+  await page.getByText(/Secret rotated/).waitFor();
+  const after = await page.getByTestId("secret").innerText();
+  assert.notEqual(after, before, "a new secret is shown");
+  assert.equal((await rest("GET", `/v1/webhooks/${webhookId}/secret`)).secret, after);
+  await shot(page, "settings-desktop");
+
+  step("disable the webhook");
+  await page.getByRole("button", { name: "Disable" }).click();
+  await until("the disabled badge", async () => (await page.getByTestId("enabled-state").innerText()) === "disabled");
+  assert.equal((await rest("GET", `/v1/webhooks/${webhookId}`)).enabled, false);
+
+  step("callback URL: copy field and rotation");
+  await nav(page, "Callback URL").click();
+  const oldUrl = await page.getByLabel("Your callback URL").inputValue();
+  assert.match(oldUrl, /^http/);
+  await page.getByRole("button", { name: "Rotate URL" }).click();
+  await page.getByText(/Rotated/).waitFor();
+  assert.notEqual(await page.getByLabel("Your callback URL").inputValue(), oldUrl);
+  await shot(page, "callback-url-desktop");
+
+  step("posts with their status");
+  const post = await rest("POST", "/v1/posts", {
+    channel_identifier: "@hookrelay",
+    post_text_idea: "Launch day",
+    scheduled_at_utc: "2030-01-01 09:00:00",
+  });
+  await nav(page, "Posts").click();
+  await page.getByText(`#${post.post_id}`, { exact: true }).click();
+  await page.getByText("Launch day").waitFor();
+  await page.getByText("No callbacks yet.").waitFor();
+  await shot(page, "posts-desktop");
+
+  step("every form control has a label");
+  await page.goto(`${BASE}/console/#/webhooks/new`);
+  await page.getByLabel("Endpoint URL").waitFor();
+  const unlabelled = await page.evaluate(() =>
+    [...document.querySelectorAll("input, select, textarea")]
+      .filter((el) => !(el.labels && el.labels.length) && !el.getAttribute("aria-label"))
+      .map((el) => el.outerHTML),
+  );
+  assert.deepEqual(unlabelled, []);
+  assert.deepEqual(page.problems, [], "no console errors (CSP violations included)");
+
+  step("360 px wide: every page fits without sideways scrolling");
+  const phone = await openPage({ width: 360, height: 740 });
+  await signIn(phone);
+  for (const [route, name] of [
+    ["webhooks", "webhooks"],
+    [`webhooks/${webhookId}`, "overview"],
+    [`webhooks/${webhookId}/log`, "log"],
+    [`webhooks/${webhookId}/replay`, "replay"],
+    [`webhooks/${webhookId}/settings`, "settings"],
+    ["webhooks/new", "create"],
+    ["event-types", "catalogue"],
+    ["callback-url", "callback-url"],
+    ["posts", "posts"],
+  ]) {
+    await phone.goto(`${BASE}/console/#/${route}`);
+    await phone.waitForLoadState("networkidle");
+    await phone.locator("main h1").first().waitFor();
+    const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `${route} scrolls sideways by ${overflow}px at 360 px`);
+    await shot(phone, `${name}-360`);
+  }
+  await page.goto(`${BASE}/console/#/webhooks`);
+  await page.getByRole("row", { name: /Shop orders/ }).waitFor();
+  await shot(page, "webhooks-desktop");
+  assert.deepEqual(phone.problems, [], "no console errors on the phone");
+  console.log("console e2e: all steps passed");
+} catch (e) {
+  // What the browser showed when the step failed.
+  for (const context of browser.contexts())
+    for (const p of context.pages()) await p.screenshot({ path: `${SHOTS}/failure-${p.viewportSize()?.width}.png`, fullPage: true }).catch(() => {});
+  throw e;
+} finally {
+  await browser.close();
+  receiver.close();
+}

@@ -1,0 +1,298 @@
+// The public REST API, as the console uses it. Nothing here is private to the console:
+// every call is one a product's own backend could make with the same tenant key.
+
+export interface ApiErrorBody {
+  code: string;
+  message: string;
+  field?: string | null;
+  detail?: unknown;
+}
+
+/** A non-2xx answer, carrying the API's structured error. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly body: ApiErrorBody,
+  ) {
+    super(body.message);
+  }
+  get field(): string | null {
+    return this.body.field ?? null;
+  }
+}
+
+export type PayloadFormat = "envelope" | "flat" | "wrapped";
+export type SignatureProfile = "standard" | "x-webhook";
+
+export interface Webhook {
+  id: string;
+  name: string;
+  description: string | null;
+  url: string;
+  event_types: string[];
+  enabled: boolean;
+  payload_format: PayloadFormat;
+  headers: Record<string, string>;
+  created_at: string;
+  modified_at: string;
+  last_execution_at: string | null;
+  success_rate_24h: number | null;
+  last_response_code: number | null;
+  retry_schedule_secs: number[] | null;
+  signature_profile: SignatureProfile;
+  disabled_reason: string | null;
+  disabled_at: string | null;
+}
+
+export interface WebhookInput {
+  name: string;
+  description?: string | null;
+  url: string;
+  event_types: string[];
+  enabled: boolean;
+  payload_format: PayloadFormat;
+  headers: Record<string, string>;
+  signature_profile: SignatureProfile;
+  retry_schedule_secs: number[] | null;
+  secret?: string;
+}
+
+export interface TestResult {
+  success: boolean;
+  response_code: number | null;
+  execution_time: number;
+  response_excerpt: string | null;
+  error: string | null;
+  event_type: string;
+}
+
+export interface LogEntry {
+  id: string;
+  delivery_id: string | null;
+  event_id: string | null;
+  event_type: string;
+  created_at: string;
+  attempt: number;
+  response_code: number | null;
+  execution_time: number;
+  error: string | null;
+  response_excerpt: string | null;
+  payload: unknown;
+  success: boolean;
+  test: boolean;
+  retry_after: number | null;
+}
+
+export interface Page<T> {
+  items: T[];
+  next_cursor: string | null;
+  total?: number;
+}
+
+export interface StatsPoint {
+  start: string;
+  attempts: number;
+  successes: number;
+}
+
+export interface Stats {
+  window: string;
+  since: string;
+  attempts: number;
+  successes: number;
+  failures: number;
+  success_rate: number | null;
+  execution_time_p50: number | null;
+  execution_time_p95: number | null;
+  pending_deliveries: number;
+  failed_deliveries: number;
+  last_execution_at: string | null;
+  last_response_code: number | null;
+  series: StatsPoint[];
+}
+
+export interface EventType {
+  name: string;
+  description: string | null;
+  group: string | null;
+  example: unknown;
+  deprecated: boolean;
+  registered: boolean;
+  first_seen_at: string | null;
+}
+
+export interface Replay {
+  id: string;
+  webhook_id: string;
+  state: string;
+  since: string;
+  until: string;
+  status: string;
+  include_missed: boolean;
+  count: number;
+  replayed: number;
+  created: number;
+  error: string | null;
+  created_at: string;
+  finished_at: string | null;
+}
+
+export interface Delivery {
+  id: string;
+  event_id: string;
+  webhook_id: string;
+  status: string;
+  attempts: number;
+  last_response_code: number | null;
+}
+
+export interface Post {
+  post_id: number;
+  status: string;
+  channel_identifier: string;
+  post_text_idea: string;
+  scheduled_at_utc: string;
+  details: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface Callback {
+  received_at: string;
+  status: string | null;
+  details: string | null;
+  outcome: string;
+  http_status: number;
+}
+
+export interface Tenant {
+  id: string;
+  name: string;
+  strict_event_types: boolean;
+}
+
+const KEY_STORAGE = "hookrelay.console.key";
+
+/** The tenant key lives in session storage only: gone when the tab closes, never in a URL. */
+export const session = {
+  key(): string | null {
+    return sessionStorage.getItem(KEY_STORAGE);
+  },
+  save(key: string) {
+    sessionStorage.setItem(KEY_STORAGE, key);
+  },
+  clear() {
+    sessionStorage.removeItem(KEY_STORAGE);
+  },
+};
+
+/** Called when the API answers 401: the key was revoked or is wrong. */
+let onUnauthorized: () => void = () => {};
+export function whenUnauthorized(f: () => void) {
+  onUnauthorized = f;
+}
+
+async function call<T>(method: string, path: string, body?: unknown, key = session.key()): Promise<T> {
+  const headers: Record<string, string> = { Accept: "application/json" };
+  if (key) headers.Authorization = `Bearer ${key}`;
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  let res: Response;
+  try {
+    res = await fetch(path, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      credentials: "omit",
+      cache: "no-store",
+    });
+  } catch (e) {
+    throw new ApiError(0, { code: "network", message: `hookrelay could not be reached (${String(e)})` });
+  }
+  if (res.status === 204) return undefined as T;
+  const text = await res.text();
+  let json: unknown = null;
+  try {
+    json = text ? JSON.parse(text) : null;
+  } catch {
+    json = null;
+  }
+  if (!res.ok) {
+    const err = (json as { error?: ApiErrorBody } | null)?.error ?? {
+      code: `http_${res.status}`,
+      message: text.slice(0, 200) || res.statusText,
+    };
+    // A refused stored key ends the session; a key being tried at sign-in does not.
+    if (res.status === 401 && key && key === session.key()) onUnauthorized();
+    throw new ApiError(res.status, err);
+  }
+  return json as T;
+}
+
+function query(params: Record<string, string | number | boolean | null | undefined>): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) {
+    if (v !== undefined && v !== null && v !== "") q.set(k, String(v));
+  }
+  const s = q.toString();
+  return s ? `?${s}` : "";
+}
+
+const enc = encodeURIComponent;
+
+export const api = {
+  tenant: (key?: string) => call<Tenant>("GET", "/v1/tenant", undefined, key ?? session.key()),
+
+  webhooks: (cursor?: string | null) =>
+    call<Page<Webhook>>("GET", `/v1/webhooks${query({ limit: 50, cursor, order: "name", direction: "asc" })}`),
+  webhook: (id: string) => call<Webhook>("GET", `/v1/webhooks/${enc(id)}`),
+  createWebhook: (input: WebhookInput) =>
+    call<Webhook & { secret: string; warnings: string[] }>("POST", "/v1/webhooks", input),
+  updateWebhook: (id: string, input: Partial<WebhookInput>) =>
+    call<Webhook & { warnings: string[] }>("PATCH", `/v1/webhooks/${enc(id)}`, input),
+  deleteWebhook: (id: string) => call<void>("DELETE", `/v1/webhooks/${enc(id)}`),
+  secret: (id: string) => call<{ secret: string }>("GET", `/v1/webhooks/${enc(id)}/secret`),
+  rotateSecret: (id: string) =>
+    call<{ secret: string; previous_secret_expires_at: string }>("POST", `/v1/webhooks/${enc(id)}/secret/rotate`, {}),
+
+  testUrl: (input: {
+    url: string;
+    secret?: string;
+    headers: Record<string, string>;
+    payload_format: PayloadFormat;
+    signature_profile: SignatureProfile;
+    event_type?: string;
+  }) => call<TestResult>("POST", "/v1/webhooks/test", input),
+  testWebhook: (id: string, event_type?: string) =>
+    call<TestResult>("POST", `/v1/webhooks/${enc(id)}/test`, event_type ? { event_type } : {}),
+
+  logs: (id: string, f: { status?: string; event_type?: string; cursor?: string | null; limit?: number }) =>
+    call<Page<LogEntry>>("GET", `/v1/webhooks/${enc(id)}/logs${query({ limit: 20, ...f })}`),
+  stats: (id: string, window: string) => call<Stats>("GET", `/v1/webhooks/${enc(id)}/stats${query({ window })}`),
+  replayDelivery: (deliveryId: string) => call<Delivery>("POST", `/v1/deliveries/${enc(deliveryId)}/replay`),
+  replayWebhook: (id: string, body: { since: string; status: "failed" | "all"; include_missed: boolean }) =>
+    call<{ id: string; count: number }>("POST", `/v1/webhooks/${enc(id)}/replay`, body),
+  replay: (id: string) => call<Replay>("GET", `/v1/replays/${enc(id)}`),
+
+  eventTypes: async (): Promise<EventType[]> => {
+    const all: EventType[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: Page<EventType> = await call("GET", `/v1/event-types${query({ limit: 100, cursor })}`);
+      all.push(...page.items);
+      cursor = page.next_cursor;
+    } while (cursor);
+    return all;
+  },
+  createEventType: (body: { name: string; description?: string; group?: string }) =>
+    call<EventType>("POST", "/v1/event-types", body),
+  deleteEventType: (name: string) => call<void>("DELETE", `/v1/event-types/${enc(name)}`),
+  importPreset: (preset: string) =>
+    call<{ preset: string; imported: string[] }>("POST", "/v1/event-types/import", { preset }),
+
+  callbackUrl: () => call<{ url: string; signing_enabled: boolean }>("GET", "/v1/callback-url"),
+  rotateCallbackUrl: () => call<{ url: string; signing_enabled: boolean }>("POST", "/v1/callback-url/rotate"),
+
+  posts: (f: { status?: string; cursor?: string | null }) =>
+    call<Page<Post>>("GET", `/v1/posts${query({ limit: 20, ...f })}`),
+  post: (id: number) => call<Post & { callbacks: Callback[] }>("GET", `/v1/posts/${id}`),
+};

@@ -1,0 +1,387 @@
+// One webhook: its numbers and chart, its log, replays and its settings.
+import { useEffect, useState } from "preact/hooks";
+import { api, type LogEntry, type Replay, type Stats, type TestResult, type Webhook } from "../api";
+import { codeClass, ErrorBanner, errorText, ms, Notice, percent, useLoad, when } from "../ui";
+import { TestResultView, WebhookEditor } from "./WebhookEditor";
+
+const TABS: [string, string][] = [
+  ["overview", "Overview"],
+  ["log", "Log"],
+  ["replay", "Replay"],
+  ["settings", "Settings"],
+];
+
+export function WebhookDetail({ id, tab }: { id: string; tab: string }) {
+  const { data: webhook, error, setData } = useLoad(() => api.webhook(id), [id]);
+  const [test, setTest] = useState<TestResult | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [actionError, setActionError] = useState<unknown>(null);
+  if (error) return <ErrorBanner error={error} />;
+  if (!webhook) return <p class="loading">Loading…</p>;
+
+  const toggle = async () => {
+    setBusy(true);
+    try {
+      setData(await api.updateWebhook(id, { enabled: !webhook.enabled }));
+      setActionError(null);
+    } catch (e) {
+      setActionError(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const sendTest = async () => {
+    setBusy(true);
+    try {
+      setTest(await api.testWebhook(id));
+      setActionError(null);
+    } catch (e) {
+      setActionError(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <section>
+      <p class="crumbs">
+        <a href="#/webhooks">Webhooks</a> /
+      </p>
+      <div class="title-row">
+        <h1>{webhook.name}</h1>
+        <div class="inline">
+          <span class={webhook.enabled ? "badge ok" : "badge muted"} data-testid="enabled-state">
+            {webhook.enabled ? "enabled" : "disabled"}
+          </span>
+          <button type="button" class="secondary" disabled={busy} onClick={toggle}>
+            {webhook.enabled ? "Disable" : "Enable"}
+          </button>
+          <button type="button" class="secondary" disabled={busy} onClick={sendTest}>
+            Send test event
+          </button>
+        </div>
+      </div>
+      <p class="url">{webhook.url}</p>
+      {!webhook.enabled && webhook.disabled_reason && (
+        <Notice>
+          Disabled {when(webhook.disabled_at)}: {webhook.disabled_reason}
+        </Notice>
+      )}
+      {test && <TestResultView result={test} />}
+      <ErrorBanner error={actionError} />
+      <nav class="tabs" aria-label="Webhook">
+        {TABS.map(([t, label]) => (
+          <a href={`#/webhooks/${id}/${t}`} aria-current={tab === t ? "page" : undefined}>
+            {label}
+          </a>
+        ))}
+      </nav>
+      {tab === "overview" && <Overview webhook={webhook} />}
+      {tab === "log" && <Log webhook={webhook} />}
+      {tab === "replay" && <ReplayPanel webhook={webhook} />}
+      {tab === "settings" && <WebhookEditor key={webhook.modified_at} webhook={webhook} onSaved={setData} />}
+    </section>
+  );
+}
+
+function Chart({ stats }: { stats: Stats }) {
+  const points = stats.series;
+  if (points.length === 0) return <p class="empty">No attempts in this window.</p>;
+  const max = Math.max(...points.map((p) => p.attempts));
+  const width = 600;
+  const height = 120;
+  const bar = width / points.length;
+  const summary = `${stats.attempts} attempts, ${stats.successes} succeeded, over ${points.length} intervals`;
+  return (
+    <figure class="chart">
+      <svg viewBox={`0 0 ${width} ${height}`} role="img" aria-label={summary} preserveAspectRatio="none">
+        {points.map((p, i) => {
+          const h = (p.attempts / max) * (height - 4);
+          const ok = (p.successes / max) * (height - 4);
+          const x = i * bar + bar * 0.1;
+          const w = Math.max(bar * 0.8, 1);
+          return (
+            <g>
+              <title>
+                {when(p.start)}: {p.successes}/{p.attempts} succeeded
+              </title>
+              <rect class="fail" x={x} y={height - h} width={w} height={h - ok} />
+              <rect class="ok" x={x} y={height - ok} width={w} height={ok} />
+            </g>
+          );
+        })}
+      </svg>
+      <figcaption>
+        <span class="key ok">succeeded</span> <span class="key fail">failed</span> · {summary}
+      </figcaption>
+    </figure>
+  );
+}
+
+function Overview({ webhook }: { webhook: Webhook }) {
+  const [span, setSpan] = useState("24h");
+  const { data: stats, error, reload } = useLoad(() => api.stats(webhook.id, span), [webhook.id, span]);
+  return (
+    <div>
+      <fieldset class="segmented">
+        <legend class="visually-hidden">Window</legend>
+        {["1h", "24h", "7d"].map((w) => (
+          <label class={w === span ? "selected" : undefined}>
+            <input type="radio" name="window" value={w} checked={w === span} onChange={() => setSpan(w)} />
+            {w.replace("h", " h").replace("d", " d")}
+          </label>
+        ))}
+        <button type="button" class="secondary" onClick={() => void reload()}>
+          Refresh
+        </button>
+      </fieldset>
+      <ErrorBanner error={error} />
+      {stats && (
+        <>
+          <dl class="stats">
+            <div>
+              <dt>Success rate</dt>
+              <dd data-testid="success-rate">{percent(stats.success_rate)}</dd>
+            </div>
+            <div>
+              <dt>Attempts</dt>
+              <dd data-testid="attempts">{stats.attempts}</dd>
+            </div>
+            <div>
+              <dt>Failed attempts</dt>
+              <dd>{stats.failures}</dd>
+            </div>
+            <div>
+              <dt>Response time p50 / p95</dt>
+              <dd>
+                {ms(stats.execution_time_p50)} / {ms(stats.execution_time_p95)}
+              </dd>
+            </div>
+            <div>
+              <dt>Pending deliveries</dt>
+              <dd>{stats.pending_deliveries}</dd>
+            </div>
+            <div>
+              <dt>Failed deliveries</dt>
+              <dd>{stats.failed_deliveries}</dd>
+            </div>
+            <div>
+              <dt>Last execution</dt>
+              <dd>
+                {when(stats.last_execution_at)}{" "}
+                {stats.last_response_code !== null && (
+                  <span class={codeClass(stats.last_response_code)}>{stats.last_response_code}</span>
+                )}
+              </dd>
+            </div>
+          </dl>
+          <Chart stats={stats} />
+        </>
+      )}
+    </div>
+  );
+}
+
+function pretty(v: unknown): string {
+  return JSON.stringify(v, null, 2);
+}
+
+function LogRow({ entry, onReplayed }: { entry: LogEntry; onReplayed: () => void }) {
+  const [message, setMessage] = useState<string | null>(null);
+  return (
+    <li class={entry.success ? "log-entry ok" : "log-entry bad"}>
+      <details>
+        <summary>
+          <span class={codeClass(entry.response_code, entry.success)}>
+            {entry.response_code ?? (entry.success ? "ok" : "error")}
+          </span>
+          <code class="event-type">{entry.event_type}</code>
+          <span class="muted">{when(entry.created_at)}</span>
+          <span class="muted">{ms(entry.execution_time)}</span>
+          <span class="muted">{entry.test ? "test send" : `attempt ${entry.attempt}`}</span>
+        </summary>
+        <div class="log-detail">
+          {entry.error && <p class="field-error">{entry.error}</p>}
+          {entry.retry_after !== null && <p class="muted">Receiver asked to retry after {entry.retry_after} s.</p>}
+          <h3>Payload</h3>
+          <pre>{entry.payload === null || entry.payload === undefined ? "(not available)" : pretty(entry.payload)}</pre>
+          <h3>Response</h3>
+          <pre>{entry.response_excerpt || "(empty)"}</pre>
+          {entry.delivery_id && (
+            <p class="inline">
+              <span class="muted">Delivery {entry.delivery_id}</span>
+              <button
+                type="button"
+                class="secondary"
+                onClick={async () => {
+                  try {
+                    const d = await api.replayDelivery(entry.delivery_id!);
+                    setMessage(`Replay queued: the delivery is ${d.status} again.`);
+                    onReplayed();
+                  } catch (e) {
+                    setMessage(errorText(e));
+                  }
+                }}
+              >
+                Replay this delivery
+              </button>
+            </p>
+          )}
+          {message && <Notice>{message}</Notice>}
+        </div>
+      </details>
+    </li>
+  );
+}
+
+function Log({ webhook }: { webhook: Webhook }) {
+  const [status, setStatus] = useState("");
+  const [eventType, setEventType] = useState("");
+  const [applied, setApplied] = useState({ status: "", event_type: "" });
+  // Cursors of the pages before this one, to go back.
+  const [cursors, setCursors] = useState<(string | null)[]>([null]);
+  const cursor = cursors[cursors.length - 1];
+  const { data, error, reload } = useLoad(
+    () => api.logs(webhook.id, { ...applied, cursor }),
+    [webhook.id, applied, cursor],
+  );
+  // The first page follows new attempts by itself.
+  useEffect(() => {
+    if (cursors.length > 1) return;
+    const t = setInterval(() => void reload(), 3000);
+    return () => clearInterval(t);
+  }, [reload, cursors.length]);
+
+  return (
+    <div>
+      <form
+        class="filters"
+        onSubmit={(e) => {
+          e.preventDefault();
+          setCursors([null]);
+          setApplied({ status, event_type: eventType.trim() });
+        }}
+      >
+        <div class="field">
+          <label for="log-status">Status</label>
+          <select id="log-status" value={status} onChange={(e) => setStatus(e.currentTarget.value)}>
+            <option value="">All</option>
+            <option value="success">Succeeded</option>
+            <option value="failure">Failed</option>
+          </select>
+        </div>
+        <div class="field">
+          <label for="log-event">Event type</label>
+          <input id="log-event" value={eventType} onInput={(e) => setEventType(e.currentTarget.value)} />
+        </div>
+        <button type="submit" class="secondary">
+          Filter
+        </button>
+        <button type="button" class="secondary" onClick={() => void reload()}>
+          Refresh
+        </button>
+      </form>
+      <ErrorBanner error={error} />
+      {data && data.items.length === 0 && <p class="empty">No attempts yet{applied.status || applied.event_type ? " matching these filters" : ""}.</p>}
+      {data && data.items.length > 0 && (
+        <ul class="log" aria-label="Delivery attempts, newest first">
+          {data.items.map((e) => (
+            <LogRow key={e.id} entry={e} onReplayed={() => setTimeout(() => void reload(), 1000)} />
+          ))}
+        </ul>
+      )}
+      <div class="inline pager">
+        <button type="button" class="secondary" disabled={cursors.length <= 1} onClick={() => setCursors(cursors.slice(0, -1))}>
+          Newer
+        </button>
+        <button
+          type="button"
+          class="secondary"
+          disabled={!data?.next_cursor}
+          onClick={() => data?.next_cursor && setCursors([...cursors, data.next_cursor])}
+        >
+          Older
+        </button>
+      </div>
+    </div>
+  );
+}
+
+function localInput(d: Date): string {
+  const pad = (n: number) => String(n).padStart(2, "0");
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
+function ReplayPanel({ webhook }: { webhook: Webhook }) {
+  const [since, setSince] = useState(localInput(new Date(Date.now() - 24 * 3600 * 1000)));
+  const [status, setStatus] = useState<"failed" | "all">("failed");
+  const [missed, setMissed] = useState(true);
+  const [replay, setReplay] = useState<Replay | null>(null);
+  const [error, setError] = useState<unknown>(null);
+
+  useEffect(() => {
+    if (!replay || replay.finished_at) return;
+    const t = setTimeout(async () => {
+      try {
+        setReplay(await api.replay(replay.id));
+      } catch (e) {
+        setError(e);
+      }
+    }, 1000);
+    return () => clearTimeout(t);
+  }, [replay]);
+
+  return (
+    <div>
+      <p>
+        Send again what this webhook missed: failed deliveries, or every delivery, since a time (at most 14 days
+        back). Events that arrived while the webhook was disabled can be included.
+      </p>
+      <form
+        class="replay-form"
+        onSubmit={async (e) => {
+          e.preventDefault();
+          try {
+            const started = await api.replayWebhook(webhook.id, {
+              since: new Date(since).toISOString(),
+              status,
+              include_missed: missed,
+            });
+            setReplay(await api.replay(started.id));
+            setError(null);
+          } catch (err) {
+            setError(err);
+          }
+        }}
+      >
+        <div class="field">
+          <label for="replay-since">Since</label>
+          <input id="replay-since" type="datetime-local" required value={since} onInput={(e) => setSince(e.currentTarget.value)} />
+        </div>
+        <div class="field">
+          <label for="replay-status">Deliveries</label>
+          <select id="replay-status" value={status} onChange={(e) => setStatus(e.currentTarget.value as "failed" | "all")}>
+            <option value="failed">Failed only</option>
+            <option value="all">All</option>
+          </select>
+        </div>
+        <div class="check">
+          <input id="replay-missed" type="checkbox" checked={missed} onChange={(e) => setMissed(e.currentTarget.checked)} />
+          <label for="replay-missed">Include events missed while disabled</label>
+        </div>
+        <button type="submit">Start replay</button>
+      </form>
+      <ErrorBanner error={error} />
+      {replay && (
+        <div class="panel" role="status" aria-live="polite">
+          <p>
+            Replay <strong data-testid="replay-state">{replay.state}</strong>: {replay.replayed + replay.created} of{" "}
+            {replay.count} deliveries queued ({replay.replayed} replayed, {replay.created} missed events delivered).
+          </p>
+          <progress max={Math.max(replay.count, 1)} value={replay.count === 0 ? 1 : replay.replayed + replay.created} />
+          {replay.error && <p class="field-error">{replay.error}</p>}
+        </div>
+      )}
+    </div>
+  );
+}

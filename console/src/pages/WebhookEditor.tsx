@@ -1,0 +1,515 @@
+// Create or edit a webhook: the event picker, headers, format, signature, retries, the
+// "Test" button (test before saving), and on edit the secret, the toggle and deletion.
+import { useEffect, useRef, useState } from "preact/hooks";
+import {
+  api,
+  ApiError,
+  type EventType,
+  type PayloadFormat,
+  type SignatureProfile,
+  type TestResult,
+  type Webhook,
+  type WebhookInput,
+} from "../api";
+import { codeClass, CopyButton, ErrorBanner, Field, go, ms, Notice } from "../ui";
+
+/** The form control of each field the API may name in an error. */
+const FIELD_IDS: Record<string, string> = {
+  name: "wh-name",
+  description: "wh-description",
+  url: "wh-url",
+  event_types: "event-free",
+  headers: "hdr-name-0",
+  payload_format: "wh-format",
+  signature_profile: "wh-profile",
+  retry_schedule_secs: "wh-schedule",
+  secret: "wh-secret",
+};
+
+interface HeaderRow {
+  name: string;
+  value: string;
+}
+
+function isPattern(t: string) {
+  return t === "*" || t.endsWith(".*");
+}
+
+function parseSchedule(text: string): number[] | null | string {
+  const trimmed = text.trim();
+  if (!trimmed) return null;
+  const parts = trimmed.split(/[\s,]+/).filter(Boolean);
+  const secs = parts.map((p) => Number(p));
+  if (secs.some((n) => !Number.isInteger(n) || n <= 0)) return "Whole seconds above 0, separated by commas";
+  return secs;
+}
+
+export function TestResultView({ result }: { result: TestResult }) {
+  return (
+    <div class={result.success ? "test-result passed" : "test-result failed"} role="status" aria-live="polite">
+      <strong>{result.success ? "Test passed" : "Test failed"}</strong>{" "}
+      <span class={codeClass(result.response_code, result.success)}>{result.response_code ?? "no response"}</span>{" "}
+      <span class="muted">in {ms(result.execution_time)}</span>
+      <span class="muted"> · event {result.event_type}</span>
+      {result.error && <p class="field-error">{result.error}</p>}
+      {result.response_excerpt && (
+        <pre class="excerpt" aria-label="Response excerpt">
+          {result.response_excerpt}
+        </pre>
+      )}
+    </div>
+  );
+}
+
+function EventPicker({
+  selected,
+  onChange,
+  error,
+}: {
+  selected: string[];
+  onChange: (s: string[]) => void;
+  error?: string | null;
+}) {
+  const [catalogue, setCatalogue] = useState<EventType[] | null>(null);
+  const [catalogueError, setCatalogueError] = useState<unknown>(null);
+  const [free, setFree] = useState("");
+  useEffect(() => {
+    api.eventTypes().then(setCatalogue, setCatalogueError);
+  }, []);
+  const groups = new Map<string, EventType[]>();
+  for (const t of catalogue ?? []) {
+    const g = t.group ?? (t.registered ? "Other" : "Seen, not registered");
+    groups.set(g, [...(groups.get(g) ?? []), t]);
+  }
+  const toggle = (name: string, on: boolean) =>
+    onChange(on ? [...selected.filter((s) => s !== name), name] : selected.filter((s) => s !== name));
+  const addFree = () => {
+    const v = free.trim();
+    if (v && !selected.includes(v)) onChange([...selected, v]);
+    setFree("");
+  };
+  return (
+    <fieldset class={error ? "events invalid" : "events"} aria-describedby="events-hint">
+      <legend>Events</legend>
+      <small id="events-hint" class="hint">
+        Pick from the catalogue, or type a name, <code>*</code> (every event) or <code>prefix.*</code>.
+      </small>
+      <div class="chips" aria-label="Selected events">
+        {selected.length === 0 && <span class="muted">No event selected</span>}
+        {selected.map((s) => (
+          <span class="chip">
+            {s}
+            <button type="button" class="chip-remove" aria-label={`Remove ${s}`} onClick={() => toggle(s, false)}>
+              ×
+            </button>
+          </span>
+        ))}
+      </div>
+      <div class="inline">
+        <label for="event-free" class="visually-hidden">
+          Event name or pattern
+        </label>
+        <input
+          id="event-free"
+          placeholder="order.created, invoice.*, *"
+          value={free}
+          onInput={(e) => setFree(e.currentTarget.value)}
+          onKeyDown={(e) => {
+            if (e.key === "Enter") {
+              e.preventDefault();
+              addFree();
+            }
+          }}
+        />
+        <button type="button" class="secondary" onClick={addFree}>
+          Add
+        </button>
+      </div>
+      <ErrorBanner error={catalogueError} />
+      {catalogue && catalogue.length === 0 && (
+        <p class="muted">The catalogue is empty: add event types under "Event catalogue", or type names above.</p>
+      )}
+      {[...groups.entries()].map(([group, types]) => (
+        <details class="group" open={groups.size <= 3}>
+          <summary>
+            {group} <span class="muted">({types.length})</span>
+          </summary>
+          <ul class="picker">
+            {types.map((t) => {
+              const id = `evt-${group}-${t.name}`.replace(/[^\w-]/g, "_");
+              return (
+                <li>
+                  <input
+                    type="checkbox"
+                    id={id}
+                    checked={selected.includes(t.name)}
+                    onChange={(e) => toggle(t.name, e.currentTarget.checked)}
+                  />
+                  <label for={id}>
+                    <code>{t.name}</code>
+                    {t.deprecated && <span class="badge muted">deprecated</span>}
+                    {t.description && <span class="description">{t.description}</span>}
+                  </label>
+                </li>
+              );
+            })}
+          </ul>
+        </details>
+      ))}
+      {error && <small class="field-error" role="alert">{error}</small>}
+    </fieldset>
+  );
+}
+
+function SecretPanel({ id }: { id: string }) {
+  const [secret, setSecret] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  return (
+    <section class="panel" aria-labelledby="secret-title">
+      <h2 id="secret-title">Signing secret</h2>
+      <p class="muted">Receivers verify each delivery's signature with this secret.</p>
+      {secret && (
+        <p class="inline">
+          <code class="secret" data-testid="secret">
+            {secret}
+          </code>
+          <CopyButton text={secret} />
+        </p>
+      )}
+      {notice && <Notice>{notice}</Notice>}
+      <ErrorBanner error={error} />
+      <div class="inline">
+        <button
+          type="button"
+          class="secondary"
+          onClick={async () => {
+            if (secret) return setSecret(null);
+            try {
+              setSecret((await api.secret(id)).secret);
+            } catch (e) {
+              setError(e);
+            }
+          }}
+        >
+          {secret ? "Hide secret" : "Reveal secret"}
+        </button>
+        <button
+          type="button"
+          class="secondary"
+          onClick={async () => {
+            if (!confirm("Rotate the signing secret? The old one keeps working for a grace period.")) return;
+            try {
+              const r = await api.rotateSecret(id);
+              setSecret(r.secret);
+              setNotice(`Secret rotated. The previous secret is accepted until ${new Date(r.previous_secret_expires_at).toLocaleString()}.`);
+              setError(null);
+            } catch (e) {
+              setError(e);
+            }
+          }}
+        >
+          Rotate secret
+        </button>
+      </div>
+    </section>
+  );
+}
+
+function DeletePanel({ webhook }: { webhook: Webhook }) {
+  const dialog = useRef<HTMLDialogElement>(null);
+  const [error, setError] = useState<unknown>(null);
+  return (
+    <section class="panel danger" aria-labelledby="delete-title">
+      <h2 id="delete-title">Delete webhook</h2>
+      <p class="muted">Pending deliveries are cancelled. This cannot be undone.</p>
+      <button type="button" class="danger" onClick={() => dialog.current?.showModal()}>
+        Delete webhook
+      </button>
+      <dialog ref={dialog} aria-labelledby="confirm-title">
+        <form method="dialog">
+          <h2 id="confirm-title">Delete “{webhook.name}”?</h2>
+          <p>Deliveries to {webhook.url} stop now, and its pending deliveries are cancelled.</p>
+          <ErrorBanner error={error} />
+          <div class="inline">
+            <button type="submit" class="secondary" value="cancel" autofocus>
+              Cancel
+            </button>
+            <button
+              type="button"
+              class="danger"
+              onClick={async () => {
+                try {
+                  await api.deleteWebhook(webhook.id);
+                  dialog.current?.close();
+                  go("webhooks");
+                } catch (e) {
+                  setError(e);
+                }
+              }}
+            >
+              Delete
+            </button>
+          </div>
+        </form>
+      </dialog>
+    </section>
+  );
+}
+
+export function WebhookEditor({ webhook, onSaved }: { webhook?: Webhook; onSaved?: (w: Webhook) => void }) {
+  const editing = !!webhook;
+  const [name, setName] = useState(webhook?.name ?? "");
+  const [description, setDescription] = useState(webhook?.description ?? "");
+  const [url, setUrl] = useState(webhook?.url ?? "");
+  const [events, setEvents] = useState<string[]>(webhook?.event_types ?? []);
+  const [headers, setHeaders] = useState<HeaderRow[]>(
+    Object.entries(webhook?.headers ?? {}).map(([n, v]) => ({ name: n, value: v })),
+  );
+  const [format, setFormat] = useState<PayloadFormat>(webhook?.payload_format ?? "envelope");
+  const [profile, setProfile] = useState<SignatureProfile>(webhook?.signature_profile ?? "standard");
+  const [schedule, setSchedule] = useState((webhook?.retry_schedule_secs ?? []).join(", "));
+  const [enabled, setEnabled] = useState(webhook?.enabled ?? true);
+  const [secret, setSecret] = useState("");
+  const [testFirst, setTestFirst] = useState(!editing);
+  const [test, setTest] = useState<TestResult | null>(null);
+  const [testing, setTesting] = useState(false);
+  const [saving, setSaving] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const [saved, setSaved] = useState<string | null>(null);
+  const [warnings, setWarnings] = useState<string[]>([]);
+  const fieldError = (f: string) => (error instanceof ApiError && error.field === f ? error.message : null);
+  // An error about one field is shown at that field, which gets the focus.
+  const atField = error instanceof ApiError && error.field !== null && error.field in FIELD_IDS;
+  useEffect(() => {
+    if (error instanceof ApiError && error.field && FIELD_IDS[error.field])
+      document.getElementById(FIELD_IDS[error.field])?.focus();
+  }, [error]);
+  const scheduleValue = parseSchedule(schedule);
+
+  const headerMap = () => {
+    const m: Record<string, string> = {};
+    for (const h of headers) if (h.name.trim()) m[h.name.trim()] = h.value;
+    return m;
+  };
+  const testEvent = events.find((e) => !isPattern(e));
+
+  const runTest = async (): Promise<TestResult | null> => {
+    setTesting(true);
+    setTest(null);
+    try {
+      const r = await api.testUrl({
+        url: url.trim(),
+        secret: secret.trim() || undefined,
+        headers: headerMap(),
+        payload_format: format,
+        signature_profile: profile,
+        event_type: testEvent,
+      });
+      setTest(r);
+      setError(null);
+      return r;
+    } catch (e) {
+      setError(e);
+      return null;
+    } finally {
+      setTesting(false);
+    }
+  };
+
+  const save = async (e: Event) => {
+    e.preventDefault();
+    if (typeof scheduleValue === "string") return;
+    setSaving(true);
+    setSaved(null);
+    try {
+      // "Save only if the test passes": test what is about to be saved, first.
+      if (testFirst) {
+        const r = await runTest();
+        if (!r) return;
+        if (!r.success) {
+          setError(new ApiError(422, { code: "test_failed", message: "Not saved: the test send failed.", field: "url" }));
+          return;
+        }
+      }
+      const input: WebhookInput = {
+        name: name.trim(),
+        description: description.trim() || null,
+        url: url.trim(),
+        event_types: events,
+        enabled,
+        payload_format: format,
+        headers: headerMap(),
+        signature_profile: profile,
+        retry_schedule_secs: scheduleValue,
+      };
+      if (editing) {
+        const r = await api.updateWebhook(webhook.id, input);
+        setWarnings(r.warnings);
+        setSaved("Saved.");
+        onSaved?.(r);
+      } else {
+        if (secret.trim()) input.secret = secret.trim();
+        const r = await api.createWebhook(input);
+        setWarnings(r.warnings);
+        go(`webhooks/${r.id}`);
+      }
+      setError(null);
+    } catch (err) {
+      setError(err);
+    } finally {
+      setSaving(false);
+    }
+  };
+
+  return (
+    <section>
+      {!editing && <h1>New webhook</h1>}
+      <form class="webhook-form" onSubmit={save} noValidate>
+        <Field label="Name" id="wh-name" error={fieldError("name")}>
+          <input id="wh-name" required maxLength={255} value={name} onInput={(e) => setName(e.currentTarget.value)} />
+        </Field>
+        <Field label="Description (optional)" id="wh-description" error={fieldError("description")}>
+          <input id="wh-description" value={description} onInput={(e) => setDescription(e.currentTarget.value)} />
+        </Field>
+        <Field label="Endpoint URL" id="wh-url" hint="Where hookrelay POSTs each event." error={fieldError("url")}>
+          <input
+            id="wh-url"
+            type="url"
+            required
+            inputMode="url"
+            placeholder="https://example.com/webhooks"
+            value={url}
+            aria-describedby="wh-url-hint"
+            onInput={(e) => setUrl(e.currentTarget.value)}
+          />
+        </Field>
+        <EventPicker selected={events} onChange={setEvents} error={fieldError("event_types")} />
+
+        <fieldset>
+          <legend>Custom headers</legend>
+          {headers.map((h, i) => (
+            <div class="inline header-row">
+              <label for={`hdr-name-${i}`} class="visually-hidden">
+                Header name {i + 1}
+              </label>
+              <input
+                id={`hdr-name-${i}`}
+                placeholder="X-Api-Key"
+                value={h.name}
+                onInput={(e) => setHeaders(headers.map((x, j) => (j === i ? { ...x, name: e.currentTarget.value } : x)))}
+              />
+              <label for={`hdr-value-${i}`} class="visually-hidden">
+                Header value {i + 1}
+              </label>
+              <input
+                id={`hdr-value-${i}`}
+                placeholder="value"
+                value={h.value}
+                onInput={(e) => setHeaders(headers.map((x, j) => (j === i ? { ...x, value: e.currentTarget.value } : x)))}
+              />
+              <button
+                type="button"
+                class="secondary"
+                aria-label={`Remove header ${h.name || i + 1}`}
+                onClick={() => setHeaders(headers.filter((_, j) => j !== i))}
+              >
+                Remove
+              </button>
+            </div>
+          ))}
+          {fieldError("headers") && <small class="field-error">{fieldError("headers")}</small>}
+          <button type="button" class="secondary" onClick={() => setHeaders([...headers, { name: "", value: "" }])}>
+            Add header
+          </button>
+        </fieldset>
+
+        <div class="columns">
+          <Field label="Payload format" id="wh-format" error={fieldError("payload_format")}>
+            <select id="wh-format" value={format} onChange={(e) => setFormat(e.currentTarget.value as PayloadFormat)}>
+              <option value="envelope">envelope: {"{event, event_id, timestamp, data}"}</option>
+              <option value="flat">flat: {"{event, ...the data's fields}"}</option>
+              <option value="wrapped">wrapped: {"{event, timestamp, webhookId, data}"}</option>
+            </select>
+          </Field>
+          <Field label="Signature" id="wh-profile" error={fieldError("signature_profile")}>
+            <select
+              id="wh-profile"
+              value={profile}
+              onChange={(e) => setProfile(e.currentTarget.value as SignatureProfile)}
+            >
+              <option value="standard">Standard Webhooks (webhook-signature)</option>
+              <option value="x-webhook">X-Webhook-Signature (hex HMAC)</option>
+            </select>
+          </Field>
+        </div>
+        <Field
+          label="Retry schedule (seconds)"
+          id="wh-schedule"
+          hint="Delays before each retry, e.g. 5, 25, 125. Empty: the service's default."
+          error={typeof scheduleValue === "string" ? scheduleValue : fieldError("retry_schedule_secs")}
+        >
+          <input
+            id="wh-schedule"
+            value={schedule}
+            aria-describedby="wh-schedule-hint"
+            onInput={(e) => setSchedule(e.currentTarget.value)}
+          />
+        </Field>
+        {!editing && (
+          <Field
+            label="Signing secret (optional)"
+            id="wh-secret"
+            hint="Leave empty to have one generated (whsec_…)."
+            error={fieldError("secret")}
+          >
+            <input
+              id="wh-secret"
+              type="password"
+              autocomplete="off"
+              value={secret}
+              aria-describedby="wh-secret-hint"
+              onInput={(e) => setSecret(e.currentTarget.value)}
+            />
+          </Field>
+        )}
+        <div class="check">
+          <input id="wh-enabled" type="checkbox" checked={enabled} onChange={(e) => setEnabled(e.currentTarget.checked)} />
+          <label for="wh-enabled">Enabled</label>
+        </div>
+        <div class="check">
+          <input
+            id="wh-test-first"
+            type="checkbox"
+            checked={testFirst}
+            onChange={(e) => setTestFirst(e.currentTarget.checked)}
+          />
+          <label for="wh-test-first">Save only if the test passes</label>
+        </div>
+
+        {test && <TestResultView result={test} />}
+        {!atField && <ErrorBanner error={error} />}
+        {saved && <Notice>{saved}</Notice>}
+        {warnings.map((w) => (
+          <Notice>{w}</Notice>
+        ))}
+        <div class="actions">
+          <button type="button" class="secondary" disabled={testing || !url.trim()} onClick={() => void runTest()}>
+            {testing ? "Testing…" : "Test"}
+          </button>
+          <button type="submit" disabled={saving || typeof scheduleValue === "string"}>
+            {saving ? "Saving…" : editing ? "Save changes" : "Create webhook"}
+          </button>
+          {!editing && (
+            <a class="button secondary" href="#/webhooks">
+              Cancel
+            </a>
+          )}
+        </div>
+      </form>
+      {editing && <SecretPanel id={webhook.id} />}
+      {editing && <DeletePanel webhook={webhook} />}
+    </section>
+  );
+}
+

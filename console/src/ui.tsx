@@ -1,0 +1,145 @@
+// Small shared pieces: formatting, the error banner, the async-state hook, the router.
+import type { ComponentChildren } from "preact";
+import { useCallback, useEffect, useState } from "preact/hooks";
+import { ApiError } from "./api";
+
+export function percent(rate: number | null | undefined): string {
+  return rate === null || rate === undefined ? "—" : `${(rate * 100).toFixed(rate === 1 || rate === 0 ? 0 : 1)} %`;
+}
+
+export function ms(seconds: number | null | undefined): string {
+  if (seconds === null || seconds === undefined) return "—";
+  return seconds < 1 ? `${Math.round(seconds * 1000)} ms` : `${seconds.toFixed(2)} s`;
+}
+
+export function when(iso: string | null | undefined): string {
+  if (!iso) return "never";
+  const d = new Date(iso);
+  return d.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "medium" });
+}
+
+export function codeClass(code: number | null | undefined, success?: boolean): string {
+  if (success === true || (code !== null && code !== undefined && code >= 200 && code < 300)) return "badge ok";
+  if (code === null || code === undefined) return "badge muted";
+  return "badge bad";
+}
+
+export function errorText(e: unknown): string {
+  if (e instanceof ApiError) return e.field ? `${e.message} (${e.field})` : e.message;
+  return String(e);
+}
+
+export function ErrorBanner({ error }: { error: unknown }) {
+  if (!error) return null;
+  return (
+    <p class="error" role="alert">
+      {errorText(error)}
+    </p>
+  );
+}
+
+export function Notice({ children }: { children: ComponentChildren }) {
+  return (
+    <p class="notice" role="status">
+      {children}
+    </p>
+  );
+}
+
+/** Loads `load()` on mount and whenever `deps` change; `reload` loads again. */
+export function useLoad<T>(load: () => Promise<T>, deps: unknown[]) {
+  const [data, setData] = useState<T | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [loading, setLoading] = useState(true);
+  const reload = useCallback(async () => {
+    setLoading(true);
+    try {
+      setData(await load());
+      setError(null);
+    } catch (e) {
+      setError(e);
+    } finally {
+      setLoading(false);
+    }
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, deps);
+  useEffect(() => {
+    void reload();
+  }, [reload]);
+  return { data, error, loading, reload, setData };
+}
+
+/** The hash route: `#/webhooks/abc/log` -> ["webhooks", "abc", "log"]. */
+export function useRoute(): string[] {
+  const parse = () =>
+    location.hash
+      .replace(/^#\/?/, "")
+      .split("?")[0]
+      .split("/")
+      .filter(Boolean)
+      .map(decodeURIComponent);
+  const [route, setRoute] = useState(parse);
+  useEffect(() => {
+    const on = () => setRoute(parse());
+    addEventListener("hashchange", on);
+    return () => removeEventListener("hashchange", on);
+  }, []);
+  return route;
+}
+
+export function go(path: string) {
+  location.hash = `#/${path}`;
+}
+
+export function Field({
+  label,
+  id,
+  hint,
+  error,
+  children,
+}: {
+  label: string;
+  id: string;
+  hint?: string;
+  error?: string | null;
+  children: ComponentChildren;
+}) {
+  return (
+    <div class={error ? "field invalid" : "field"}>
+      <label for={id}>{label}</label>
+      {children}
+      {hint && (
+        <small id={`${id}-hint`} class="hint">
+          {hint}
+        </small>
+      )}
+      {error && (
+        <small id={`${id}-error`} class="field-error" role="alert">
+          {error}
+        </small>
+      )}
+    </div>
+  );
+}
+
+/** Copies `text`; falls back to selecting it where the clipboard API is refused. */
+export function CopyButton({ text, label = "Copy" }: { text: string; label?: string }) {
+  const [done, setDone] = useState(false);
+  return (
+    <button
+      type="button"
+      class="secondary"
+      onClick={async () => {
+        try {
+          await navigator.clipboard.writeText(text);
+          setDone(true);
+          setTimeout(() => setDone(false), 1500);
+        } catch {
+          prompt("Copy this:", text);
+        }
+      }}
+    >
+      {done ? "Copied" : label}
+    </button>
+  );
+}

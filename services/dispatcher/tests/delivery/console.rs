@@ -1,0 +1,66 @@
+//! The web console in headless Chromium against the real API and dispatcher: the steps
+//! live in `console/e2e/console.e2e.mjs` (Playwright); this test starts the services on
+//! a fresh database, hands the script the API's address and a tenant key, and fails if
+//! any step fails. Screenshots land in `console/screenshots/`.
+
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::Duration;
+
+use crate::helpers::stack;
+
+fn console_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../console")
+}
+
+/// Why the browser test cannot run here, if it cannot: `scripts/ensure-console.sh`
+/// (run by `make test`) installs what is missing where it can.
+fn missing_tools(chromium: &Path) -> Option<String> {
+    if std::process::Command::new("node")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        return Some("node is not installed".into());
+    }
+    if !console_dir().join("node_modules/playwright-core").is_dir() {
+        return Some("console/node_modules is missing (run `npm ci` in console/)".into());
+    }
+    if !chromium.exists() {
+        return Some(format!("{} is not installed", chromium.display()));
+    }
+    None
+}
+
+#[tokio::test]
+async fn console_works_in_a_real_browser() {
+    let chromium = PathBuf::from(std::env::var("CHROMIUM").unwrap_or("/usr/bin/chromium".into()));
+    if let Some(why) = missing_tools(&chromium) {
+        // CI sets HOOKRELAY_REQUIRE_BROWSER: there, a missing browser is a failure.
+        assert!(
+            std::env::var_os("HOOKRELAY_REQUIRE_BROWSER").is_none(),
+            "the console's browser test cannot run: {why}"
+        );
+        eprintln!("skipped: the console's browser test cannot run: {why}");
+        return;
+    }
+    let s = stack(|_| {}).await;
+    let mut child = tokio::process::Command::new("node")
+        .arg(console_dir().join("e2e/console.e2e.mjs"))
+        .env("HOOKRELAY_URL", &s.api.address)
+        .env("HOOKRELAY_KEY", &s.key)
+        .env("SCREENSHOT_DIR", console_dir().join("screenshots"))
+        .env("CHROMIUM", &chromium)
+        .stdin(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("start node");
+    let status = tokio::time::timeout(Duration::from_secs(240), child.wait())
+        .await
+        .expect("the browser test finished within 4 minutes")
+        .expect("wait for node");
+    assert!(
+        status.success(),
+        "a console step failed (see its output above): {status}"
+    );
+}
