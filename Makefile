@@ -2,14 +2,14 @@
 CARGO_TARGET_DIR ?= $(HOME)/.cache/hookrelay-target
 export CARGO_TARGET_DIR
 
-.PHONY: run test lint fmt migrate build release services clean-test bench bench-history bench-retention
+.PHONY: run test lint fmt migrate build release services clean-test bench bench-history bench-retention console console-check console-deps
 
 ## Start PostgreSQL/RabbitMQ if needed, migrate, run all three services (Ctrl-C stops).
 run:
 	@scripts/run.sh
 
-## Run every test against the local PostgreSQL and RabbitMQ.
-test: services clean-test
+## Run every test against the local PostgreSQL and RabbitMQ (and the console in Chromium).
+test: services clean-test console-deps
 	cargo test --workspace --all-targets
 
 ## rustfmt check + clippy with warnings denied.
@@ -37,6 +37,17 @@ release:
 
 services:
 	@scripts/ensure-services.sh
+
+## Rebuild the console (console/dist, committed and compiled into hookrelay-api).
+console: console-deps
+	cd console && npm run build
+
+## Fails if console/dist is not what console/src builds (CI).
+console-check: console
+	git diff --exit-code --stat -- console/dist
+
+console-deps:
+	@scripts/ensure-console.sh
 
 clean-test:
 	@scripts/clean-test-leftovers.sh

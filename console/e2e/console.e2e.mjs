@@ -227,7 +227,7 @@ try {
   await tab(page, "Overview").click();
   await until("33.3 % success", async () => (await page.getByTestId("success-rate").innerText()) === "33.3 %");
   await page.getByText("1 h", { exact: true }).click();
-  await page.getByText(/3 attempts, 1 succeeded/).waitFor();
+  await page.getByText(/3 attempts, 1 succeeded · one bar per minute/).waitFor();
   await shot(page, "overview-desktop");
 
   step("bulk replay of failed deliveries since yesterday, with progress");

@@ -84,26 +84,44 @@ export function WebhookDetail({ id, tab }: { id: string; tab: string }) {
   );
 }
 
+/** The API's series interval for each window, in seconds. */
+const INTERVAL: Record<string, number> = { "1h": 60, "24h": 3600, "7d": 6 * 3600, "30d": 86400 };
+
+/** One bar per interval of the window, empty intervals included, oldest first. */
+function slots(stats: Stats): { start: number; attempts: number; successes: number }[] {
+  const size = (INTERVAL[stats.window] ?? 3600) * 1000;
+  const byStart = new Map(stats.series.map((p) => [Math.floor(Date.parse(p.start) / size), p]));
+  const first = Math.floor(Date.parse(stats.since) / size);
+  const last = Math.floor(Date.now() / size);
+  const out = [];
+  for (let i = first; i <= last; i++) {
+    const p = byStart.get(i);
+    out.push({ start: i * size, attempts: p?.attempts ?? 0, successes: p?.successes ?? 0 });
+  }
+  return out;
+}
+
 function Chart({ stats }: { stats: Stats }) {
-  const points = stats.series;
-  if (points.length === 0) return <p class="empty">No attempts in this window.</p>;
-  const max = Math.max(...points.map((p) => p.attempts));
+  if (stats.series.length === 0) return <p class="empty">No attempts in this window.</p>;
+  const points = slots(stats);
+  const max = Math.max(1, ...points.map((p) => p.attempts));
   const width = 600;
   const height = 120;
   const bar = width / points.length;
-  const summary = `${stats.attempts} attempts, ${stats.successes} succeeded, over ${points.length} intervals`;
+  const summary = `${stats.attempts} attempts, ${stats.successes} succeeded`;
   return (
     <figure class="chart">
       <svg viewBox={`0 0 ${width} ${height}`} role="img" aria-label={summary} preserveAspectRatio="none">
+        <line class="axis" x1="0" y1={height - 0.5} x2={width} y2={height - 0.5} />
         {points.map((p, i) => {
           const h = (p.attempts / max) * (height - 4);
           const ok = (p.successes / max) * (height - 4);
-          const x = i * bar + bar * 0.1;
-          const w = Math.max(bar * 0.8, 1);
+          const x = i * bar + bar * 0.15;
+          const w = Math.max(bar * 0.7, 1);
           return (
             <g>
               <title>
-                {when(p.start)}: {p.successes}/{p.attempts} succeeded
+                {new Date(p.start).toLocaleString()}: {p.successes} of {p.attempts} succeeded
               </title>
               <rect class="fail" x={x} y={height - h} width={w} height={h - ok} />
               <rect class="ok" x={x} y={height - ok} width={w} height={ok} />
@@ -112,7 +130,8 @@ function Chart({ stats }: { stats: Stats }) {
         })}
       </svg>
       <figcaption>
-        <span class="key ok">succeeded</span> <span class="key fail">failed</span> · {summary}
+        <span class="key ok">succeeded</span> <span class="key fail">failed</span> · {summary} · one bar per{" "}
+        {({ "1h": "minute", "24h": "hour", "7d": "6 hours", "30d": "day" } as Record<string, string>)[stats.window]}
       </figcaption>
     </figure>
   );
@@ -167,7 +186,7 @@ function Overview({ webhook }: { webhook: Webhook }) {
             </div>
             <div>
               <dt>Last execution</dt>
-              <dd>
+              <dd class="small">
                 {when(stats.last_execution_at)}{" "}
                 {stats.last_response_code !== null && (
                   <span class={codeClass(stats.last_response_code)}>{stats.last_response_code}</span>

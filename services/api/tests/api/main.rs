@@ -2,6 +2,7 @@
 //! per test.
 
 mod auth;
+mod console;
 mod event_types;
 mod events;
 mod helpers;

@@ -1,0 +1,82 @@
+//! The console's files, as hookrelay-api serves them.
+
+use reqwest::header;
+use reqwest::StatusCode;
+
+use crate::helpers::spawn_app;
+
+fn no_redirects() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client")
+}
+
+#[tokio::test]
+async fn console_is_served_from_the_binary_with_a_strict_policy() {
+    let app = spawn_app().await;
+    let client = no_redirects();
+
+    let res = client
+        .get(format!("{}/console", app.address))
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(res.status(), StatusCode::PERMANENT_REDIRECT);
+    assert_eq!(res.headers()[header::LOCATION], "/console/");
+
+    let res = client
+        .get(format!("{}/console/", app.address))
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(res.status(), StatusCode::OK);
+    let headers = res.headers().clone();
+    assert!(headers[header::CONTENT_TYPE]
+        .to_str()
+        .expect("ascii")
+        .starts_with("text/html"));
+    let csp = headers[header::CONTENT_SECURITY_POLICY]
+        .to_str()
+        .expect("ascii");
+    assert!(csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"));
+    assert_eq!(headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+    let html = res.text().await.expect("body");
+    assert!(html.contains(r#"<div id="app">"#));
+    assert!(html.contains("/console/assets/console.js"));
+    assert!(
+        !html.contains("http://") && !html.contains("https://"),
+        "no external CDN or font"
+    );
+
+    let res = client
+        .get(format!("{}/console/assets/console.js", app.address))
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.headers()[header::CONTENT_TYPE]
+        .to_str()
+        .expect("ascii")
+        .contains("javascript"));
+    let etag = res.headers()[header::ETAG].clone();
+    assert!(!res.bytes().await.expect("body").is_empty());
+
+    // Revalidation: the same file again is a 304 without a body.
+    let res = client
+        .get(format!("{}/console/assets/console.js", app.address))
+        .header(header::IF_NONE_MATCH, etag)
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(res.status(), StatusCode::NOT_MODIFIED);
+
+    let res = client
+        .get(format!("{}/console/assets/missing.js", app.address))
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    let body: serde_json::Value = res.json().await.expect("json error");
+    assert_eq!(body["error"]["code"], "not_found");
+}
