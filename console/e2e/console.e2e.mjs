@@ -7,7 +7,7 @@
 //   SCREENSHOT_DIR  where screenshots go     CHROMIUM       the browser (/usr/bin/chromium)
 import assert from "node:assert/strict";
 import http from "node:http";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, rmSync } from "node:fs";
 import { chromium } from "playwright-core";
 
 const BASE = must("HOOKRELAY_URL");
@@ -15,6 +15,7 @@ const KEY = must("HOOKRELAY_KEY");
 const SHOTS = must("SCREENSHOT_DIR");
 const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
 const WAIT = 30_000;
+rmSync(SHOTS, { recursive: true, force: true });
 mkdirSync(SHOTS, { recursive: true });
 
 function must(name) {
@@ -260,6 +261,12 @@ try {
   assert.equal((await rest("GET", `/v1/webhooks/${webhookId}/secret`)).secret, after);
   await shot(page, "settings-desktop");
 
+  step("settings: edit and save");
+  await page.getByLabel("Description (optional)").fill("Orders for the warehouse");
+  await page.getByRole("button", { name: "Save changes" }).click();
+  await page.getByText("Saved.").waitFor();
+  assert.equal((await rest("GET", `/v1/webhooks/${webhookId}`)).description, "Orders for the warehouse");
+
   step("disable the webhook");
   await page.getByRole("button", { name: "Disable" }).click();
   await until("the disabled badge", async () => (await page.getByTestId("enabled-state").innerText()) === "disabled");
@@ -285,6 +292,20 @@ try {
   await page.getByText("Launch day").waitFor();
   await page.getByText("No callbacks yet.").waitFor();
   await shot(page, "posts-desktop");
+
+  step("delete a webhook after confirming");
+  const doomed = await rest("POST", "/v1/webhooks", { name: "Old CRM", url: `${RECEIVER}/old`, event_types: ["*"] });
+  await page.goto(`${BASE}/console/#/webhooks/${doomed.id}/settings`);
+  await page.getByRole("button", { name: "Delete webhook" }).click();
+  const confirmDialog = page.getByRole("dialog", { name: "Delete “Old CRM”?" });
+  await confirmDialog.waitFor();
+  await shot(page, "delete-confirm-desktop");
+  await confirmDialog.getByRole("button", { name: "Cancel" }).click();
+  await confirmDialog.waitFor({ state: "hidden" });
+  await page.getByRole("button", { name: "Delete webhook" }).click();
+  await confirmDialog.getByRole("button", { name: "Delete", exact: true }).click();
+  await page.getByRole("heading", { name: "Webhooks" }).waitFor();
+  await until("the webhook to be gone", async () => (await rest("GET", "/v1/webhooks")).total === 1);
 
   step("every form control has a label");
   await page.goto(`${BASE}/console/#/webhooks/new`);

@@ -79,7 +79,7 @@ export function WebhookDetail({ id, tab }: { id: string; tab: string }) {
       {tab === "overview" && <Overview webhook={webhook} />}
       {tab === "log" && <Log webhook={webhook} />}
       {tab === "replay" && <ReplayPanel webhook={webhook} />}
-      {tab === "settings" && <WebhookEditor key={webhook.modified_at} webhook={webhook} onSaved={setData} />}
+      {tab === "settings" && <WebhookEditor key={webhook.id} webhook={webhook} onSaved={setData} />}
     </section>
   );
 }
