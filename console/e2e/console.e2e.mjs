@@ -158,7 +158,8 @@ try {
   assert.ok(await page.getByLabel("Save only if the test passes").isChecked(), "test-first is on by default");
   await page.getByRole("button", { name: "Create webhook" }).click();
   await page.getByText("Test failed").waitFor();
-  await page.getByText("Not saved: the test send failed.").waitFor();
+  await page.getByText("the test send failed; the webhook was not saved").waitFor();
+  assert.equal(await page.evaluate(() => document.activeElement?.id), "wh-url", "the URL field has the focus");
   await page.getByText("receiver is down for maintenance").waitFor();
   await shot(page, "create-test-failed-desktop");
   assert.equal((await rest("GET", "/v1/webhooks")).total, 0, "nothing was saved");
@@ -197,7 +198,9 @@ try {
   await row.getByRole("link", { name: "Shop orders" }).click();
   await tab(page, "Log").click();
   const entries = page.getByRole("list", { name: "Delivery attempts, newest first" }).getByRole("listitem");
-  await until("two failed attempts in the log", async () => (await entries.count()) === 2);
+  // Below the two attempts: the test send that came before saving.
+  await until("two failed attempts in the log", async () => (await entries.count()) === 3);
+  assert.match(await entries.last().innerText(), /200[\s\S]*test send/);
   assert.match(await entries.first().innerText(), /500[\s\S]*order\.created[\s\S]*attempt 2/);
   await entries.first().locator("summary").click();
   await entries.first().getByText('"order": 1042').waitFor();
@@ -215,7 +218,7 @@ try {
   await entries.first().locator("summary").click();
   await entries.first().getByRole("button", { name: "Replay this delivery" }).click();
   await page.getByText(/Replay queued/).waitFor();
-  await until("the replayed attempt in the log", async () => (await entries.count()) === 3);
+  await until("the replayed attempt in the log", async () => (await entries.count()) === 4);
   assert.match(await entries.first().innerText(), /200[\s\S]*order\.created/);
   const delivered = received.filter((r) => r.path === "/hook" && JSON.parse(r.body).data?.order === 1042);
   assert.ok(delivered.length >= 3, "the receiver got both attempts and the replay");

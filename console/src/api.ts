@@ -245,7 +245,7 @@ export const api = {
   webhooks: (cursor?: string | null) =>
     call<Page<Webhook>>("GET", `/v1/webhooks${query({ limit: 50, cursor, order: "name", direction: "asc" })}`),
   webhook: (id: string) => call<Webhook>("GET", `/v1/webhooks/${enc(id)}`),
-  createWebhook: (input: WebhookInput) =>
+  createWebhook: (input: WebhookInput & { test_first: boolean }) =>
     call<Webhook & { secret: string; warnings: string[] }>("POST", "/v1/webhooks", input),
   updateWebhook: (id: string, input: Partial<WebhookInput>) =>
     call<Webhook & { warnings: string[] }>("PATCH", `/v1/webhooks/${enc(id)}`, input),

@@ -323,12 +323,13 @@ export function WebhookEditor({ webhook, onSaved }: { webhook?: Webhook; onSaved
     setSaving(true);
     setSaved(null);
     try {
-      // "Save only if the test passes": test what is about to be saved, first.
-      if (testFirst) {
+      // "Save only if the test passes". A new webhook is tested by the API itself
+      // (`test_first`), signed with the secret it will have; a change is tested here first.
+      if (testFirst && editing) {
         const r = await runTest();
         if (!r) return;
         if (!r.success) {
-          setError(new ApiError(422, { code: "test_failed", message: "Not saved: the test send failed.", field: "url" }));
+          setError(new ApiError(422, { code: "test_failed", message: "the test send failed; the changes were not saved", field: "url" }));
           return;
         }
       }
@@ -350,12 +351,13 @@ export function WebhookEditor({ webhook, onSaved }: { webhook?: Webhook; onSaved
         onSaved?.(r);
       } else {
         if (secret.trim()) input.secret = secret.trim();
-        const r = await api.createWebhook(input);
+        const r = await api.createWebhook({ ...input, test_first: testFirst });
         setWarnings(r.warnings);
         go(`webhooks/${r.id}`);
       }
       setError(null);
     } catch (err) {
+      if (err instanceof ApiError && err.body.code === "test_failed") setTest(err.body.detail as TestResult);
       setError(err);
     } finally {
       setSaving(false);
