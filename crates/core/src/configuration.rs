@@ -38,7 +38,47 @@ pub struct Settings {
     pub ingester: IngesterSettings,
     pub delivery: DeliverySettings,
     pub retention: RetentionSettings,
+    pub limits: LimitsSettings,
+    pub http: HttpSettings,
     pub telemetry: TelemetrySettings,
+}
+
+/// Connection handling of the API's and the ingester's HTTP servers.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HttpSettings {
+    /// Time a client has to send its request head (408 after).
+    pub head_timeout_ms: u64,
+    /// Time a client has to send its whole body (408 after).
+    pub body_timeout_ms: u64,
+    /// Open connections per worker thread; beyond it new ones wait in the backlog.
+    pub max_connections_per_worker: usize,
+}
+
+impl HttpSettings {
+    pub fn head_timeout(&self) -> std::time::Duration {
+        std::time::Duration::from_millis(self.head_timeout_ms)
+    }
+    pub fn body_timeout(&self) -> std::time::Duration {
+        std::time::Duration::from_millis(self.body_timeout_ms)
+    }
+}
+
+/// Rate limits (token buckets); 0 turns one off. Over a limit: 429 with Retry-After.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LimitsSettings {
+    /// Requests per second per API key, on every `/v1` route.
+    pub requests_per_second_per_key: u32,
+    /// Events per second per tenant (`POST /v1/events`).
+    pub events_per_second_per_tenant: u32,
+    /// Callbacks per second per callback URL (ingester).
+    pub callbacks_per_second_per_url: u32,
+    /// Failed authentications per minute per client address, after which the address
+    /// is refused until its bucket refills.
+    pub failed_auth_per_minute_per_address: u32,
+    /// A per-second bucket holds this many seconds' worth, so short bursts pass.
+    pub burst_secs: u32,
 }
 
 /// How long history is kept.
@@ -154,6 +194,11 @@ pub struct TelemetrySettings {
     pub otlp_protocol: OtlpProtocol,
     /// Share of new traces exported (0..=1); a sampled caller's trace is always followed.
     pub sampling_ratio: f64,
+    /// Bearer token `/metrics` requires; empty leaves it open (bind the ops port privately).
+    pub metrics_token: SecretString,
+    /// Label metrics with tenants' event-type names (first 50); off: `event_type="all"`,
+    /// since `/metrics` readers need not see what tenants send.
+    pub event_type_labels: bool,
 }
 
 /// Body encoding of OTLP/HTTP exports.

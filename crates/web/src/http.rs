@@ -33,9 +33,49 @@ impl Readiness {
     }
 }
 
-/// Mounts `/healthz`, `/readyz` and `/metrics`.
-pub fn health_routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/healthz", web::get().to(healthz))
+/// Who may read `/metrics`: anyone (no token configured), or callers with
+/// `Authorization: Bearer <telemetry.metrics_token>`.
+#[derive(Clone, Default)]
+pub struct MetricsAccess {
+    token: Option<secrecy::SecretString>,
+}
+
+impl MetricsAccess {
+    pub fn new(settings: &hookrelay_core::configuration::TelemetrySettings) -> Self {
+        use secrecy::ExposeSecret;
+        let token = settings.metrics_token.clone();
+        Self {
+            token: (!token.expose_secret().is_empty()).then_some(token),
+        }
+    }
+
+    fn allows(&self, req: &actix_web::HttpRequest) -> bool {
+        use secrecy::ExposeSecret;
+        let Some(expected) = &self.token else {
+            return true;
+        };
+        let given = req
+            .headers()
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .unwrap_or("");
+        constant_time_eq(expected.expose_secret().as_bytes(), given.as_bytes())
+    }
+}
+
+/// Compares without an early exit, so timing does not reveal the matching prefix length.
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// Mounts `/healthz`, `/readyz` and `/metrics` (the latter behind `access`).
+pub fn health_routes(cfg: &mut web::ServiceConfig, access: MetricsAccess) {
+    cfg.app_data(web::Data::new(access))
+        .route("/healthz", web::get().to(healthz))
         .route("/readyz", web::get().to(readyz))
         .route("/metrics", web::get().to(metrics));
 }
@@ -66,7 +106,10 @@ async fn readyz(readiness: web::Data<Readiness>) -> HttpResponse {
     }
 }
 
-async fn metrics() -> HttpResponse {
+async fn metrics(req: actix_web::HttpRequest, access: web::Data<MetricsAccess>) -> HttpResponse {
+    if !access.allows(&req) {
+        return ApiError::Unauthorized.error_response();
+    }
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4")
         .body(hookrelay_core::telemetry::render_metrics())
@@ -162,13 +205,15 @@ pub fn postgres_check(pool: deadpool_postgres::Pool) -> ReadinessCheck {
 pub fn ops_server(
     listener: std::net::TcpListener,
     readiness: Readiness,
+    access: MetricsAccess,
 ) -> std::io::Result<actix_web::dev::Server> {
     let readiness = web::Data::new(readiness);
     Ok(actix_web::HttpServer::new(move || {
+        let access = access.clone();
         actix_web::App::new()
             .wrap(json_errors())
             .app_data(readiness.clone())
-            .configure(health_routes)
+            .configure(|c| health_routes(c, access))
     })
     .workers(1)
     .disable_signals()

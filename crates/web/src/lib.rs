@@ -6,8 +6,10 @@
 //! - [`extract`]: body and query extractors that report bad input as 400/413/415/422
 //!   naming the field;
 //! - [`http`]: JSON errors for what actix answers itself, `/healthz`, `/readyz`,
-//!   `/metrics`, HTTP metrics by route template.
+//!   `/metrics`, HTTP metrics by route template;
+//! - [`limits`]: token buckets per key and per client address, answering 429.
 
 pub mod error;
 pub mod extract;
 pub mod http;
+pub mod limits;

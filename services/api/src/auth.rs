@@ -9,6 +9,7 @@ use actix_web::http::header;
 use actix_web::{web, FromRequest, HttpRequest};
 use hookrelay_core::repo::api_keys::{hash_key, ApiKeyRepo, Authenticated};
 use hookrelay_web::error::ApiError;
+use hookrelay_web::http::constant_time_eq;
 use uuid::Uuid;
 
 use crate::startup::AppState;
@@ -43,23 +44,28 @@ impl FromRequest for TenantAuth {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let key = bearer(req).map(str::to_owned);
         let state = state(req);
+        let addr = client_addr(req);
         Box::pin(async move {
-            let key = key.ok_or(ApiError::Unauthorized)?;
-            if !key.starts_with(hookrelay_core::repo::api_keys::KEY_PREFIX) {
-                return Err(ApiError::Unauthorized);
-            }
             let state = state?;
+            state.limits.auth_failures.check(addr)?;
+            let Some(key) =
+                key.filter(|k| k.starts_with(hookrelay_core::repo::api_keys::KEY_PREFIX))
+            else {
+                return Err(state.limits.auth_failures.failed(addr));
+            };
             let hash = hash_key(&key);
             let auth = match state.key_cache.get(&hash) {
                 Some(auth) => auth,
                 None => {
                     let client = state.pool.get().await?;
-                    let found = ApiKeyRepo::authenticate(&client, &hash).await?;
-                    let auth = found.ok_or(ApiError::Unauthorized)?;
-                    state.key_cache.insert(hash, auth);
+                    let Some(auth) = ApiKeyRepo::authenticate(&client, &hash).await? else {
+                        return Err(state.limits.auth_failures.failed(addr));
+                    };
+                    state.key_cache.insert(hash.clone(), auth);
                     auth
                 }
             };
+            state.limits.per_key.admit(&hash, 1)?;
             Ok(TenantAuth {
                 tenant_id: auth.tenant_id,
                 strict_event_types: auth.strict_event_types,
@@ -79,11 +85,13 @@ impl FromRequest for AdminAuth {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let result = (|| {
             let state = state(req)?;
+            let addr = client_addr(req);
+            state.limits.auth_failures.check(addr)?;
             let expected = state.settings.api.admin_token.expose_secret().as_bytes();
-            let given = bearer(req).ok_or(ApiError::Unauthorized)?.as_bytes();
+            let given = bearer(req).unwrap_or_default().as_bytes();
             // An empty admin token disables the admin routes.
             if expected.is_empty() || !constant_time_eq(expected, given) {
-                return Err(ApiError::Unauthorized);
+                return Err(state.limits.auth_failures.failed(addr));
             }
             Ok(AdminAuth)
         })();
@@ -91,12 +99,9 @@ impl FromRequest for AdminAuth {
     }
 }
 
-/// Compares without an early exit, so timing does not reveal the matching prefix length.
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    if a.len() != b.len() {
-        return false;
-    }
-    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+/// The TCP peer's address (not a forwarded-for header, which the client could forge).
+fn client_addr(req: &HttpRequest) -> Option<std::net::IpAddr> {
+    req.peer_addr().map(|a| a.ip())
 }
 
 /// Valid API keys seen recently, so most requests skip the key lookup. Revoking a key

@@ -12,6 +12,8 @@ use crate::routes::v1;
     info(title = "hookrelay API", description = "Durable webhook delivery: subscriptions, events, deliveries."),
     paths(
         v1::tenants::create_tenant,
+        v1::tenants::list_tenants,
+        v1::tenants::issue_api_key,
         v1::tenants::get_tenant,
         v1::tenants::update_tenant,
         v1::api_keys::list_api_keys,

@@ -1,14 +1,11 @@
 //! Builds and runs the API's HTTP server.
 
 use std::net::TcpListener;
-use std::num::NonZeroU32;
 use std::sync::Arc;
 
 use actix_web::dev::Server;
 use actix_web::{web, App, HttpServer};
 use deadpool_postgres::Pool;
-use governor::clock::{Clock, DefaultClock};
-use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use hookrelay_core::configuration::Settings;
 use hookrelay_core::net::check_target;
 use hookrelay_core::outbox::Outbox;
@@ -16,11 +13,12 @@ use hookrelay_core::queue::{JobPublisher, Topology};
 use hookrelay_core::sender::WebhookSender;
 use hookrelay_domain::{TargetPolicy, ValidationError, WebhookUrl};
 use hookrelay_web::error::ApiError;
-use hookrelay_web::extract::BodyLimit;
+use hookrelay_web::extract::{BodyLimit, BodyReadTimeout};
 use hookrelay_web::http::{
     amqp_check, health_routes, json_errors, path_config, postgres_check, record_http_metrics,
-    Readiness,
+    MetricsAccess, Readiness,
 };
+use hookrelay_web::limits::{AuthFailures, KeyedLimit};
 use secrecy::ExposeSecret;
 use tracing_actix_web::TracingLogger;
 use uuid::Uuid;
@@ -42,8 +40,31 @@ pub struct AppState {
     pub events: EventIngester,
     /// Sends test events, with the dispatcher's rules (timeout, no redirects, guard).
     pub sender: WebhookSender,
-    /// Test sends per tenant and minute.
-    pub test_sends: DefaultKeyedRateLimiter<Uuid>,
+    pub limits: ApiLimits,
+}
+
+/// The API's rate limits (`[limits]` and `api.test_sends_per_minute`).
+pub struct ApiLimits {
+    /// Requests per API key (by key hash).
+    pub per_key: KeyedLimit<Vec<u8>>,
+    /// Events per tenant.
+    pub events: KeyedLimit<Uuid>,
+    /// Test sends per tenant.
+    pub test_sends: KeyedLimit<Uuid>,
+    /// Failed authentications per client address.
+    pub auth_failures: AuthFailures,
+}
+
+impl ApiLimits {
+    pub fn new(settings: &Settings) -> Self {
+        let l = &settings.limits;
+        Self {
+            per_key: KeyedLimit::per_second(l.requests_per_second_per_key, l.burst_secs),
+            events: KeyedLimit::per_second(l.events_per_second_per_tenant, l.burst_secs),
+            test_sends: KeyedLimit::per_minute(settings.api.test_sends_per_minute),
+            auth_failures: AuthFailures::per_minute(l.failed_auth_per_minute_per_address),
+        }
+    }
 }
 
 impl AppState {
@@ -61,12 +82,7 @@ impl AppState {
 
     /// Counts one test send of `tenant_id`; 429 with `Retry-After` beyond the quota.
     pub fn admit_test_send(&self, tenant_id: Uuid) -> Result<(), ApiError> {
-        self.test_sends.check_key(&tenant_id).map_err(|not_until| {
-            let wait = not_until.wait_time_from(DefaultClock::default().now());
-            ApiError::TooManyRequests {
-                retry_after_secs: wait.as_secs() + u64::from(wait.subsec_nanos() > 0),
-            }
-        })
+        self.limits.test_sends.admit(&tenant_id, 1)
     }
 
     /// Whether webhook URLs may point at private addresses.
@@ -118,6 +134,11 @@ fn run(listener: TcpListener, settings: Settings, pool: Pool) -> std::io::Result
         .with("rabbitmq", amqp_check(publisher.clone()));
     hookrelay_core::telemetry::spawn_pool_gauges(pool.clone());
     let body_limit = BodyLimit(settings.api.max_body_bytes);
+    let body_timeout = BodyReadTimeout(settings.http.body_timeout());
+    let head_timeout = settings.http.head_timeout();
+    let max_connections = settings.http.max_connections_per_worker;
+    let metrics_access = MetricsAccess::new(&settings.telemetry);
+    hookrelay_core::telemetry::set_event_type_labels(settings.telemetry.event_type_labels);
     let max_event_bytes = settings.api.max_event_bytes;
     let state = web::Data::new(AppState {
         events: EventIngester::start(pool.clone()),
@@ -127,9 +148,7 @@ fn run(listener: TcpListener, settings: Settings, pool: Pool) -> std::io::Result
             settings.delivery.require_https,
         )
         .map_err(std::io::Error::other)?,
-        test_sends: RateLimiter::keyed(Quota::per_minute(
-            NonZeroU32::new(settings.api.test_sends_per_minute).unwrap_or(NonZeroU32::MIN),
-        )),
+        limits: ApiLimits::new(&settings),
         pool,
         settings: Arc::new(settings),
         outbox: Outbox::new(publisher),
@@ -145,11 +164,14 @@ fn run(listener: TcpListener, settings: Settings, pool: Pool) -> std::io::Result
             .app_data(state.clone())
             .app_data(readiness.clone())
             .app_data(body_limit)
+            .app_data(body_timeout)
             .app_data(path_config())
-            .configure(health_routes)
+            .configure(|c| health_routes(c, metrics_access.clone()))
             .configure(|c| routes::v1::configure(c, max_event_bytes))
             .configure(crate::console::configure)
     })
+    .client_request_timeout(head_timeout)
+    .max_connections(max_connections)
     .listen(listener)?
     .shutdown_timeout(30)
     .run();

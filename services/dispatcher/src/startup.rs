@@ -11,7 +11,9 @@ use hookrelay_core::configuration::Settings;
 use hookrelay_core::outbox::Outbox;
 use hookrelay_core::queue::{JobPublisher, Topology};
 use hookrelay_domain::delivery::RetrySchedule;
-use hookrelay_web::http::{amqp_check, ops_server, postgres_check, Readiness, ReadinessCheck};
+use hookrelay_web::http::{
+    amqp_check, ops_server, postgres_check, MetricsAccess, Readiness, ReadinessCheck,
+};
 use secrecy::ExposeSecret;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
@@ -65,7 +67,7 @@ impl Dispatcher {
             .with("postgres", postgres_check(pool.clone()))
             .with("rabbitmq", amqp_check(publisher.clone()))
             .with("consumer", consuming);
-        let server = ops_server(listener, readiness)?;
+        let server = ops_server(listener, readiness, MetricsAccess::new(&settings.telemetry))?;
 
         let (finished_tx, finished_rx) =
             mpsc::channel(settings.dispatcher.max_in_flight.max(64) * 2);

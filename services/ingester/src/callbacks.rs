@@ -73,11 +73,18 @@ async fn receive_traced(
     payload: web::Payload,
     trace: String,
 ) -> Result<HttpResponse, ApiError> {
+    // Guessing tokens: an address that sent too many unknown ones is refused for a while.
+    let addr = req.peer_addr().map(|a| a.ip());
+    state.auth_failures.check(addr)?;
     let tenant = CallbackTokenRepo::find(&state.pool.get().await?, &token).await?;
     let Some(tenant) = tenant else {
         metrics::counter!("hookrelay_callbacks_total", "outcome" => "rejected", "reason" => "unknown_token").increment(1);
-        return Err(ApiError::NotFound("callback target"));
+        return Err(match state.auth_failures.failed(addr) {
+            ApiError::Unauthorized => ApiError::NotFound("callback target"),
+            too_many => too_many,
+        });
     };
+    state.per_url.admit(&tenant.tenant_id, 1)?;
     let mut log = NewCallbackLog::default();
     let result = apply(&state, &tenant, req, payload.into_inner(), &mut log, trace).await;
     let (outcome, reason) = match &result {

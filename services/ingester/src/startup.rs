@@ -9,11 +9,14 @@ use deadpool_postgres::Pool;
 use hookrelay_core::configuration::Settings;
 use hookrelay_core::outbox::Outbox;
 use hookrelay_core::queue::{JobPublisher, Topology};
+use hookrelay_web::extract::BodyReadTimeout;
 use hookrelay_web::http::{
     amqp_check, health_routes, json_errors, path_config, postgres_check, record_http_metrics,
-    Readiness,
+    MetricsAccess, Readiness,
 };
+use hookrelay_web::limits::{AuthFailures, KeyedLimit};
 use secrecy::ExposeSecret;
+use uuid::Uuid;
 
 use crate::callbacks;
 
@@ -23,6 +26,10 @@ pub struct IngesterState {
     /// Publishes the jobs of committed status events.
     pub outbox: Outbox,
     pub max_body_bytes: usize,
+    /// Callbacks per callback URL (one per tenant).
+    pub per_url: KeyedLimit<Uuid>,
+    /// Unknown callback tokens per client address.
+    pub auth_failures: AuthFailures,
 }
 
 /// A bound, not yet running ingester.
@@ -56,7 +63,16 @@ impl Application {
             pool,
             outbox: Outbox::new(publisher),
             max_body_bytes: settings.ingester.max_body_bytes,
+            per_url: KeyedLimit::per_second(
+                settings.limits.callbacks_per_second_per_url,
+                settings.limits.burst_secs,
+            ),
+            auth_failures: AuthFailures::per_minute(
+                settings.limits.failed_auth_per_minute_per_address,
+            ),
         }));
+        let body_timeout = BodyReadTimeout(settings.http.body_timeout());
+        let metrics_access = MetricsAccess::new(&settings.telemetry);
         let server = HttpServer::new(move || {
             App::new()
                 .wrap(json_errors())
@@ -64,9 +80,12 @@ impl Application {
                 .app_data(state.clone())
                 .app_data(readiness.clone())
                 .app_data(path_config())
-                .configure(health_routes)
+                .app_data(body_timeout)
+                .configure(|c| health_routes(c, metrics_access.clone()))
                 .route("/v1/callbacks/{token}", web::post().to(callbacks::receive))
         })
+        .client_request_timeout(settings.http.head_timeout())
+        .max_connections(settings.http.max_connections_per_worker)
         .listen(listener)?
         .shutdown_timeout(30)
         .run();

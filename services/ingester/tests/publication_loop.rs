@@ -24,8 +24,13 @@ struct Loop {
 }
 
 async fn start() -> Loop {
+    start_with(|_| {}).await
+}
+
+async fn start_with(customise: impl FnOnce(&mut hookrelay_core::configuration::Settings)) -> Loop {
     let db = TestDb::create().await;
     let mut settings = test_settings(&db.url);
+    customise(&mut settings);
     let ingester = Ingester::build(&settings, db.pool.clone()).expect("ingester");
     let ingester_url = format!("http://127.0.0.1:{}", ingester.port());
     tokio::spawn(ingester.run_until_stopped());
@@ -672,4 +677,33 @@ async fn posts_take_an_idempotency_key() {
         2,
         "one event per post"
     );
+}
+
+/// Issue 15, finding 2: callbacks are limited per callback URL, and an address sending
+/// unknown tokens is refused after a few.
+#[tokio::test]
+async fn callbacks_are_rate_limited_per_url_and_token_guessing_is_refused() {
+    let l = start_with(|s| {
+        s.limits.callbacks_per_second_per_url = 2;
+        s.limits.burst_secs = 1;
+        s.limits.failed_auth_per_minute_per_address = 3;
+    })
+    .await;
+    let url = l.callback_url().await;
+    let post = l.create_post(&l.key).await;
+    let body = json!({"post_id": post, "status": "failed", "details": "timeout"});
+    for _ in 0..2 {
+        assert_eq!(callback(&url, body.clone()).await.status(), StatusCode::OK);
+    }
+    let res = callback(&url, body.clone()).await;
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(res.headers().contains_key("retry-after"));
+
+    let base = url.rsplit_once('/').expect("token in the path").0;
+    for i in 0..3 {
+        let res = callback(&format!("{base}/cb_guess{i}"), body.clone()).await;
+        assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    }
+    let res = callback(&format!("{base}/cb_guess9"), body.clone()).await;
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
 }

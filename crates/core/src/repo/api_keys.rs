@@ -129,15 +129,38 @@ impl ApiKeyRepo {
         Ok(rows.iter().map(from_row).collect())
     }
 
-    /// Revokes a key of the tenant; `None` when there is no such key.
+    /// Revokes a key of the tenant, unless it is the tenant's last active key (a tenant
+    /// must not lock itself out). The tenant row is locked so two concurrent revocations
+    /// cannot each leave the other as the last key and both succeed.
     #[tracing::instrument(name = "ApiKeyRepo::revoke", skip_all, fields(otel.kind = "client", db.system = "postgresql"))]
     pub async fn revoke(
-        client: &impl GenericClient,
+        client: &mut deadpool_postgres::Client,
         tenant_id: Uuid,
         id: Uuid,
-    ) -> Result<Option<ApiKeyRecord>, tokio_postgres::Error> {
-        let row = client
+    ) -> Result<Revocation, tokio_postgres::Error> {
+        let tx = client.transaction().await?;
+        tx.execute(
+            "SELECT 1 FROM tenants WHERE id = $1 FOR UPDATE",
+            &[&tenant_id],
+        )
+        .await?;
+        let row = tx
             .query_opt(
+                "SELECT revoked_at IS NULL AS active, \
+                        (SELECT count(*) FROM api_keys o \
+                          WHERE o.tenant_id = $2 AND o.id <> $1 AND o.revoked_at IS NULL) AS others \
+                   FROM api_keys WHERE id = $1 AND tenant_id = $2",
+                &[&id, &tenant_id],
+            )
+            .await?;
+        let Some(row) = row else {
+            return Ok(Revocation::NotFound);
+        };
+        if row.get::<_, bool>("active") && row.get::<_, i64>("others") == 0 {
+            return Ok(Revocation::LastKey);
+        }
+        let row = tx
+            .query_one(
                 &format!(
                     "UPDATE api_keys SET revoked_at = COALESCE(revoked_at, now()) \
                      WHERE id = $1 AND tenant_id = $2 RETURNING {COLUMNS}"
@@ -145,6 +168,16 @@ impl ApiKeyRepo {
                 &[&id, &tenant_id],
             )
             .await?;
-        Ok(row.as_ref().map(from_row))
+        tx.commit().await?;
+        Ok(Revocation::Revoked(from_row(&row)))
     }
+}
+
+/// What [`ApiKeyRepo::revoke`] did.
+#[derive(Debug)]
+pub enum Revocation {
+    Revoked(ApiKeyRecord),
+    NotFound,
+    /// Refused: it is the tenant's only active key.
+    LastKey,
 }

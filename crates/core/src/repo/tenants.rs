@@ -60,6 +60,31 @@ impl TenantRepo {
         }))
     }
 
+    /// Tenants in creation order (ids are UUIDv7), `limit` of them after `after`.
+    #[tracing::instrument(name = "TenantRepo::list", skip_all, fields(otel.kind = "client", db.system = "postgresql"))]
+    pub async fn list(
+        client: &impl GenericClient,
+        after: Option<Uuid>,
+        limit: i64,
+    ) -> Result<Vec<Tenant>, tokio_postgres::Error> {
+        let rows = client
+            .query(
+                "SELECT id, name, created_at, strict_event_types FROM tenants \
+                  WHERE $1::uuid IS NULL OR id > $1 ORDER BY id LIMIT $2",
+                &[&after, &limit],
+            )
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|r| Tenant {
+                id: r.get(0),
+                name: r.get(1),
+                created_at: r.get(2),
+                strict_event_types: r.get(3),
+            })
+            .collect())
+    }
+
     /// Turns strict event types on or off.
     #[tracing::instrument(name = "TenantRepo::set_strict_event_types", skip_all, fields(otel.kind = "client", db.system = "postgresql"))]
     pub async fn set_strict_event_types(

@@ -92,8 +92,20 @@ const MAX_EVENT_TYPE_LABELS: usize = 50;
 static EVENT_TYPE_LABELS: OnceLock<std::sync::Mutex<std::collections::HashSet<String>>> =
     OnceLock::new();
 
-/// The label value for an event type: itself for the first 50 types seen, else `other`.
+static EVENT_TYPE_LABELS_ON: std::sync::atomic::AtomicBool =
+    std::sync::atomic::AtomicBool::new(false);
+
+/// Turns event-type label values on (`telemetry.event_type_labels`).
+pub fn set_event_type_labels(on: bool) {
+    EVENT_TYPE_LABELS_ON.store(on, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// The label value for an event type: `all` unless event-type labels are on; then itself
+/// for the first 50 types seen, else `other`.
 pub fn event_type_label(event_type: &str) -> String {
+    if !EVENT_TYPE_LABELS_ON.load(std::sync::atomic::Ordering::Relaxed) {
+        return "all".into();
+    }
     let seen = EVENT_TYPE_LABELS.get_or_init(Default::default);
     let Ok(mut seen) = seen.lock() else {
         return "other".into();

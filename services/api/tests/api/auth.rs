@@ -186,3 +186,100 @@ async fn a_tenant_cannot_touch_another_tenants_keys() {
         StatusCode::OK
     );
 }
+
+/// Issue 15, finding 6: a tenant cannot lock itself out, and an operator can let a tenant
+/// back in.
+#[tokio::test]
+async fn the_last_active_key_cannot_be_revoked_and_the_admin_can_issue_keys() {
+    let app = spawn_app().await;
+    let tenant = app.create_tenant("acme").await;
+    let keys: Value = app.get_json(&tenant.key, "/v1/api-keys").await;
+    let only = keys["items"][0]["id"].as_str().expect("id").to_string();
+    let res = app
+        .req(Method::DELETE, &format!("/v1/api-keys/{only}"), &tenant.key)
+        .send()
+        .await
+        .expect("request");
+    assert_error(res, StatusCode::CONFLICT, "last_api_key").await;
+    assert_eq!(
+        app.get(&tenant.key, "/v1/webhooks").await.status(),
+        StatusCode::OK,
+        "the key still works"
+    );
+
+    // The admin lists tenants and issues a second key for this one.
+    let list: Value = app.get_json(ADMIN_TOKEN, "/v1/tenants?limit=10").await;
+    let me = list["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|t| t["name"] == "acme")
+        .expect("tenant listed")
+        .clone();
+    let tenant_id = me["id"].as_str().expect("id");
+    let res = app
+        .post(
+            ADMIN_TOKEN,
+            &format!("/v1/tenants/{tenant_id}/api-keys"),
+            &json!({"name": "recovery"}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let issued: Value = res.json().await.expect("json");
+    let recovery = issued["key"].as_str().expect("key").to_string();
+    assert_eq!(
+        app.get_json(&recovery, "/v1/tenant").await["id"],
+        tenant_id,
+        "the issued key belongs to the tenant"
+    );
+
+    // With two keys, the first can go; then the recovery key is the last one.
+    let res = app
+        .req(Method::DELETE, &format!("/v1/api-keys/{only}"), &recovery)
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    let recovery_id = issued["id"].as_str().expect("id");
+    let res = app
+        .req(
+            Method::DELETE,
+            &format!("/v1/api-keys/{recovery_id}"),
+            &recovery,
+        )
+        .send()
+        .await
+        .expect("request");
+    assert_error(res, StatusCode::CONFLICT, "last_api_key").await;
+
+    // Admin routes refuse tenant keys; unknown tenants and forged cursors are 4xx.
+    assert_error(
+        app.get(&recovery, "/v1/tenants").await,
+        StatusCode::UNAUTHORIZED,
+        "unauthorized",
+    )
+    .await;
+    let res = app
+        .post(
+            ADMIN_TOKEN,
+            &format!("/v1/tenants/{}/api-keys", uuid::Uuid::now_v7()),
+            &json!({"name": "x"}),
+        )
+        .await;
+    assert_error(res, StatusCode::NOT_FOUND, "not_found").await;
+    assert_error(
+        app.get(ADMIN_TOKEN, "/v1/tenants?cursor=2024-01-01'--")
+            .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    )
+    .await;
+    // Paging: one per page reaches the next tenant through the cursor.
+    app.create_tenant("beta").await;
+    let first: Value = app.get_json(ADMIN_TOKEN, "/v1/tenants?limit=1").await;
+    let cursor = first["next_cursor"].as_str().expect("more tenants");
+    let second: Value = app
+        .get_json(ADMIN_TOKEN, &format!("/v1/tenants?limit=1&cursor={cursor}"))
+        .await;
+    assert_ne!(first["items"][0]["id"], second["items"][0]["id"]);
+}

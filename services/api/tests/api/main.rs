@@ -6,6 +6,7 @@ mod console;
 mod event_types;
 mod events;
 mod helpers;
+mod limits;
 mod migrations;
 mod openapi;
 mod webhooks;

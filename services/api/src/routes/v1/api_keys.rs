@@ -2,7 +2,7 @@
 
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Utc};
-use hookrelay_core::repo::api_keys::{ApiKeyRecord, ApiKeyRepo};
+use hookrelay_core::repo::api_keys::{ApiKeyRecord, ApiKeyRepo, Revocation};
 use hookrelay_domain::display_name;
 use hookrelay_web::error::ApiError;
 use hookrelay_web::extract::JsonBody;
@@ -125,6 +125,7 @@ pub async fn create_api_key(
         (status = 204, description = "revoked"),
         (status = 401, body = hookrelay_web::error::ErrorBody),
         (status = 404, body = hookrelay_web::error::ErrorBody),
+        (status = 409, body = hookrelay_web::error::ErrorBody, description = "`last_api_key`: the tenant's only active key"),
     )
 )]
 pub async fn revoke_api_key(
@@ -132,10 +133,19 @@ pub async fn revoke_api_key(
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let client = state.pool.get().await?;
-    ApiKeyRepo::revoke(&client, auth.tenant_id, id.into_inner())
-        .await?
-        .ok_or(ApiError::NotFound("api key"))?;
+    let mut client = state.pool.get().await?;
+    match ApiKeyRepo::revoke(&mut client, auth.tenant_id, id.into_inner()).await? {
+        Revocation::Revoked(_) => {}
+        Revocation::NotFound => return Err(ApiError::NotFound("api key")),
+        Revocation::LastKey => {
+            return Err(ApiError::Conflict {
+                code: "last_api_key",
+                message:
+                    "this is the tenant's only active key; create another one before revoking it"
+                        .into(),
+            })
+        }
+    }
     state.key_cache.clear();
     Ok(HttpResponse::NoContent().finish())
 }

@@ -131,6 +131,7 @@ pub async fn create_event(
     trace: RequestTrace,
     RawJson(body): RawJson,
 ) -> Result<HttpResponse, ApiError> {
+    state.limits.events.admit(&auth.tenant_id, 1)?;
     let request: CreateEventRequest = parse_json(&body)?;
     let event_type = EventType::parse("event_type", request.event_type)?;
     if auth.strict_event_types {

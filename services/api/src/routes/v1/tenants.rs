@@ -1,12 +1,15 @@
-//! `POST /v1/tenants` (admin): a tenant and its first API key; `GET/PATCH /v1/tenant`: the
-//! calling tenant's settings.
+//! Admin routes (the admin token): `POST /v1/tenants` (a tenant and its first API key),
+//! `GET /v1/tenants`, `POST /v1/tenants/{id}/api-keys` (a key for an existing tenant).
+//! `GET/PATCH /v1/tenant`: the calling tenant's settings.
 
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Utc};
+use hookrelay_core::pagination::page_limit;
 use hookrelay_core::repo::api_keys::ApiKeyRepo;
 use hookrelay_core::repo::tenants::{Tenant, TenantRepo};
+use hookrelay_domain::ValidationError;
 use hookrelay_web::error::ApiError;
-use hookrelay_web::extract::JsonBody;
+use hookrelay_web::extract::{JsonBody, QueryParams};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -17,12 +20,17 @@ use crate::startup::AppState;
 use hookrelay_domain::display_name;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/tenants", web::post().to(create_tenant))
-        .service(
-            web::resource("/tenant")
-                .route(web::get().to(get_tenant))
-                .route(web::patch().to(update_tenant)),
-        );
+    cfg.service(
+        web::resource("/tenants")
+            .route(web::get().to(list_tenants))
+            .route(web::post().to(create_tenant)),
+    )
+    .route("/tenants/{id}/api-keys", web::post().to(issue_api_key))
+    .service(
+        web::resource("/tenant")
+            .route(web::get().to(get_tenant))
+            .route(web::patch().to(update_tenant)),
+    );
 }
 
 /// Body of `PATCH /v1/tenant`.
@@ -95,6 +103,100 @@ pub async fn create_tenant(
         tenant: tenant.into(),
         api_key: ApiKeyCreated::new(key, plaintext),
     }))
+}
+
+/// Query of `GET /v1/tenants`.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ListTenantsParams {
+    /// 1-100, default 50.
+    #[param(minimum = 1, maximum = 100)]
+    pub limit: Option<i64>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+/// A page of tenants, oldest first.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TenantPage {
+    pub items: Vec<TenantResponse>,
+    pub next_cursor: Option<String>,
+}
+
+/// Lists tenants (admin).
+#[utoipa::path(
+    get, path = "/v1/tenants", tag = "tenants",
+    params(ListTenantsParams),
+    security(("admin_token" = [])),
+    responses(
+        (status = 200, body = TenantPage),
+        (status = 401, body = hookrelay_web::error::ErrorBody),
+        (status = 422, body = hookrelay_web::error::ErrorBody),
+    )
+)]
+pub async fn list_tenants(
+    _admin: AdminAuth,
+    state: web::Data<AppState>,
+    QueryParams(params): QueryParams<ListTenantsParams>,
+) -> Result<HttpResponse, ApiError> {
+    let limit = page_limit(params.limit)?;
+    // The cursor is the last tenant's id: anything else is refused before SQL sees it.
+    let after = params
+        .cursor
+        .map(|c| {
+            Uuid::parse_str(&c)
+                .map_err(|_| ValidationError::new("cursor", "is not a cursor of this listing"))
+        })
+        .transpose()?;
+    let client = state.pool.get().await?;
+    let tenants = TenantRepo::list(&client, after, limit + 1).await?;
+    let more = tenants.len() as i64 > limit;
+    let items: Vec<TenantResponse> = tenants
+        .into_iter()
+        .take(limit as usize)
+        .map(Into::into)
+        .collect();
+    let next_cursor = more
+        .then(|| items.last().map(|t| t.id.to_string()))
+        .flatten();
+    Ok(HttpResponse::Ok().json(TenantPage { items, next_cursor }))
+}
+
+/// Body of `POST /v1/tenants/{id}/api-keys`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IssueApiKeyRequest {
+    /// Display name, 1-200 characters.
+    pub name: String,
+}
+
+/// Issues an API key for an existing tenant (admin): how a tenant that lost its keys
+/// gets back in.
+#[utoipa::path(
+    post, path = "/v1/tenants/{id}/api-keys", tag = "tenants",
+    params(("id" = Uuid, Path, description = "tenant id")),
+    request_body = IssueApiKeyRequest,
+    security(("admin_token" = [])),
+    responses(
+        (status = 201, body = ApiKeyCreated),
+        (status = 401, body = hookrelay_web::error::ErrorBody),
+        (status = 404, body = hookrelay_web::error::ErrorBody),
+        (status = 422, body = hookrelay_web::error::ErrorBody),
+    )
+)]
+pub async fn issue_api_key(
+    _admin: AdminAuth,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    JsonBody(body): JsonBody<IssueApiKeyRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let name = display_name("name", body.name)?;
+    let client = state.pool.get().await?;
+    let tenant = TenantRepo::get(&client, id.into_inner())
+        .await?
+        .ok_or(ApiError::NotFound("tenant"))?;
+    let (record, key) = ApiKeyRepo::create(&client, tenant.id, &name).await?;
+    Ok(HttpResponse::Created().json(ApiKeyCreated::new(record, key)))
 }
 
 /// The calling tenant and its settings.
