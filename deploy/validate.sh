@@ -69,6 +69,9 @@ feature_flags=(
   --set serviceMonitor.enabled=true
   --set ingester.publicBaseUrl=https://hooks.example.com
   --set adminToken=validate-token
+  --set callbackTokenKey=validate-callback-key
+  --set secretsKeys=k2:MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=
+  --set dispatcher.autoscaling.enabled=true
 )
 existing_secret_flags=(
   --set existingSecret.name=hookrelay-credentials

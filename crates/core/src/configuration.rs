@@ -40,7 +40,16 @@ pub struct Settings {
     pub retention: RetentionSettings,
     pub limits: LimitsSettings,
     pub http: HttpSettings,
+    pub secrets: SecretsSettings,
     pub telemetry: TelemetrySettings,
+}
+
+/// Keys webhook signing secrets are sealed with (see `hookrelay_core::secrets`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SecretsSettings {
+    /// `<id>:<base64 of 32 bytes>`; the first seals, all open. Empty: stored as they are.
+    pub keys: Vec<SecretString>,
 }
 
 /// Connection handling of the API's and the ingester's HTTP servers.
@@ -239,7 +248,8 @@ impl Settings {
             .separator("__")
             .try_parsing(true)
             .list_separator(",")
-            .with_list_parse_key("delivery.retry_schedule_secs");
+            .with_list_parse_key("delivery.retry_schedule_secs")
+            .with_list_parse_key("secrets.keys");
         let settings: Settings = builder.add_source(env).build()?.try_deserialize()?;
         settings.validate()?;
         Ok(settings)

@@ -12,6 +12,7 @@
 //!   webhooks (410 Gone, failing for days) and announcing it;
 //! - [`net`]: resolving a target host for the private-address guard; [`sender`]: the signed
 //!   request of an attempt and the HTTP client that sends it (deliveries and test sends);
+//! - [`secrets`]: webhook signing secrets sealed at rest (XChaCha20-Poly1305);
 //! - [`telemetry`]: logs, metrics, traces; [`report`]: how an error prints;
 //!   [`shutdown`]: the signal token passed down to every task.
 
@@ -26,6 +27,7 @@ pub mod pagination;
 pub mod queue;
 pub mod repo;
 pub mod report;
+pub mod secrets;
 pub mod sender;
 pub mod shutdown;
 pub mod telemetry;

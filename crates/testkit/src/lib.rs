@@ -51,6 +51,9 @@ impl TestDb {
     }
 }
 
+/// The key test settings seal webhook secrets with.
+pub const TEST_SECRETS_KEY: &str = "test:dGVzdC1rZXktMzItYnl0ZXMtbG9uZy0wMTIzNDU2Nzg=";
+
 /// Settings for a test: its database, a unique AMQP prefix, random ports, private targets
 /// allowed (receivers listen on 127.0.0.1) and a short retry schedule.
 pub fn test_settings(db_url: &str) -> Settings {
@@ -63,6 +66,8 @@ pub fn test_settings(db_url: &str) -> Settings {
     s.api.admin_token = ADMIN_TOKEN.into();
     s.api.migrate_on_start = false;
     s.api.callback_token_key = "test-callback-key".into();
+    // Secrets are sealed in tests as in production (a fixed test key).
+    s.secrets.keys = vec![TEST_SECRETS_KEY.to_string().into()];
     s.dispatcher.listen = "127.0.0.1:0".parse().expect("addr");
     s.ingester.listen = "127.0.0.1:0".parse().expect("addr");
     s.delivery.allow_private_targets = true;

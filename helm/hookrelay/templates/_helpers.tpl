@@ -124,6 +124,11 @@ Environment shared by the three services: settings file, database and AMQP URLs.
     secretKeyRef:
       name: {{ include "hookrelay.secretName" . }}
       key: {{ .Values.existingSecret.amqpUrlKey }}
+- name: HOOKRELAY__SECRETS__KEYS
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "hookrelay.secretName" . }}
+      key: {{ .Values.existingSecret.secretsKeysKey }}
 {{- end }}
 
 {{/*

@@ -10,6 +10,9 @@ use hookrelay_core::configuration::Settings;
 use hookrelay_core::net::check_target;
 use hookrelay_core::outbox::Outbox;
 use hookrelay_core::queue::{JobPublisher, Topology};
+use hookrelay_core::repo::webhooks::WebhookRepo;
+use hookrelay_core::report::ErrorChain;
+use hookrelay_core::secrets::SecretCipher;
 use hookrelay_core::sender::WebhookSender;
 use hookrelay_domain::{TargetPolicy, ValidationError, WebhookUrl};
 use hookrelay_web::error::ApiError;
@@ -41,6 +44,8 @@ pub struct AppState {
     /// Sends test events, with the dispatcher's rules (timeout, no redirects, guard).
     pub sender: WebhookSender,
     pub limits: ApiLimits,
+    /// Seals and opens webhook signing secrets at rest.
+    pub cipher: SecretCipher,
 }
 
 /// The API's rate limits (`[limits]` and `api.test_sends_per_minute`).
@@ -133,6 +138,11 @@ fn run(listener: TcpListener, settings: Settings, pool: Pool) -> std::io::Result
         .with("postgres", postgres_check(pool.clone()))
         .with("rabbitmq", amqp_check(publisher.clone()));
     hookrelay_core::telemetry::spawn_pool_gauges(pool.clone());
+    let cipher = SecretCipher::from_keys(&settings.secrets.keys).map_err(std::io::Error::other)?;
+    if !cipher.is_sealing() {
+        tracing::warn!("secrets.keys is empty: webhook signing secrets are stored unsealed");
+    }
+    spawn_resealer(pool.clone(), cipher.clone());
     let body_limit = BodyLimit(settings.api.max_body_bytes);
     let body_timeout = BodyReadTimeout(settings.http.body_timeout());
     let head_timeout = settings.http.head_timeout();
@@ -149,6 +159,7 @@ fn run(listener: TcpListener, settings: Settings, pool: Pool) -> std::io::Result
         )
         .map_err(std::io::Error::other)?,
         limits: ApiLimits::new(&settings),
+        cipher: cipher.clone(),
         pool,
         settings: Arc::new(settings),
         outbox: Outbox::new(publisher),
@@ -176,4 +187,36 @@ fn run(listener: TcpListener, settings: Settings, pool: Pool) -> std::io::Result
     .shutdown_timeout(30)
     .run();
     Ok(server)
+}
+
+/// Seals every webhook secret not yet sealed under the current key (rows from before
+/// encryption, or of a key being rotated out), in batches, then stops. Replicas share
+/// the work (`SKIP LOCKED`); a failure is logged and retried a minute later.
+fn spawn_resealer(pool: Pool, cipher: SecretCipher) {
+    if !cipher.is_sealing() {
+        return;
+    }
+    tokio::spawn(async move {
+        let mut total = 0;
+        loop {
+            let batch = async {
+                let mut client = pool.get().await.map_err(|e| e.to_string())?;
+                WebhookRepo::reseal_batch(&mut client, &cipher, 500)
+                    .await
+                    .map_err(|e| ErrorChain(&e).to_string())
+            }
+            .await;
+            match batch {
+                Ok(0) => break,
+                Ok(n) => total += n,
+                Err(error) => {
+                    tracing::error!(%error, "re-sealing secrets failed; retrying in 60 s");
+                    tokio::time::sleep(std::time::Duration::from_secs(60)).await;
+                }
+            }
+        }
+        if total > 0 {
+            tracing::info!(resealed = total, "secrets re-sealed");
+        }
+    });
 }

@@ -9,6 +9,7 @@ use deadpool_postgres::Pool;
 use hookrelay_core::batch::{Batcher, BatcherStopped};
 use hookrelay_core::db::DbError;
 use hookrelay_core::repo::deliveries::DeliveryRepo;
+use hookrelay_core::secrets::SecretCipher;
 use hookrelay_domain::delivery::DispatchContext;
 use tracing::Instrument;
 use uuid::Uuid;
@@ -33,10 +34,17 @@ pub struct ContextLoader {
 
 impl ContextLoader {
     /// Starts the loader: at most `max_batch` ids per query, `max_queries` queries at once.
-    pub fn start(pool: Pool, max_batch: usize, max_queries: usize) -> ContextLoader {
+    pub fn start(
+        pool: Pool,
+        cipher: SecretCipher,
+        max_batch: usize,
+        max_queries: usize,
+    ) -> ContextLoader {
+        let cipher = Arc::new(cipher);
         let batcher = Batcher::start(max_batch, max_queries, move |batch| {
             let pool = pool.clone();
-            async move { load(&pool, batch).await }
+            let cipher = cipher.clone();
+            async move { load(&pool, &cipher, batch).await }
         });
         ContextLoader { batcher }
     }
@@ -50,13 +58,17 @@ impl ContextLoader {
     }
 }
 
-async fn load(pool: &Pool, batch: Vec<(Uuid, tracing::Span)>) -> Vec<Loaded> {
+async fn load(
+    pool: &Pool,
+    cipher: &SecretCipher,
+    batch: Vec<(Uuid, tracing::Span)>,
+) -> Vec<Loaded> {
     let ids: Vec<Uuid> = batch.iter().map(|(id, _)| *id).collect();
     // The query serves every job of the batch; its span is a child of the first one's.
     let span = batch[0].1.clone();
     let loaded = async {
         let client = pool.get().await.map_err(DbError::from)?;
-        DeliveryRepo::load_for_dispatch(&client, &ids)
+        DeliveryRepo::load_for_dispatch(&client, &ids, cipher)
             .await
             .map_err(DbError::from)
     }

@@ -47,6 +47,8 @@ impl Dispatcher {
         metrics::counter!("hookrelay_sweeper_republished_total").increment(0);
         metrics::gauge!("hookrelay_jobs_in_flight").set(0.0);
         metrics::gauge!("hookrelay_consumer_running").set(0.0);
+        let cipher = hookrelay_core::secrets::SecretCipher::from_keys(&settings.secrets.keys)
+            .map_err(std::io::Error::other)?;
         let running = Arc::new(AtomicBool::new(false));
         let listener = TcpListener::bind(settings.dispatcher.listen)?;
         let ops_port = listener.local_addr()?.port();
@@ -73,7 +75,7 @@ impl Dispatcher {
             mpsc::channel(settings.dispatcher.max_in_flight.max(64) * 2);
         let in_flight = Arc::new(Mutex::new(Default::default()));
         let worker = WorkerContext {
-            contexts: ContextLoader::start(pool.clone(), 256, 4),
+            contexts: ContextLoader::start(pool.clone(), cipher, 256, 4),
             sender: WebhookSender::new(
                 settings.delivery.timeout(),
                 settings.delivery.allow_private_targets,

@@ -63,6 +63,10 @@ impl Env {
             ("HOOKRELAY__AMQP__PREFIX", prefix),
             ("HOOKRELAY__API__ADMIN_TOKEN", ADMIN_TOKEN),
             ("HOOKRELAY__API__CALLBACK_TOKEN_KEY", "observability-test"),
+            (
+                "HOOKRELAY__SECRETS__KEYS",
+                hookrelay_testkit::TEST_SECRETS_KEY,
+            ),
             ("HOOKRELAY__DELIVERY__ALLOW_PRIVATE_TARGETS", "true"),
             ("HOOKRELAY__DELIVERY__RETRY_SCHEDULE_SECS", "1,1,1"),
             ("HOOKRELAY__TELEMETRY__LOG_FORMAT", "json"),

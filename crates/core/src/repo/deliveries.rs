@@ -14,6 +14,7 @@ use super::{report_corrupt, stats, Filters, GenericClient};
 use crate::db::DbError;
 use crate::outbox::Unpublished;
 use crate::pagination::{split_page, time_cursor, Cursor, ListError};
+use crate::secrets::SecretCipher;
 
 /// The result of one attempt, to be recorded.
 #[derive(Debug, Clone)]
@@ -161,14 +162,14 @@ fn summary(row: &Row) -> Result<DeliverySummary, CorruptValue> {
 
 /// Reads the webhook columns of a dispatch row: a row that does not parse is reported
 /// (error log, `hookrelay_corrupt_rows_total`) and becomes [`WebhookState::Corrupt`].
-fn webhook_state(row: &Row) -> WebhookState {
+fn webhook_state(row: &Row, cipher: &SecretCipher) -> WebhookState {
     if !row.get::<_, bool>("has_webhook") {
         return WebhookState::Deleted;
     }
     if !row.get::<_, bool>("enabled") {
         return WebhookState::Disabled;
     }
-    match super::webhooks::read_target(row) {
+    match super::webhooks::read_target(row, cipher) {
         Ok(target) => WebhookState::Active(Box::new(target)),
         Err(corrupt) => {
             let webhook_id: Uuid = row.get("webhook_id");
@@ -189,6 +190,7 @@ impl DeliveryRepo {
     pub async fn load_for_dispatch(
         client: &impl GenericClient,
         ids: &[Uuid],
+        cipher: &SecretCipher,
     ) -> Result<Vec<DispatchContext>, tokio_postgres::Error> {
         let stmt = client
             .prepare_cached(
@@ -226,7 +228,7 @@ impl DeliveryRepo {
                         data: r.get("data"),
                         occurred_at: r.get("occurred_at"),
                     },
-                    webhook: webhook_state(r),
+                    webhook: webhook_state(r, cipher),
                 })
             })
             .collect())

@@ -18,6 +18,7 @@ use crate::fanout::pattern_match_sql;
 use crate::pagination::{
     cursor_uuid, parse_pg_timestamptz, split_page, Cursor, Direction, ListError,
 };
+use crate::secrets::SecretCipher;
 
 /// A webhook as stored.
 #[derive(Debug, Clone)]
@@ -216,7 +217,7 @@ fn read_row(row: &Row) -> Result<WebhookRecord, CorruptValue> {
 
 /// Reads the delivery columns of a webhook row (`url`, `payload_format`, `headers`,
 /// `secret`, `previous_secret` — the latter only while unexpired) as a [`WebhookTarget`].
-pub(crate) fn read_target(row: &Row) -> Result<WebhookTarget, CorruptValue> {
+pub(crate) fn read_target(row: &Row, cipher: &SecretCipher) -> Result<WebhookTarget, CorruptValue> {
     Ok(WebhookTarget {
         webhook_id: row.get("webhook_id"),
         signature_profile: SignatureProfile::from_stored(row.get("signature_profile"))?,
@@ -224,10 +225,10 @@ pub(crate) fn read_target(row: &Row) -> Result<WebhookTarget, CorruptValue> {
             .map_err(|e| CorruptValue::new("webhook url", e.message))?,
         payload_format: PayloadFormat::from_stored(row.get("payload_format"))?,
         headers: CustomHeaders::from_stored(row.get("headers"))?,
-        secret: WebhookSecret::from_stored(row.get("secret"))?,
+        secret: WebhookSecret::from_stored(&cipher.open(row.get("secret"))?)?,
         previous_secret: row
             .get::<_, Option<&str>>("previous_secret")
-            .map(WebhookSecret::from_stored)
+            .map(|s| WebhookSecret::from_stored(&cipher.open(s)?))
             .transpose()?,
         retry_schedule: read_schedule(row)?,
     })
@@ -272,6 +273,7 @@ impl WebhookRepo {
         client: &impl GenericClient,
         tenant_id: Uuid,
         new: NewWebhook,
+        cipher: &SecretCipher,
     ) -> Result<WebhookRecord, DbError> {
         let id = Uuid::now_v7();
         let description = new.description.map(Description::into_string);
@@ -292,7 +294,7 @@ impl WebhookRepo {
                     &new.enabled,
                     &new.payload_format.as_str(),
                     &headers_json(&new.headers),
-                    &new.secret.expose(),
+                    &cipher.seal(new.secret.expose()),
                     &new.retry_schedule.as_ref().map(schedule_sql),
                     &new.signature_profile.as_str(),
                 ],
@@ -323,6 +325,7 @@ impl WebhookRepo {
         client: &impl GenericClient,
         tenant_id: Uuid,
         id: Uuid,
+        cipher: &SecretCipher,
     ) -> Result<Option<WebhookTarget>, DbError> {
         let row = client
             .query_opt(
@@ -330,7 +333,7 @@ impl WebhookRepo {
                 &[&id, &tenant_id],
             )
             .await?;
-        let target = row.as_ref().map(read_target).transpose();
+        let target = row.as_ref().map(|r| read_target(r, cipher)).transpose();
         Ok(target.inspect_err(|e| super::report_corrupt("webhooks", id, e))?)
     }
 
@@ -343,6 +346,7 @@ impl WebhookRepo {
         id: Uuid,
         secret: &WebhookSecret,
         grace_secs: f64,
+        cipher: &SecretCipher,
     ) -> Result<Option<DateTime<Utc>>, tokio_postgres::Error> {
         let row = client
             .query_opt(
@@ -350,7 +354,7 @@ impl WebhookRepo {
                         previous_secret_expires_at = now() + make_interval(secs => $4), \
                         secret = $3, modified_at = now() \
                  WHERE id = $1 AND tenant_id = $2 RETURNING previous_secret_expires_at",
-                &[&id, &tenant_id, &secret.expose(), &grace_secs],
+                &[&id, &tenant_id, &cipher.seal(secret.expose()), &grace_secs],
             )
             .await?;
         Ok(row.map(|r| r.get(0)))
@@ -362,6 +366,7 @@ impl WebhookRepo {
         client: &impl GenericClient,
         tenant_id: Uuid,
         id: Uuid,
+        cipher: &SecretCipher,
     ) -> Result<Option<WebhookSecret>, DbError> {
         let row = client
             .query_opt(
@@ -370,9 +375,59 @@ impl WebhookRepo {
             )
             .await?;
         let secret = row
-            .map(|r| WebhookSecret::from_stored(r.get(0)))
+            .map(|r| WebhookSecret::from_stored(&cipher.open(r.get(0))?))
             .transpose();
         Ok(secret.inspect_err(|e| super::report_corrupt("webhooks", id, e))?)
+    }
+
+    /// Seals up to `limit` secrets not yet sealed under the current key (plaintext rows
+    /// from before encryption, rows of a key being rotated out); returns how many. The
+    /// API runs it at start until nothing is left. A row that cannot be opened (its key is
+    /// gone) is left as it is and reported.
+    #[tracing::instrument(name = "WebhookRepo::reseal_batch", skip_all, fields(otel.kind = "client", db.system = "postgresql"))]
+    pub async fn reseal_batch(
+        client: &mut deadpool_postgres::Client,
+        cipher: &SecretCipher,
+        limit: i64,
+    ) -> Result<u64, tokio_postgres::Error> {
+        let Some(current) = cipher.current_prefix() else {
+            return Ok(0);
+        };
+        let tx = client.transaction().await?;
+        let rows = tx
+            .query(
+                "SELECT id, secret, previous_secret FROM webhooks \
+                  WHERE secret NOT LIKE $1 OR (previous_secret IS NOT NULL AND previous_secret NOT LIKE $1) \
+                  ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED",
+                &[&current, &limit],
+            )
+            .await?;
+        let mut resealed = 0;
+        for row in &rows {
+            let id: Uuid = row.get(0);
+            let reseal = |stored: &str| -> Result<String, CorruptValue> {
+                if cipher.is_current(stored) {
+                    Ok(stored.to_string())
+                } else {
+                    Ok(cipher.seal(&cipher.open(stored)?))
+                }
+            };
+            let secret = reseal(row.get(1));
+            let previous = row.get::<_, Option<&str>>(2).map(reseal).transpose();
+            match (secret, previous) {
+                (Ok(secret), Ok(previous)) => {
+                    tx.execute(
+                        "UPDATE webhooks SET secret = $2, previous_secret = $3 WHERE id = $1",
+                        &[&id, &secret, &previous],
+                    )
+                    .await?;
+                    resealed += 1;
+                }
+                (Err(e), _) | (_, Err(e)) => super::report_corrupt("webhooks", id, &e),
+            }
+        }
+        tx.commit().await?;
+        Ok(resealed)
     }
 
     /// Applies a partial update; `None` when the tenant has no such webhook.

@@ -9,4 +9,5 @@ mod helpers;
 mod limits;
 mod migrations;
 mod openapi;
+mod secrets;
 mod webhooks;

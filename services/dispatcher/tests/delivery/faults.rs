@@ -107,6 +107,11 @@ fn spawn_dispatcher(db_url: &str, prefix: &str) -> Child {
     Command::new(env!("CARGO_BIN_EXE_hookrelay-dispatcher"))
         .env("HOOKRELAY__DATABASE__URL", db_url)
         .env("HOOKRELAY__AMQP__PREFIX", prefix)
+        // The same key the in-process API sealed the secrets with.
+        .env(
+            "HOOKRELAY__SECRETS__KEYS",
+            hookrelay_testkit::TEST_SECRETS_KEY,
+        )
         .env("HOOKRELAY__DISPATCHER__LISTEN", "127.0.0.1:0")
         .env("HOOKRELAY__DELIVERY__ALLOW_PRIVATE_TARGETS", "true")
         .env("HOOKRELAY__DELIVERY__RETRY_SCHEDULE_SECS", "1,1,1")

@@ -36,7 +36,12 @@ async fn hot_statements_planned_on_empty_tables_use_indexes() {
         .await
         .expect("ingest");
     let delivery: Uuid = ingested[0].jobs()[0].delivery_id();
-    let ctx = DeliveryRepo::load_for_dispatch(&client, &[delivery])
+    let cipher =
+        hookrelay_core::secrets::SecretCipher::from_keys(&[hookrelay_testkit::TEST_SECRETS_KEY
+            .to_string()
+            .into()])
+        .expect("test key");
+    let ctx = DeliveryRepo::load_for_dispatch(&client, &[delivery], &cipher)
         .await
         .expect("load");
     assert_eq!(ctx.len(), 1, "the delivery's context loads");

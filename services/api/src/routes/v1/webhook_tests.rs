@@ -197,7 +197,7 @@ pub async fn test_webhook(
     let record = WebhookRepo::get(&client, auth.tenant_id, id)
         .await?
         .ok_or(ApiError::NotFound("webhook"))?;
-    let target = WebhookRepo::target(&client, auth.tenant_id, id)
+    let target = WebhookRepo::target(&client, auth.tenant_id, id, &state.cipher)
         .await?
         .ok_or(ApiError::NotFound("webhook"))?;
     drop(client);

@@ -427,7 +427,7 @@ pub async fn create_webhook(
     };
     let secret = new.secret.expose().to_string();
     let client = state.pool.get().await?;
-    let record = WebhookRepo::insert(&client, auth.tenant_id, new).await?;
+    let record = WebhookRepo::insert(&client, auth.tenant_id, new, &state.cipher).await?;
     drop(client);
     if let Some((outcome, payload)) = tested {
         log_test(&state, auth.tenant_id, record.id, &outcome, payload).await?;
@@ -511,7 +511,7 @@ pub async fn get_webhook_secret(
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let client = state.pool.get().await?;
-    let secret = WebhookRepo::secret(&client, auth.tenant_id, id.into_inner())
+    let secret = WebhookRepo::secret(&client, auth.tenant_id, id.into_inner(), &state.cipher)
         .await?
         .ok_or(ApiError::NotFound("webhook"))?;
     Ok(HttpResponse::Ok().json(WebhookSecretResponse {
@@ -610,6 +610,7 @@ pub async fn rotate_webhook_secret(
         id.into_inner(),
         &secret,
         grace as f64,
+        &state.cipher,
     )
     .await?
     .ok_or(ApiError::NotFound("webhook"))?;
