@@ -141,8 +141,12 @@ async fn gone_disables_the_webhook_at_once_and_announces_it() {
     let e = s.wait_finished(&event, WAIT).await;
     assert_eq!(e["deliveries"][0]["status"], "failed");
     assert_eq!(e["deliveries"][0]["attempts"], 1, "no retry after 410");
-    let w = s.get_json(&s.key, &format!("/v1/webhooks/{webhook}")).await;
-    assert_eq!(w["enabled"], false);
+    // The recorder disables the webhook right after it records the attempt.
+    let w = eventually(WAIT, "the webhook disabled", || async {
+        let w = s.get_json(&s.key, &format!("/v1/webhooks/{webhook}")).await;
+        (w["enabled"] == false).then_some(w)
+    })
+    .await;
     assert_eq!(w["disabled_reason"], "gone");
     assert!(w["disabled_at"].is_string());
     let announced = watcher.wait_for(1, WAIT).await;
