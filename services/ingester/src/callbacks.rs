@@ -76,7 +76,7 @@ async fn receive_traced(
     // Guessing tokens: an address that sent too many unknown ones is refused for a while.
     let addr = req.peer_addr().map(|a| a.ip());
     state.auth_failures.check(addr)?;
-    let tenant = CallbackTokenRepo::find(&state.pool.get().await?, &token).await?;
+    let tenant = CallbackTokenRepo::find(&state.pool.get().await?, &token, &state.cipher).await?;
     let Some(tenant) = tenant else {
         metrics::counter!("hookrelay_callbacks_total", "outcome" => "rejected", "reason" => "unknown_token").increment(1);
         return Err(match state.auth_failures.failed(addr) {

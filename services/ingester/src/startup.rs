@@ -9,6 +9,7 @@ use deadpool_postgres::Pool;
 use hookrelay_core::configuration::Settings;
 use hookrelay_core::outbox::Outbox;
 use hookrelay_core::queue::{JobPublisher, Topology};
+use hookrelay_core::secrets::SecretCipher;
 use hookrelay_web::extract::BodyReadTimeout;
 use hookrelay_web::http::{
     amqp_check, health_routes, json_errors, path_config, postgres_check, record_http_metrics,
@@ -30,6 +31,8 @@ pub struct IngesterState {
     pub per_url: KeyedLimit<Uuid>,
     /// Unknown callback tokens per client address.
     pub auth_failures: AuthFailures,
+    /// Opens the tenants' sealed callback signing secrets.
+    pub cipher: SecretCipher,
 }
 
 /// A bound, not yet running ingester.
@@ -70,6 +73,8 @@ impl Application {
             auth_failures: AuthFailures::per_minute(
                 settings.limits.failed_auth_per_minute_per_address,
             ),
+            cipher: SecretCipher::from_keys(&settings.secrets.keys)
+                .map_err(std::io::Error::other)?,
         }));
         let body_timeout = BodyReadTimeout(settings.http.body_timeout());
         let metrics_access = MetricsAccess::new(&settings.telemetry);

@@ -13,7 +13,8 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 use tokio_util::sync::CancellationToken;
 
-const WAIT: Duration = Duration::from_secs(20);
+// Generous: late in a full `make test` the broker is slow to declare new queues.
+const WAIT: Duration = Duration::from_secs(45);
 
 struct Loop {
     api: ApiClient,
@@ -418,6 +419,17 @@ async fn rotation_retires_the_old_url_and_signing_is_enforced() {
         res.json::<Value>().await.expect("json")["signing_enabled"],
         true
     );
+    // The callback signing secret is sealed at rest like webhook secrets.
+    let stored: String =
+        l.db.pool
+            .get()
+            .await
+            .expect("conn")
+            .query_one("SELECT signing_secret FROM callback_tokens", &[])
+            .await
+            .expect("row")
+            .get(0);
+    assert!(stored.starts_with("v1:test:") && !stored.contains("C2FVsBQIhrsc"));
     let body = json!({"post_id": post_id, "status": "published"});
     assert_eq!(
         callback(&new, body.clone()).await.status(),

@@ -12,12 +12,15 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use super::GenericClient;
+use crate::db::DbError;
+use crate::secrets::SecretCipher;
 
 /// A tenant's callback credentials.
 #[derive(Debug, Clone)]
 pub struct CallbackCredentials {
     pub token: String,
-    pub signing_secret: Option<String>,
+    /// Whether callbacks must be signed (the secret itself stays sealed).
+    pub signing_enabled: bool,
 }
 
 /// Who a presented token belongs to.
@@ -68,14 +71,14 @@ impl CallbackTokenRepo {
             .await?;
         let row = client
             .query_one(
-                "SELECT nonce, signing_secret FROM callback_tokens WHERE tenant_id = $1",
+                "SELECT nonce, signing_secret IS NOT NULL FROM callback_tokens WHERE tenant_id = $1",
                 &[&tenant_id],
             )
             .await?;
         let nonce: Vec<u8> = row.get(0);
         Ok(CallbackCredentials {
             token: derive_token(key, tenant_id, &nonce),
-            signing_secret: row.get(1),
+            signing_enabled: row.get(1),
         })
     }
 
@@ -93,13 +96,13 @@ impl CallbackTokenRepo {
                 "INSERT INTO callback_tokens (tenant_id, token_hash, nonce) VALUES ($1, $2, $3) \
                  ON CONFLICT (tenant_id) DO UPDATE SET token_hash = EXCLUDED.token_hash, \
                    nonce = EXCLUDED.nonce, created_at = now() \
-                 RETURNING signing_secret",
+                 RETURNING signing_secret IS NOT NULL",
                 &[&tenant_id, &hash_token(&token), &nonce],
             )
             .await?;
         Ok(CallbackCredentials {
             token,
-            signing_secret: row.get(0),
+            signing_enabled: row.get(0),
         })
     }
 
@@ -110,15 +113,17 @@ impl CallbackTokenRepo {
         key: &[u8],
         tenant_id: Uuid,
         secret: Option<&str>,
+        cipher: &SecretCipher,
     ) -> Result<CallbackCredentials, tokio_postgres::Error> {
         let mut creds = Self::get_or_create(client, key, tenant_id).await?;
+        let sealed = secret.map(|s| cipher.seal(s));
         client
             .execute(
                 "UPDATE callback_tokens SET signing_secret = $2 WHERE tenant_id = $1",
-                &[&tenant_id, &secret],
+                &[&tenant_id, &sealed],
             )
             .await?;
-        creds.signing_secret = secret.map(str::to_owned);
+        creds.signing_enabled = secret.is_some();
         Ok(creds)
     }
 
@@ -127,16 +132,25 @@ impl CallbackTokenRepo {
     pub async fn find(
         client: &impl GenericClient,
         token: &str,
-    ) -> Result<Option<CallbackTenant>, tokio_postgres::Error> {
+        cipher: &SecretCipher,
+    ) -> Result<Option<CallbackTenant>, DbError> {
         let row = client
             .query_opt(
                 "SELECT tenant_id, signing_secret FROM callback_tokens WHERE token_hash = $1",
                 &[&hash_token(token)],
             )
             .await?;
-        Ok(row.map(|r| CallbackTenant {
-            tenant_id: r.get(0),
-            signing_secret: r.get(1),
+        let Some(r) = row else { return Ok(None) };
+        let tenant_id: Uuid = r.get(0);
+        // A secret stored before sealing was configured opens as it is.
+        let signing_secret = r
+            .get::<_, Option<&str>>(1)
+            .map(|s| cipher.open(s))
+            .transpose()
+            .inspect_err(|e| super::report_corrupt("callback_tokens", tenant_id, e))?;
+        Ok(Some(CallbackTenant {
+            tenant_id,
+            signing_secret,
         }))
     }
 }

@@ -64,7 +64,7 @@ fn response(state: &AppState, creds: CallbackCredentials) -> CallbackUrlResponse
                 .trim_end_matches('/'),
             creds.token
         ),
-        signing_enabled: creds.signing_secret.is_some(),
+        signing_enabled: creds.signing_enabled,
     }
 }
 
@@ -120,6 +120,8 @@ pub async fn update_callback_url(
         .transpose()
         .map_err(|e| ApiError::validation("signing_secret", e.message))?;
     let client = state.pool.get().await?;
-    let creds = CallbackTokenRepo::set_signing_secret(&client, key, auth.tenant_id, secret).await?;
+    let creds =
+        CallbackTokenRepo::set_signing_secret(&client, key, auth.tenant_id, secret, &state.cipher)
+            .await?;
     Ok(HttpResponse::Ok().json(response(&state, creds)))
 }
