@@ -89,6 +89,26 @@ async fn openapi_document_matches_the_served_routes() {
     .map(String::from)
     .collect();
     assert_eq!(documented, expected);
+    // Every operation documents the answers any request can get (issue 15, finding 7).
+    for (path, item) in doc["paths"].as_object().expect("paths") {
+        for (method, op) in item.as_object().expect("item") {
+            let responses = op["responses"].as_object().expect("responses");
+            for status in ["401", "429", "503"] {
+                assert!(
+                    responses.contains_key(status),
+                    "{method} {path} does not document {status}"
+                );
+            }
+            if op.get("requestBody").is_some() {
+                for status in ["400", "408", "413", "415"] {
+                    assert!(
+                        responses.contains_key(status),
+                        "{method} {path} does not document {status}"
+                    );
+                }
+            }
+        }
+    }
     // Every schema a route refers to is defined.
     let text = doc.to_string();
     let schemas = doc["components"]["schemas"].as_object().expect("schemas");
