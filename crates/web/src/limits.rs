@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use std::hash::Hash;
 use std::net::IpAddr;
 use std::num::NonZeroU32;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -19,7 +20,13 @@ const PRUNE_ABOVE: usize = 10_000;
 /// A token bucket per key: `rate` per `period`, holding `burst` tokens. Rate 0 turns it off.
 pub struct KeyedLimit<K: Hash + Eq + Clone> {
     limiter: Option<DefaultKeyedRateLimiter<K>>,
+    /// Checks so far: the key map's size is looked at every [`PRUNE_EVERY`] checks, not on
+    /// each (counting it visits every shard).
+    checks: AtomicU32,
 }
+
+/// How often (in checks) a bucket map is looked at for pruning.
+const PRUNE_EVERY: u32 = 1024;
 
 impl<K: Hash + Eq + Clone> KeyedLimit<K> {
     /// `per_second` per second, bursts of `per_second * burst_secs`.
@@ -37,30 +44,45 @@ impl<K: Hash + Eq + Clone> KeyedLimit<K> {
             let burst = NonZeroU32::new(rate.saturating_mul(burst_periods.max(1))).unwrap_or(n);
             RateLimiter::keyed(quota(n).allow_burst(burst))
         });
-        Self { limiter }
+        Self {
+            limiter,
+            checks: AtomicU32::new(0),
+        }
+    }
+
+    /// Takes `n` tokens for `key`, or answers 429 with how long until they are there.
+    pub fn admit(&self, key: &K, n: u32) -> Result<(), ApiError> {
+        self.take(key, n).map_err(too_many)
     }
 
     /// Takes `n` tokens for `key`, or says how long until they are there.
-    pub fn admit(&self, key: &K, n: u32) -> Result<(), ApiError> {
+    fn take(&self, key: &K, n: u32) -> Result<(), Duration> {
         let Some(limiter) = &self.limiter else {
             return Ok(());
         };
         let n = NonZeroU32::new(n).unwrap_or(NonZeroU32::MIN);
         let result = match limiter.check_key_n(key, n) {
             Ok(Ok(())) => Ok(()),
-            Ok(Err(not_until)) => Err(too_many(
-                not_until.wait_time_from(DefaultClock::default().now()),
-            )),
+            Ok(Err(not_until)) => Err(not_until.wait_time_from(DefaultClock::default().now())),
             // More than the bucket can ever hold: a request this big never passes.
-            Err(_) => Err(ApiError::TooManyRequests {
-                retry_after_secs: 60,
-            }),
+            Err(_) => Err(Duration::from_secs(60)),
         };
-        if limiter.len() > PRUNE_ABOVE {
+        if self
+            .checks
+            .fetch_add(1, Ordering::Relaxed)
+            .is_multiple_of(PRUNE_EVERY)
+            && limiter.len() > PRUNE_ABOVE
+        {
             limiter.retain_recent();
         }
         result
     }
+}
+
+/// The TCP peer's address (not a forwarded-for header, which the client could forge):
+/// what failed authentications are counted by.
+pub fn client_addr(req: &actix_web::HttpRequest) -> Option<IpAddr> {
+    req.peer_addr().map(|a| a.ip())
 }
 
 /// Failed authentications per client address: after the bucket is empty, the address is
@@ -94,31 +116,32 @@ impl AuthFailures {
         let Some(addr) = addr else {
             return ApiError::Unauthorized;
         };
-        match self.bucket.admit(&addr, 1) {
-            Ok(()) => ApiError::Unauthorized,
-            Err(e) => {
-                let wait = match &e {
-                    ApiError::TooManyRequests { retry_after_secs } => {
-                        Duration::from_secs(*retry_after_secs)
-                    }
-                    _ => Duration::from_secs(60),
-                };
-                let mut blocked = self.blocked.lock().unwrap_or_else(|e| e.into_inner());
-                if blocked.len() > PRUNE_ABOVE {
-                    let now = Instant::now();
-                    blocked.retain(|_, until| *until > now);
-                }
-                blocked.insert(addr, Instant::now() + wait);
-                e
-            }
+        let Err(wait) = self.bucket.take(&addr, 1) else {
+            return ApiError::Unauthorized;
+        };
+        let mut blocked = self.blocked.lock().unwrap_or_else(|e| e.into_inner());
+        if blocked.len() > PRUNE_ABOVE {
+            let now = Instant::now();
+            blocked.retain(|_, until| *until > now);
         }
+        // Blocked for the whole seconds the 429's Retry-After announces.
+        blocked.insert(
+            addr,
+            Instant::now() + Duration::from_secs(retry_after_secs(wait)),
+        );
+        too_many(wait)
     }
 }
 
 fn too_many(wait: Duration) -> ApiError {
     ApiError::TooManyRequests {
-        retry_after_secs: (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1),
+        retry_after_secs: retry_after_secs(wait),
     }
+}
+
+/// `wait` in whole seconds, rounded up, at least 1.
+fn retry_after_secs(wait: Duration) -> u64 {
+    (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1)
 }
 
 #[cfg(test)]

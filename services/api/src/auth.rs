@@ -10,6 +10,7 @@ use actix_web::{web, FromRequest, HttpRequest};
 use hookrelay_core::repo::api_keys::{hash_key, ApiKeyRepo, Authenticated};
 use hookrelay_web::error::ApiError;
 use hookrelay_web::http::constant_time_eq;
+use hookrelay_web::limits::client_addr;
 use uuid::Uuid;
 
 use crate::startup::AppState;
@@ -97,11 +98,6 @@ impl FromRequest for AdminAuth {
         })();
         std::future::ready(result)
     }
-}
-
-/// The TCP peer's address (not a forwarded-for header, which the client could forge).
-fn client_addr(req: &HttpRequest) -> Option<std::net::IpAddr> {
-    req.peer_addr().map(|a| a.ip())
 }
 
 /// Valid API keys seen recently, so most requests skip the key lookup. Revoking a key

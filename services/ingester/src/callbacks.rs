@@ -17,6 +17,7 @@ use hookrelay_domain::signing::verify_signature;
 use hookrelay_domain::WebhookSecret;
 use hookrelay_web::error::ApiError;
 use hookrelay_web::extract::{parse_json, read_limited};
+use hookrelay_web::limits::client_addr;
 use serde::{Deserialize, Serialize};
 use tracing::Instrument;
 
@@ -74,7 +75,7 @@ async fn receive_traced(
     trace: String,
 ) -> Result<HttpResponse, ApiError> {
     // Guessing tokens: an address that sent too many unknown ones is refused for a while.
-    let addr = req.peer_addr().map(|a| a.ip());
+    let addr = client_addr(&req);
     state.auth_failures.check(addr)?;
     let tenant = CallbackTokenRepo::find(&state.pool.get().await?, &token, &state.cipher).await?;
     let Some(tenant) = tenant else {

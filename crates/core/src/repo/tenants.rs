@@ -3,7 +3,10 @@
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
+use hookrelay_domain::ValidationError;
+
 use super::GenericClient;
+use crate::pagination::{split_page, Cursor, ListError};
 
 /// A customer of hookrelay; every other row belongs to one.
 #[derive(Debug, Clone)]
@@ -60,21 +63,31 @@ impl TenantRepo {
         }))
     }
 
-    /// Tenants in creation order (ids are UUIDv7), `limit` of them after `after`.
+    /// A page of tenants in creation order (ids are UUIDv7), after `cursor`.
     #[tracing::instrument(name = "TenantRepo::list", skip_all, fields(otel.kind = "client", db.system = "postgresql"))]
     pub async fn list(
         client: &impl GenericClient,
-        after: Option<Uuid>,
+        cursor: Option<&str>,
         limit: i64,
-    ) -> Result<Vec<Tenant>, tokio_postgres::Error> {
+    ) -> Result<(Vec<Tenant>, Option<String>), ListError> {
+        const ORDERING: &str = "tenants_id_asc";
+        let after = cursor
+            .map(|c| Cursor::decode(c, ORDERING))
+            .transpose()?
+            .map(|c| {
+                Uuid::parse_str(&c.id).map_err(|_| {
+                    ValidationError::new("cursor", "is not a valid cursor for this listing")
+                })
+            })
+            .transpose()?;
         let rows = client
             .query(
                 "SELECT id, name, created_at, strict_event_types FROM tenants \
                   WHERE $1::uuid IS NULL OR id > $1 ORDER BY id LIMIT $2",
-                &[&after, &limit],
+                &[&after, &(limit + 1)],
             )
             .await?;
-        Ok(rows
+        let tenants = rows
             .iter()
             .map(|r| Tenant {
                 id: r.get(0),
@@ -82,7 +95,12 @@ impl TenantRepo {
                 created_at: r.get(2),
                 strict_event_types: r.get(3),
             })
-            .collect())
+            .collect();
+        Ok(split_page(tenants, limit, |t| Cursor {
+            ordering: ORDERING.to_string(),
+            key: String::new(),
+            id: t.id.to_string(),
+        }))
     }
 
     /// Turns strict event types on or off.

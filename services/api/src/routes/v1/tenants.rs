@@ -7,7 +7,6 @@ use chrono::{DateTime, Utc};
 use hookrelay_core::pagination::page_limit;
 use hookrelay_core::repo::api_keys::ApiKeyRepo;
 use hookrelay_core::repo::tenants::{Tenant, TenantRepo};
-use hookrelay_domain::ValidationError;
 use hookrelay_web::error::ApiError;
 use hookrelay_web::extract::{JsonBody, QueryParams};
 use serde::{Deserialize, Serialize};
@@ -140,25 +139,9 @@ pub async fn list_tenants(
     QueryParams(params): QueryParams<ListTenantsParams>,
 ) -> Result<HttpResponse, ApiError> {
     let limit = page_limit(params.limit)?;
-    // The cursor is the last tenant's id: anything else is refused before SQL sees it.
-    let after = params
-        .cursor
-        .map(|c| {
-            Uuid::parse_str(&c)
-                .map_err(|_| ValidationError::new("cursor", "is not a cursor of this listing"))
-        })
-        .transpose()?;
     let client = state.pool.get().await?;
-    let tenants = TenantRepo::list(&client, after, limit + 1).await?;
-    let more = tenants.len() as i64 > limit;
-    let items: Vec<TenantResponse> = tenants
-        .into_iter()
-        .take(limit as usize)
-        .map(Into::into)
-        .collect();
-    let next_cursor = more
-        .then(|| items.last().map(|t| t.id.to_string()))
-        .flatten();
+    let (tenants, next_cursor) = TenantRepo::list(&client, params.cursor.as_deref(), limit).await?;
+    let items = tenants.into_iter().map(Into::into).collect();
     Ok(HttpResponse::Ok().json(TenantPage { items, next_cursor }))
 }
 
