@@ -1,7 +1,7 @@
 // Small shared pieces: formatting, the error banner, the async-state hook, the router.
 import type { ComponentChildren } from "preact";
 import { useCallback, useEffect, useState } from "preact/hooks";
-import { ApiError } from "./api";
+import { ApiError, type EventType } from "./api";
 
 export function percent(rate: number | null | undefined): string {
   return rate === null || rate === undefined ? "—" : `${(rate * 100).toFixed(rate === 1 || rate === 0 ? 0 : 1)} %`;
@@ -141,5 +141,41 @@ export function CopyButton({ text, label = "Copy" }: { text: string; label?: str
     >
       {done ? "Copied" : label}
     </button>
+  );
+}
+
+/** Catalogue entries by group; ungrouped ones under "Other", unregistered under "Seen, not registered". */
+export function groupEventTypes(types: EventType[]): Map<string, EventType[]> {
+  const groups = new Map<string, EventType[]>();
+  for (const t of types) {
+    const g = t.group ?? (t.registered ? "Other" : "Seen, not registered");
+    groups.set(g, [...(groups.get(g) ?? []), t]);
+  }
+  return groups;
+}
+
+/** Keyset paging: the cursors of the pages before this one, so "Newer" can go back. */
+export function useCursorPages(): { cursor: string | null; first: boolean; older: (c: string) => void; newer: () => void; reset: () => void } {
+  const [cursors, setCursors] = useState<(string | null)[]>([null]);
+  return {
+    cursor: cursors[cursors.length - 1],
+    first: cursors.length <= 1,
+    older: (c) => setCursors([...cursors, c]),
+    newer: () => setCursors(cursors.slice(0, -1)),
+    reset: () => setCursors([null]),
+  };
+}
+
+/** The Newer / Older buttons under a paged list. */
+export function Pager({ pages, next }: { pages: ReturnType<typeof useCursorPages>; next: string | null | undefined }) {
+  return (
+    <div class="inline pager">
+      <button type="button" class="secondary" disabled={pages.first} onClick={pages.newer}>
+        Newer
+      </button>
+      <button type="button" class="secondary" disabled={!next} onClick={() => next && pages.older(next)}>
+        Older
+      </button>
+    </div>
   );
 }

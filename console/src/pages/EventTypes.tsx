@@ -1,7 +1,7 @@
 // The event catalogue: what webhooks can subscribe to, grouped, with descriptions.
 import { useState } from "preact/hooks";
 import { api, ApiError } from "../api";
-import { ErrorBanner, Field, Notice, useLoad, when } from "../ui";
+import { ErrorBanner, Field, groupEventTypes, Notice, useLoad, when } from "../ui";
 
 const PRESETS = ["crm-scheduler", "mailing", "publishing", "social-suite", "crm"];
 
@@ -13,11 +13,7 @@ export function EventTypes() {
   const [preset, setPreset] = useState(PRESETS[0]);
   const [formError, setFormError] = useState<unknown>(null);
   const [notice, setNotice] = useState<string | null>(null);
-  const groups = new Map<string, NonNullable<typeof data>>();
-  for (const t of data ?? []) {
-    const g = t.group ?? (t.registered ? "Other" : "Seen, not registered");
-    groups.set(g, [...(groups.get(g) ?? []), t]);
-  }
+  const groups = groupEventTypes(data ?? []);
   const fieldError = (f: string) => (formError instanceof ApiError && formError.field === f ? formError.message : null);
 
   return (

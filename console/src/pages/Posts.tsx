@@ -1,7 +1,7 @@
 // Scheduled posts, their status, and the callbacks workflows sent about each.
 import { useState } from "preact/hooks";
 import { api, type Callback } from "../api";
-import { codeClass, ErrorBanner, useLoad, when } from "../ui";
+import { codeClass, ErrorBanner, Pager, useCursorPages, useLoad, when } from "../ui";
 
 function Callbacks({ postId }: { postId: number }) {
   const { data, error } = useLoad(() => api.post(postId), [postId]);
@@ -25,9 +25,8 @@ export function Posts() {
   // Callbacks are fetched for the posts opened, not for every post of the page.
   const [opened, setOpened] = useState<Set<number>>(new Set());
   const [status, setStatus] = useState("");
-  const [cursors, setCursors] = useState<(string | null)[]>([null]);
-  const cursor = cursors[cursors.length - 1];
-  const { data, error } = useLoad(() => api.posts({ status, cursor }), [status, cursor]);
+  const pages = useCursorPages();
+  const { data, error } = useLoad(() => api.posts({ status, cursor: pages.cursor }), [status, pages.cursor]);
   return (
     <section>
       <h1>Posts</h1>
@@ -38,7 +37,7 @@ export function Posts() {
             id="post-status"
             value={status}
             onChange={(e) => {
-              setCursors([null]);
+              pages.reset();
               setStatus(e.currentTarget.value);
             }}
           >
@@ -78,19 +77,7 @@ export function Posts() {
           </li>
         ))}
       </ul>
-      <div class="inline pager">
-        <button type="button" class="secondary" disabled={cursors.length <= 1} onClick={() => setCursors(cursors.slice(0, -1))}>
-          Newer
-        </button>
-        <button
-          type="button"
-          class="secondary"
-          disabled={!data?.next_cursor}
-          onClick={() => data?.next_cursor && setCursors([...cursors, data.next_cursor])}
-        >
-          Older
-        </button>
-      </div>
+      <Pager pages={pages} next={data?.next_cursor} />
     </section>
   );
 }

@@ -1,7 +1,7 @@
 // One webhook: its numbers and chart, its log, replays and its settings.
 import { useEffect, useState } from "preact/hooks";
 import { api, type LogEntry, type Replay, type Stats, type TestResult, type Webhook } from "../api";
-import { codeClass, ErrorBanner, errorText, ms, Notice, percent, useLoad, when } from "../ui";
+import { codeClass, ErrorBanner, errorText, ms, Notice, Pager, percent, useCursorPages, useLoad, when } from "../ui";
 import { TestResultView, WebhookEditor } from "./WebhookEditor";
 
 const TABS: [string, string][] = [
@@ -257,19 +257,17 @@ function Log({ webhook }: { webhook: Webhook }) {
   const [status, setStatus] = useState("");
   const [eventType, setEventType] = useState("");
   const [applied, setApplied] = useState({ status: "", event_type: "" });
-  // Cursors of the pages before this one, to go back.
-  const [cursors, setCursors] = useState<(string | null)[]>([null]);
-  const cursor = cursors[cursors.length - 1];
+  const pages = useCursorPages();
   const { data, error, reload } = useLoad(
-    () => api.logs(webhook.id, { ...applied, cursor }),
-    [webhook.id, applied, cursor],
+    () => api.logs(webhook.id, { ...applied, cursor: pages.cursor }),
+    [webhook.id, applied, pages.cursor],
   );
   // The first page follows new attempts by itself.
   useEffect(() => {
-    if (cursors.length > 1) return;
+    if (!pages.first) return;
     const t = setInterval(() => void reload(), 3000);
     return () => clearInterval(t);
-  }, [reload, cursors.length]);
+  }, [reload, pages.first]);
 
   return (
     <div>
@@ -277,7 +275,7 @@ function Log({ webhook }: { webhook: Webhook }) {
         class="filters"
         onSubmit={(e) => {
           e.preventDefault();
-          setCursors([null]);
+          pages.reset();
           setApplied({ status, event_type: eventType.trim() });
         }}
       >
@@ -309,19 +307,7 @@ function Log({ webhook }: { webhook: Webhook }) {
           ))}
         </ul>
       )}
-      <div class="inline pager">
-        <button type="button" class="secondary" disabled={cursors.length <= 1} onClick={() => setCursors(cursors.slice(0, -1))}>
-          Newer
-        </button>
-        <button
-          type="button"
-          class="secondary"
-          disabled={!data?.next_cursor}
-          onClick={() => data?.next_cursor && setCursors([...cursors, data.next_cursor])}
-        >
-          Older
-        </button>
-      </div>
+      <Pager pages={pages} next={data?.next_cursor} />
     </div>
   );
 }

@@ -11,7 +11,7 @@ import {
   type Webhook,
   type WebhookInput,
 } from "../api";
-import { codeClass, CopyButton, ErrorBanner, Field, go, ms, Notice } from "../ui";
+import { codeClass, CopyButton, ErrorBanner, Field, go, groupEventTypes, ms, Notice } from "../ui";
 
 /** The form control of each field the API may name in an error. */
 const FIELD_IDS: Record<string, string> = {
@@ -76,11 +76,7 @@ function EventPicker({
   useEffect(() => {
     api.eventTypes().then(setCatalogue, setCatalogueError);
   }, []);
-  const groups = new Map<string, EventType[]>();
-  for (const t of catalogue ?? []) {
-    const g = t.group ?? (t.registered ? "Other" : "Seen, not registered");
-    groups.set(g, [...(groups.get(g) ?? []), t]);
-  }
+  const groups = groupEventTypes(catalogue ?? []);
   const toggle = (name: string, on: boolean) =>
     onChange(on ? [...selected.filter((s) => s !== name), name] : selected.filter((s) => s !== name));
   const addFree = () => {
