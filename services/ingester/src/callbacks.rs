@@ -7,12 +7,11 @@
 use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
 use chrono::Utc;
 use hookrelay_core::repo::callback_tokens::{CallbackTenant, CallbackTokenRepo};
-use hookrelay_core::repo::events::{EventRepo, NewEvent};
+use hookrelay_core::repo::events::EventRepo;
 use hookrelay_core::repo::posts::{NewCallbackLog, PostRepo};
 use hookrelay_core::report::ErrorChain;
 use hookrelay_core::telemetry::traceparent;
-use hookrelay_domain::payload::canonical_data;
-use hookrelay_domain::post::{status_event, transition, PostStatus, ReportedStatus, Transition};
+use hookrelay_domain::post::{transition, PostStatus, ReportedStatus, Transition};
 use hookrelay_domain::signing::verify_signature;
 use hookrelay_domain::WebhookSecret;
 use hookrelay_web::error::ApiError;
@@ -206,17 +205,15 @@ async fn apply(
             ),
         }),
         Transition::Apply => {
-            let post =
-                PostRepo::set_status(&tx, post.id, reported, report.details.as_deref()).await?;
-            let (event_type, data) = status_event(&post);
-            let event = NewEvent {
-                event_type,
-                data: canonical_data(&data),
-                occurred_at: Utc::now(),
-                idempotency_key: None,
-                traceparent: Some(trace),
-            };
-            let ingested = EventRepo::ingest(&tx, tenant.tenant_id, &event).await?;
+            let (post, ingested) = PostRepo::change_status(
+                &tx,
+                tenant.tenant_id,
+                post.id,
+                reported,
+                report.details.as_deref(),
+                trace,
+            )
+            .await?;
             state.outbox.commit(tx, ingested).await?;
             Ok(CallbackAccepted {
                 post_id: post.id,

@@ -5,11 +5,14 @@ use tokio_postgres::types::ToSql;
 use tokio_postgres::Row;
 use uuid::Uuid;
 
-use hookrelay_domain::post::{Post, PostStatus};
+use hookrelay_domain::payload::canonical_data;
+use hookrelay_domain::post::{status_event, Post, PostStatus};
 use hookrelay_domain::{CorruptValue, ValidationError};
 
+use super::events::{EventRepo, IngestedEvent, NewEvent};
 use super::GenericClient;
 use crate::db::DbError;
+use crate::outbox::Unpublished;
 use crate::pagination::{split_page, Cursor, ListError};
 
 /// One received callback.
@@ -183,6 +186,30 @@ impl PostRepo {
             )
             .await?;
         Ok(from_row(&row)?)
+    }
+
+    /// Moves a post to a new status and records the event that announces it
+    /// (`post.published`, `post.failed`, `post.deleted`) in the same transaction; the
+    /// caller commits the returned work through the outbox.
+    pub async fn change_status(
+        tx: &impl GenericClient,
+        tenant_id: Uuid,
+        id: i64,
+        status: PostStatus,
+        details: Option<&str>,
+        traceparent: String,
+    ) -> Result<(Post, Unpublished<IngestedEvent>), DbError> {
+        let post = Self::set_status(tx, id, status, details).await?;
+        let (event_type, data) = status_event(&post);
+        let event = NewEvent {
+            event_type,
+            data: canonical_data(&data),
+            occurred_at: Utc::now(),
+            idempotency_key: None,
+            traceparent: Some(traceparent),
+        };
+        let ingested = EventRepo::ingest(tx, tenant_id, &event).await?;
+        Ok((post, ingested))
     }
 
     /// One page of the tenant's posts, newest first.

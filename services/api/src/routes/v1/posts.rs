@@ -6,9 +6,7 @@ use hookrelay_core::pagination::page_limit;
 use hookrelay_core::repo::events::{EventRepo, NewEvent};
 use hookrelay_core::repo::posts::{CallbackLog, PostListQuery, PostRepo};
 use hookrelay_domain::payload::canonical_data;
-use hookrelay_domain::post::{
-    deletable, scheduled_event_data, status_event, Transition, NEW_POST_SCHEDULED,
-};
+use hookrelay_domain::post::{deletable, scheduled_event_data, Transition, NEW_POST_SCHEDULED};
 use hookrelay_domain::post::{Post, PostStatus};
 use hookrelay_domain::{
     format_schedule_time, parse_schedule_time, post_text, ChannelIdentifier, EventType,
@@ -281,17 +279,15 @@ pub async fn delete_post(
             message: format!("post {id} is published; it cannot be deleted"),
         }),
         Transition::Apply => {
-            let post =
-                PostRepo::set_status(&tx, id, PostStatus::Deleted, post.details.as_deref()).await?;
-            let (event_type, data) = status_event(&post);
-            let event = NewEvent {
-                event_type,
-                data: canonical_data(&data),
-                occurred_at: Utc::now(),
-                idempotency_key: None,
-                traceparent: Some(trace.0),
-            };
-            let ingested = EventRepo::ingest(&tx, auth.tenant_id, &event).await?;
+            let (post, ingested) = PostRepo::change_status(
+                &tx,
+                auth.tenant_id,
+                id,
+                PostStatus::Deleted,
+                post.details.as_deref(),
+                trace.0,
+            )
+            .await?;
             state.outbox.commit(tx, ingested).await?;
             Ok(HttpResponse::Ok().json(PostResponse::from(post)))
         }
