@@ -79,14 +79,6 @@ impl SecretCipher {
         Ok(Self { sealing, opening })
     }
 
-    /// Stores secrets as they are (tests of storage that do not care, development).
-    pub fn plaintext() -> Self {
-        Self {
-            sealing: None,
-            opening: HashMap::new(),
-        }
-    }
-
     pub fn is_sealing(&self) -> bool {
         self.sealing.is_some()
     }
