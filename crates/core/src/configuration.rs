@@ -15,6 +15,8 @@ use config::{Config, Environment, File, FileFormat};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
+use crate::queue::{BrokerNodes, BrokerNodesError};
+
 /// The defaults every binary starts from.
 pub const DEFAULT_CONFIG: &str = include_str!("../../../config/default.toml");
 
@@ -114,8 +116,16 @@ pub struct DatabaseSettings {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AmqpSettings {
+    /// One node's URL, or a cluster's nodes separated by commas (see [`BrokerNodes`]).
     pub url: SecretString,
     pub prefix: String,
+}
+
+impl AmqpSettings {
+    /// The nodes `url` names.
+    pub fn nodes(&self) -> Result<BrokerNodes, BrokerNodesError> {
+        BrokerNodes::parse(self.url.expose_secret())
+    }
 }
 
 /// The REST API process.
@@ -287,9 +297,8 @@ impl Settings {
                 "is not a valid PostgreSQL connection string",
             );
         }
-        let amqp = self.amqp.url.expose_secret();
-        if !amqp.starts_with("amqp://") && !amqp.starts_with("amqps://") {
-            return invalid("amqp.url", "must start with amqp:// or amqps://");
+        if let Err(e) = self.amqp.nodes() {
+            return invalid("amqp.url", &e.to_string());
         }
         if self.amqp.prefix.is_empty()
             || !self

@@ -22,7 +22,6 @@ use hookrelay_web::http::{
     MetricsAccess, Readiness,
 };
 use hookrelay_web::limits::{AuthFailures, KeyedLimit};
-use secrecy::ExposeSecret;
 use tracing_actix_web::TracingLogger;
 use uuid::Uuid;
 
@@ -127,8 +126,9 @@ impl Application {
 
 fn run(listener: TcpListener, settings: Settings, pool: Pool) -> std::io::Result<Server> {
     hookrelay_core::telemetry::init_metrics("api");
+    let nodes = settings.amqp.nodes().map_err(std::io::Error::other)?;
     let publisher = JobPublisher::new(
-        settings.amqp.url.expose_secret(),
+        nodes,
         Topology::new(
             &settings.amqp.prefix,
             &settings.delivery.retry_schedule_secs,

@@ -6,14 +6,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures::StreamExt;
-use hookrelay_core::queue::{connect, decode_job, Topology};
+use hookrelay_core::queue::{decode_job, BrokerNodes, Topology};
 use hookrelay_core::report::ErrorChain;
 use hookrelay_core::telemetry::traceparent;
 use hookrelay_domain::delivery::{decide, DeliveryJob, JobDecision, Stale};
 use lapin::message::Delivery;
 use lapin::options::{BasicCancelOptions, BasicConsumeOptions, BasicQosOptions};
 use lapin::types::FieldTable;
-use secrecy::{ExposeSecret, SecretString};
 use tokio::sync::{mpsc, Semaphore};
 use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
@@ -40,7 +39,7 @@ pub struct WorkerContext {
 /// Consumer settings.
 #[derive(Debug, Clone)]
 pub struct ConsumerSettings {
-    pub amqp_url: SecretString,
+    pub nodes: BrokerNodes,
     pub topology: Topology,
     pub prefetch: u16,
     pub max_in_flight: usize,
@@ -96,7 +95,7 @@ async fn consume(
     running: &Arc<AtomicBool>,
     stop: &CancellationToken,
 ) -> Result<Option<OpenChannel>, hookrelay_core::queue::QueueError> {
-    let connection = connect(settings.amqp_url.expose_secret(), Duration::from_secs(5)).await?;
+    let connection = settings.nodes.connect(Duration::from_secs(5)).await?;
     let channel = connection.create_channel().await?;
     settings.topology.declare(&channel).await?;
     channel

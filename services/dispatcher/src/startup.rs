@@ -14,7 +14,6 @@ use hookrelay_domain::delivery::RetrySchedule;
 use hookrelay_web::http::{
     amqp_check, ops_server, postgres_check, MetricsAccess, Readiness, ReadinessCheck,
 };
-use secrecy::ExposeSecret;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
@@ -40,7 +39,8 @@ impl Dispatcher {
             &settings.amqp.prefix,
             &settings.delivery.retry_schedule_secs,
         );
-        let publisher = JobPublisher::new(settings.amqp.url.expose_secret(), topology.clone());
+        let nodes = settings.amqp.nodes()?;
+        let publisher = JobPublisher::new(nodes.clone(), topology.clone());
         hookrelay_core::telemetry::spawn_pool_gauges(pool.clone());
         // Exported from the start, so dashboards and alerts see zeros rather than nothing.
         metrics::counter!("hookrelay_jobs_skipped_total").increment(0);
@@ -89,7 +89,7 @@ impl Dispatcher {
             finished: finished_tx,
         };
         let consumer_settings = ConsumerSettings {
-            amqp_url: settings.amqp.url.clone(),
+            nodes,
             topology,
             prefetch: settings.dispatcher.prefetch,
             max_in_flight: settings.dispatcher.max_in_flight,

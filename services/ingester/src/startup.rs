@@ -16,7 +16,6 @@ use hookrelay_web::http::{
     MetricsAccess, Readiness,
 };
 use hookrelay_web::limits::{AuthFailures, KeyedLimit};
-use secrecy::ExposeSecret;
 use uuid::Uuid;
 
 use crate::callbacks;
@@ -50,8 +49,9 @@ impl Application {
             .increment(0);
         let listener = TcpListener::bind(settings.ingester.listen)?;
         let port = listener.local_addr()?.port();
+        let nodes = settings.amqp.nodes().map_err(std::io::Error::other)?;
         let publisher = JobPublisher::new(
-            settings.amqp.url.expose_secret(),
+            nodes,
             Topology::new(
                 &settings.amqp.prefix,
                 &settings.delivery.retry_schedule_secs,

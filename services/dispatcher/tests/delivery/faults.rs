@@ -2,7 +2,7 @@ use std::collections::HashSet;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use hookrelay_core::queue::{Destination, JobPublisher, Topology};
+use hookrelay_core::queue::{BrokerNodes, Destination, JobPublisher, Topology};
 use hookrelay_domain::delivery::DeliveryJob;
 use hookrelay_testkit::receiver::{Receiver, Reply};
 use hookrelay_testkit::test_settings;
@@ -49,6 +49,30 @@ async fn events_accepted_while_rabbitmq_is_unreachable_are_delivered_later() {
     assert_eq!(ids, events.iter().cloned().collect());
 }
 
+/// A cluster's node list whose first node is down: the API's publisher and the
+/// dispatcher's consumer both move on to the next node.
+#[tokio::test]
+async fn a_dead_node_in_the_broker_list_is_skipped() {
+    let real = test_settings("postgres://x@127.0.0.1/x").amqp.url;
+    let nodes = format!("{NO_BROKER},{}", real.expose_secret());
+    let api_nodes = nodes.clone();
+    let mut s = api_only(move |s| s.amqp.url = api_nodes.into()).await;
+    s.start_dispatcher_with(move |d| d.amqp.url = nodes.into());
+    let rx = Receiver::start().await;
+    s.webhook(&rx.url, json!(["*"]), json!({})).await;
+    let ready = s
+        .client
+        .get(format!("{}/readyz", s.address))
+        .send()
+        .await
+        .expect("readyz");
+    assert_eq!(ready.status(), reqwest::StatusCode::OK);
+    let event = s.send_event(&s.key, "a.b", json!({})).await;
+    let detail = s.wait_finished(&event, WAIT).await;
+    assert_eq!(detail["deliveries"][0]["status"], "succeeded");
+    assert_eq!(rx.received().len(), 1);
+}
+
 #[tokio::test]
 async fn duplicate_jobs_cause_a_single_post() {
     let mut s = api_only(|s| s.amqp.url = NO_BROKER.into()).await;
@@ -65,7 +89,7 @@ async fn duplicate_jobs_cause_a_single_post() {
     );
     let real = test_settings(&s.db.url).amqp.url;
     let publisher = JobPublisher::new(
-        real.expose_secret(),
+        BrokerNodes::parse(real.expose_secret()).expect("broker url"),
         Topology::new(
             &s.settings.amqp.prefix,
             &s.settings.delivery.retry_schedule_secs,

@@ -1,6 +1,6 @@
 use std::time::Duration;
 
-use hookrelay_core::queue::{connect, Topology};
+use hookrelay_core::queue::{BrokerNodes, Topology};
 use hookrelay_testkit::receiver::{Receiver, Reply};
 use lapin::options::QueueDeclareOptions;
 use lapin::types::{AMQPValue, FieldTable};
@@ -132,12 +132,11 @@ async fn the_default_topology_has_5_25_125_second_retry_queues() {
     let url = hookrelay_testkit::test_settings("postgres://x@127.0.0.1/x")
         .amqp
         .url;
-    let conn = connect(
-        secrecy::ExposeSecret::expose_secret(&url),
-        Duration::from_secs(5),
-    )
-    .await
-    .expect("connect");
+    let conn = BrokerNodes::parse(secrecy::ExposeSecret::expose_secret(&url))
+        .expect("broker url")
+        .connect(Duration::from_secs(5))
+        .await
+        .expect("connect");
     let topology = Topology::new(&prefix, &[5, 25, 125]);
     let channel = conn.create_channel().await.expect("channel");
     topology.declare(&channel).await.expect("declare");
