@@ -2,7 +2,7 @@
 CARGO_TARGET_DIR ?= $(HOME)/.cache/hookrelay-target
 export CARGO_TARGET_DIR
 
-.PHONY: run test lint fmt migrate build release services clean-test bench bench-history bench-retention console console-check console-deps
+.PHONY: run test lint fmt migrate build release services clean-test bench bench-history bench-retention console console-check console-deps chaos
 
 ## Start PostgreSQL/RabbitMQ if needed, migrate, run all three services (Ctrl-C stops).
 run:
@@ -51,6 +51,13 @@ console-deps:
 
 clean-test:
 	@scripts/clean-test-leftovers.sh
+
+## Fault scenarios against the real services (process kills, broker and database stops,
+## purged queues, failing receivers, a RabbitMQ cluster node lost); fails on any loss.
+## CHAOS_ARGS="api-sigkill --rate 200" to pick scenarios and load.
+chaos: services clean-test
+	cargo build --bins -p hookrelay-api -p hookrelay-dispatcher -p hookrelay-chaos
+	$(CARGO_TARGET_DIR)/debug/hookrelay-chaos --cluster-script $(CURDIR)/scripts/rabbitmq-cluster.sh --out bench/results/chaos.json $(CHAOS_ARGS)
 
 ## The webhook log and stats on a 1,000,000-attempt history (ATTEMPTS=... to change).
 bench-history:

@@ -103,10 +103,13 @@ case "${1:-}" in
     ;;
   leader)
     q=${2:?queue name}
-    leader=$(ctl 1 list_queues name leader --no-table-headers --quiet 2>/dev/null |
-      awk -v q="$q" '$1 == q { print $2 }')
+    for asked in "${NODES[@]}"; do
+      leader=$(ctl "$asked" list_queues name leader --no-table-headers --quiet 2>/dev/null |
+        awk -v q="$q" '$1 == q { print $2 }') || continue
+      [ -n "$leader" ] && break
+    done
     for n in "${NODES[@]}"; do
-      [ "$leader" = "$(node_name "$n")" ] && echo "$n"
+      if [ "$leader" = "$(node_name "$n")" ]; then echo "$n"; fi
     done
     ;;
   *)

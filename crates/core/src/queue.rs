@@ -75,6 +75,8 @@ pub enum QueueError {
     Returned,
     #[error("broker did not confirm in time")]
     ConfirmTimeout,
+    #[error("RabbitMQ did not finish setting up the channel in time")]
+    SetupTimeout,
 }
 
 /// Delay queues every installation has (seconds), besides those of its default schedule.

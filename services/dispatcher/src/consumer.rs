@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures::StreamExt;
-use hookrelay_core::queue::{decode_job, BrokerNodes, Topology};
+use hookrelay_core::queue::{decode_job, BrokerNodes, QueueError, Topology};
 use hookrelay_core::report::ErrorChain;
 use hookrelay_core::telemetry::traceparent;
 use hookrelay_domain::delivery::{decide, DeliveryJob, JobDecision, Stale};
@@ -52,6 +52,9 @@ pub struct OpenChannel {
     _channel: lapin::Channel,
 }
 
+/// How long connecting and attaching a consumer may take before it is tried again.
+const SETUP_TIMEOUT: Duration = Duration::from_secs(15);
+
 /// Consumes until `stop` is cancelled, reconnecting when the broker goes away. `running`
 /// tells readiness probes whether a consumer is attached. Returns once every started job
 /// has been handed to the recorder, with the channel those jobs must be acked on.
@@ -94,22 +97,34 @@ async fn consume(
     permits: &Arc<Semaphore>,
     running: &Arc<AtomicBool>,
     stop: &CancellationToken,
-) -> Result<Option<OpenChannel>, hookrelay_core::queue::QueueError> {
-    let connection = settings.nodes.connect(Duration::from_secs(5)).await?;
-    let channel = connection.create_channel().await?;
-    settings.topology.declare(&channel).await?;
-    channel
-        .basic_qos(settings.prefetch, BasicQosOptions::default())
-        .await?;
+) -> Result<Option<OpenChannel>, QueueError> {
     let tag = format!("hookrelay-dispatcher-{}", Uuid::new_v4().simple());
-    let mut consumer = channel
-        .basic_consume(
-            settings.topology.work_queue().into(),
-            tag.as_str().into(),
-            BasicConsumeOptions::default(),
-            FieldTable::default(),
-        )
-        .await?;
+    let setup = async {
+        let connection = settings.nodes.connect(Duration::from_secs(5)).await?;
+        let channel = connection.create_channel().await?;
+        settings.topology.declare(&channel).await?;
+        channel
+            .basic_qos(settings.prefetch, BasicQosOptions::default())
+            .await?;
+        let consumer = channel
+            .basic_consume(
+                settings.topology.work_queue().into(),
+                tag.as_str().into(),
+                BasicConsumeOptions::default(),
+                FieldTable::default(),
+            )
+            .await?;
+        Ok::<_, QueueError>((connection, channel, consumer))
+    };
+    // A cluster that is electing a new queue leader can leave a declare or consume
+    // unanswered: give up and reconnect (to another node) rather than wait forever, and
+    // stop at once when asked to.
+    let (connection, channel, mut consumer) = tokio::select! {
+        _ = stop.cancelled() => return Ok(None),
+        set_up = tokio::time::timeout(SETUP_TIMEOUT, setup) => {
+            set_up.map_err(|_| QueueError::SetupTimeout)??
+        }
+    };
     running.store(true, Ordering::SeqCst);
     metrics::gauge!("hookrelay_consumer_running").set(1.0);
     tracing::info!(queue = %settings.topology.work_queue(), prefetch = settings.prefetch, "consuming");

@@ -1,0 +1,154 @@
+//! The fault scenarios: what each one breaks, and how it is put right.
+
+use std::path::Path;
+
+use anyhow::Context;
+
+use crate::receiver::Receiver;
+use crate::system::{run, Service, Signal, System};
+
+/// One fault scenario.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fault {
+    DispatcherKill,
+    DispatcherTerm,
+    ApiKill,
+    BrokerStop,
+    QueuePurge,
+    PostgresRestart,
+    Receiver429,
+    ReceiverResets,
+    ClusterNodeLoss,
+}
+
+/// What a fault acts on.
+pub struct Scene<'a> {
+    pub system: &'a mut System,
+    pub receiver: &'a Receiver,
+    pub prefix: &'a str,
+    pub cluster: Option<&'a Path>,
+}
+
+impl Fault {
+    pub const ALL: [Fault; 9] = [
+        Fault::DispatcherKill,
+        Fault::DispatcherTerm,
+        Fault::ApiKill,
+        Fault::BrokerStop,
+        Fault::QueuePurge,
+        Fault::PostgresRestart,
+        Fault::Receiver429,
+        Fault::ReceiverResets,
+        Fault::ClusterNodeLoss,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Fault::DispatcherKill => "dispatcher-sigkill",
+            Fault::DispatcherTerm => "dispatcher-sigterm",
+            Fault::ApiKill => "api-sigkill",
+            Fault::BrokerStop => "broker-stop",
+            Fault::QueuePurge => "queues-purged",
+            Fault::PostgresRestart => "postgres-restart",
+            Fault::Receiver429 => "receiver-429-storm",
+            Fault::ReceiverResets => "receiver-resets",
+            Fault::ClusterNodeLoss => "cluster-node-loss",
+        }
+    }
+
+    pub fn describe(self) -> &'static str {
+        match self {
+            Fault::DispatcherKill => "dispatcher SIGKILL under load, restarted",
+            Fault::DispatcherTerm => "dispatcher SIGTERM under load (drains), restarted",
+            Fault::ApiKill => "API SIGKILL under load, restarted",
+            Fault::BrokerStop => "RabbitMQ stopped (stop_app), started again",
+            Fault::QueuePurge => "every queue of the installation purged",
+            Fault::PostgresRestart => "PostgreSQL stopped (fast), started again",
+            Fault::Receiver429 => "receiver answers 429 Retry-After: 1 to everything",
+            Fault::ReceiverResets => "receiver resets every connection (TCP RST)",
+            Fault::ClusterNodeLoss => "3-node cluster: the work queue's leader node killed",
+        }
+    }
+
+    pub fn needs_cluster(self) -> bool {
+        self == Fault::ClusterNodeLoss
+    }
+
+    pub async fn inject(self, scene: &mut Scene<'_>) -> anyhow::Result<()> {
+        match self {
+            Fault::DispatcherKill => scene.system.stop(Service::Dispatcher, Signal::Kill).await,
+            Fault::DispatcherTerm => scene.system.stop(Service::Dispatcher, Signal::Term).await,
+            Fault::ApiKill => scene.system.stop(Service::Api, Signal::Kill).await,
+            Fault::BrokerStop => run("rabbitmqctl", &["-q", "stop_app"]).map(drop),
+            Fault::QueuePurge => {
+                let queues = run("rabbitmqctl", &["-q", "list_queues", "name"])?;
+                for queue in queues
+                    .lines()
+                    .map(str::trim)
+                    .filter(|q| q.starts_with(scene.prefix))
+                {
+                    run("rabbitmqctl", &["-q", "purge_queue", queue])?;
+                }
+                Ok(())
+            }
+            Fault::PostgresRestart => pg_ctl(&["stop", "-m", "fast"]),
+            Fault::Receiver429 => {
+                scene.receiver.answer_too_many(true);
+                Ok(())
+            }
+            Fault::ReceiverResets => {
+                scene.receiver.reset_connections(true);
+                Ok(())
+            }
+            Fault::ClusterNodeLoss => {
+                let script = scene.cluster.context("no cluster script")?;
+                let script = script.to_string_lossy();
+                let queue = format!("{}.deliveries", scene.prefix);
+                let leader = run(&script, &["leader", &queue])?;
+                let leader = leader.trim();
+                anyhow::ensure!(!leader.is_empty(), "no leader found for {queue}");
+                println!("  killing node {leader}, the leader of {queue}");
+                run(&script, &["node-stop", leader]).map(drop)
+            }
+        }
+    }
+
+    pub async fn heal(self, scene: &mut Scene<'_>) -> anyhow::Result<()> {
+        match self {
+            Fault::DispatcherKill | Fault::DispatcherTerm => {
+                scene.system.spawn(Service::Dispatcher)
+            }
+            Fault::ApiKill => {
+                scene.system.spawn(Service::Api)?;
+                scene
+                    .system
+                    .wait_ready(std::time::Duration::from_secs(30))
+                    .await
+            }
+            Fault::BrokerStop => run("rabbitmqctl", &["-q", "start_app"]).map(drop),
+            Fault::QueuePurge | Fault::ClusterNodeLoss => Ok(()),
+            Fault::PostgresRestart => pg_ctl(&["start"]),
+            Fault::Receiver429 => {
+                scene.receiver.answer_too_many(false);
+                Ok(())
+            }
+            Fault::ReceiverResets => {
+                scene.receiver.reset_connections(false);
+                Ok(())
+            }
+        }
+    }
+}
+
+/// `pg_ctlcluster <version> main <action>` on the machine's one PostgreSQL cluster.
+fn pg_ctl(action: &[&str]) -> anyhow::Result<()> {
+    let version = std::fs::read_dir("/etc/postgresql")
+        .context("PostgreSQL's clusters (/etc/postgresql)")?
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .max()
+        .context("no PostgreSQL cluster in /etc/postgresql")?;
+    let mut args = vec!["--skip-systemctl-redirect", version.as_str(), "main"];
+    args.extend_from_slice(action);
+    run("pg_ctlcluster", &args).map(drop)
+}

@@ -1,0 +1,319 @@
+//! `hookrelay-chaos`: fault scenarios against the real services (`make chaos`).
+//!
+//! Each scenario gets a fresh database and AMQP prefix, starts `hookrelay-api` and
+//! `hookrelay-dispatcher` as processes, streams events at a fixed rate through
+//! `POST /v1/events` to one webhook, injects its fault a few seconds in, heals it, and
+//! waits until every accepted event has reached the receiver. It reports sent, accepted,
+//! delivered, lost (accepted, never delivered) and duplicates (deliveries beyond the first),
+//! and fails when anything accepted is lost or the API answered a 5xx other than 503.
+//!
+//! Map: `system` runs the processes, `load` sends, `receiver` receives (and fails on
+//! purpose), `faults` is the list of scenarios.
+//!
+//! Usage: `hookrelay-chaos [--rate N] [--seconds N] [--cluster-script PATH] [--out FILE]
+//! [SCENARIO...]` (default: all scenarios; the cluster one needs `--cluster-script`).
+
+mod faults;
+mod load;
+mod receiver;
+mod system;
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context};
+use serde_json::{json, Value};
+
+use faults::{Fault, Scene};
+use receiver::Receiver;
+use system::{System, Wiring, ADMIN_TOKEN};
+
+/// The system RabbitMQ every scenario but the cluster one uses.
+const SYSTEM_BROKER: &str = "amqp://guest:guest@127.0.0.1:5672/%2f";
+/// How long after the fault heals every accepted event must have been delivered.
+const SETTLE: Duration = Duration::from_secs(90);
+
+struct Options {
+    rate: u32,
+    duration: Duration,
+    cluster_script: Option<PathBuf>,
+    out: Option<PathBuf>,
+    faults: Vec<Fault>,
+}
+
+fn parse_args() -> anyhow::Result<Options> {
+    let mut options = Options {
+        rate: 100,
+        duration: Duration::from_secs(10),
+        cluster_script: None,
+        out: None,
+        faults: Vec::new(),
+    };
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        let mut value = |name: &str| args.next().with_context(|| format!("{name} needs a value"));
+        match arg.as_str() {
+            "--rate" => options.rate = value("--rate")?.parse()?,
+            "--seconds" => options.duration = Duration::from_secs(value("--seconds")?.parse()?),
+            "--cluster-script" => options.cluster_script = Some(value("--cluster-script")?.into()),
+            "--out" => options.out = Some(value("--out")?.into()),
+            name => match Fault::ALL.iter().find(|f| f.name() == name) {
+                Some(f) => options.faults.push(*f),
+                None => bail!(
+                    "unknown scenario {name:?}; known: {}",
+                    Fault::ALL.map(|f| f.name()).join(", ")
+                ),
+            },
+        }
+    }
+    if options.faults.is_empty() {
+        options.faults = Fault::ALL.to_vec();
+    }
+    Ok(options)
+}
+
+/// One scenario's figures.
+#[derive(Debug)]
+struct Outcome {
+    fault: Fault,
+    sent: u64,
+    accepted: usize,
+    delivered: usize,
+    lost: usize,
+    duplicates: u64,
+    refusals: std::collections::BTreeMap<String, u64>,
+    server_errors: u64,
+    /// From the first event sent until every accepted event was delivered.
+    settled_secs: f64,
+}
+
+impl Outcome {
+    fn passed(&self) -> bool {
+        self.lost == 0 && self.server_errors == 0
+    }
+
+    fn to_json(&self) -> Value {
+        json!({
+            "scenario": self.fault.name(),
+            "fault": self.fault.describe(),
+            "sent": self.sent,
+            "accepted": self.accepted,
+            "delivered": self.delivered,
+            "lost": self.lost,
+            "duplicates": self.duplicates,
+            "refused_answers": self.refusals,
+            "server_errors": self.server_errors,
+            "settled_secs": self.settled_secs,
+        })
+    }
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let options = parse_args()?;
+    let bin_dir = std::env::current_exe()?
+        .parent()
+        .context("binary directory")?
+        .to_path_buf();
+    let log_root = std::env::temp_dir().join("hookrelay-chaos");
+    let _ = std::fs::remove_dir_all(&log_root);
+    let mut outcomes = Vec::new();
+    let mut failures = Vec::new();
+    for fault in &options.faults {
+        let cluster = if fault.needs_cluster() {
+            match &options.cluster_script {
+                Some(script) => Some(script.as_path()),
+                None => {
+                    println!("{:<20} skipped: needs --cluster-script", fault.name());
+                    continue;
+                }
+            }
+        } else {
+            None
+        };
+        let started = Instant::now();
+        let log_dir = log_root.join(fault.name());
+        match run_scenario(*fault, &options, &bin_dir, &log_dir, cluster).await {
+            Ok(outcome) => {
+                println!(
+                    "{:<20} sent {:>5}  accepted {:>5}  delivered {:>5}  lost {}  duplicates {}  settled {:>5.1} s  refused {:?}  ({:.0} s)",
+                    fault.name(),
+                    outcome.sent,
+                    outcome.accepted,
+                    outcome.delivered,
+                    outcome.lost,
+                    outcome.duplicates,
+                    outcome.settled_secs,
+                    outcome.refusals,
+                    started.elapsed().as_secs_f64()
+                );
+                if !outcome.passed() {
+                    failures.push(format!(
+                        "{}: {} lost, {} server errors (logs: {})",
+                        fault.name(),
+                        outcome.lost,
+                        outcome.server_errors,
+                        log_dir.display()
+                    ));
+                }
+                outcomes.push(outcome);
+            }
+            Err(e) => {
+                println!("{:<20} error: {e:#}", fault.name());
+                failures.push(format!(
+                    "{}: {e:#} (logs: {})",
+                    fault.name(),
+                    log_dir.display()
+                ));
+            }
+        }
+    }
+    print_table(&outcomes);
+    if let Some(out) = &options.out {
+        let document = json!({
+            "rate_per_sec": options.rate,
+            "seconds": options.duration.as_secs(),
+            "scenarios": outcomes.iter().map(Outcome::to_json).collect::<Vec<_>>(),
+        });
+        std::fs::write(out, serde_json::to_string_pretty(&document)?)?;
+    }
+    if !failures.is_empty() {
+        bail!("chaos failed:\n  {}", failures.join("\n  "));
+    }
+    Ok(())
+}
+
+fn print_table(outcomes: &[Outcome]) {
+    println!();
+    println!("| scenario | fault | sent | accepted | delivered | lost | duplicates | all delivered after |");
+    println!("|---|---|---:|---:|---:|---:|---:|---:|");
+    for o in outcomes {
+        println!(
+            "| {} | {} | {} | {} | {} | {} | {} | {:.1} s |",
+            o.fault.name(),
+            o.fault.describe(),
+            o.sent,
+            o.accepted,
+            o.delivered,
+            o.lost,
+            o.duplicates,
+            o.settled_secs
+        );
+    }
+}
+
+async fn run_scenario(
+    fault: Fault,
+    options: &Options,
+    bin_dir: &Path,
+    log_dir: &Path,
+    cluster: Option<&Path>,
+) -> anyhow::Result<Outcome> {
+    let amqp_url = match cluster {
+        Some(script) => {
+            system::run(&script.to_string_lossy(), &["start"])?;
+            system::run(&script.to_string_lossy(), &["urls"])?
+                .trim()
+                .to_string()
+        }
+        None => SYSTEM_BROKER.to_string(),
+    };
+    let db = hookrelay_testkit::TestDb::create().await;
+    // `hrtest-` so that `make clean-test` removes what a failed run leaves.
+    let prefix = format!(
+        "hrtest-chaos-{}",
+        &uuid::Uuid::new_v4().simple().to_string()[..8]
+    );
+    let wiring = Wiring {
+        database_url: db.url.clone(),
+        amqp_url,
+        prefix: prefix.clone(),
+    };
+    let mut system = System::start(bin_dir, log_dir, &wiring).await?;
+    let receiver = Receiver::start().await?;
+    let key = tenant_with_webhook(&system.api_url, &receiver.url).await?;
+
+    let started = Instant::now();
+    let load = tokio::spawn({
+        let (api_url, rate, duration) = (system.api_url.clone(), options.rate, options.duration);
+        async move { load::stream(&api_url, &key, rate, duration).await }
+    });
+    // The fault strikes at 30 % of the run and lasts 30 % of it.
+    tokio::time::sleep(options.duration * 3 / 10).await;
+    let mut scene = Scene {
+        system: &mut system,
+        receiver: &receiver,
+        prefix: &prefix,
+        cluster,
+    };
+    let injected = fault.inject(&mut scene).await;
+    tokio::time::sleep(options.duration * 3 / 10).await;
+    // Heal even when the injection failed half-way (a stopped broker or database).
+    let healed = fault.heal(&mut scene).await;
+    injected.context("injecting the fault")?;
+    healed.context("healing the fault")?;
+    let report = load.await.context("sender task")?;
+
+    let deadline = Instant::now() + SETTLE;
+    let delivered = loop {
+        let delivered = receiver.delivered();
+        if report.accepted.iter().all(|id| delivered.contains_key(id)) || Instant::now() > deadline
+        {
+            break delivered;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    let settled_secs = started.elapsed().as_secs_f64();
+    // Late duplicates (a redelivered job) would arrive within a sweep or two.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let delivered_late = receiver.delivered();
+    system.shutdown().await;
+    if let Some(script) = cluster {
+        system::run(&script.to_string_lossy(), &["stop"])?;
+    }
+    let reached = report
+        .accepted
+        .iter()
+        .filter(|id| delivered.contains_key(*id))
+        .count();
+    Ok(Outcome {
+        fault,
+        sent: report.sent,
+        accepted: report.accepted.len(),
+        delivered: reached,
+        lost: report.accepted.len() - reached,
+        duplicates: delivered_late
+            .values()
+            .map(|n| u64::from(n.saturating_sub(1)))
+            .sum(),
+        server_errors: report.server_errors(),
+        refusals: report.refusals,
+        settled_secs,
+    })
+}
+
+/// A tenant with one webhook (every event type) to the receiver; returns its API key.
+async fn tenant_with_webhook(api_url: &str, receiver_url: &str) -> anyhow::Result<String> {
+    let client = reqwest::Client::new();
+    let tenant: Value = client
+        .post(format!("{api_url}/v1/tenants"))
+        .bearer_auth(ADMIN_TOKEN)
+        .json(&json!({"name": "chaos"}))
+        .send()
+        .await?
+        .error_for_status()?
+        .json()
+        .await?;
+    let key = tenant["api_key"]["key"]
+        .as_str()
+        .context("tenant answer without api_key.key")?
+        .to_string();
+    client
+        .post(format!("{api_url}/v1/webhooks"))
+        .bearer_auth(&key)
+        .json(&json!({"name": "chaos", "url": receiver_url, "event_types": ["*"]}))
+        .send()
+        .await?
+        .error_for_status()?;
+    Ok(key)
+}
