@@ -63,6 +63,7 @@ impl std::fmt::Display for PostStatus {
 
 /// What a workflow can report about a post.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum ReportedStatus {
     Published,

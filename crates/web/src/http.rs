@@ -14,6 +14,7 @@ use actix_web::{web, HttpResponse, ResponseError};
 use hookrelay_core::report::ErrorChain;
 
 use crate::error::ApiError;
+use crate::openapi::AllowedMethods;
 
 /// A readiness check: resolves to `Err(reason)` when a dependency is unreachable.
 pub type ReadinessCheck =
@@ -150,6 +151,16 @@ fn to_json_error<B: MessageBody + 'static>(
     let (req, _) = res.into_parts();
     let mut response = error.error_response();
     *response.status_mut() = status;
+    if status == actix_web::http::StatusCode::METHOD_NOT_ALLOWED {
+        // RFC 9110: a 405 says which methods the resource does answer.
+        let allowed = req
+            .app_data::<AllowedMethods>()
+            .zip(req.match_pattern())
+            .and_then(|(allowed, pattern)| allowed.of(&pattern).map(str::to_string));
+        if let Some(allow) = allowed.and_then(|a| header::HeaderValue::from_str(&a).ok()) {
+            response.headers_mut().insert(header::ALLOW, allow);
+        }
+    }
     Ok(ErrorHandlerResponse::Response(
         ServiceResponse::new(req, response).map_into_right_body::<B>(),
     ))

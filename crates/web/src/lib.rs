@@ -7,9 +7,11 @@
 //!   naming the field;
 //! - [`http`]: JSON errors for what actix answers itself, `/healthz`, `/readyz`,
 //!   `/metrics`, HTTP metrics by route template;
-//! - [`limits`]: token buckets per key and per client address, answering 429.
+//! - [`limits`]: token buckets per key and per client address, answering 429;
+//! - [`openapi`]: the answers every operation can give, added to both OpenAPI documents.
 
 pub mod error;
 pub mod extract;
 pub mod http;
 pub mod limits;
+pub mod openapi;

@@ -22,7 +22,9 @@ use hookrelay_web::http::{
     MetricsAccess, Readiness,
 };
 use hookrelay_web::limits::{AuthFailures, KeyedLimit};
+use hookrelay_web::openapi::AllowedMethods;
 use tracing_actix_web::TracingLogger;
+use utoipa::OpenApi;
 use uuid::Uuid;
 
 use crate::ingest::EventIngester;
@@ -167,6 +169,7 @@ fn run(listener: TcpListener, settings: Settings, pool: Pool) -> std::io::Result
     });
     crate::replayer::spawn_claimer(state.pool.clone(), state.outbox.clone());
     let readiness = web::Data::new(readiness);
+    let allowed_methods = AllowedMethods::from_openapi(&crate::openapi::ApiDoc::openapi());
     let server = HttpServer::new(move || {
         App::new()
             .wrap(json_errors())
@@ -177,6 +180,7 @@ fn run(listener: TcpListener, settings: Settings, pool: Pool) -> std::io::Result
             .app_data(body_limit)
             .app_data(body_timeout)
             .app_data(path_config())
+            .app_data(allowed_methods.clone())
             .configure(|c| health_routes(c, metrics_access.clone()))
             .configure(|c| routes::v1::configure(c, max_event_bytes))
             .configure(crate::console::configure)

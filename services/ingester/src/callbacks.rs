@@ -15,10 +15,12 @@ use hookrelay_domain::post::{transition, PostStatus, ReportedStatus, Transition}
 use hookrelay_domain::signing::verify_signature;
 use hookrelay_domain::WebhookSecret;
 use hookrelay_web::error::ApiError;
+use hookrelay_web::error::ErrorBody;
 use hookrelay_web::extract::{parse_json, read_limited};
 use hookrelay_web::limits::client_addr;
 use serde::{Deserialize, Serialize};
 use tracing::Instrument;
+use utoipa::ToSchema;
 
 use crate::startup::IngesterState;
 
@@ -26,23 +28,48 @@ use crate::startup::IngesterState;
 pub const DETAILS_MAX_BYTES: usize = 4096;
 
 /// A workflow's report.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct CallbackBody {
+    /// The post's id (as `POST /v1/posts` answered it).
     pub post_id: i64,
     pub status: ReportedStatus,
+    /// Free text, at most 4096 bytes, no NUL characters.
     #[serde(default)]
+    #[schema(max_length = 4096)]
     pub details: Option<String>,
 }
 
 /// Answer to an accepted callback.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct CallbackAccepted {
     pub post_id: i64,
+    /// The post's status now: `published` or `failed`.
     pub status: &'static str,
     /// False when the post already had this status (an idempotent repeat).
     pub changed: bool,
 }
 
+#[utoipa::path(
+    post,
+    path = "/v1/callbacks/{token}",
+    tag = "callbacks",
+    params(
+        ("token" = String, Path, description = "The tenant's callback token, from `GET /v1/callback-url` of the API"),
+        ("webhook-id" = Option<String>, Header, description = "Standard Webhooks signature headers: required when the callback URL has a signing secret"),
+        ("webhook-timestamp" = Option<String>, Header),
+        ("webhook-signature" = Option<String>, Header),
+    ),
+    request_body = CallbackBody,
+    responses(
+        (status = 200, description = "Applied, or an idempotent repeat (`changed: false`)", body = CallbackAccepted),
+        (status = 401, description = "`unauthorized`: the signature is missing or wrong", body = ErrorBody),
+        (status = 404, description = "`not_found`: no such callback URL, or no such post", body = ErrorBody),
+        (status = 409, description = "`post_already_published` / `post_deleted`: the status cannot change any more", body = ErrorBody),
+        (status = 422, description = "`validation_failed`: a field is wrong; `field` names it", body = ErrorBody),
+    )
+)]
+/// Reports what became of a scheduled post.
+///
 /// Handles one callback, in a trace of its own: the status event it may create belongs to
 /// that trace, which links to the trace of the post's `new_post_scheduled` event.
 pub async fn receive(

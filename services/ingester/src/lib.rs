@@ -2,4 +2,5 @@
 //! of a scheduled post.
 
 pub mod callbacks;
+pub mod openapi;
 pub mod startup;

@@ -16,9 +16,12 @@ use hookrelay_web::http::{
     MetricsAccess, Readiness,
 };
 use hookrelay_web::limits::{AuthFailures, KeyedLimit};
+use hookrelay_web::openapi::AllowedMethods;
+use utoipa::OpenApi;
 use uuid::Uuid;
 
 use crate::callbacks;
+use crate::openapi::IngesterDoc;
 
 /// What the callback handler needs.
 pub struct IngesterState {
@@ -78,6 +81,7 @@ impl Application {
         }));
         let body_timeout = BodyReadTimeout(settings.http.body_timeout());
         let metrics_access = MetricsAccess::new(&settings.telemetry);
+        let allowed_methods = AllowedMethods::from_openapi(&IngesterDoc::openapi());
         let server = HttpServer::new(move || {
             App::new()
                 .wrap(json_errors())
@@ -86,8 +90,13 @@ impl Application {
                 .app_data(readiness.clone())
                 .app_data(path_config())
                 .app_data(body_timeout)
+                .app_data(allowed_methods.clone())
                 .configure(|c| health_routes(c, metrics_access.clone()))
-                .route("/v1/callbacks/{token}", web::post().to(callbacks::receive))
+                .route("/v1/openapi.json", web::get().to(crate::openapi::serve))
+                .service(
+                    web::resource("/v1/callbacks/{token}")
+                        .route(web::post().to(callbacks::receive)),
+                )
         })
         .client_request_timeout(settings.http.head_timeout())
         .max_connections(settings.http.max_connections_per_worker)
