@@ -2,7 +2,7 @@
 CARGO_TARGET_DIR ?= $(HOME)/.cache/hookrelay-target
 export CARGO_TARGET_DIR
 
-.PHONY: run test lint fmt migrate build release services clean-test bench bench-history bench-retention console console-check console-deps chaos
+.PHONY: run test lint fmt migrate build release services clean-test bench bench-history bench-retention console console-check console-deps chaos check-api
 
 ## Start PostgreSQL/RabbitMQ if needed, migrate, run all three services (Ctrl-C stops).
 run:
@@ -51,6 +51,10 @@ console-deps:
 
 clean-test:
 	@scripts/clean-test-leftovers.sh
+
+## schemathesis (every check) against the OpenAPI documents of a running API and ingester.
+check-api:
+	@scripts/check-api.sh
 
 ## Fault scenarios against the real services (process kills, broker and database stops,
 ## purged queues, failing receivers, a RabbitMQ cluster node lost); fails on any loss.

@@ -103,10 +103,44 @@ fn limit_of(req: &HttpRequest) -> usize {
 /// Deserialises JSON bytes, mapping syntax errors to 400 and shape errors to 422.
 pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     let mut de = serde_json::Deserializer::from_slice(body);
-    let value: T = serde_path_to_error::deserialize(&mut de).map_err(json_error)?;
+    let parsed = serde_path_to_error::deserialize(&mut de);
+    let value: T = match parsed {
+        Ok(value) => value,
+        // JSON Schema counts `5.0` as an integer, serde does not: read such numbers as
+        // the integers they are (only on this rare path, so the usual parse stays one pass).
+        Err(e)
+            if e.inner()
+                .to_string()
+                .starts_with("invalid type: floating point") =>
+        {
+            let mut loose: serde_json::Value = serde_json::from_slice(body)
+                .map_err(|e| ApiError::bad_request("malformed_json", e.to_string()))?;
+            integral_floats_to_integers(&mut loose);
+            return serde_path_to_error::deserialize(loose).map_err(json_error);
+        }
+        Err(e) => return Err(json_error(e)),
+    };
     de.end()
         .map_err(|e| ApiError::bad_request("malformed_json", e.to_string()))?;
     Ok(value)
+}
+
+/// Rewrites every number with no fractional part (`5.0`, `1e3`) as an integer.
+fn integral_floats_to_integers(value: &mut serde_json::Value) {
+    use serde_json::Value;
+    match value {
+        Value::Number(n) if n.is_f64() => {
+            if let Some(f) = n.as_f64() {
+                if f.fract() == 0.0 && f.abs() < 9.0e15 {
+                    // Exact: |f| < 2^53, and the cast truncates nothing.
+                    *value = Value::from(f as i64);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(integral_floats_to_integers),
+        Value::Object(map) => map.values_mut().for_each(integral_floats_to_integers),
+        _ => {}
+    }
 }
 
 fn json_error(err: serde_path_to_error::Error<serde_json::Error>) -> ApiError {
@@ -208,13 +242,18 @@ fn form_urlencoded_parse<T: DeserializeOwned>(query: &str) -> Result<T, ApiError
     })
 }
 
-/// For PATCH bodies: an optional field that, when present, must not be `null`.
+/// For PATCH bodies: an optional field that, when present, must not be `null`. Checked
+/// here rather than left to `T`: serde_json reports a `null` where an enum was expected as
+/// a syntax error, which would be a 400 "malformed JSON" instead of a 422 naming the field.
 pub fn not_null<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
 where
     D: serde::Deserializer<'de>,
     T: serde::Deserialize<'de>,
 {
-    T::deserialize(d).map(Some)
+    match <Option<T> as serde::Deserialize>::deserialize(d)? {
+        Some(value) => Ok(Some(value)),
+        None => Err(serde::de::Error::custom("must not be null")),
+    }
 }
 
 /// For PATCH bodies: tells an explicit `null` (`Some(None)`, clear it) from an absent

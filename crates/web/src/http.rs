@@ -153,10 +153,14 @@ fn to_json_error<B: MessageBody + 'static>(
     *response.status_mut() = status;
     if status == actix_web::http::StatusCode::METHOD_NOT_ALLOWED {
         // RFC 9110: a 405 says which methods the resource does answer.
-        let allowed = req
-            .app_data::<AllowedMethods>()
-            .zip(req.match_pattern())
-            .and_then(|(allowed, pattern)| allowed.of(&pattern).map(str::to_string));
+        // The exact path first: `/v1/event-types/import` is documented on its own although
+        // it shares the `/v1/event-types/{name}` resource.
+        let allowed = req.app_data::<AllowedMethods>().and_then(|allowed| {
+            allowed
+                .of(req.path())
+                .or_else(|| req.match_pattern().and_then(|p| allowed.of(&p)))
+                .map(str::to_string)
+        });
         if let Some(allow) = allowed.and_then(|a| header::HeaderValue::from_str(&a).ok()) {
             response.headers_mut().insert(header::ALLOW, allow);
         }

@@ -7,6 +7,9 @@ use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
 use tracing_subscriber::EnvFilter;
 
+/// Where actix-http reports connections it dropped for a client's malformed request.
+const CLIENT_STREAM_ERRORS: &str = "actix_http::h1::dispatcher=off";
+
 use crate::configuration::{LogFormat, TelemetrySettings};
 
 pub mod export;
@@ -25,7 +28,10 @@ pub fn init_tracing(
 ) -> Result<TracingGuard, ExportError> {
     let filter = EnvFilter::try_from_default_env()
         .or_else(|_| EnvFilter::try_new(&settings.log_level))
-        .unwrap_or_else(|_| EnvFilter::new("info"));
+        .unwrap_or_else(|_| EnvFilter::new("info"))
+        // actix logs a client's malformed request head ("invalid Header provided") at
+        // ERROR although it answers it with a 400: a client's mistake must not page anyone.
+        .add_directive(CLIENT_STREAM_ERRORS.parse().expect("a valid directive"));
     let provider = export::build_provider(service, settings)?;
     let otel = provider
         .as_ref()
@@ -177,6 +183,13 @@ pub fn spawn_pool_gauges(pool: deadpool_postgres::Pool) {
 #[cfg(test)]
 mod proc_stat_tests {
     use super::ProcStat;
+
+    #[test]
+    fn the_client_stream_error_directive_parses() {
+        assert!(super::CLIENT_STREAM_ERRORS
+            .parse::<tracing_subscriber::filter::Directive>()
+            .is_ok());
+    }
 
     #[test]
     fn parses_a_stat_line_whose_command_has_spaces() {

@@ -3,6 +3,7 @@
 
 mod auth;
 mod console;
+mod contract;
 mod event_types;
 mod events;
 mod helpers;

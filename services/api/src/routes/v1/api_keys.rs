@@ -19,7 +19,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route(web::get().to(list_api_keys))
             .route(web::post().to(create_api_key)),
     )
-    .route("/api-keys/{id}", web::delete().to(revoke_api_key));
+    .service(web::resource("/api-keys/{id}").route(web::delete().to(revoke_api_key)));
 }
 
 /// Body of `POST /v1/api-keys`.
@@ -27,6 +27,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 #[serde(deny_unknown_fields)]
 pub struct CreateApiKeyRequest {
     /// Display name, 1-200 characters.
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\u0000-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u001F\u007F-\u009F]*$"
+    )]
     pub name: String,
 }
 

@@ -18,7 +18,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route(web::get().to(get_callback_url))
             .route(web::patch().to(update_callback_url)),
     )
-    .route("/callback-url/rotate", web::post().to(rotate_callback_url));
+    .service(web::resource("/callback-url/rotate").route(web::post().to(rotate_callback_url)));
 }
 
 /// Where workflows report back.
@@ -35,6 +35,9 @@ pub struct CallbackUrlResponse {
 #[serde(deny_unknown_fields)]
 pub struct UpdateCallbackUrlRequest {
     /// `whsec_...` to require signed callbacks, `null` to stop requiring them.
+    #[schema(
+        pattern = r"^whsec_(?:(?:[A-Za-z0-9+/]{4}){8,21}|(?:[A-Za-z0-9+/]{4}){8,20}[A-Za-z0-9+/]{2}[AEIMQUYcgkosw048]=|(?:[A-Za-z0-9+/]{4}){8,21}[A-Za-z0-9+/][AQgw]==)$"
+    )]
     pub signing_secret: Option<String>,
 }
 

@@ -18,9 +18,9 @@ use crate::auth::TenantAuth;
 use crate::startup::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/deliveries", web::get().to(list_deliveries))
-        .route("/deliveries/{id}", web::get().to(get_delivery))
-        .route("/deliveries/{id}/replay", web::post().to(replay_delivery));
+    cfg.service(web::resource("/deliveries").route(web::get().to(list_deliveries)))
+        .service(web::resource("/deliveries/{id}").route(web::get().to(get_delivery)))
+        .service(web::resource("/deliveries/{id}/replay").route(web::post().to(replay_delivery)));
 }
 
 /// The state of one delivery (an event to one webhook).
@@ -112,14 +112,17 @@ pub struct ListDeliveriesParams {
     pub webhook_id: Option<Uuid>,
     pub event_id: Option<Uuid>,
     /// `pending`, `succeeded`, `failed` or `cancelled`.
+    #[param(pattern = "^(pending|succeeded|failed|cancelled)$")]
     pub status: Option<String>,
     /// Exact event type.
+    #[param(min_length = 1)]
     pub event_type: Option<String>,
     /// Created at or after (RFC 3339).
     pub since: Option<DateTime<Utc>>,
     /// Created before (RFC 3339).
     pub until: Option<DateTime<Utc>>,
     /// 1-100, default 20.
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
     pub cursor: Option<String>,
 }

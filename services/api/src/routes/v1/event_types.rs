@@ -2,7 +2,7 @@
 //! Schema of `data`, example `data`, deprecation. Types seen in events appear by
 //! themselves; with `strict_event_types` only registered types are accepted.
 
-use actix_web::{web, HttpResponse};
+use actix_web::{guard, web, HttpResponse};
 use chrono::{DateTime, Utc};
 use hookrelay_core::pagination::page_limit;
 use hookrelay_core::repo::event_types::{
@@ -23,18 +23,26 @@ use crate::startup::AppState;
 const DESCRIPTION_MAX: usize = 500;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/event-types/import", web::post().to(import_preset))
-        .service(
-            web::resource("/event-types")
-                .route(web::get().to(list_event_types))
-                .route(web::post().to(create_event_type)),
-        )
-        .service(
-            web::resource("/event-types/{name}")
-                .route(web::get().to(get_event_type))
-                .route(web::patch().to(update_event_type))
-                .route(web::delete().to(delete_event_type)),
-        );
+    cfg.service(
+        web::resource("/event-types")
+            .route(web::get().to(list_event_types))
+            .route(web::post().to(create_event_type)),
+    )
+    .service(
+        // `import` shares the resource so that an event type named "import" can still be
+        // read, changed and deleted; only POST goes to the preset import.
+        web::resource("/event-types/{name}")
+            .route(
+                web::post()
+                    .guard(guard::fn_guard(|ctx| {
+                        ctx.head().uri.path().ends_with("/event-types/import")
+                    }))
+                    .to(import_preset),
+            )
+            .route(web::get().to(get_event_type))
+            .route(web::patch().to(update_event_type))
+            .route(web::delete().to(delete_event_type)),
+    );
 }
 
 /// Body of `POST /v1/event-types`.
@@ -42,16 +50,17 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 #[serde(deny_unknown_fields)]
 pub struct CreateEventTypeRequest {
     /// The event type, as events name it.
+    #[schema(min_length = 1, max_length = 100)]
     pub name: String,
     /// At most 500 characters.
     pub description: Option<String>,
     /// A heading to group types under (e.g. "Publishing"), 1-200 characters.
     pub group: Option<String>,
     /// JSON Schema (draft 2020-12 by default) that `data` must satisfy in strict mode.
-    #[schema(value_type = Option<Object>)]
+    #[schema(value_type = Option<Value>)]
     pub schema: Option<serde_json::Value>,
     /// Example `data`, used by test sends; must satisfy `schema`.
-    #[schema(value_type = Option<Object>)]
+    #[schema(value_type = Option<Value>)]
     pub example: Option<serde_json::Value>,
     #[serde(default)]
     pub deprecated: bool,
@@ -68,10 +77,10 @@ pub struct UpdateEventTypeRequest {
     #[schema(value_type = Option<String>)]
     pub group: Option<Option<String>>,
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<Object>)]
+    #[schema(value_type = Option<Value>)]
     pub schema: Option<Option<serde_json::Value>>,
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<Object>)]
+    #[schema(value_type = Option<Value>)]
     pub example: Option<Option<serde_json::Value>>,
     pub deprecated: Option<bool>,
 }
@@ -82,9 +91,9 @@ pub struct EventTypeResponse {
     pub name: String,
     pub description: Option<String>,
     pub group: Option<String>,
-    #[schema(value_type = Option<Object>)]
+    #[schema(value_type = Option<Value>)]
     pub schema: Option<serde_json::Value>,
-    #[schema(value_type = Option<Object>)]
+    #[schema(value_type = Option<Value>)]
     pub example: Option<serde_json::Value>,
     pub deprecated: bool,
     /// Registered through the API; false for types only seen in events.
@@ -127,6 +136,7 @@ pub struct ListEventTypesParams {
     /// Exact group.
     pub group: Option<String>,
     /// 1-100, default 20.
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
     pub cursor: Option<String>,
 }
@@ -149,6 +159,17 @@ fn group(s: Option<String>) -> Result<Option<String>, ValidationError> {
     s.map(|g| display_name("group", g)).transpose()
 }
 
+/// Whether a key or string anywhere in `value` holds U+0000.
+fn has_nul(value: &serde_json::Value) -> bool {
+    use serde_json::Value;
+    match value {
+        Value::String(s) => s.contains('\0'),
+        Value::Array(items) => items.iter().any(has_nul),
+        Value::Object(map) => map.iter().any(|(k, v)| k.contains('\0') || has_nul(v)),
+        Value::Null | Value::Bool(_) | Value::Number(_) => false,
+    }
+}
+
 /// Checks that `schema` is a JSON Schema (no remote references are fetched) and that
 /// `example` satisfies it.
 fn check_schema(
@@ -158,6 +179,13 @@ fn check_schema(
     let Some(schema) = schema else {
         return Ok(());
     };
+    // Stored as jsonb, which cannot hold U+0000 (a 503 from PostgreSQL otherwise).
+    if has_nul(schema) {
+        return Err(ValidationError::new(
+            "schema",
+            "must not contain NUL characters (\\u0000)",
+        ));
+    }
     let validator = jsonschema::validator_for(schema)
         .map_err(|e| ValidationError::new("schema", format!("is not a valid JSON Schema: {e}")))?;
     if let Some(example) = example {
@@ -213,6 +241,7 @@ pub async fn check_strict(
 #[serde(deny_unknown_fields)]
 pub struct ImportRequest {
     /// `crm-scheduler`, `mailing`, `publishing`, `social-suite` or `crm`.
+    #[schema(pattern = "^(crm-scheduler|mailing|publishing|social-suite|crm)$")]
     pub preset: String,
 }
 

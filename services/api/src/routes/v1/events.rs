@@ -29,7 +29,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, max_event_bytes: usize) {
             .route(web::get().to(list_events))
             .route(web::post().to(create_event)),
     )
-    .route("/events/{id}", web::get().to(get_event));
+    .service(web::resource("/events/{id}").route(web::get().to(get_event)));
 }
 
 /// Body of `POST /v1/events`.
@@ -37,9 +37,10 @@ pub fn configure(cfg: &mut web::ServiceConfig, max_event_bytes: usize) {
 #[serde(deny_unknown_fields)]
 pub struct CreateEventRequest {
     /// `[A-Za-z0-9_.-]`, at most 100 characters.
+    #[schema(min_length = 1, max_length = 100)]
     pub event_type: String,
     /// Any JSON value; sent to receivers as given.
-    #[schema(value_type = Object)]
+    #[schema(value_type = Value)]
     pub data: serde_json::Value,
     /// When it happened (RFC 3339); defaults to now.
     pub occurred_at: Option<DateTime<Utc>>,
@@ -58,7 +59,7 @@ pub struct EventAccepted {
 pub struct EventResponse {
     pub id: Uuid,
     pub event_type: String,
-    #[schema(value_type = Object)]
+    #[schema(value_type = Value)]
     pub data: Box<RawValue>,
     pub occurred_at: DateTime<Utc>,
     pub created_at: DateTime<Utc>,
@@ -101,12 +102,14 @@ pub struct EventPage {
 #[into_params(parameter_in = Query)]
 pub struct ListEventsParams {
     /// Exact event type.
+    #[param(min_length = 1)]
     pub event_type: Option<String>,
     /// Created at or after (RFC 3339).
     pub since: Option<DateTime<Utc>>,
     /// Created before (RFC 3339).
     pub until: Option<DateTime<Utc>>,
     /// 1-100, default 20.
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
     pub cursor: Option<String>,
 }

@@ -42,7 +42,7 @@ pub mod webhooks;
 pub fn configure(cfg: &mut web::ServiceConfig, max_event_bytes: usize) {
     cfg.service(
         web::scope("/v1")
-            .route("/openapi.json", web::get().to(crate::openapi::serve))
+            .service(web::resource("/openapi.json").route(web::get().to(crate::openapi::serve)))
             .configure(tenants::configure)
             .configure(api_keys::configure)
             .configure(webhook_tests::configure)

@@ -129,6 +129,7 @@ pub struct ListPostsParams {
     /// Exact channel identifier.
     pub channel: Option<String>,
     /// 1-100, default 20.
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
     pub cursor: Option<String>,
 }

@@ -18,8 +18,8 @@ use crate::replayer;
 use crate::startup::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/webhooks/{id}/replay", web::post().to(replay_webhook))
-        .route("/replays/{id}", web::get().to(get_replay));
+    cfg.service(web::resource("/webhooks/{id}/replay").route(web::post().to(replay_webhook)))
+        .service(web::resource("/replays/{id}").route(web::get().to(get_replay)));
 }
 
 /// Body of `POST /v1/webhooks/{id}/replay`.

@@ -24,7 +24,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route(web::get().to(list_tenants))
             .route(web::post().to(create_tenant)),
     )
-    .route("/tenants/{id}/api-keys", web::post().to(issue_api_key))
+    .service(web::resource("/tenants/{id}/api-keys").route(web::post().to(issue_api_key)))
     .service(
         web::resource("/tenant")
             .route(web::get().to(get_tenant))
@@ -46,6 +46,11 @@ pub struct UpdateTenantRequest {
 #[serde(deny_unknown_fields)]
 pub struct CreateTenantRequest {
     /// Display name, 1-200 characters.
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\u0000-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u001F\u007F-\u009F]*$"
+    )]
     pub name: String,
 }
 
@@ -107,6 +112,7 @@ pub async fn create_tenant(
 /// Query of `GET /v1/tenants`.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct ListTenantsParams {
     /// 1-100, default 50.
     #[param(minimum = 1, maximum = 100)]
@@ -150,6 +156,11 @@ pub async fn list_tenants(
 #[serde(deny_unknown_fields)]
 pub struct IssueApiKeyRequest {
     /// Display name, 1-200 characters.
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\u0000-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u001F\u007F-\u009F]*$"
+    )]
     pub name: String,
 }
 

@@ -18,7 +18,7 @@ use crate::auth::TenantAuth;
 use crate::startup::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/webhooks/{id}/logs", web::get().to(webhook_logs));
+    cfg.service(web::resource("/webhooks/{id}/logs").route(web::get().to(webhook_logs)));
 }
 
 /// One attempt (or test send) of a webhook.
@@ -86,14 +86,17 @@ pub struct LogPage {
 #[into_params(parameter_in = Query)]
 pub struct LogParams {
     /// `success` or `failure`.
+    #[param(pattern = "^(success|failure)$")]
     pub status: Option<String>,
     /// Exact event type.
+    #[param(min_length = 1)]
     pub event_type: Option<String>,
     /// Attempts started at or after (RFC 3339).
     pub since: Option<DateTime<Utc>>,
     /// Attempts started before (RFC 3339).
     pub until: Option<DateTime<Utc>>,
     /// 1-100, default 20.
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
     pub cursor: Option<String>,
 }

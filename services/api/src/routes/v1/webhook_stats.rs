@@ -18,7 +18,7 @@ use crate::auth::TenantAuth;
 use crate::startup::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/webhooks/{id}/stats", web::get().to(webhook_stats));
+    cfg.service(web::resource("/webhooks/{id}/stats").route(web::get().to(webhook_stats)));
 }
 
 /// The windows stats cover, and the chart interval of each.
@@ -77,6 +77,7 @@ impl Window {
 #[into_params(parameter_in = Query)]
 pub struct StatsParams {
     /// `1h`, `24h` (default), `7d` or `30d`.
+    #[param(pattern = "^(1h|24h|7d|30d)$")]
     pub window: Option<String>,
 }
 

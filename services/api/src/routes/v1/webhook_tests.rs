@@ -30,8 +30,8 @@ use crate::startup::AppState;
 
 /// Registered before `/webhooks/{id}`, so `test` is not taken for an id.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/webhooks/test", web::post().to(test_url))
-        .route("/webhooks/{id}/test", web::post().to(test_webhook));
+    cfg.service(web::resource("/webhooks/test").route(web::post().to(test_url)))
+        .service(web::resource("/webhooks/{id}/test").route(web::post().to(test_webhook)));
 }
 
 /// What a test send produced.
@@ -75,8 +75,16 @@ pub struct TestWebhookRequest {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TestUrlRequest {
+    #[schema(
+        min_length = 1,
+        max_length = 2048,
+        pattern = "^[Hh][Tt][Tt][Pp][Ss]?://"
+    )]
     pub url: String,
     /// `whsec_...`; a throwaway secret is used when absent.
+    #[schema(
+        pattern = r"^whsec_(?:(?:[A-Za-z0-9+/]{4}){8,21}|(?:[A-Za-z0-9+/]{4}){8,20}[A-Za-z0-9+/]{2}[AEIMQUYcgkosw048]=|(?:[A-Za-z0-9+/]{4}){8,21}[A-Za-z0-9+/][AQgw]==)$"
+    )]
     pub secret: Option<String>,
     #[serde(default)]
     pub headers: BTreeMap<String, String>,

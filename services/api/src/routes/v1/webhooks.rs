@@ -42,10 +42,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route(web::patch().to(update_webhook))
             .route(web::delete().to(delete_webhook)),
     )
-    .route("/webhooks/{id}/secret", web::get().to(get_webhook_secret))
-    .route(
-        "/webhooks/{id}/secret/rotate",
-        web::post().to(rotate_webhook_secret),
+    .service(web::resource("/webhooks/{id}/secret").route(web::get().to(get_webhook_secret)))
+    .service(
+        web::resource("/webhooks/{id}/secret/rotate").route(web::post().to(rotate_webhook_secret)),
     );
 }
 
@@ -54,10 +53,20 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 #[serde(deny_unknown_fields)]
 pub struct CreateWebhookRequest {
     /// 1-200 characters.
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\u0000-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u001F\u007F-\u009F]*$"
+    )]
     pub name: String,
     /// At most 2000 characters.
     pub description: Option<String>,
     /// http(s) URL, at most 2048 characters, no credentials.
+    #[schema(
+        min_length = 1,
+        max_length = 2048,
+        pattern = "^[Hh][Tt][Tt][Pp][Ss]?://"
+    )]
     pub url: String,
     /// Exact types, `prefix.*` or `*`; at least one.
     pub event_types: Vec<String>,
@@ -68,6 +77,9 @@ pub struct CreateWebhookRequest {
     /// Extra headers sent with every delivery.
     pub headers: Option<BTreeMap<String, String>>,
     /// `whsec_` + base64 of 24-64 bytes; generated when absent.
+    #[schema(
+        pattern = r"^whsec_(?:(?:[A-Za-z0-9+/]{4}){8,21}|(?:[A-Za-z0-9+/]{4}){8,20}[A-Za-z0-9+/]{2}[AEIMQUYcgkosw048]=|(?:[A-Za-z0-9+/]{4}){8,21}[A-Za-z0-9+/][AQgw]==)$"
+    )]
     pub secret: Option<String>,
     /// `standard` (default): Standard Webhooks headers only; `x-webhook`: also
     /// `X-Webhook-Event`, `X-Webhook-Timestamp` and `X-Webhook-Signature` (hex HMAC-SHA256
@@ -87,23 +99,35 @@ pub struct CreateWebhookRequest {
 #[serde(deny_unknown_fields)]
 pub struct UpdateWebhookRequest {
     #[serde(default, deserialize_with = "not_null")]
+    #[schema(value_type = String, min_length = 1, max_length = 200, pattern = r"^[^\u0000-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u001F\u007F-\u009F]*$")]
     pub name: Option<String>,
     /// `null` clears it.
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<String>)]
     pub description: Option<Option<String>>,
     #[serde(default, deserialize_with = "not_null")]
+    #[schema(value_type = String)]
+    #[schema(
+        min_length = 1,
+        max_length = 2048,
+        pattern = "^[Hh][Tt][Tt][Pp][Ss]?://"
+    )]
     pub url: Option<String>,
     #[serde(default, deserialize_with = "not_null")]
+    #[schema(value_type = Vec<String>)]
     pub event_types: Option<Vec<String>>,
     #[serde(default, deserialize_with = "not_null")]
+    #[schema(value_type = bool)]
     pub enabled: Option<bool>,
     #[serde(default, deserialize_with = "not_null")]
+    #[schema(value_type = PayloadFormat)]
     pub payload_format: Option<PayloadFormat>,
     /// Replaces all custom headers.
     #[serde(default, deserialize_with = "not_null")]
+    #[schema(value_type = BTreeMap<String, String>)]
     pub headers: Option<BTreeMap<String, String>>,
     #[serde(default, deserialize_with = "not_null")]
+    #[schema(value_type = SignatureProfile)]
     pub signature_profile: Option<SignatureProfile>,
     /// `null` goes back to the installation's schedule.
     #[serde(default, deserialize_with = "present")]
@@ -227,9 +251,13 @@ const MAX_GRACE_SECS: u64 = 7 * 24 * 3600;
 #[serde(deny_unknown_fields)]
 pub struct RotateSecretRequest {
     /// The new secret (`whsec_...`); generated when absent.
+    #[schema(
+        pattern = r"^whsec_(?:(?:[A-Za-z0-9+/]{4}){8,21}|(?:[A-Za-z0-9+/]{4}){8,20}[A-Za-z0-9+/]{2}[AEIMQUYcgkosw048]=|(?:[A-Za-z0-9+/]{4}){8,21}[A-Za-z0-9+/][AQgw]==)$"
+    )]
     pub secret: Option<String>,
     /// How long deliveries also carry a signature with the old secret (0 to 604800;
     /// default `delivery.secret_grace_secs`, 86400).
+    #[schema(maximum = 604800)]
     pub grace_secs: Option<u64>,
 }
 
@@ -264,16 +292,20 @@ pub struct WebhookPage {
 #[into_params(parameter_in = Query)]
 pub struct ListWebhooksParams {
     /// Only webhooks that would receive this event type.
+    #[param(min_length = 1)]
     pub event: Option<String>,
     /// Case-insensitive substring of the name.
     pub name: Option<String>,
     pub enabled: Option<bool>,
     /// `name` (default), `description`, `enabled`, `created`, `modified` or
     /// `last_execution`.
+    #[param(pattern = "^(name|description|enabled|created|modified|last_execution)$")]
     pub order: Option<String>,
     /// `asc` (default) or `desc`.
+    #[param(pattern = "^(asc|desc)$")]
     pub direction: Option<String>,
     /// 1-100, default 20.
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,
