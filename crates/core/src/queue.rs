@@ -31,6 +31,7 @@ pub fn encode_job(job: &DeliveryJob) -> Vec<u8> {
         attempt: job.attempt(),
         traceparent: job.traceparent().unwrap_or_default().to_string(),
         due_at_ms: job.due().map_or(0, |t| t.timestamp_millis()),
+        published_at_ms: chrono::Utc::now().timestamp_millis(),
     }
     .encode_to_vec()
 }
@@ -46,6 +47,14 @@ pub enum JobDecodeError {
 
 /// Reads a message body back as a job.
 pub fn decode_job(body: &[u8]) -> Result<DeliveryJob, JobDecodeError> {
+    decode_received(body).map(|(job, _)| job)
+}
+
+/// Reads a message body back as a job, with when it was published (absent in messages
+/// of earlier versions).
+pub fn decode_received(
+    body: &[u8],
+) -> Result<(DeliveryJob, Option<chrono::DateTime<chrono::Utc>>), JobDecodeError> {
     let message = proto::DeliveryJob::decode(body)?;
     let id: Uuid = message
         .delivery_id
@@ -54,7 +63,11 @@ pub fn decode_job(body: &[u8]) -> Result<DeliveryJob, JobDecodeError> {
     let due_at = (message.due_at_ms > 0)
         .then(|| chrono::DateTime::from_timestamp_millis(message.due_at_ms))
         .flatten();
-    Ok(DeliveryJob::new(id, message.attempt, Some(message.traceparent)).due_at(due_at))
+    let published_at = (message.published_at_ms > 0)
+        .then(|| chrono::DateTime::from_timestamp_millis(message.published_at_ms))
+        .flatten();
+    let job = DeliveryJob::new(id, message.attempt, Some(message.traceparent)).due_at(due_at);
+    Ok((job, published_at))
 }
 
 /// Routing key of the work exchange.
@@ -515,6 +528,9 @@ mod tests {
         let due = chrono::DateTime::from_timestamp_millis(1_800_000_000_123);
         let later = DeliveryJob::new(Uuid::now_v7(), 2, None).due_at(due);
         assert_eq!(decode_job(&encode_job(&later)).expect("decodes").due(), due);
+        let (_, published) = decode_received(&encode_job(&later)).expect("decodes");
+        let age = chrono::Utc::now() - published.expect("stamped when encoded");
+        assert!(age.num_seconds() < 5, "{age}");
         assert!(matches!(
             decode_job(b"\xff\xff"),
             Err(JobDecodeError::Protobuf(_))
@@ -524,6 +540,7 @@ mod tests {
             attempt: 1,
             traceparent: String::new(),
             due_at_ms: 0,
+            published_at_ms: 0,
         }
         .encode_to_vec();
         assert!(matches!(

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures::StreamExt;
-use hookrelay_core::queue::{decode_job, BrokerNodes, QueueError, Topology};
+use hookrelay_core::queue::{decode_received, BrokerNodes, QueueError, Topology};
 use hookrelay_core::report::ErrorChain;
 use hookrelay_core::telemetry::traceparent;
 use hookrelay_domain::delivery::{decide, DeliveryJob, JobDecision, Stale};
@@ -157,7 +157,7 @@ async fn consume(
 /// Processes one job and hands the result to the recorder.
 async fn handle(worker: WorkerContext, delivery: Delivery) {
     let acker = delivery.acker;
-    let finished = match decode_job(delivery.data.as_slice()) {
+    let finished = match decode_received(delivery.data.as_slice()) {
         Err(e) => {
             tracing::error!(error = %ErrorChain(&e), "undecodable job; dropping it");
             Finished::Skipped {
@@ -165,7 +165,11 @@ async fn handle(worker: WorkerContext, delivery: Delivery) {
                 delivery_id: None,
             }
         }
-        Ok(job) => {
+        Ok((job, published_at)) => {
+            if let Some(at) = published_at {
+                let queued = (chrono::Utc::now() - at).to_std().unwrap_or_default();
+                metrics::histogram!("hookrelay_job_queued_seconds").record(queued.as_secs_f64());
+            }
             // One span per job, in the trace of the event's API request; the receiver's
             // POST is its child.
             let span = tracing::info_span!(
@@ -215,10 +219,12 @@ async fn process<A: Acknowledge>(
         // dropping it: once the running attempt is recorded it is recognised for what it is.
         return hand_back(acker, DUPLICATE_REQUEUE_DELAY).await;
     }
+    let loading = std::time::Instant::now();
     let ctx = match worker.contexts.load(id).await {
         Ok(ctx) => ctx,
         Err(e) => return requeue(worker, acker, id, &e).await,
     };
+    metrics::histogram!("hookrelay_context_load_seconds").record(loading.elapsed().as_secs_f64());
     match decide(&job, ctx.as_ref()) {
         JobDecision::AlreadyDone(stale) => {
             tracing::debug!(delivery = %id, reason = stale.as_str(), "skipping job");

@@ -230,7 +230,10 @@ impl<S: ResultStore, P: RetryPublisher> Recorder<S, P> {
     #[tracing::instrument(name = "record results", skip_all, fields(results = batch.len()))]
     pub async fn flush<A: Acknowledge>(&self, batch: Vec<Finished<A>>) -> Result<(), Arc<DbError>> {
         let (records, cancelled) = writes_of(&batch);
-        let applied = match self.store.write(&records, &cancelled).await {
+        let writing = std::time::Instant::now();
+        let written = self.store.write(&records, &cancelled).await;
+        metrics::histogram!("hookrelay_record_seconds").record(writing.elapsed().as_secs_f64());
+        let applied = match written {
             Ok(applied) => applied,
             Err(e) => {
                 tracing::error!(error = %ErrorChain(&e), jobs = batch.len(), "recording attempts failed; requeueing");

@@ -2,11 +2,14 @@
 //!
 //! It starts a fast receiver on 127.0.0.1, creates a tenant and webhooks, sends events
 //! through `POST /v1/events`, waits until every delivery arrived, and reports events/s,
-//! deliveries/s, end-to-end latency (202 received -> delivery received), API latency and
+//! deliveries/s, end-to-end latency (start of the `POST /v1/events` request -> delivery received, and
+//! 202 received -> delivery received), API latency and
 //! the CPU each process used per 1,000 deliveries. Results go to
 //! `bench/results/<scenario>.json`.
 //!
-//! Usage: `hookrelay-bench [--quick] [--api URL] [--admin-token T] [SCENARIO...]`
+//! Usage: `hookrelay-bench [--quick] [--api URL] [--admin-token T] [--dispatcher-metrics URL]
+//! [SCENARIO...]`. Each scenario also reports the mean of every hop of a delivery, from the
+//! histograms the API and the dispatcher export on `/metrics`.
 //! with scenarios `steady`, `fanout`, `paced`, `retry`, `backlog` (default: all of them).
 //! `backlog` pauses the local dispatcher with SIGSTOP while it queues events, then resumes
 //! it with SIGCONT; its deliveries/s is the drain rate.
@@ -172,8 +175,72 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[idx.min(sorted.len() - 1)]
 }
 
+/// The hops of one delivery, each from a histogram the services export
+/// (process, metric, label).
+const HOPS: [(&str, &str, &str); 7] = [
+    (
+        "api",
+        "hookrelay_http_request_duration_seconds",
+        "API request (all)",
+    ),
+    (
+        "api",
+        "hookrelay_event_commit_seconds",
+        "accepted -> committed",
+    ),
+    (
+        "api",
+        "hookrelay_publish_confirm_seconds",
+        "committed -> publish confirmed",
+    ),
+    (
+        "dispatcher",
+        "hookrelay_job_queued_seconds",
+        "published -> consumed",
+    ),
+    (
+        "dispatcher",
+        "hookrelay_context_load_seconds",
+        "consumed -> context loaded",
+    ),
+    (
+        "dispatcher",
+        "hookrelay_attempt_duration_seconds",
+        "POST to the receiver",
+    ),
+    (
+        "dispatcher",
+        "hookrelay_record_seconds",
+        "result recorded (batch)",
+    ),
+];
+
+/// An accepted event: id, request started, 202 received, API milliseconds.
+type Accepted = (String, Instant, Instant, f64);
+
+/// `_sum` and `_count` of every histogram on a Prometheus page, over all label sets.
+fn histogram_totals(page: &str) -> HashMap<String, (f64, f64)> {
+    let mut totals: HashMap<String, (f64, f64)> = HashMap::new();
+    for line in page.lines().filter(|l| !l.starts_with('#')) {
+        let Some((series, value)) = line.rsplit_once(' ') else {
+            continue;
+        };
+        let Ok(value) = value.parse::<f64>() else {
+            continue;
+        };
+        let name = series.split('{').next().unwrap_or(series);
+        if let Some(base) = name.strip_suffix("_sum") {
+            totals.entry(base.to_string()).or_default().0 += value;
+        } else if let Some(base) = name.strip_suffix("_count") {
+            totals.entry(base.to_string()).or_default().1 += value;
+        }
+    }
+    totals
+}
+
 struct Run {
     api: String,
+    dispatcher_metrics: String,
     admin_token: String,
     receiver_url: String,
     receiver: web::Data<Receiver>,
@@ -181,6 +248,22 @@ struct Run {
 }
 
 impl Run {
+    /// Histogram totals of the API and the dispatcher (empty when one cannot be read).
+    async fn scrape(&self) -> HashMap<&'static str, HashMap<String, (f64, f64)>> {
+        let mut pages = HashMap::new();
+        for (process, url) in [
+            ("api", format!("{}/metrics", self.api)),
+            ("dispatcher", self.dispatcher_metrics.clone()),
+        ] {
+            let page = match self.http.get(&url).send().await {
+                Ok(r) => r.text().await.unwrap_or_default(),
+                Err(_) => String::new(),
+            };
+            pages.insert(process, histogram_totals(&page));
+        }
+        pages
+    }
+
     async fn setup(&self, sc: &Scenario) -> anyhow::Result<String> {
         let tenant: Value = self
             .http
@@ -228,7 +311,8 @@ impl Run {
             bail!("backlog scenario: no running hookrelay-dispatcher to pause");
         }
         let cpu_before: Vec<f64> = PROCESSES.iter().map(|(_, n)| cpu_seconds(n)).collect();
-        let accepted: Arc<Mutex<Vec<(String, Instant, f64)>>> = Arc::default();
+        let metrics_before = self.scrape().await;
+        let accepted: Arc<Mutex<Vec<Accepted>>> = Arc::default();
         let errors = Arc::new(AtomicU64::new(0));
         let started = Instant::now();
         let deadline = started + sc.duration;
@@ -289,7 +373,10 @@ impl Run {
                             let v: Value = r.json().await.unwrap_or_default();
                             let id = v["id"].as_str().unwrap_or_default().to_string();
                             let api_ms = (done - sent).as_secs_f64() * 1000.0;
-                            accepted.lock().expect("lock").push((id, done, api_ms));
+                            accepted
+                                .lock()
+                                .expect("lock")
+                                .push((id, sent, done, api_ms));
                         }
                         _ => {
                             errors.fetch_add(1, Ordering::Relaxed);
@@ -323,9 +410,30 @@ impl Run {
         let drain_secs = drain_started.elapsed().as_secs_f64();
         let delivered = count();
         let cpu_after: Vec<f64> = PROCESSES.iter().map(|(_, n)| cpu_seconds(n)).collect();
-        let accepted_at: HashMap<&str, Instant> =
-            events.iter().map(|(id, t, _)| (id.as_str(), *t)).collect();
-        let mut e2e: Vec<f64> = self
+        let metrics_after = self.scrape().await;
+        let hops: serde_json::Map<String, Value> = HOPS
+            .iter()
+            .filter_map(|(process, metric, label)| {
+                let at = |m: &HashMap<&str, HashMap<String, (f64, f64)>>| {
+                    m.get(process).and_then(|t| t.get(*metric)).copied()
+                };
+                let ((sum0, n0), (sum1, n1)) = (at(&metrics_before)?, at(&metrics_after)?);
+                (n1 > n0).then(|| {
+                    let mean_ms = (sum1 - sum0) / (n1 - n0) * 1000.0;
+                    (
+                        (*label).to_string(),
+                        json!((mean_ms * 1000.0).round() / 1000.0),
+                    )
+                })
+            })
+            .collect();
+        // Two clocks per delivery: from the start of the POST /v1/events request (what a
+        // caller sees), and from its 202 (the delivery path alone).
+        let times: HashMap<&str, (Instant, Instant)> = events
+            .iter()
+            .map(|(id, sent, done, _)| (id.as_str(), (*sent, *done)))
+            .collect();
+        let (mut e2e, mut after_202): (Vec<f64>, Vec<f64>) = self
             .receiver
             .arrivals
             .lock()
@@ -333,15 +441,19 @@ impl Run {
                 a.iter()
                     .filter(|((_, p), _)| p.starts_with(&prefix))
                     .filter_map(|((id, _), at)| {
-                        accepted_at
-                            .get(id.as_str())
-                            .map(|t0| at.saturating_duration_since(*t0).as_secs_f64() * 1000.0)
+                        times.get(id.as_str()).map(|(sent, done)| {
+                            let ms = |t0: &Instant| {
+                                at.saturating_duration_since(*t0).as_secs_f64() * 1000.0
+                            };
+                            (ms(sent), ms(done))
+                        })
                     })
-                    .collect()
+                    .unzip()
             })
             .unwrap_or_default();
+        after_202.sort_by(f64::total_cmp);
         e2e.sort_by(f64::total_cmp);
-        let mut api_ms: Vec<f64> = events.iter().map(|(_, _, ms)| *ms).collect();
+        let mut api_ms: Vec<f64> = events.iter().map(|(_, _, _, ms)| *ms).collect();
         api_ms.sort_by(f64::total_cmp);
         let per_1000 = |i: usize| {
             if delivered == 0 {
@@ -374,6 +486,8 @@ impl Run {
             "deliveries_per_sec": if sc.pause_dispatcher { delivered as f64 / drain_secs } else { delivered as f64 / all_secs },
             "drain_seconds": sc.pause_dispatcher.then_some(drain_secs),
             "e2e_ms": {"p50": percentile(&e2e, 50.0), "p90": percentile(&e2e, 90.0), "p99": percentile(&e2e, 99.0), "max": e2e.last().copied().unwrap_or(0.0)},
+            "e2e_after_202_ms": {"p50": percentile(&after_202, 50.0), "p90": percentile(&after_202, 90.0), "p99": percentile(&after_202, 99.0)},
+            "hops_mean_ms": hops,
             "api_ms": {"p50": percentile(&api_ms, 50.0), "p99": percentile(&api_ms, 99.0)},
             "cpu_seconds_per_1000_deliveries": cpu,
             "cpu_ms_per_delivery_api_dispatcher_postgres_rabbitmq": service_cpu,
@@ -408,6 +522,7 @@ async fn main() -> anyhow::Result<()> {
     let mut args = std::env::args().skip(1);
     let mut quick = false;
     let mut api = "http://127.0.0.1:8080".to_string();
+    let mut dispatcher_metrics = "http://127.0.0.1:9090/metrics".to_string();
     let mut admin_token =
         std::env::var("HOOKRELAY_ADMIN_TOKEN").unwrap_or_else(|_| "dev-admin-token".into());
     let mut names = Vec::new();
@@ -416,6 +531,9 @@ async fn main() -> anyhow::Result<()> {
             "--quick" => quick = true,
             "--api" => api = args.next().context("--api URL")?,
             "--admin-token" => admin_token = args.next().context("--admin-token TOKEN")?,
+            "--dispatcher-metrics" => {
+                dispatcher_metrics = args.next().context("--dispatcher-metrics URL")?
+            }
             s if !s.starts_with('-') => names.push(s.to_string()),
             other => bail!("unknown option {other}"),
         }
@@ -500,6 +618,7 @@ async fn main() -> anyhow::Result<()> {
 
     let run = Run {
         api,
+        dispatcher_metrics,
         admin_token,
         receiver_url,
         receiver,
@@ -526,6 +645,13 @@ async fn main() -> anyhow::Result<()> {
         settle(&run.receiver).await;
         let result = run.scenario(sc).await?;
         print_row(&result);
+        if let Some(hops) = result["hops_mean_ms"].as_object().filter(|h| !h.is_empty()) {
+            let line: Vec<String> = hops
+                .iter()
+                .map(|(hop, ms)| format!("{hop} {:.2}", ms.as_f64().unwrap_or(0.0)))
+                .collect();
+            println!("         hops, mean ms: {}", line.join(" | "));
+        }
         std::fs::write(
             format!("bench/results/{}.json", sc.name),
             serde_json::to_string_pretty(&result)?,
