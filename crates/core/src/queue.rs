@@ -90,6 +90,8 @@ pub enum QueueError {
     ConfirmTimeout,
     #[error("RabbitMQ did not finish setting up the channel in time")]
     SetupTimeout,
+    #[error("the consumer received nothing while jobs were waiting")]
+    Stalled,
 }
 
 /// Delay queues every installation has (seconds), besides those of its default schedule.

@@ -11,7 +11,9 @@ use hookrelay_core::report::ErrorChain;
 use hookrelay_core::telemetry::traceparent;
 use hookrelay_domain::delivery::{decide, DeliveryJob, JobDecision, Stale};
 use lapin::message::Delivery;
-use lapin::options::{BasicCancelOptions, BasicConsumeOptions, BasicQosOptions};
+use lapin::options::{
+    BasicCancelOptions, BasicConsumeOptions, BasicQosOptions, QueueDeclareOptions,
+};
 use lapin::types::FieldTable;
 use tokio::sync::{mpsc, Semaphore};
 use tokio_util::sync::CancellationToken;
@@ -51,6 +53,10 @@ pub struct OpenChannel {
     _connection: lapin::Connection,
     _channel: lapin::Channel,
 }
+
+/// A consumer that received nothing for this long, with nothing in flight while its queue
+/// holds ready jobs, is reattached.
+const STALL_AFTER: Duration = Duration::from_secs(10);
 
 /// How long connecting and attaching a consumer may take before it is tried again.
 const SETUP_TIMEOUT: Duration = Duration::from_secs(15);
@@ -128,6 +134,8 @@ async fn consume(
     running.store(true, Ordering::SeqCst);
     metrics::gauge!("hookrelay_consumer_running").set(1.0);
     tracing::info!(queue = %settings.topology.work_queue(), prefetch = settings.prefetch, "consuming");
+    let mut last_delivery = std::time::Instant::now();
+    let mut stall_check = tokio::time::interval(STALL_AFTER);
     loop {
         tokio::select! {
             _ = stop.cancelled() => {
@@ -135,9 +143,31 @@ async fn consume(
                 let _ = channel.basic_cancel(tag.as_str().into(), BasicCancelOptions::default()).await;
                 return Ok(Some(OpenChannel { _connection: connection, _channel: channel }));
             }
+            _ = stall_check.tick() => {
+                let idle = last_delivery.elapsed() >= STALL_AFTER
+                    && permits.available_permits() == settings.max_in_flight;
+                if idle {
+                    let ready = channel
+                        .queue_declare(
+                            settings.topology.work_queue().into(),
+                            QueueDeclareOptions { passive: true, ..Default::default() },
+                            FieldTable::default(),
+                        )
+                        .await?
+                        .message_count();
+                    if ready > 0 {
+                        // Seen with a quorum queue whose leader node was lost: the consumer
+                        // attached during the election stays attached and gets nothing.
+                        tracing::warn!(ready, "consumer idle while jobs wait; reattaching");
+                        metrics::counter!("hookrelay_consumer_stalls_total").increment(1);
+                        return Err(QueueError::Stalled);
+                    }
+                }
+            }
             next = consumer.next() => {
                 let Some(delivery) = next else { return Ok(None) };
                 let delivery = delivery?;
+                last_delivery = std::time::Instant::now();
                 let permit = Arc::clone(permits)
                     .acquire_owned()
                     .await
