@@ -42,10 +42,29 @@ pub trait Acknowledge: Send + 'static {
     fn requeue(self) -> impl Future<Output = Result<(), AckError>> + Send;
 }
 
+/// How long an ack or nack may take. Over a connection to a node that has just died lapin
+/// can leave one unanswered for good, and the recorder, which settles a batch before the
+/// next, would stop with it (every later result unrecorded). A job whose settlement timed
+/// out is redelivered by the broker when the channel closes, and skipped as recorded.
+const SETTLE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// An ack or nack that got no answer within [`SETTLE_TIMEOUT`].
+#[derive(Debug, thiserror::Error)]
+#[error("the broker did not settle the job within {0:?}")]
+pub struct SettleTimeout(std::time::Duration);
+
+async fn bounded<T>(
+    settling: impl Future<Output = Result<T, lapin::Error>>,
+) -> Result<(), AckError> {
+    match tokio::time::timeout(SETTLE_TIMEOUT, settling).await {
+        Ok(result) => result.map(drop).map_err(Into::into),
+        Err(_) => Err(Box::new(SettleTimeout(SETTLE_TIMEOUT))),
+    }
+}
+
 impl Acknowledge for lapin::Acker {
     async fn ack(self) -> Result<(), AckError> {
-        lapin::Acker::ack(&self, BasicAckOptions::default()).await?;
-        Ok(())
+        bounded(lapin::Acker::ack(&self, BasicAckOptions::default())).await
     }
 
     async fn requeue(self) -> Result<(), AckError> {
@@ -53,8 +72,7 @@ impl Acknowledge for lapin::Acker {
             requeue: true,
             ..Default::default()
         };
-        lapin::Acker::nack(&self, options).await?;
-        Ok(())
+        bounded(lapin::Acker::nack(&self, options)).await
     }
 }
 

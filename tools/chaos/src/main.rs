@@ -267,6 +267,12 @@ async fn run_scenario(
     // Late duplicates (a redelivered job) would arrive within a sweep or two.
     tokio::time::sleep(Duration::from_secs(2)).await;
     let delivered_late = receiver.delivered();
+    if !report.accepted.iter().all(|id| delivered.contains_key(id)) {
+        // What the dispatcher was doing when it gave up: in flight, consumer attached...
+        if let Ok(page) = reqwest::get(&system.dispatcher_metrics_url).await {
+            let _ = std::fs::write(log_dir.join("dispatcher-metrics.txt"), page.text().await?);
+        }
+    }
     system.shutdown().await;
     if let Some(script) = cluster {
         system::run(&script.to_string_lossy(), &["stop"])?;

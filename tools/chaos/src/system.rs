@@ -47,6 +47,8 @@ pub struct System {
     log_dir: PathBuf,
     env: Vec<(String, String)>,
     pub api_url: String,
+    /// The dispatcher's `/metrics`, saved with the logs when a scenario loses events.
+    pub dispatcher_metrics_url: String,
     api: Option<Child>,
     dispatcher: Option<Child>,
 }
@@ -55,6 +57,7 @@ impl System {
     /// Starts both services and waits until the API is ready.
     pub async fn start(bin_dir: &Path, log_dir: &Path, wiring: &Wiring) -> anyhow::Result<Self> {
         let port = free_port()?;
+        let dispatcher_port = free_port()?;
         let env = [
             ("DATABASE__URL", wiring.database_url.as_str()),
             ("DATABASE__POOL_SIZE", "8"),
@@ -64,7 +67,10 @@ impl System {
             ("API__ADMIN_TOKEN", ADMIN_TOKEN),
             ("API__MIGRATE_ON_START", "false"),
             ("SECRETS__KEYS", hookrelay_testkit::TEST_SECRETS_KEY),
-            ("DISPATCHER__LISTEN", "127.0.0.1:0"),
+            (
+                "DISPATCHER__LISTEN",
+                &format!("127.0.0.1:{dispatcher_port}"),
+            ),
             // Short enough that a lost job is found within the scenario.
             ("DISPATCHER__SWEEP_INTERVAL_SECS", "1"),
             ("DISPATCHER__SWEEP_GRACE_SECS", "3"),
@@ -82,6 +88,7 @@ impl System {
             log_dir: log_dir.to_path_buf(),
             env,
             api_url: format!("http://127.0.0.1:{port}"),
+            dispatcher_metrics_url: format!("http://127.0.0.1:{dispatcher_port}/metrics"),
             api: None,
             dispatcher: None,
         };
