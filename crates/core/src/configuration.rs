@@ -15,7 +15,7 @@ use config::{Config, Environment, File, FileFormat};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
-use crate::queue::{BrokerNodes, BrokerNodesError};
+use crate::queue::{BrokerNodes, BrokerNodesError, QueueType, Topology};
 
 /// The defaults every binary starts from.
 pub const DEFAULT_CONFIG: &str = include_str!("../../../config/default.toml");
@@ -119,9 +119,16 @@ pub struct AmqpSettings {
     /// One node's URL, or a cluster's nodes separated by commas (see [`BrokerNodes`]).
     pub url: SecretString,
     pub prefix: String,
+    /// `quorum` (replicated, the default) or `classic` (see [`QueueType`]).
+    pub queue_type: QueueType,
 }
 
 impl AmqpSettings {
+    /// The installation's exchanges and queues.
+    pub fn topology(&self, retry_delays_secs: &[u64]) -> Topology {
+        Topology::new(&self.prefix, retry_delays_secs).with_queue_type(self.queue_type)
+    }
+
     /// The nodes `url` names.
     pub fn nodes(&self) -> Result<BrokerNodes, BrokerNodesError> {
         BrokerNodes::parse(self.url.expose_secret())

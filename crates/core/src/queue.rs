@@ -99,11 +99,34 @@ pub enum QueueError {
 /// one that arrives early goes round again (at most ~10 hops for a day-long delay).
 pub const DELAY_LADDER_SECS: [u64; 6] = [1, 5, 25, 125, 625, 3125];
 
+/// The RabbitMQ queue type of the work and delay queues (`amqp.queue_type`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum QueueType {
+    /// Replicated (Raft) and fsynced on every node: survives losing a node with its
+    /// messages. The default.
+    #[default]
+    Quorum,
+    /// One node's queue: less CPU and latency per message, but a lost node loses its
+    /// messages, which the sweeper then republishes from PostgreSQL (a bounded delay).
+    Classic,
+}
+
+impl QueueType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            QueueType::Quorum => "quorum",
+            QueueType::Classic => "classic",
+        }
+    }
+}
+
 /// Names of the exchanges and queues of one installation.
 #[derive(Debug, Clone)]
 pub struct Topology {
     prefix: String,
     retry_delays_secs: Vec<u64>,
+    queue_type: QueueType,
 }
 
 impl Topology {
@@ -121,7 +144,15 @@ impl Topology {
         Self {
             prefix: prefix.to_string(),
             retry_delays_secs: delays,
+            queue_type: QueueType::default(),
         }
+    }
+
+    /// The same topology with queues of `queue_type`. Queues keep the type they were
+    /// declared with: changing it needs a new `amqp.prefix` (or deleting the queues).
+    pub fn with_queue_type(mut self, queue_type: QueueType) -> Self {
+        self.queue_type = queue_type;
+        self
     }
 
     /// The delay queue a wait of `delay` goes through first: the longest one that does
@@ -142,7 +173,7 @@ impl Topology {
         format!("{}.deliveries", self.prefix)
     }
 
-    /// The quorum queue the dispatchers consume.
+    /// The queue the dispatchers consume.
     pub fn work_queue(&self) -> String {
         format!("{}.deliveries", self.prefix)
     }
@@ -172,7 +203,7 @@ impl Topology {
         let mut work_args = FieldTable::default();
         work_args.insert(
             "x-queue-type".into(),
-            AMQPValue::LongString("quorum".into()),
+            AMQPValue::LongString(self.queue_type.as_str().into()),
         );
         channel
             .queue_declare(self.work_queue().into(), durable, work_args)
@@ -190,7 +221,7 @@ impl Topology {
             let mut args = FieldTable::default();
             args.insert(
                 "x-queue-type".into(),
-                AMQPValue::LongString("quorum".into()),
+                AMQPValue::LongString(self.queue_type.as_str().into()),
             );
             let ttl_ms = i32::try_from(delay.saturating_mul(1000)).unwrap_or(i32::MAX);
             args.insert("x-message-ttl".into(), AMQPValue::LongInt(ttl_ms));

@@ -9,7 +9,7 @@ use deadpool_postgres::Pool;
 use hookrelay_core::configuration::Settings;
 use hookrelay_core::net::check_target;
 use hookrelay_core::outbox::Outbox;
-use hookrelay_core::queue::{JobPublisher, Topology};
+use hookrelay_core::queue::JobPublisher;
 use hookrelay_core::repo::webhooks::WebhookRepo;
 use hookrelay_core::report::ErrorChain;
 use hookrelay_core::secrets::SecretCipher;
@@ -131,10 +131,9 @@ fn run(listener: TcpListener, settings: Settings, pool: Pool) -> std::io::Result
     let nodes = settings.amqp.nodes().map_err(std::io::Error::other)?;
     let publisher = JobPublisher::new(
         nodes,
-        Topology::new(
-            &settings.amqp.prefix,
-            &settings.delivery.retry_schedule_secs,
-        ),
+        settings
+            .amqp
+            .topology(&settings.delivery.retry_schedule_secs),
     );
     let readiness = Readiness::default()
         .with("postgres", postgres_check(pool.clone()))

@@ -9,7 +9,7 @@ use std::time::Duration;
 use deadpool_postgres::Pool;
 use hookrelay_core::configuration::Settings;
 use hookrelay_core::outbox::Outbox;
-use hookrelay_core::queue::{JobPublisher, Topology};
+use hookrelay_core::queue::JobPublisher;
 use hookrelay_domain::delivery::RetrySchedule;
 use hookrelay_web::http::{
     amqp_check, ops_server, postgres_check, MetricsAccess, Readiness, ReadinessCheck,
@@ -35,10 +35,9 @@ impl Dispatcher {
     /// Starts every part; they run until `stop` is cancelled.
     pub fn start(settings: Settings, pool: Pool, stop: CancellationToken) -> anyhow::Result<Self> {
         hookrelay_core::telemetry::init_metrics("dispatcher");
-        let topology = Topology::new(
-            &settings.amqp.prefix,
-            &settings.delivery.retry_schedule_secs,
-        );
+        let topology = settings
+            .amqp
+            .topology(&settings.delivery.retry_schedule_secs);
         let nodes = settings.amqp.nodes()?;
         let publisher = JobPublisher::new(nodes.clone(), topology.clone());
         hookrelay_core::telemetry::spawn_pool_gauges(pool.clone());

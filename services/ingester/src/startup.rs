@@ -8,7 +8,7 @@ use actix_web::{web, App, HttpServer};
 use deadpool_postgres::Pool;
 use hookrelay_core::configuration::Settings;
 use hookrelay_core::outbox::Outbox;
-use hookrelay_core::queue::{JobPublisher, Topology};
+use hookrelay_core::queue::JobPublisher;
 use hookrelay_core::secrets::SecretCipher;
 use hookrelay_web::extract::BodyReadTimeout;
 use hookrelay_web::http::{
@@ -55,10 +55,9 @@ impl Application {
         let nodes = settings.amqp.nodes().map_err(std::io::Error::other)?;
         let publisher = JobPublisher::new(
             nodes,
-            Topology::new(
-                &settings.amqp.prefix,
-                &settings.delivery.retry_schedule_secs,
-            ),
+            settings
+                .amqp
+                .topology(&settings.delivery.retry_schedule_secs),
         );
         let readiness = web::Data::new(
             Readiness::default()

@@ -255,7 +255,8 @@ impl Run {
             ("api", format!("{}/metrics", self.api)),
             ("dispatcher", self.dispatcher_metrics.clone()),
         ] {
-            let page = match self.http.get(&url).send().await {
+            let asked = self.http.get(&url).timeout(Duration::from_secs(2)).send();
+            let page = match asked.await {
                 Ok(r) => r.text().await.unwrap_or_default(),
                 Err(_) => String::new(),
             };
@@ -307,11 +308,12 @@ impl Run {
             .fail_ratio
             .store(sc.fail_first_ratio, Ordering::Relaxed);
         let key = self.setup(sc).await?;
+        // Before a paused dispatcher could be asked (it would never answer).
+        let metrics_before = self.scrape().await;
         if sc.pause_dispatcher && signal_dispatchers("STOP")? == 0 {
             bail!("backlog scenario: no running hookrelay-dispatcher to pause");
         }
         let cpu_before: Vec<f64> = PROCESSES.iter().map(|(_, n)| cpu_seconds(n)).collect();
-        let metrics_before = self.scrape().await;
         let accepted: Arc<Mutex<Vec<Accepted>>> = Arc::default();
         let errors = Arc::new(AtomicU64::new(0));
         let started = Instant::now();
@@ -417,7 +419,9 @@ impl Run {
                 let at = |m: &HashMap<&str, HashMap<String, (f64, f64)>>| {
                     m.get(process).and_then(|t| t.get(*metric)).copied()
                 };
-                let ((sum0, n0), (sum1, n1)) = (at(&metrics_before)?, at(&metrics_after)?);
+                // A histogram first seen after the scenario started counted from zero.
+                let (sum0, n0) = at(&metrics_before).unwrap_or_default();
+                let (sum1, n1) = at(&metrics_after)?;
                 (n1 > n0).then(|| {
                     let mean_ms = (sum1 - sum0) / (n1 - n0) * 1000.0;
                     (

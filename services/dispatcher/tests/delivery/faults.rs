@@ -179,3 +179,34 @@ async fn killing_the_dispatcher_mid_flight_loses_nothing() {
         "every event delivered at least once"
     );
 }
+
+/// `amqp.queue_type = "classic"`: deliveries flow through classic queues (a quorum
+/// declaration of the same work queue is refused, so the queue really is classic).
+#[tokio::test]
+async fn classic_queues_deliver_too() {
+    use hookrelay_core::queue::QueueType;
+    let mut s = api_only(|s| s.amqp.queue_type = QueueType::Classic).await;
+    s.start_dispatcher_with(|_| {});
+    let rx = Receiver::start().await;
+    s.webhook(&rx.url, json!(["*"]), json!({})).await;
+    let event = s.send_event(&s.key, "a.b", json!({})).await;
+    let detail = s.wait_finished(&event, WAIT).await;
+    assert_eq!(detail["deliveries"][0]["status"], "succeeded");
+    let connection = s
+        .settings
+        .amqp
+        .nodes()
+        .expect("broker url")
+        .connect(Duration::from_secs(5))
+        .await
+        .expect("connect");
+    let channel = connection.create_channel().await.expect("channel");
+    let as_quorum = Topology::new(
+        &s.settings.amqp.prefix,
+        &s.settings.delivery.retry_schedule_secs,
+    );
+    assert!(
+        as_quorum.declare(&channel).await.is_err(),
+        "the work queue was declared quorum"
+    );
+}
