@@ -121,12 +121,16 @@ pub struct AmqpSettings {
     pub prefix: String,
     /// `quorum` (replicated, the default) or `classic` (see [`QueueType`]).
     pub queue_type: QueueType,
+    /// Publish jobs as persistent messages (the default) or transient ones.
+    pub persistent_messages: bool,
 }
 
 impl AmqpSettings {
     /// The installation's exchanges and queues.
     pub fn topology(&self, retry_delays_secs: &[u64]) -> Topology {
-        Topology::new(&self.prefix, retry_delays_secs).with_queue_type(self.queue_type)
+        Topology::new(&self.prefix, retry_delays_secs)
+            .with_queue_type(self.queue_type)
+            .with_persistent_messages(self.persistent_messages)
     }
 
     /// The nodes `url` names.

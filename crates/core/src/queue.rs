@@ -127,6 +127,7 @@ pub struct Topology {
     prefix: String,
     retry_delays_secs: Vec<u64>,
     queue_type: QueueType,
+    persistent_messages: bool,
 }
 
 impl Topology {
@@ -145,6 +146,24 @@ impl Topology {
             prefix: prefix.to_string(),
             retry_delays_secs: delays,
             queue_type: QueueType::default(),
+            persistent_messages: true,
+        }
+    }
+
+    /// The same topology publishing transient messages when `persistent` is false: the
+    /// broker keeps them in memory only (no disk write before the confirm); a broker
+    /// restart loses them and the sweeper republishes from PostgreSQL.
+    pub fn with_persistent_messages(mut self, persistent: bool) -> Self {
+        self.persistent_messages = persistent;
+        self
+    }
+
+    /// AMQP delivery mode of published jobs: 2 persistent, 1 transient.
+    fn delivery_mode(&self) -> u8 {
+        if self.persistent_messages {
+            2
+        } else {
+            1
         }
     }
 
@@ -472,7 +491,7 @@ impl JobPublisher {
         let mut confirms = Vec::with_capacity(jobs.len());
         for job in jobs {
             let mut properties = BasicProperties::default()
-                .with_delivery_mode(2)
+                .with_delivery_mode(self.topology.delivery_mode())
                 .with_content_type("application/x-protobuf".into());
             if let Some(traceparent) = job.traceparent() {
                 let mut headers = FieldTable::default();
