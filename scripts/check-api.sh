@@ -54,8 +54,9 @@ trap stop EXIT
 
 API="http://127.0.0.1:$API_PORT"
 INGESTER="http://127.0.0.1:$INGESTER_PORT"
+# Up to 2 minutes: a broker that has just restarted can be slow to declare queues.
 for url in "$API/readyz" "$INGESTER/readyz"; do
-  for _ in $(seq 1 150); do
+  for _ in $(seq 1 600); do
     curl -fs "$url" >/dev/null && break
     sleep 0.2
   done
