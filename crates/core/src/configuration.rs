@@ -15,7 +15,7 @@ use config::{Config, Environment, File, FileFormat};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
-use crate::queue::{BrokerNodes, BrokerNodesError, QueueType, Topology};
+use crate::queue::{BrokerNodes, BrokerNodesError, JobPublisher, QueueType, Topology};
 
 /// The defaults every binary starts from.
 pub const DEFAULT_CONFIG: &str = include_str!("../../../config/default.toml");
@@ -136,6 +136,14 @@ impl AmqpSettings {
     /// The nodes `url` names.
     pub fn nodes(&self) -> Result<BrokerNodes, BrokerNodesError> {
         BrokerNodes::parse(self.url.expose_secret())
+    }
+
+    /// A publisher of jobs to those nodes, with the installation's topology.
+    pub fn publisher(&self, retry_delays_secs: &[u64]) -> Result<JobPublisher, BrokerNodesError> {
+        Ok(JobPublisher::new(
+            self.nodes()?,
+            self.topology(retry_delays_secs),
+        ))
     }
 }
 

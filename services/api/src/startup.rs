@@ -9,7 +9,6 @@ use deadpool_postgres::Pool;
 use hookrelay_core::configuration::Settings;
 use hookrelay_core::net::check_target;
 use hookrelay_core::outbox::Outbox;
-use hookrelay_core::queue::JobPublisher;
 use hookrelay_core::repo::webhooks::WebhookRepo;
 use hookrelay_core::report::ErrorChain;
 use hookrelay_core::secrets::SecretCipher;
@@ -128,13 +127,10 @@ impl Application {
 
 fn run(listener: TcpListener, settings: Settings, pool: Pool) -> std::io::Result<Server> {
     hookrelay_core::telemetry::init_metrics("api");
-    let nodes = settings.amqp.nodes().map_err(std::io::Error::other)?;
-    let publisher = JobPublisher::new(
-        nodes,
-        settings
-            .amqp
-            .topology(&settings.delivery.retry_schedule_secs),
-    );
+    let publisher = settings
+        .amqp
+        .publisher(&settings.delivery.retry_schedule_secs)
+        .map_err(std::io::Error::other)?;
     let readiness = Readiness::default()
         .with("postgres", postgres_check(pool.clone()))
         .with("rabbitmq", amqp_check(publisher.clone()));

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures::StreamExt;
-use hookrelay_core::queue::{decode_received, BrokerNodes, QueueError, Topology};
+use hookrelay_core::queue::{decode_job, BrokerNodes, QueueError, Topology};
 use hookrelay_core::report::ErrorChain;
 use hookrelay_core::telemetry::traceparent;
 use hookrelay_domain::delivery::{decide, DeliveryJob, JobDecision, Stale};
@@ -187,7 +187,7 @@ async fn consume(
 /// Processes one job and hands the result to the recorder.
 async fn handle(worker: WorkerContext, delivery: Delivery) {
     let acker = delivery.acker;
-    let finished = match decode_received(delivery.data.as_slice()) {
+    let finished = match decode_job(delivery.data.as_slice()) {
         Err(e) => {
             tracing::error!(error = %ErrorChain(&e), "undecodable job; dropping it");
             Finished::Skipped {

@@ -8,7 +8,6 @@ use actix_web::{web, App, HttpServer};
 use deadpool_postgres::Pool;
 use hookrelay_core::configuration::Settings;
 use hookrelay_core::outbox::Outbox;
-use hookrelay_core::queue::JobPublisher;
 use hookrelay_core::secrets::SecretCipher;
 use hookrelay_web::extract::BodyReadTimeout;
 use hookrelay_web::http::{
@@ -52,13 +51,10 @@ impl Application {
             .increment(0);
         let listener = TcpListener::bind(settings.ingester.listen)?;
         let port = listener.local_addr()?.port();
-        let nodes = settings.amqp.nodes().map_err(std::io::Error::other)?;
-        let publisher = JobPublisher::new(
-            nodes,
-            settings
-                .amqp
-                .topology(&settings.delivery.retry_schedule_secs),
-        );
+        let publisher = settings
+            .amqp
+            .publisher(&settings.delivery.retry_schedule_secs)
+            .map_err(std::io::Error::other)?;
         let readiness = web::Data::new(
             Readiness::default()
                 .with("postgres", postgres_check(pool.clone()))

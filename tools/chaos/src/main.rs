@@ -264,10 +264,15 @@ async fn run_scenario(
         tokio::time::sleep(Duration::from_millis(100)).await;
     };
     let settled_secs = started.elapsed().as_secs_f64();
+    let reached = report
+        .accepted
+        .iter()
+        .filter(|id| delivered.contains_key(*id))
+        .count();
     // Late duplicates (a redelivered job) would arrive within a sweep or two.
     tokio::time::sleep(Duration::from_secs(2)).await;
     let delivered_late = receiver.delivered();
-    if !report.accepted.iter().all(|id| delivered.contains_key(id)) {
+    if reached < report.accepted.len() {
         // What the dispatcher was doing when it gave up: in flight, consumer attached...
         if let Ok(page) = reqwest::get(&system.dispatcher_metrics_url).await {
             let _ = std::fs::write(log_dir.join("dispatcher-metrics.txt"), page.text().await?);
@@ -277,11 +282,6 @@ async fn run_scenario(
     if let Some(script) = cluster {
         system::run(&script.to_string_lossy(), &["stop"])?;
     }
-    let reached = report
-        .accepted
-        .iter()
-        .filter(|id| delivered.contains_key(*id))
-        .count();
     Ok(Outcome {
         fault,
         sent: report.sent,

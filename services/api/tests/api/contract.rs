@@ -4,7 +4,15 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
-use crate::helpers::{assert_error, spawn_app, webhook_body};
+use crate::helpers::{assert_error, spawn_app, webhook_body, TestApp};
+
+/// A new webhook's id.
+async fn webhook_id(app: &TestApp, key: &str) -> String {
+    app.create_webhook(key, webhook_body("w")).await["id"]
+        .as_str()
+        .expect("id")
+        .to_string()
+}
 
 /// A 405 names the methods the resource answers, as the document lists them.
 #[tokio::test]
@@ -51,10 +59,7 @@ async fn wrong_methods_are_405_with_allow() {
 async fn null_for_a_field_that_cannot_be_cleared_is_422() {
     let app = spawn_app().await;
     let key = app.create_tenant("acme").await.key;
-    let id = app.create_webhook(&key, webhook_body("w")).await["id"]
-        .as_str()
-        .expect("id")
-        .to_string();
+    let id = webhook_id(&app, &key).await;
     for field in [
         "payload_format",
         "signature_profile",
@@ -86,10 +91,7 @@ async fn null_for_a_field_that_cannot_be_cleared_is_422() {
 async fn integral_numbers_written_as_floats_are_integers() {
     let app = spawn_app().await;
     let key = app.create_tenant("acme").await.key;
-    let id = app.create_webhook(&key, webhook_body("w")).await["id"]
-        .as_str()
-        .expect("id")
-        .to_string();
+    let id = webhook_id(&app, &key).await;
     let res = app
         .post(
             &key,

@@ -23,13 +23,10 @@ async fn events_accepted_while_rabbitmq_is_unreachable_are_delivered_later() {
     for i in 0..5 {
         events.push(s.send_event(&s.key, "a.b", json!({"i": i})).await);
     }
-    let ready = s
-        .client
-        .get(format!("{}/readyz", s.address))
-        .send()
-        .await
-        .expect("readyz");
-    assert_eq!(ready.status(), reqwest::StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(
+        s.readiness().await,
+        reqwest::StatusCode::SERVICE_UNAVAILABLE
+    );
     // The broker is back (a dispatcher that reaches it): the sweeper sends what was missed.
     let real = test_settings(&s.db.url).amqp.url;
     s.start_dispatcher_with(|d| {
@@ -60,13 +57,7 @@ async fn a_dead_node_in_the_broker_list_is_skipped() {
     s.start_dispatcher_with(move |d| d.amqp.url = nodes.into());
     let rx = Receiver::start().await;
     s.webhook(&rx.url, json!(["*"]), json!({})).await;
-    let ready = s
-        .client
-        .get(format!("{}/readyz", s.address))
-        .send()
-        .await
-        .expect("readyz");
-    assert_eq!(ready.status(), reqwest::StatusCode::OK);
+    assert_eq!(s.readiness().await, reqwest::StatusCode::OK);
     let event = s.send_event(&s.key, "a.b", json!({})).await;
     let detail = s.wait_finished(&event, WAIT).await;
     assert_eq!(detail["deliveries"][0]["status"], "succeeded");

@@ -104,6 +104,16 @@ impl Stack {
     }
 
     /// PATCHes `path` and returns the response.
+    /// The API's `/readyz` status.
+    pub async fn readiness(&self) -> reqwest::StatusCode {
+        self.client
+            .get(format!("{}/readyz", self.address))
+            .send()
+            .await
+            .expect("readyz")
+            .status()
+    }
+
     pub async fn patch(&self, path: &str, body: &Value) -> reqwest::Response {
         self.api
             .req(reqwest::Method::PATCH, path, &self.key)
