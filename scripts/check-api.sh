@@ -54,14 +54,7 @@ trap stop EXIT
 
 API="http://127.0.0.1:$API_PORT"
 INGESTER="http://127.0.0.1:$INGESTER_PORT"
-# Up to 2 minutes: a broker that has just restarted can be slow to declare queues.
-for url in "$API/readyz" "$INGESTER/readyz"; do
-  for _ in $(seq 1 600); do
-    curl -fs "$url" >/dev/null && break
-    sleep 0.2
-  done
-  curl -fs "$url" >/dev/null || { echo "not ready: $url"; cat "$LOGS"/*.log; exit 1; }
-done
+scripts/wait-ready.sh "$API/readyz" "$INGESTER/readyz" || { cat "$LOGS"/*.log; exit 1; }
 
 KEY=$(curl -fs -X POST "$API/v1/tenants" -H "authorization: Bearer $ADMIN_TOKEN" \
   -H 'content-type: application/json' -d '{"name": "schemathesis"}' |

@@ -1,6 +1,6 @@
 // Create or edit a webhook: the event picker, headers, format, signature, retries, the
 // "Test" button (test before saving), and on edit the secret, the toggle and deletion.
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import {
   api,
   ApiError,
@@ -275,9 +275,10 @@ export function WebhookEditor({ webhook, onSaved }: { webhook?: Webhook; onSaved
   const [saved, setSaved] = useState<string | null>(null);
   const [warnings, setWarnings] = useState<string[]>([]);
   const fieldError = (f: string) => (error instanceof ApiError && error.field === f ? error.message : null);
-  // An error about one field is shown at that field, which gets the focus.
+  // An error about one field is shown at that field, which gets the focus. A layout
+  // effect moves it in the same commit that shows the error, not after the next paint.
   const atField = error instanceof ApiError && error.field !== null && error.field in FIELD_IDS;
-  useEffect(() => {
+  useLayoutEffect(() => {
     if (error instanceof ApiError && error.field && FIELD_IDS[error.field])
       document.getElementById(FIELD_IDS[error.field])?.focus();
   }, [error]);

@@ -31,17 +31,42 @@ pub enum DbError {
     Corrupt(#[from] hookrelay_domain::CorruptValue),
 }
 
+/// When a commit of a pool's connections returns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CommitWait {
+    /// Once its WAL is on disk: what an accepted event or a tenant's change needs.
+    Flushed,
+    /// Before its WAL is flushed (PostgreSQL flushes it within a few hundred ms). A crash
+    /// can lose the last commits, never corrupt or half-apply one: for writes that are
+    /// made again when lost. The dispatcher's are: an attempt result (a lost one leaves
+    /// the delivery due, so the sweeper sends it again: a duplicate, never a loss), an
+    /// automatic disable with its `webhook.disabled` event (lost together, redone on the
+    /// next check), a retention delete (redone on the next pass). Saves a disk flush, and
+    /// the wait for it, per result batch.
+    Asynchronous,
+}
+
 /// Builds a pool; connections are opened lazily, so this never blocks on the network.
-pub fn build_pool(settings: &DatabaseSettings) -> Result<Pool, DbError> {
-    build_pool_for(
+pub fn build_pool(settings: &DatabaseSettings, commit: CommitWait) -> Result<Pool, DbError> {
+    build_pool_with(
         secrecy::ExposeSecret::expose_secret(&settings.url),
         settings.pool_size,
         settings.acquire_timeout_ms,
+        commit,
     )
 }
 
 /// Builds a pool for an explicit URL (tests point it at their own database).
 pub fn build_pool_for(url: &str, size: usize, acquire_timeout_ms: u64) -> Result<Pool, DbError> {
+    build_pool_with(url, size, acquire_timeout_ms, CommitWait::Flushed)
+}
+
+fn build_pool_with(
+    url: &str,
+    size: usize,
+    acquire_timeout_ms: u64,
+    commit: CommitWait,
+) -> Result<Pool, DbError> {
     let mut pg_config: tokio_postgres::Config = url.parse().map_err(DbError::Config)?;
     // Every hot statement is a keyed lookup or insert through an index. Plans are made
     // once per connection (`force_generic_plan`: PostgreSQL's default re-planned some of
@@ -53,9 +78,13 @@ pub fn build_pool_for(url: &str, size: usize, acquire_timeout_ms: u64) -> Result
     // workers for it (a generic plan of the webhook log chose a Gather Merge) costs ~4 ms.
     const SESSION: &str = "-c plan_cache_mode=force_generic_plan -c enable_seqscan=off \
                            -c max_parallel_workers_per_gather=0";
+    let commit_option = match commit {
+        CommitWait::Flushed => "",
+        CommitWait::Asynchronous => " -c synchronous_commit=off",
+    };
     let options = match pg_config.get_options() {
-        Some(given) => format!("{given} {SESSION}"),
-        None => SESSION.to_string(),
+        Some(given) => format!("{given} {SESSION}{commit_option}"),
+        None => format!("{SESSION}{commit_option}"),
     };
     pg_config.options(&options);
     let manager = Manager::from_config(

@@ -50,6 +50,14 @@ impl ApiClient {
             .expect("request")
     }
 
+    pub async fn patch(&self, key: &str, path: &str, body: &Value) -> Response {
+        self.req(Method::PATCH, path, key)
+            .json(body)
+            .send()
+            .await
+            .expect("request")
+    }
+
     pub async fn get(&self, key: &str, path: &str) -> Response {
         self.req(Method::GET, path, key)
             .send()

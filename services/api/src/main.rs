@@ -15,7 +15,7 @@ async fn main() -> anyhow::Result<()> {
     let command = std::env::args().nth(1).unwrap_or_else(|| "serve".into());
     let settings = Settings::load()?;
     let _tracing = telemetry::init_tracing("hookrelay-api", &settings.telemetry)?;
-    let pool = db::build_pool(&settings.database)?;
+    let pool = db::build_pool(&settings.database, db::CommitWait::Flushed)?;
     match command.as_str() {
         "migrate" => {
             let applied = db::migrate(&pool).await.context("migrating the database")?;

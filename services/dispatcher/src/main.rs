@@ -16,7 +16,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 async fn main() -> anyhow::Result<()> {
     let settings = Settings::load()?;
     let _tracing = telemetry::init_tracing("hookrelay-dispatcher", &settings.telemetry)?;
-    let pool = db::build_pool(&settings.database)?;
+    let pool = db::build_pool(&settings.database, db::CommitWait::Asynchronous)?;
     let stop = shutdown::on_signal();
     let dispatcher = Dispatcher::start(settings, pool, stop)?;
     tracing::info!(

@@ -13,7 +13,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 async fn main() -> anyhow::Result<()> {
     let settings = Settings::load()?;
     let _tracing = telemetry::init_tracing("hookrelay-ingester", &settings.telemetry)?;
-    let pool = db::build_pool(&settings.database)?;
+    let pool = db::build_pool(&settings.database, db::CommitWait::Flushed)?;
     let app = Application::build(&settings, pool)?;
     tracing::info!(port = app.port(), "hookrelay-ingester listening");
     app.run_until_stopped().await?;

@@ -410,11 +410,12 @@ async fn rotation_retires_the_old_url_and_signing_is_enforced() {
     let secret = "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD";
     let res = l
         .api
-        .req(reqwest::Method::PATCH, "/v1/callback-url", &l.key)
-        .json(&json!({"signing_secret": secret}))
-        .send()
-        .await
-        .expect("patch");
+        .patch(
+            &l.key,
+            "/v1/callback-url",
+            &json!({"signing_secret": secret}),
+        )
+        .await;
     assert_eq!(
         res.json::<Value>().await.expect("json")["signing_enabled"],
         true
@@ -455,11 +456,12 @@ async fn rotation_retires_the_old_url_and_signing_is_enforced() {
     assert_eq!(l.post_status(post_id).await["status"], "published");
     let bad = l
         .api
-        .req(reqwest::Method::PATCH, "/v1/callback-url", &l.key)
-        .json(&json!({"signing_secret": "nope"}))
-        .send()
-        .await
-        .expect("patch");
+        .patch(
+            &l.key,
+            "/v1/callback-url",
+            &json!({"signing_secret": "nope"}),
+        )
+        .await;
     assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
 }
 

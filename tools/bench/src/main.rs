@@ -7,12 +7,15 @@
 //! the CPU each process used per 1,000 deliveries. Results go to
 //! `bench/results/<scenario>.json`.
 //!
-//! Usage: `hookrelay-bench [--quick] [--api URL] [--admin-token T] [--dispatcher-metrics URL]
-//! [SCENARIO...]`. Each scenario also reports the mean of every hop of a delivery, from the
-//! histograms the API and the dispatcher export on `/metrics`.
-//! with scenarios `steady`, `fanout`, `paced`, `retry`, `backlog` (default: all of them).
-//! `backlog` pauses the local dispatcher with SIGSTOP while it queues events, then resumes
-//! it with SIGCONT; its deliveries/s is the drain rate.
+//! Usage: `hookrelay-bench [--quick] [--api URL[,URL...]] [--admin-token T]
+//! [--dispatcher-metrics URL[,URL...]] [--results-prefix P] [SCENARIO...]` with scenarios
+//! `steady`, `fanout`, `paced`, `retry`, `backlog` (default: all of them). Each scenario
+//! also reports the mean of every hop of a delivery, from the histograms the APIs and the
+//! dispatchers export on `/metrics`, the duplicates the receiver saw, and — with several
+//! APIs or dispatchers (`make bench-scale`) — each process's share of the work; senders
+//! are spread over the APIs round robin. `backlog` pauses the local dispatchers with
+//! SIGSTOP while it queues events, then resumes them with SIGCONT; its deliveries/s is the
+//! drain rate. Results go to `bench/results/<prefix><scenario>.json`.
 
 use std::collections::HashMap;
 use std::net::TcpListener;
@@ -76,6 +79,8 @@ struct Receiver {
     failed_on_purpose: AtomicU64,
     verified: AtomicU64,
     bad_signatures: AtomicU64,
+    /// Deliveries that arrived again after a success (at-least-once duplicates).
+    duplicates: AtomicU64,
     fail_ratio: AtomicU64,
     secrets: Mutex<HashMap<String, WebhookSecret>>,
 }
@@ -116,8 +121,14 @@ async fn receive(req: HttpRequest, body: web::Bytes, state: web::Data<Receiver>)
         }
     }
     if let Ok(mut a) = state.arrivals.lock() {
-        a.entry((id, req.path().to_string()))
-            .or_insert_with(Instant::now);
+        match a.entry((id, req.path().to_string())) {
+            std::collections::hash_map::Entry::Occupied(_) => {
+                state.duplicates.fetch_add(1, Ordering::Relaxed);
+            }
+            std::collections::hash_map::Entry::Vacant(v) => {
+                v.insert(Instant::now());
+            }
+        }
     }
     HttpResponse::Ok().finish()
 }
@@ -218,8 +229,9 @@ const HOPS: [(&str, &str, &str); 7] = [
 /// An accepted event: id, request started, 202 received, API milliseconds.
 type Accepted = (String, Instant, Instant, f64);
 
-/// `_sum` and `_count` of every histogram on a Prometheus page, over all label sets.
-fn histogram_totals(page: &str) -> HashMap<String, (f64, f64)> {
+/// `_sum` and `_count` of every histogram on a Prometheus page, and the value of every
+/// counter (`_total`, kept as its count), each over all label sets.
+fn metric_totals(page: &str) -> HashMap<String, (f64, f64)> {
     let mut totals: HashMap<String, (f64, f64)> = HashMap::new();
     for line in page.lines().filter(|l| !l.starts_with('#')) {
         let Some((series, value)) = line.rsplit_once(' ') else {
@@ -233,14 +245,60 @@ fn histogram_totals(page: &str) -> HashMap<String, (f64, f64)> {
             totals.entry(base.to_string()).or_default().0 += value;
         } else if let Some(base) = name.strip_suffix("_count") {
             totals.entry(base.to_string()).or_default().1 += value;
+        } else if name.ends_with("_total") {
+            totals.entry(name.to_string()).or_default().1 += value;
         }
     }
     totals
 }
 
+/// Metric totals of every API and dispatcher process, in the order they were given
+/// (`None`: that process's `/metrics` could not be read).
+type Scrape = Vec<(&'static str, Option<HashMap<String, (f64, f64)>>)>;
+
+/// The growth of one metric between two scrapes, summed over the processes of a kind
+/// read both times (`None`: none was). A histogram first seen in `after` counts from zero.
+fn kind_growth(before: &Scrape, after: &Scrape, kind: &str, metric: &str) -> Option<(f64, f64)> {
+    before
+        .iter()
+        .zip(after)
+        .filter(|((k, _), _)| *k == kind)
+        .filter_map(|((_, b), (_, a))| {
+            let (sum1, n1) = a.as_ref()?.get(metric).copied()?;
+            let (sum0, n0) = b.as_ref()?.get(metric).copied().unwrap_or_default();
+            Some((sum1 - sum0, n1 - n0))
+        })
+        .reduce(|x, y| (x.0 + y.0, x.1 + y.1))
+}
+
+/// How a scenario's work split over the processes of a kind: each one's share (0..1) of
+/// the growth of a count, e.g. requests served or attempts made (`null` for a process
+/// whose metrics could not be read, so no share is made up).
+fn shares(before: &Scrape, after: &Scrape, kind: &str, metric: &str) -> Vec<Value> {
+    let grown: Vec<Option<f64>> = before
+        .iter()
+        .zip(after)
+        .filter(|((k, _), _)| *k == kind)
+        .map(|((_, b), (_, a))| {
+            let count = |t: &HashMap<String, (f64, f64)>| t.get(metric).map_or(0.0, |v| v.1);
+            Some(count(a.as_ref()?) - count(b.as_ref()?))
+        })
+        .collect();
+    let total: f64 = grown.iter().flatten().sum();
+    grown
+        .iter()
+        .map(|g| match g {
+            Some(g) if total > 0.0 => json!((g / total * 1000.0).round() / 1000.0),
+            Some(_) => json!(0.0),
+            None => Value::Null,
+        })
+        .collect()
+}
+
 struct Run {
-    api: String,
-    dispatcher_metrics: String,
+    /// API base URLs; senders are spread over them round robin.
+    apis: Vec<String>,
+    dispatcher_metrics: Vec<String>,
     admin_token: String,
     receiver_url: String,
     receiver: web::Data<Receiver>,
@@ -248,27 +306,34 @@ struct Run {
 }
 
 impl Run {
-    /// Histogram totals of the API and the dispatcher (empty when one cannot be read).
-    async fn scrape(&self) -> HashMap<&'static str, HashMap<String, (f64, f64)>> {
-        let mut pages = HashMap::new();
-        for (process, url) in [
-            ("api", format!("{}/metrics", self.api)),
-            ("dispatcher", self.dispatcher_metrics.clone()),
-        ] {
+    /// Metric totals of every API and dispatcher (empty when one cannot be read).
+    async fn scrape(&self) -> Scrape {
+        let apis = self.apis.iter().map(|a| ("api", format!("{a}/metrics")));
+        let dispatchers = self
+            .dispatcher_metrics
+            .iter()
+            .map(|m| ("dispatcher", m.clone()));
+        let mut pages = Vec::new();
+        for (process, url) in apis.chain(dispatchers) {
             let asked = self.http.get(&url).timeout(Duration::from_secs(2)).send();
-            let page = match asked.await {
-                Ok(r) => r.text().await.unwrap_or_default(),
-                Err(_) => String::new(),
+            let page = match asked.await.and_then(|r| r.error_for_status()) {
+                Ok(r) => r.text().await.ok(),
+                Err(_) => None,
             };
-            pages.insert(process, histogram_totals(&page));
+            pages.push((process, page.map(|p| metric_totals(&p))));
         }
         pages
+    }
+
+    /// Where tenants and webhooks are created.
+    fn first_api(&self) -> &str {
+        &self.apis[0]
     }
 
     async fn setup(&self, sc: &Scenario) -> anyhow::Result<String> {
         let tenant: Value = self
             .http
-            .post(format!("{}/v1/tenants", self.api))
+            .post(format!("{}/v1/tenants", self.first_api()))
             .bearer_auth(&self.admin_token)
             .json(&json!({"name": format!("bench-{}", sc.name)}))
             .send()
@@ -285,7 +350,7 @@ impl Run {
             let path = format!("/{}/{i}", sc.name);
             let created: Value = self
                 .http
-                .post(format!("{}/v1/webhooks", self.api))
+                .post(format!("{}/v1/webhooks", self.first_api()))
                 .bearer_auth(&key)
                 .json(&json!({"name": path, "url": format!("{}{path}", self.receiver_url), "event_types": ["bench.*"]}))
                 .send()
@@ -310,6 +375,7 @@ impl Run {
         let key = self.setup(sc).await?;
         // Before a paused dispatcher could be asked (it would never answer).
         let metrics_before = self.scrape().await;
+        let duplicates_before = self.receiver.duplicates.load(Ordering::Relaxed);
         if sc.pause_dispatcher && signal_dispatchers("STOP")? == 0 {
             bail!("backlog scenario: no running hookrelay-dispatcher to pause");
         }
@@ -328,10 +394,10 @@ impl Run {
         let next_slot = Arc::new(Mutex::new(started));
         let budget = Arc::new(AtomicU64::new(sc.events.unwrap_or(usize::MAX) as u64));
         let mut tasks = Vec::new();
-        for _ in 0..senders {
+        for sender in 0..senders {
             let (http, api, key, body) = (
                 self.http.clone(),
-                self.api.clone(),
+                self.apis[sender % self.apis.len()].clone(),
                 key.clone(),
                 body.clone(),
             );
@@ -413,17 +479,15 @@ impl Run {
         let delivered = count();
         let cpu_after: Vec<f64> = PROCESSES.iter().map(|(_, n)| cpu_seconds(n)).collect();
         let metrics_after = self.scrape().await;
+        // Resends can trail the last first arrival: count them once the receiver is quiet.
+        settle(&self.receiver).await;
+        let duplicates = self.receiver.duplicates.load(Ordering::Relaxed) - duplicates_before;
         let hops: serde_json::Map<String, Value> = HOPS
             .iter()
             .filter_map(|(process, metric, label)| {
-                let at = |m: &HashMap<&str, HashMap<String, (f64, f64)>>| {
-                    m.get(process).and_then(|t| t.get(*metric)).copied()
-                };
-                // A histogram first seen after the scenario started counted from zero.
-                let (sum0, n0) = at(&metrics_before).unwrap_or_default();
-                let (sum1, n1) = at(&metrics_after)?;
-                (n1 > n0).then(|| {
-                    let mean_ms = (sum1 - sum0) / (n1 - n0) * 1000.0;
+                let (sum, n) = kind_growth(&metrics_before, &metrics_after, process, metric)?;
+                (n > 0.0).then(|| {
+                    let mean_ms = sum / n * 1000.0;
                     (
                         (*label).to_string(),
                         json!((mean_ms * 1000.0).round() / 1000.0),
@@ -495,6 +559,11 @@ impl Run {
             "api_ms": {"p50": percentile(&api_ms, 50.0), "p99": percentile(&api_ms, 99.0)},
             "cpu_seconds_per_1000_deliveries": cpu,
             "cpu_ms_per_delivery_api_dispatcher_postgres_rabbitmq": service_cpu,
+            "duplicates": duplicates,
+            // Share of the scenario's requests each API served, and of its attempts each
+            // dispatcher made (one entry per process given).
+            "api_shares": shares(&metrics_before, &metrics_after, "api", "hookrelay_http_request_duration_seconds"),
+            "dispatcher_shares": shares(&metrics_before, &metrics_after, "dispatcher", "hookrelay_attempts_total"),
             "signatures_verified": self.receiver.verified.load(Ordering::Relaxed),
             "bad_signatures": self.receiver.bad_signatures.load(Ordering::Relaxed),
             "first_attempts_failed_on_purpose": self.receiver.failed_on_purpose.load(Ordering::Relaxed),
@@ -525,18 +594,22 @@ fn print_row(r: &Value) {
 async fn main() -> anyhow::Result<()> {
     let mut args = std::env::args().skip(1);
     let mut quick = false;
-    let mut api = "http://127.0.0.1:8080".to_string();
+    let mut apis = "http://127.0.0.1:8080".to_string();
     let mut dispatcher_metrics = "http://127.0.0.1:9090/metrics".to_string();
     let mut admin_token =
         std::env::var("HOOKRELAY_ADMIN_TOKEN").unwrap_or_else(|_| "dev-admin-token".into());
+    let mut results_prefix = String::new();
     let mut names = Vec::new();
     while let Some(a) = args.next() {
         match a.as_str() {
             "--quick" => quick = true,
-            "--api" => api = args.next().context("--api URL")?,
+            "--api" => apis = args.next().context("--api URL[,URL...]")?,
             "--admin-token" => admin_token = args.next().context("--admin-token TOKEN")?,
             "--dispatcher-metrics" => {
-                dispatcher_metrics = args.next().context("--dispatcher-metrics URL")?
+                dispatcher_metrics = args.next().context("--dispatcher-metrics URL[,URL...]")?
+            }
+            "--results-prefix" => {
+                results_prefix = args.next().context("--results-prefix PREFIX")?
             }
             s if !s.starts_with('-') => names.push(s.to_string()),
             other => bail!("unknown option {other}"),
@@ -620,9 +693,19 @@ async fn main() -> anyhow::Result<()> {
     let server_handle = server.handle();
     tokio::spawn(server);
 
+    let list = |urls: &str| -> Vec<String> {
+        urls.split(',')
+            .map(|u| u.trim().trim_end_matches('/').to_string())
+            .filter(|u| !u.is_empty())
+            .collect()
+    };
+    let apis = list(&apis);
+    if apis.is_empty() {
+        bail!("--api needs at least one URL");
+    }
     let run = Run {
-        api,
-        dispatcher_metrics,
+        apis,
+        dispatcher_metrics: list(&dispatcher_metrics),
         admin_token,
         receiver_url,
         receiver,
@@ -656,8 +739,15 @@ async fn main() -> anyhow::Result<()> {
                 .collect();
             println!("         hops, mean ms: {}", line.join(" | "));
         }
+        let mut line = format!("         duplicates {}", result["duplicates"]);
+        for (key, label) in [("api_shares", "API"), ("dispatcher_shares", "dispatcher")] {
+            if let Some(shares) = result[key].as_array().filter(|a| a.len() > 1) {
+                line += &format!(" | {label} shares {}", Value::Array(shares.clone()));
+            }
+        }
+        println!("{line}");
         std::fs::write(
-            format!("bench/results/{}.json", sc.name),
+            format!("bench/results/{results_prefix}{}.json", sc.name),
             serde_json::to_string_pretty(&result)?,
         )?;
     }

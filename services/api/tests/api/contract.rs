@@ -68,21 +68,19 @@ async fn null_for_a_field_that_cannot_be_cleared_is_422() {
         "url",
     ] {
         let res = app
-            .req(Method::PATCH, &format!("/v1/webhooks/{id}"), &key)
-            .json(&json!({ field: null }))
-            .send()
-            .await
-            .expect("request");
+            .patch(&key, &format!("/v1/webhooks/{id}"), &json!({ field: null }))
+            .await;
         let body = assert_error(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
         assert_eq!(body["error"]["field"], field, "{body}");
     }
     // Fields that can be cleared still take null.
     let res = app
-        .req(Method::PATCH, &format!("/v1/webhooks/{id}"), &key)
-        .json(&json!({"description": null, "retry_schedule_secs": null}))
-        .send()
-        .await
-        .expect("request");
+        .patch(
+            &key,
+            &format!("/v1/webhooks/{id}"),
+            &json!({"description": null, "retry_schedule_secs": null}),
+        )
+        .await;
     assert_eq!(res.status(), StatusCode::OK);
 }
 
@@ -138,11 +136,12 @@ async fn a_nul_in_an_event_type_schema_is_422() {
         "a boolean schema is a schema"
     );
     let res = app
-        .req(Method::PATCH, "/v1/event-types/a.b", &key)
-        .json(&json!({"schema": {"\u{0}": {}}}))
-        .send()
-        .await
-        .expect("request");
+        .patch(
+            &key,
+            "/v1/event-types/a.b",
+            &json!({"schema": {"\u{0}": {}}}),
+        )
+        .await;
     assert_error(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
 }
 

@@ -2,7 +2,7 @@ use hookrelay_testkit::receiver::Receiver;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
-use crate::helpers::{assert_error, spawn_app, TestApp};
+use crate::helpers::{assert_error, spawn_app};
 
 fn names(page: &Value) -> Vec<String> {
     page["items"]
@@ -11,14 +11,6 @@ fn names(page: &Value) -> Vec<String> {
         .iter()
         .map(|e| e["name"].as_str().expect("name").to_string())
         .collect()
-}
-
-async fn patch(app: &TestApp, key: &str, path: &str, body: Value) -> reqwest::Response {
-    app.req(Method::PATCH, path, key)
-        .json(&body)
-        .send()
-        .await
-        .expect("patch")
 }
 
 fn order_schema() -> Value {
@@ -87,35 +79,35 @@ async fn the_catalogue_registers_lists_updates_and_deletes_types() {
     assert_eq!(names(&second), vec!["order.created"]);
 
     // Update: set, clear, deprecate; the schema and example must still agree.
-    let res = patch(
-        &app,
-        &key,
-        "/v1/event-types/invoice.paid",
-        json!({"description": "Paid", "group": "Billing", "deprecated": true}),
-    )
-    .await;
+    let res = app
+        .patch(
+            &key,
+            "/v1/event-types/invoice.paid",
+            &json!({"description": "Paid", "group": "Billing", "deprecated": true}),
+        )
+        .await;
     assert_eq!(res.status(), StatusCode::OK);
     let updated: Value = res.json().await.expect("json");
     assert_eq!(updated["description"], "Paid");
     assert_eq!(updated["deprecated"], true);
     assert_eq!(updated["registered"], true);
-    let res = patch(
-        &app,
-        &key,
-        "/v1/event-types/invoice.paid",
-        json!({"description": null}),
-    )
-    .await;
+    let res = app
+        .patch(
+            &key,
+            "/v1/event-types/invoice.paid",
+            &json!({"description": null}),
+        )
+        .await;
     let cleared: Value = res.json().await.expect("json");
     assert!(cleared["description"].is_null());
     assert_eq!(cleared["group"], "Billing");
-    let res = patch(
-        &app,
-        &key,
-        "/v1/event-types/order.created",
-        json!({"example": {"order_id": "nope"}}),
-    )
-    .await;
+    let res = app
+        .patch(
+            &key,
+            "/v1/event-types/order.created",
+            &json!({"example": {"order_id": "nope"}}),
+        )
+        .await;
     let body = assert_error(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
     assert_eq!(body["error"]["field"], "example");
 
@@ -150,13 +142,9 @@ async fn strict_tenants_accept_only_registered_types_with_valid_data() {
         .await;
     app.send_event(&key, "whatever.happened", json!({})).await;
 
-    let res = patch(
-        &app,
-        &key,
-        "/v1/tenant",
-        json!({"strict_event_types": true}),
-    )
-    .await;
+    let res = app
+        .patch(&key, "/v1/tenant", &json!({"strict_event_types": true}))
+        .await;
     assert_eq!(res.status(), StatusCode::OK);
     let tenant: Value = res.json().await.expect("json");
     assert_eq!(tenant["strict_event_types"], true);
@@ -194,13 +182,9 @@ async fn strict_tenants_accept_only_registered_types_with_valid_data() {
         let body = assert_error(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
         assert_eq!(body["error"]["field"], "event_type", "{t}");
     }
-    let res = patch(
-        &app,
-        &key,
-        "/v1/tenant",
-        json!({"strict_event_types": false}),
-    )
-    .await;
+    let res = app
+        .patch(&key, "/v1/tenant", &json!({"strict_event_types": false}))
+        .await;
     assert_eq!(res.status(), StatusCode::OK);
     let res = app
         .post(
@@ -233,13 +217,13 @@ async fn webhooks_warn_about_patterns_that_match_no_known_type() {
         json!(["event_types: `ordr.created` matches no known event type"])
     );
     let id = created["id"].as_str().expect("id");
-    let res = patch(
-        &app,
-        &key,
-        &format!("/v1/webhooks/{id}"),
-        json!({"event_types": ["order.created", "nope.*"]}),
-    )
-    .await;
+    let res = app
+        .patch(
+            &key,
+            &format!("/v1/webhooks/{id}"),
+            &json!({"event_types": ["order.created", "nope.*"]}),
+        )
+        .await;
     assert_eq!(res.status(), StatusCode::OK);
     let updated: Value = res.json().await.expect("json");
     assert_eq!(

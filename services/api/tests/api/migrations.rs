@@ -45,3 +45,29 @@ async fn concurrent_migrations_apply_once() {
     assert_eq!(applied.iter().sum::<usize>(), total_files, "{applied:?}");
     assert_eq!(applied.iter().filter(|n| **n > 0).count(), 1, "{applied:?}");
 }
+
+/// `CommitWait` sets the session's `synchronous_commit` (the API's pool waits for the
+/// flush, the dispatcher's does not) and keeps the other session options.
+#[tokio::test]
+async fn commit_wait_sets_synchronous_commit() {
+    let test_db = TestDb::create().await;
+    let settings = hookrelay_testkit::test_settings(&test_db.url);
+    for (commit, expected) in [
+        (db::CommitWait::Flushed, "on"),
+        (db::CommitWait::Asynchronous, "off"),
+    ] {
+        let pool = db::build_pool(&settings.database, commit).expect("pool");
+        let client = pool.get().await.expect("conn");
+        let row = client
+            .query_one("SHOW synchronous_commit", &[])
+            .await
+            .expect("show");
+        assert_eq!(row.get::<_, String>(0), expected, "{commit:?}");
+        // The session options set for every pool are kept alongside.
+        let plan = client
+            .query_one("SHOW plan_cache_mode", &[])
+            .await
+            .expect("show");
+        assert_eq!(plan.get::<_, String>(0), "force_generic_plan");
+    }
+}

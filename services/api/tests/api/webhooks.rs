@@ -182,11 +182,12 @@ async fn private_targets_are_refused_unless_allowed() {
         .expect("json");
     let id = &ids(&list)[0];
     let res = app
-        .req(Method::PATCH, &format!("/v1/webhooks/{id}"), &t.key)
-        .json(&json!({"url": "http://10.1.1.1/"}))
-        .send()
-        .await
-        .expect("request");
+        .patch(
+            &t.key,
+            &format!("/v1/webhooks/{id}"),
+            &json!({"url": "http://10.1.1.1/"}),
+        )
+        .await;
     assert_error(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
 }
 
@@ -265,13 +266,7 @@ async fn patch_changes_only_given_fields() {
         let app: &TestApp = &app;
         let path = path.clone();
         let key = t.key.clone();
-        async move {
-            app.req(Method::PATCH, &path, &key)
-                .json(&b)
-                .send()
-                .await
-                .expect("request")
-        }
+        async move { app.patch(&key, &path, &b).await }
     };
     let res = patch(json!({"name": "after"})).await;
     assert_eq!(res.status(), StatusCode::OK);
@@ -373,12 +368,7 @@ async fn every_route_hides_other_tenants_webhooks() {
         "not_found",
     )
     .await;
-    let res = app
-        .req(Method::PATCH, &path, &b.key)
-        .json(&json!({"name": "stolen"}))
-        .send()
-        .await
-        .expect("request");
+    let res = app.patch(&b.key, &path, &json!({"name": "stolen"})).await;
     assert_error(res, StatusCode::NOT_FOUND, "not_found").await;
     let res = app
         .req(Method::DELETE, &path, &b.key)

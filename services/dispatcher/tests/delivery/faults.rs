@@ -2,6 +2,7 @@ use std::collections::HashSet;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
+use hookrelay_core::configuration::AmqpSettings;
 use hookrelay_core::queue::{BrokerNodes, Destination, JobPublisher, Topology};
 use hookrelay_domain::delivery::DeliveryJob;
 use hookrelay_testkit::receiver::{Receiver, Reply};
@@ -81,10 +82,9 @@ async fn duplicate_jobs_cause_a_single_post() {
     let real = test_settings(&s.db.url).amqp.url;
     let publisher = JobPublisher::new(
         BrokerNodes::parse(real.expose_secret()).expect("broker url"),
-        Topology::new(
-            &s.settings.amqp.prefix,
-            &s.settings.delivery.retry_schedule_secs,
-        ),
+        s.settings
+            .amqp
+            .topology(&s.settings.delivery.retry_schedule_secs),
     );
     publisher
         .publish(&[job.clone(), job.clone(), job.clone()], Destination::Work)
@@ -118,10 +118,30 @@ async fn duplicate_jobs_cause_a_single_post() {
     );
 }
 
-fn spawn_dispatcher(db_url: &str, prefix: &str) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_hookrelay-dispatcher"))
+/// A dispatcher process, killed when dropped (a failing test must not leave it running).
+struct DispatcherProcess(Child);
+
+impl DispatcherProcess {
+    /// SIGKILL, and wait until it is gone.
+    fn kill(&mut self) {
+        self.0.kill().expect("kill");
+        self.0.wait().expect("reap");
+    }
+}
+
+impl Drop for DispatcherProcess {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// The dispatcher binary on the test's database and queues (same prefix and queue type).
+fn spawn_dispatcher(db_url: &str, amqp: &AmqpSettings) -> DispatcherProcess {
+    let child = Command::new(env!("CARGO_BIN_EXE_hookrelay-dispatcher"))
         .env("HOOKRELAY__DATABASE__URL", db_url)
-        .env("HOOKRELAY__AMQP__PREFIX", prefix)
+        .env("HOOKRELAY__AMQP__PREFIX", &amqp.prefix)
+        .env("HOOKRELAY__AMQP__QUEUE_TYPE", amqp.queue_type.as_str())
         // The same key the in-process API sealed the secrets with.
         .env(
             "HOOKRELAY__SECRETS__KEYS",
@@ -134,7 +154,8 @@ fn spawn_dispatcher(db_url: &str, prefix: &str) -> Child {
         .env_remove("HOOKRELAY_CONFIG")
         .stdout(Stdio::null())
         .spawn()
-        .expect("spawn dispatcher binary")
+        .expect("spawn dispatcher binary");
+    DispatcherProcess(child)
 }
 
 #[tokio::test]
@@ -143,22 +164,20 @@ async fn killing_the_dispatcher_mid_flight_loses_nothing() {
     let rx = Receiver::start().await;
     rx.always(Reply::delayed(200, Duration::from_millis(300)));
     s.webhook(&rx.url, json!(["*"]), json!({})).await;
-    let mut first = spawn_dispatcher(&s.db.url, &s.settings.amqp.prefix);
+    let mut first = spawn_dispatcher(&s.db.url, &s.settings.amqp);
     let mut events = Vec::new();
     for i in 0..30 {
         events.push(s.send_event(&s.key, "a.b", json!({"i": i})).await);
     }
     rx.wait_for(3, WAIT).await;
     // SIGKILL: no graceful anything; unacked jobs go back to the queue.
-    first.kill().expect("kill");
-    first.wait().expect("reap");
-    let mut second = spawn_dispatcher(&s.db.url, &s.settings.amqp.prefix);
+    first.kill();
+    let mut second = spawn_dispatcher(&s.db.url, &s.settings.amqp);
     for e in &events {
         let detail: Value = s.wait_finished(e, WAIT).await;
         assert_eq!(detail["deliveries"][0]["status"], "succeeded", "{detail}");
     }
-    second.kill().expect("kill");
-    second.wait().expect("reap");
+    second.kill();
     let ids: HashSet<String> = rx
         .received()
         .iter()
@@ -171,12 +190,13 @@ async fn killing_the_dispatcher_mid_flight_loses_nothing() {
     );
 }
 
-/// `amqp.queue_type = "classic"`: deliveries flow through classic queues (a quorum
-/// declaration of the same work queue is refused, so the queue really is classic).
+/// `amqp.queue_type = "quorum"`, the default (tests run on classic queues, see
+/// `test_settings`): deliveries flow through quorum queues (a classic declaration of the
+/// same work queue is refused, so the queue really is quorum).
 #[tokio::test]
-async fn classic_queues_deliver_too() {
+async fn quorum_queues_deliver_too() {
     use hookrelay_core::queue::QueueType;
-    let mut s = api_only(|s| s.amqp.queue_type = QueueType::Classic).await;
+    let mut s = api_only(|s| s.amqp.queue_type = QueueType::Quorum).await;
     s.start_dispatcher_with(|_| {});
     let rx = Receiver::start().await;
     s.webhook(&rx.url, json!(["*"]), json!({})).await;
@@ -192,12 +212,13 @@ async fn classic_queues_deliver_too() {
         .await
         .expect("connect");
     let channel = connection.create_channel().await.expect("channel");
-    let as_quorum = Topology::new(
+    let as_classic = Topology::new(
         &s.settings.amqp.prefix,
         &s.settings.delivery.retry_schedule_secs,
-    );
+    )
+    .with_queue_type(QueueType::Classic);
     assert!(
-        as_quorum.declare(&channel).await.is_err(),
-        "the work queue was declared quorum"
+        as_classic.declare(&channel).await.is_err(),
+        "the work queue was declared classic"
     );
 }

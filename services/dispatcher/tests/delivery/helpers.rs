@@ -115,12 +115,7 @@ impl Stack {
     }
 
     pub async fn patch(&self, path: &str, body: &Value) -> reqwest::Response {
-        self.api
-            .req(reqwest::Method::PATCH, path, &self.key)
-            .json(body)
-            .send()
-            .await
-            .expect("patch")
+        self.api.patch(&self.key, path, body).await
     }
 
     pub async fn delivery(&self, id: &str) -> Value {

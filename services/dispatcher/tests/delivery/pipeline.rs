@@ -173,15 +173,11 @@ async fn deliveries_to_a_deleted_webhook_are_cancelled() {
         .expect("delete");
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
     let res = s
-        .req(
-            reqwest::Method::PATCH,
+        .patch(
             &format!("/v1/webhooks/{paused}"),
-            &s.key,
+            &json!({"enabled": false}),
         )
-        .json(&json!({"enabled": false}))
-        .send()
-        .await
-        .expect("patch");
+        .await;
     assert_eq!(res.status(), StatusCode::OK);
     // The publish failed (broker unreachable); the sweeper of a working dispatcher finds it.
     let real = hookrelay_testkit::test_settings(&s.db.url).amqp.url;
