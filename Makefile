@@ -64,10 +64,12 @@ check-api: clean-test
 
 ## Fault scenarios against the real services (process kills, broker and database stops,
 ## purged queues, failing receivers, a RabbitMQ cluster node lost); fails on any loss.
-## CHAOS_ARGS="api-sigkill --rate 200" to pick scenarios and load.
+## CHAOS_ARGS="api-sigkill --rate 200" to pick scenarios and load. Its queues and
+## databases are removed afterwards, as after make test.
 chaos: services clean-test
 	cargo build --bins -p hookrelay-api -p hookrelay-dispatcher -p hookrelay-chaos
-	$(CARGO_TARGET_DIR)/debug/hookrelay-chaos --cluster-script $(CURDIR)/scripts/rabbitmq-cluster.sh --out bench/results/chaos.json $(CHAOS_ARGS)
+	$(CARGO_TARGET_DIR)/debug/hookrelay-chaos --cluster-script $(CURDIR)/scripts/rabbitmq-cluster.sh --out bench/results/chaos.json $(CHAOS_ARGS); \
+	  status=$$?; scripts/clean-test-leftovers.sh; exit $$status
 
 ## The webhook log and stats on a 1,000,000-attempt history (ATTEMPTS=... to change).
 bench-history:

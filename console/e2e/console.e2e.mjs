@@ -325,20 +325,23 @@ try {
   step("360 px wide: every page fits without sideways scrolling");
   const phone = await openPage({ width: 360, height: 740 });
   await signIn(phone);
-  for (const [route, name] of [
-    ["webhooks", "webhooks"],
-    [`webhooks/${webhookId}`, "overview"],
-    [`webhooks/${webhookId}/log`, "log"],
-    [`webhooks/${webhookId}/replay`, "replay"],
-    [`webhooks/${webhookId}/settings`, "settings"],
-    ["webhooks/new", "create"],
-    ["event-types", "catalogue"],
-    ["callback-url", "callback-url"],
-    ["posts", "posts"],
+  // Each page is measured once its data is shown (a hash change loads no document, so
+  // "network idle" would not wait for it).
+  for (const [route, name, loaded] of [
+    ["webhooks", "webhooks", (p) => p.getByRole("row", { name: /Shop orders/ })],
+    [`webhooks/${webhookId}`, "overview", (p) => p.getByText(/one bar per/)],
+    [`webhooks/${webhookId}/log`, "log", (p) => p.getByRole("list", { name: "Delivery attempts, newest first" }).getByRole("listitem").first()],
+    [`webhooks/${webhookId}/replay`, "replay", (p) => p.getByRole("button", { name: "Start replay" })],
+    [`webhooks/${webhookId}/settings`, "settings", (p) => p.getByRole("button", { name: "Reveal secret" })],
+    ["webhooks/new", "create", (p) => p.getByLabel(/order\.created/)],
+    ["event-types", "catalogue", (p) => p.getByRole("heading", { name: "Orders" })],
+    ["callback-url", "callback-url", (p) => p.getByRole("button", { name: "Rotate URL" })],
+    ["posts", "posts", (p) => p.getByText(`#${post.post_id}`, { exact: true })],
   ]) {
     await phone.goto(`${BASE}/console/#/${route}`);
-    await phone.waitForLoadState("networkidle");
     await phone.locator("main h1").first().waitFor();
+    await loaded(phone).waitFor();
+    await phone.locator(".loading").waitFor({ state: "detached" });
     const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     assert.ok(overflow <= 0, `${route} scrolls sideways by ${overflow}px at 360 px`);
     await shot(phone, `${name}-360`);

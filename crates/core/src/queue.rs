@@ -24,14 +24,18 @@ mod proto {
     include!(concat!(env!("OUT_DIR"), "/hookrelay.v1.rs"));
 }
 
-/// The message body of a job.
-pub fn encode_job(job: &DeliveryJob) -> Vec<u8> {
+/// The message body of a job published now that reaches the work queue after `delay`
+/// (zero, or the TTL of the delay queue it goes through).
+pub fn encode_job(job: &DeliveryJob, delay: Duration) -> Vec<u8> {
+    let delay_ms = i64::try_from(delay.as_millis()).unwrap_or(i64::MAX);
     proto::DeliveryJob {
         delivery_id: job.delivery_id().to_string(),
         attempt: job.attempt(),
         traceparent: job.traceparent().unwrap_or_default().to_string(),
         due_at_ms: job.due().map_or(0, |t| t.timestamp_millis()),
-        published_at_ms: chrono::Utc::now().timestamp_millis(),
+        ready_at_ms: chrono::Utc::now()
+            .timestamp_millis()
+            .saturating_add(delay_ms),
     }
     .encode_to_vec()
 }
@@ -45,8 +49,8 @@ pub enum JobDecodeError {
     DeliveryId(String),
 }
 
-/// Reads a message body back as a job, with when it was published (absent in messages
-/// of earlier versions).
+/// Reads a message body back as a job, with when it became ready in the work queue
+/// (absent in messages of earlier versions).
 pub fn decode_job(
     body: &[u8],
 ) -> Result<(DeliveryJob, Option<chrono::DateTime<chrono::Utc>>), JobDecodeError> {
@@ -58,11 +62,11 @@ pub fn decode_job(
     let due_at = (message.due_at_ms > 0)
         .then(|| chrono::DateTime::from_timestamp_millis(message.due_at_ms))
         .flatten();
-    let published_at = (message.published_at_ms > 0)
-        .then(|| chrono::DateTime::from_timestamp_millis(message.published_at_ms))
+    let ready_at = (message.ready_at_ms > 0)
+        .then(|| chrono::DateTime::from_timestamp_millis(message.ready_at_ms))
         .flatten();
     let job = DeliveryJob::new(id, message.attempt, Some(message.traceparent)).due_at(due_at);
-    Ok((job, published_at))
+    Ok((job, ready_at))
 }
 
 /// Routing key of the work exchange.
@@ -474,11 +478,17 @@ impl JobPublisher {
         dest: Destination,
     ) -> Result<(), QueueError> {
         let channel = self.channel().await?;
-        let (exchange, routing_key): (ShortString, ShortString) = match dest {
-            Destination::Work => (self.topology.exchange().into(), ROUTING_KEY.into()),
-            Destination::Retry { delay_secs } => {
-                ("".into(), self.topology.retry_queue(delay_secs).into())
-            }
+        let (exchange, routing_key, delay): (ShortString, ShortString, _) = match dest {
+            Destination::Work => (
+                self.topology.exchange().into(),
+                ROUTING_KEY.into(),
+                Duration::ZERO,
+            ),
+            Destination::Retry { delay_secs } => (
+                "".into(),
+                self.topology.retry_queue(delay_secs).into(),
+                Duration::from_secs(delay_secs),
+            ),
         };
         let mut confirms = Vec::with_capacity(jobs.len());
         for job in jobs {
@@ -501,7 +511,7 @@ impl JobPublisher {
                         mandatory: true,
                         ..Default::default()
                     },
-                    &encode_job(job),
+                    &encode_job(job, delay),
                     properties,
                 )
                 .await?;
@@ -562,18 +572,28 @@ mod tests {
     #[test]
     fn jobs_round_trip_and_bad_messages_are_refused() {
         let job = DeliveryJob::new(Uuid::now_v7(), 3, Some("00-abc-def-01".into()));
-        assert_eq!(decode_job(&encode_job(&job)).expect("decodes").0, job);
+        let (decoded, ready) = decode_job(&encode_job(&job, Duration::ZERO)).expect("decodes");
+        assert_eq!(decoded, job);
+        let age = chrono::Utc::now() - ready.expect("stamped when encoded");
+        assert!((0..5_000).contains(&age.num_milliseconds()), "{age}");
         let untraced = DeliveryJob::new(Uuid::now_v7(), 1, None);
         assert_eq!(
-            decode_job(&encode_job(&untraced)).expect("decodes").0,
+            decode_job(&encode_job(&untraced, Duration::ZERO))
+                .expect("decodes")
+                .0,
             untraced
         );
+        // A job sent through a delay queue is ready when the queue's TTL has passed.
         let due = chrono::DateTime::from_timestamp_millis(1_800_000_000_123);
         let later = DeliveryJob::new(Uuid::now_v7(), 2, None).due_at(due);
-        let (decoded, published) = decode_job(&encode_job(&later)).expect("decodes");
+        let (decoded, ready) =
+            decode_job(&encode_job(&later, Duration::from_secs(25))).expect("decodes");
         assert_eq!(decoded.due(), due);
-        let age = chrono::Utc::now() - published.expect("stamped when encoded");
-        assert!(age.num_seconds() < 5, "{age}");
+        let ahead = ready.expect("stamped when encoded") - chrono::Utc::now();
+        assert!(
+            (20_000..=25_000).contains(&ahead.num_milliseconds()),
+            "{ahead}"
+        );
         assert!(matches!(
             decode_job(b"\xff\xff"),
             Err(JobDecodeError::Protobuf(_))
@@ -583,7 +603,7 @@ mod tests {
             attempt: 1,
             traceparent: String::new(),
             due_at_ms: 0,
-            published_at_ms: 0,
+            ready_at_ms: 0,
         }
         .encode_to_vec();
         assert!(matches!(

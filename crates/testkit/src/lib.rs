@@ -100,6 +100,27 @@ where
     }
 }
 
+/// A port that is free now, for a binary to bind a moment later. Taken below Linux's
+/// ephemeral range (32768+), where the other tests' port-0 listeners never land, so none
+/// of them can grab it in between.
+pub fn free_port() -> u16 {
+    let seed = std::process::id() as u64
+        ^ std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos() as u64)
+            .unwrap_or(0);
+    (0..10_000u64)
+        .map(|i| {
+            20_000
+                + ((seed
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(i * 7919))
+                    % 12_000) as u16
+        })
+        .find(|port| std::net::TcpListener::bind(("127.0.0.1", *port)).is_ok())
+        .expect("free port")
+}
+
 /// A TCP proxy on 127.0.0.1 in front of a real service, which a test can cut and restore
 /// to simulate the service going down without disturbing other tests.
 pub struct TcpProxy {
@@ -111,10 +132,12 @@ pub struct TcpProxy {
 impl TcpProxy {
     /// Starts forwarding a new local port to `target` (e.g. `127.0.0.1:5432`).
     pub async fn start(target: &str) -> TcpProxy {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        // Outside the ephemeral range: after `cut`, no outgoing connection can take the
+        // port before `restore` binds it again.
+        let port = free_port();
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
             .await
             .expect("bind proxy");
-        let port = listener.local_addr().expect("addr").port();
         let proxy = TcpProxy {
             port,
             target: target.to_string(),

@@ -195,8 +195,9 @@ async fn handle(worker: WorkerContext, delivery: Delivery) {
                 delivery_id: None,
             }
         }
-        Ok((job, published_at)) => {
-            if let Some(at) = published_at {
+        Ok((job, ready_at)) => {
+            // Time waiting in the work queue (a retry's delay queue not counted).
+            if let Some(at) = ready_at {
                 let queued = (chrono::Utc::now() - at).to_std().unwrap_or_default();
                 metrics::histogram!("hookrelay_job_queued_seconds").record(queued.as_secs_f64());
             }

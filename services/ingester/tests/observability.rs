@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use hookrelay_testkit::api::ApiClient;
 use hookrelay_testkit::receiver::{Receiver, Reply};
-use hookrelay_testkit::{eventually, test_settings, TcpProxy, TestDb, ADMIN_TOKEN};
+use hookrelay_testkit::{eventually, free_port, test_settings, TcpProxy, TestDb, ADMIN_TOKEN};
 use reqwest::StatusCode;
 use secrecy::ExposeSecret;
 use serde_json::{json, Value};
@@ -18,27 +18,6 @@ const WAIT: Duration = Duration::from_secs(30);
 fn binary(name: &str) -> PathBuf {
     // All workspace binaries land next to this package's own.
     PathBuf::from(env!("CARGO_BIN_EXE_hookrelay-ingester")).with_file_name(name)
-}
-
-/// A port that is free now, for a binary to bind a moment later. Taken below Linux's
-/// ephemeral range (32768+), where the other tests' port-0 listeners never land, so none
-/// of them can grab it in between.
-fn free_port() -> u16 {
-    let seed = std::process::id() as u64
-        ^ std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos() as u64)
-            .unwrap_or(0);
-    (0..10_000u64)
-        .map(|i| {
-            20_000
-                + ((seed
-                    .wrapping_mul(6364136223846793005)
-                    .wrapping_add(i * 7919))
-                    % 12_000) as u16
-        })
-        .find(|port| std::net::TcpListener::bind(("127.0.0.1", *port)).is_ok())
-        .expect("free port")
 }
 
 /// One running binary; killed when dropped.

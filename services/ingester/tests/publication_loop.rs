@@ -698,8 +698,9 @@ async fn posts_take_an_idempotency_key() {
 #[tokio::test]
 async fn callbacks_are_rate_limited_per_url_and_token_guessing_is_refused() {
     let l = start_with(|s| {
-        s.limits.callbacks_per_second_per_url = 2;
-        s.limits.burst_secs = 1;
+        // A bucket of 2 refilled once a second (not every half second).
+        s.limits.callbacks_per_second_per_url = 1;
+        s.limits.burst_secs = 2;
         s.limits.failed_auth_per_minute_per_address = 3;
     })
     .await;

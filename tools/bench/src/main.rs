@@ -207,7 +207,7 @@ const HOPS: [(&str, &str, &str); 7] = [
     (
         "dispatcher",
         "hookrelay_job_queued_seconds",
-        "published -> consumed",
+        "ready in the work queue -> consumed",
     ),
     (
         "dispatcher",

@@ -56,8 +56,8 @@ pub struct System {
 impl System {
     /// Starts both services and waits until the API is ready.
     pub async fn start(bin_dir: &Path, log_dir: &Path, wiring: &Wiring) -> anyhow::Result<Self> {
-        let port = free_port()?;
-        let dispatcher_port = free_port()?;
+        let port = hookrelay_testkit::free_port();
+        let dispatcher_port = hookrelay_testkit::free_port();
         let env = [
             ("DATABASE__URL", wiring.database_url.as_str()),
             ("DATABASE__POOL_SIZE", "8"),
@@ -192,13 +192,6 @@ impl Drop for System {
             let _ = child.wait();
         }
     }
-}
-
-/// A port nothing listens on right now.
-fn free_port() -> anyhow::Result<u16> {
-    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
-        .local_addr()?
-        .port())
 }
 
 /// Runs a command line tool, failing with its output when it fails.

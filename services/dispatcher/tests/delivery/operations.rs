@@ -18,13 +18,14 @@ fn items(page: &Value) -> &Vec<Value> {
 async fn a_webhooks_log_shows_success_failure_and_timeout_with_the_payload_sent() {
     let s = stack(|s| {
         s.delivery.retry_schedule_secs = vec![1, 1];
-        s.delivery.timeout_ms = 400;
+        // Well above a local receiver's answer on a loaded machine, well below the delay.
+        s.delivery.timeout_ms = 1000;
     })
     .await;
     let rx = Receiver::start().await;
     rx.script([
         Reply::status(500),
-        Reply::delayed(200, Duration::from_millis(1500)),
+        Reply::delayed(200, Duration::from_millis(3500)),
         Reply::status(200),
     ]);
     let (webhook, _) = s.webhook(&rx.url, json!(["order.*"]), json!({})).await;
@@ -52,7 +53,7 @@ async fn a_webhooks_log_shows_success_failure_and_timeout_with_the_payload_sent(
     let timeout = rows[1]["error"].as_str().expect("timeout error");
     assert!(timeout.contains("timed out"), "{timeout}");
     let took = rows[1]["execution_time"].as_f64().expect("secs");
-    assert!((0.3..1.4).contains(&took), "timeout after {took} s");
+    assert!((0.9..3.0).contains(&took), "timeout after {took} s");
     assert_eq!(rows[2]["response_code"], 500);
     assert_eq!(rows[2]["success"], false);
     for row in rows {
@@ -318,7 +319,7 @@ async fn test_sends_report_good_failing_slow_and_refused_receivers() {
         if url == slow.url {
             let took = r["execution_time"].as_f64().expect("secs");
             assert!(
-                (4.5..6.0).contains(&took),
+                (4.5..8.0).contains(&took),
                 "the delivery timeout applies: {took}"
             );
         }

@@ -123,7 +123,8 @@ async fn a_receiver_slower_than_5s_is_a_timeout_at_5s() {
         "{a}"
     );
     let ms = a["duration_ms"].as_i64().expect("duration");
-    assert!((4900..5900).contains(&ms), "duration {ms} ms");
+    // Cut at the 5 s timeout (the upper bound leaves room for a loaded machine).
+    assert!((4900..8000).contains(&ms), "duration {ms} ms");
 }
 
 #[tokio::test]
