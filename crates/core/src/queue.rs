@@ -24,9 +24,16 @@ mod proto {
     include!(concat!(env!("OUT_DIR"), "/hookrelay.v1.rs"));
 }
 
-/// The message body of a job published now that reaches the work queue after `delay`
+/// Most jobs packed into one broker message.
+pub const MAX_JOBS_PER_MESSAGE: usize = 64;
+
+/// AMQP `type` of a message holding several jobs ([`proto::DeliveryJobs`]); a message
+/// without it holds one job.
+const PACKED: &str = "hookrelay.v1.DeliveryJobs";
+
+/// The job as the wire message, published now and reaching the work queue after `delay`
 /// (zero, or the TTL of the delay queue it goes through).
-pub fn encode_job(job: &DeliveryJob, delay: Duration) -> Vec<u8> {
+fn job_message(job: &DeliveryJob, delay: Duration) -> proto::DeliveryJob {
     let delay_ms = i64::try_from(delay.as_millis()).unwrap_or(i64::MAX);
     proto::DeliveryJob {
         delivery_id: job.delivery_id().to_string(),
@@ -36,6 +43,18 @@ pub fn encode_job(job: &DeliveryJob, delay: Duration) -> Vec<u8> {
         ready_at_ms: chrono::Utc::now()
             .timestamp_millis()
             .saturating_add(delay_ms),
+    }
+}
+
+/// The message body of one job published now that reaches the work queue after `delay`.
+pub fn encode_job(job: &DeliveryJob, delay: Duration) -> Vec<u8> {
+    job_message(job, delay).encode_to_vec()
+}
+
+/// The message body of several jobs (AMQP `type` [`PACKED`]).
+fn encode_jobs(jobs: &[DeliveryJob], delay: Duration) -> Vec<u8> {
+    proto::DeliveryJobs {
+        jobs: jobs.iter().map(|job| job_message(job, delay)).collect(),
     }
     .encode_to_vec()
 }
@@ -47,14 +66,15 @@ pub enum JobDecodeError {
     Protobuf(#[from] prost::DecodeError),
     #[error("job with a malformed delivery id {0:?}")]
     DeliveryId(String),
+    #[error("a packed message without jobs")]
+    Empty,
 }
 
-/// Reads a message body back as a job, with when it became ready in the work queue
-/// (absent in messages of earlier versions).
-pub fn decode_job(
-    body: &[u8],
-) -> Result<(DeliveryJob, Option<chrono::DateTime<chrono::Utc>>), JobDecodeError> {
-    let message = proto::DeliveryJob::decode(body)?;
+/// A job read back, with when it became ready in the work queue (absent in messages of
+/// earlier versions).
+pub type ReceivedJob = (DeliveryJob, Option<chrono::DateTime<chrono::Utc>>);
+
+fn job_of(message: proto::DeliveryJob) -> Result<ReceivedJob, JobDecodeError> {
     let id: Uuid = message
         .delivery_id
         .parse()
@@ -67,6 +87,27 @@ pub fn decode_job(
         .flatten();
     let job = DeliveryJob::new(id, message.attempt, Some(message.traceparent)).due_at(due_at);
     Ok((job, ready_at))
+}
+
+/// Reads a message body back as one job.
+pub fn decode_job(body: &[u8]) -> Result<ReceivedJob, JobDecodeError> {
+    job_of(proto::DeliveryJob::decode(body)?)
+}
+
+/// Reads a received message back as its jobs, by its AMQP `type`: one job, or several.
+pub fn decode_jobs(kind: Option<&str>, body: &[u8]) -> Result<Vec<ReceivedJob>, JobDecodeError> {
+    if kind != Some(PACKED) {
+        return Ok(vec![decode_job(body)?]);
+    }
+    let jobs = proto::DeliveryJobs::decode(body)?
+        .jobs
+        .into_iter()
+        .map(job_of)
+        .collect::<Result<Vec<_>, _>>()?;
+    if jobs.is_empty() {
+        return Err(JobDecodeError::Empty);
+    }
+    Ok(jobs)
 }
 
 /// Routing key of the work exchange.
@@ -444,7 +485,8 @@ impl JobPublisher {
         }
     }
 
-    /// Publishes the jobs (persistent, mandatory) and waits for every confirm.
+    /// Publishes the jobs (persistent, mandatory), up to [`MAX_JOBS_PER_MESSAGE`] per
+    /// message, and waits for every confirm.
     pub async fn publish(&self, jobs: &[DeliveryJob], dest: Destination) -> Result<(), QueueError> {
         if jobs.is_empty() {
             return Ok(());
@@ -490,19 +532,29 @@ impl JobPublisher {
                 Duration::from_secs(delay_secs),
             ),
         };
-        let mut confirms = Vec::with_capacity(jobs.len());
-        for job in jobs {
+        let mut confirms = Vec::with_capacity(jobs.len().div_ceil(MAX_JOBS_PER_MESSAGE));
+        for pack in jobs.chunks(MAX_JOBS_PER_MESSAGE) {
             let mut properties = BasicProperties::default()
                 .with_delivery_mode(self.topology.delivery_mode())
                 .with_content_type("application/x-protobuf".into());
-            if let Some(traceparent) = job.traceparent() {
-                let mut headers = FieldTable::default();
-                headers.insert(
-                    "traceparent".into(),
-                    AMQPValue::LongString(traceparent.into()),
-                );
-                properties = properties.with_headers(headers);
-            }
+            let body = match pack {
+                [job] => {
+                    // The job's trace, for tools that look at the broker's messages.
+                    if let Some(traceparent) = job.traceparent() {
+                        let mut headers = FieldTable::default();
+                        headers.insert(
+                            "traceparent".into(),
+                            AMQPValue::LongString(traceparent.into()),
+                        );
+                        properties = properties.with_headers(headers);
+                    }
+                    encode_job(job, delay)
+                }
+                _ => {
+                    properties = properties.with_type(PACKED.into());
+                    encode_jobs(pack, delay)
+                }
+            };
             let confirm = channel
                 .basic_publish(
                     exchange.clone(),
@@ -511,7 +563,7 @@ impl JobPublisher {
                         mandatory: true,
                         ..Default::default()
                     },
-                    &encode_job(job, delay),
+                    &body,
                     properties,
                 )
                 .await?;
@@ -567,6 +619,39 @@ mod tests {
         assert_eq!(hop(86_400), 3125);
         let custom = Topology::new("x", &[7]);
         assert_eq!(custom.hop(std::time::Duration::from_secs(8)), 7);
+    }
+
+    #[test]
+    fn packed_jobs_round_trip_and_only_their_type_unpacks_them() {
+        let jobs: Vec<DeliveryJob> = (1..=3)
+            .map(|n| DeliveryJob::new(Uuid::now_v7(), n, Some(format!("00-{n}-x-01"))))
+            .collect();
+        let body = encode_jobs(&jobs, Duration::ZERO);
+        let decoded = decode_jobs(Some(PACKED), &body).expect("decodes");
+        assert_eq!(
+            decoded
+                .iter()
+                .map(|(job, _)| job.clone())
+                .collect::<Vec<_>>(),
+            jobs
+        );
+        assert!(decoded.iter().all(|(_, ready)| ready.is_some()));
+        // A single job's message decodes as one job, with or without another type.
+        let one = encode_job(&jobs[0], Duration::ZERO);
+        assert_eq!(decode_jobs(None, &one).expect("one")[0].0, jobs[0]);
+        assert_eq!(decode_jobs(Some("other"), &one).expect("one").len(), 1);
+        // An empty pack or a bad id in one is refused, not half-processed.
+        let empty = proto::DeliveryJobs { jobs: vec![] }.encode_to_vec();
+        assert!(matches!(
+            decode_jobs(Some(PACKED), &empty),
+            Err(JobDecodeError::Empty)
+        ));
+        let mut bad = proto::DeliveryJobs::decode(body.as_slice()).expect("pack");
+        bad.jobs[1].delivery_id = "nope".into();
+        assert!(matches!(
+            decode_jobs(Some(PACKED), &bad.encode_to_vec()),
+            Err(JobDecodeError::DeliveryId(_))
+        ));
     }
 
     #[test]

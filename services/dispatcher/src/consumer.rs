@@ -1,16 +1,16 @@
-//! Consumes the work queue: each job runs as its own task, bounded by `max_in_flight`;
-//! finished jobs go to the recorder, which commits and acks them.
+//! Consumes the work queue: each job (a message holds one or several) runs as its own
+//! task, bounded by `max_in_flight`; finished jobs go to the recorder, which commits and
+//! acks them.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
 use futures::StreamExt;
-use hookrelay_core::queue::{decode_job, BrokerNodes, QueueError, Topology};
+use hookrelay_core::queue::{decode_jobs, BrokerNodes, QueueError, ReceivedJob, Topology};
 use hookrelay_core::report::ErrorChain;
 use hookrelay_core::telemetry::traceparent;
 use hookrelay_domain::delivery::{decide, DeliveryJob, JobDecision, Stale};
-use lapin::message::Delivery;
 use lapin::options::{
     BasicCancelOptions, BasicConsumeOptions, BasicQosOptions, QueueDeclareOptions,
 };
@@ -22,6 +22,7 @@ use uuid::Uuid;
 
 use crate::attempt::{perform, unsendable, RetryRules};
 use crate::loader::{ContextLoader, LoadError};
+use crate::parts::{self, Part};
 use crate::recorder::{Acknowledge, Finished, InFlight};
 use hookrelay_core::sender::WebhookSender;
 
@@ -35,7 +36,7 @@ pub struct WorkerContext {
     pub sender: WebhookSender,
     pub retry: RetryRules,
     pub in_flight: InFlight,
-    pub finished: mpsc::Sender<Finished<lapin::Acker>>,
+    pub finished: mpsc::Sender<Finished<Part<lapin::Acker>>>,
 }
 
 /// Consumer settings.
@@ -168,59 +169,79 @@ async fn consume(
                 let Some(delivery) = next else { return Ok(None) };
                 let delivery = delivery?;
                 last_delivery = std::time::Instant::now();
-                let permit = Arc::clone(permits)
-                    .acquire_owned()
-                    .await
-                    .expect("semaphore is never closed");
-                let worker = worker.clone();
-                tokio::spawn(async move {
-                    metrics::gauge!("hookrelay_jobs_in_flight").increment(1.0);
-                    handle(worker, delivery).await;
-                    metrics::gauge!("hookrelay_jobs_in_flight").decrement(1.0);
-                    drop(permit);
-                });
+                let kind = delivery.properties.kind().as_ref().map(|k| k.as_str());
+                let jobs = match decode_jobs(kind, delivery.data.as_slice()) {
+                    Ok(jobs) => jobs,
+                    Err(e) => {
+                        tracing::error!(error = %ErrorChain(&e), "undecodable job message; dropping it");
+                        let skipped = Finished::Skipped {
+                            acker: parts::split(delivery.acker, 1).remove(0),
+                            delivery_id: None,
+                        };
+                        if worker.finished.send(skipped).await.is_err() {
+                            tracing::warn!("recorder stopped; message left unacked");
+                        }
+                        continue;
+                    }
+                };
+                let jobs = distinct(jobs);
+                let shares = parts::split(delivery.acker, jobs.len());
+                for ((job, ready_at), part) in jobs.into_iter().zip(shares) {
+                    let permit = Arc::clone(permits)
+                        .acquire_owned()
+                        .await
+                        .expect("semaphore is never closed");
+                    let worker = worker.clone();
+                    tokio::spawn(async move {
+                        metrics::gauge!("hookrelay_jobs_in_flight").increment(1.0);
+                        handle(worker, job, ready_at, part).await;
+                        metrics::gauge!("hookrelay_jobs_in_flight").decrement(1.0);
+                        drop(permit);
+                    });
+                }
             }
         }
     }
 }
 
+/// The jobs of a message, each delivery once: two parts of one message for the same
+/// delivery would find each other in flight and requeue the message again and again.
+fn distinct(mut jobs: Vec<ReceivedJob>) -> Vec<ReceivedJob> {
+    let mut seen = std::collections::HashSet::with_capacity(jobs.len());
+    jobs.retain(|(job, _)| seen.insert(job.delivery_id()));
+    jobs
+}
+
 /// Processes one job and hands the result to the recorder.
-async fn handle(worker: WorkerContext, delivery: Delivery) {
-    let acker = delivery.acker;
-    let finished = match decode_job(delivery.data.as_slice()) {
-        Err(e) => {
-            tracing::error!(error = %ErrorChain(&e), "undecodable job; dropping it");
-            Finished::Skipped {
-                acker,
-                delivery_id: None,
-            }
-        }
-        Ok((job, ready_at)) => {
-            // Time waiting in the work queue (a retry's delay queue not counted).
-            if let Some(at) = ready_at {
-                let queued = (chrono::Utc::now() - at).to_std().unwrap_or_default();
-                metrics::histogram!("hookrelay_job_queued_seconds").record(queued.as_secs_f64());
-            }
-            // One span per job, in the trace of the event's API request; the receiver's
-            // POST is its child.
-            let span = tracing::info_span!(
-                "delivery",
-                otel.name = "POST webhook",
-                otel.kind = "client",
-                delivery_id = %job.delivery_id(),
-                event_id = tracing::field::Empty,
-                attempt = tracing::field::Empty,
-                trace_id = tracing::field::Empty,
-                span_id = tracing::field::Empty,
-                http.response.status_code = tracing::field::Empty,
-                result = tracing::field::Empty,
-            );
-            let traceparent = traceparent::continue_trace(&span, job.traceparent());
-            process(&worker, job, acker, &traceparent)
-                .instrument(span)
-                .await
-        }
-    };
+async fn handle(
+    worker: WorkerContext,
+    job: DeliveryJob,
+    ready_at: Option<chrono::DateTime<chrono::Utc>>,
+    acker: Part<lapin::Acker>,
+) {
+    // Time waiting in the work queue (a retry's delay queue not counted).
+    if let Some(at) = ready_at {
+        let queued = (chrono::Utc::now() - at).to_std().unwrap_or_default();
+        metrics::histogram!("hookrelay_job_queued_seconds").record(queued.as_secs_f64());
+    }
+    // One span per job, in the trace of the event's API request; the receiver's POST is
+    // its child.
+    let span = tracing::info_span!(
+        "delivery",
+        otel.name = "POST webhook",
+        otel.kind = "client",
+        delivery_id = %job.delivery_id(),
+        event_id = tracing::field::Empty,
+        attempt = tracing::field::Empty,
+        trace_id = tracing::field::Empty,
+        span_id = tracing::field::Empty,
+        http.response.status_code = tracing::field::Empty,
+        result = tracing::field::Empty,
+    );
+    let traceparent = traceparent::continue_trace(&span, job.traceparent());
+    let finished = process(&worker, job, acker, &traceparent)
+        .instrument(span)
+        .await;
     if worker.finished.send(finished).await.is_err() {
         // The recorder is gone (shutting down): the unacked job is redelivered later.
         tracing::warn!("recorder stopped; job left unacked");

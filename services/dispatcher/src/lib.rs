@@ -4,6 +4,7 @@
 pub mod attempt;
 pub mod consumer;
 pub mod loader;
+pub mod parts;
 pub mod recorder;
 pub mod retention;
 pub mod startup;

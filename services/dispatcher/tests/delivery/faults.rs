@@ -86,10 +86,13 @@ async fn duplicate_jobs_cause_a_single_post() {
             .amqp
             .topology(&s.settings.delivery.retry_schedule_secs),
     );
-    publisher
-        .publish(&[job.clone(), job.clone(), job.clone()], Destination::Work)
-        .await
-        .expect("publish duplicates");
+    // Three messages with the job, and one message holding it twice.
+    for copies in [1, 1, 1, 2] {
+        publisher
+            .publish(&vec![job.clone(); copies], Destination::Work)
+            .await
+            .expect("publish duplicates");
+    }
     s.start_dispatcher_with(|d| {
         d.amqp.url = real;
         // The API cannot publish here, so the sweeper sends the barrier event below; it
@@ -221,4 +224,58 @@ async fn quorum_queues_deliver_too() {
         as_classic.declare(&channel).await.is_err(),
         "the work queue was declared classic"
     );
+}
+
+/// One event to three webhooks is one broker message (a pack of three jobs); the
+/// dispatcher delivers every job in it once.
+#[tokio::test]
+async fn a_fan_out_travels_as_one_message_and_every_job_in_it_is_delivered() {
+    let mut s = api_only(|_| {}).await;
+    let rx = Receiver::start().await;
+    for _ in 0..3 {
+        s.webhook(&rx.url, json!(["*"]), json!({})).await;
+    }
+    let event = s.send_event(&s.key, "a.b", json!({})).await;
+    let topology = s
+        .settings
+        .amqp
+        .topology(&s.settings.delivery.retry_schedule_secs);
+    let connection = BrokerNodes::parse(s.settings.amqp.url.expose_secret())
+        .expect("broker url")
+        .connect(Duration::from_secs(5))
+        .await
+        .expect("connect");
+    let channel = connection.create_channel().await.expect("channel");
+    // The API declares its queues on its first publish; declaring them here too is
+    // harmless and lets the passive checks below run before it.
+    topology.declare(&channel).await.expect("declare");
+    let waiting = || async {
+        channel
+            .queue_declare(
+                topology.work_queue().into(),
+                lapin::options::QueueDeclareOptions {
+                    passive: true,
+                    ..Default::default()
+                },
+                lapin::types::FieldTable::default(),
+            )
+            .await
+            .expect("work queue")
+            .message_count()
+    };
+    // The API publishes after its commit: wait for the message, then check it is alone.
+    hookrelay_testkit::eventually(WAIT, "the event's jobs in the work queue", || async {
+        (waiting().await > 0).then_some(())
+    })
+    .await;
+    assert_eq!(waiting().await, 1, "three jobs, one message");
+    s.start_dispatcher_with(|_| {});
+    let detail = s.wait_finished(&event, WAIT).await;
+    let deliveries = detail["deliveries"].as_array().expect("deliveries");
+    assert_eq!(deliveries.len(), 3);
+    assert!(
+        deliveries.iter().all(|d| d["status"] == "succeeded"),
+        "{detail}"
+    );
+    assert_eq!(rx.received().len(), 3);
 }
