@@ -47,7 +47,7 @@ fn job_message(job: &DeliveryJob, delay: Duration) -> proto::DeliveryJob {
 }
 
 /// The message body of one job published now that reaches the work queue after `delay`.
-pub fn encode_job(job: &DeliveryJob, delay: Duration) -> Vec<u8> {
+fn encode_job(job: &DeliveryJob, delay: Duration) -> Vec<u8> {
     job_message(job, delay).encode_to_vec()
 }
 
@@ -90,7 +90,7 @@ fn job_of(message: proto::DeliveryJob) -> Result<ReceivedJob, JobDecodeError> {
 }
 
 /// Reads a message body back as one job.
-pub fn decode_job(body: &[u8]) -> Result<ReceivedJob, JobDecodeError> {
+fn decode_job(body: &[u8]) -> Result<ReceivedJob, JobDecodeError> {
     job_of(proto::DeliveryJob::decode(body)?)
 }
 

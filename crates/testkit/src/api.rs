@@ -43,15 +43,15 @@ impl ApiClient {
     }
 
     pub async fn post(&self, key: &str, path: &str, body: &Value) -> Response {
-        self.req(Method::POST, path, key)
-            .json(body)
-            .send()
-            .await
-            .expect("request")
+        self.send_json(Method::POST, key, path, body).await
     }
 
     pub async fn patch(&self, key: &str, path: &str, body: &Value) -> Response {
-        self.req(Method::PATCH, path, key)
+        self.send_json(Method::PATCH, key, path, body).await
+    }
+
+    async fn send_json(&self, method: Method, key: &str, path: &str, body: &Value) -> Response {
+        self.req(method, path, key)
             .json(body)
             .send()
             .await

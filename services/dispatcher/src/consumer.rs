@@ -39,6 +39,16 @@ pub struct WorkerContext {
     pub finished: mpsc::Sender<Finished<Part<lapin::Acker>>>,
 }
 
+impl WorkerContext {
+    /// Hands a finished job to the recorder, which commits and settles it.
+    async fn finish(&self, finished: Finished<Part<lapin::Acker>>) {
+        if self.finished.send(finished).await.is_err() {
+            // The recorder is gone (shutting down): the unacked job is redelivered later.
+            tracing::warn!("recorder stopped; job left unacked");
+        }
+    }
+}
+
 /// Consumer settings.
 #[derive(Debug, Clone)]
 pub struct ConsumerSettings {
@@ -178,9 +188,7 @@ async fn consume(
                             acker: parts::split(delivery.acker, 1).remove(0),
                             delivery_id: None,
                         };
-                        if worker.finished.send(skipped).await.is_err() {
-                            tracing::warn!("recorder stopped; message left unacked");
-                        }
+                        worker.finish(skipped).await;
                         continue;
                     }
                 };
@@ -242,10 +250,7 @@ async fn handle(
     let finished = process(&worker, job, acker, &traceparent)
         .instrument(span)
         .await;
-    if worker.finished.send(finished).await.is_err() {
-        // The recorder is gone (shutting down): the unacked job is redelivered later.
-        tracing::warn!("recorder stopped; job left unacked");
-    }
+    worker.finish(finished).await;
 }
 
 async fn process<A: Acknowledge>(
