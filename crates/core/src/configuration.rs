@@ -15,6 +15,8 @@ use config::{Config, Environment, File, FileFormat};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
+use hookrelay_domain::flow::{BreakerRules, MaxConcurrency};
+
 use crate::queue::{BrokerNodes, BrokerNodesError, JobPublisher, QueueType, Topology};
 
 /// The defaults every binary starts from.
@@ -90,6 +92,14 @@ pub struct LimitsSettings {
     pub failed_auth_per_minute_per_address: u32,
     /// A per-second bucket holds this many seconds' worth, so short bursts pass.
     pub burst_secs: u32,
+    /// Webhooks one tenant may have.
+    pub webhooks_per_tenant: u32,
+    /// Deliveries one event may fan out to.
+    pub deliveries_per_event: u32,
+    /// API keys one tenant may have.
+    pub api_keys_per_tenant: u32,
+    /// Event types one tenant's catalogue may hold (created by hand or by events).
+    pub event_types_per_tenant: u32,
 }
 
 /// How long history is kept.
@@ -123,12 +133,16 @@ pub struct AmqpSettings {
     pub queue_type: QueueType,
     /// Publish jobs as persistent messages (the default) or transient ones.
     pub persistent_messages: bool,
+    /// Shard queues jobs are spread over by webhook; each is served by one dispatcher at
+    /// a time, so per-webhook limits hold across dispatchers.
+    pub shards: u16,
 }
 
 impl AmqpSettings {
     /// The installation's exchanges and queues.
     pub fn topology(&self, retry_delays_secs: &[u64]) -> Topology {
         Topology::new(&self.prefix, retry_delays_secs)
+            .with_shards(self.shards)
             .with_queue_type(self.queue_type)
             .with_persistent_messages(self.persistent_messages)
     }
@@ -168,7 +182,10 @@ pub struct ApiSettings {
 pub struct DispatcherSettings {
     pub listen: SocketAddr,
     pub prefetch: u16,
+    /// Requests in flight on this dispatcher ...
     pub max_in_flight: usize,
+    /// ... and of them, at most this many of one tenant.
+    pub max_in_flight_per_tenant: usize,
     pub sweep_interval_secs: u64,
     pub sweep_grace_secs: u64,
 }
@@ -199,6 +216,14 @@ pub struct DeliverySettings {
     pub disable_after_secs: u64,
     /// ... with at least this many failed deliveries.
     pub disable_min_failures: i64,
+    /// Requests in flight to one webhook without a `max_concurrency` of its own.
+    pub default_max_concurrency: u32,
+    /// Consecutive failed attempts that open a webhook's circuit (0: never).
+    pub circuit_failures: u32,
+    /// How long an open circuit waits before its probe; doubles while probes fail ...
+    pub circuit_cooldown_secs: u64,
+    /// ... up to this.
+    pub circuit_max_cooldown_secs: u64,
 }
 
 impl DeliverySettings {
@@ -218,6 +243,27 @@ impl DeliverySettings {
     /// Total time one attempt may take.
     pub fn timeout(&self) -> Duration {
         Duration::from_millis(self.timeout_ms)
+    }
+
+    /// The concurrency of a webhook without its own (validated at load).
+    pub fn default_max_concurrency(&self) -> MaxConcurrency {
+        MaxConcurrency::parse(
+            "delivery.default_max_concurrency",
+            i64::from(self.default_max_concurrency),
+        )
+        .unwrap_or_else(|_| MaxConcurrency::parse("", 1).expect("1 is a valid concurrency"))
+    }
+
+    /// When circuits open and how long they stay open.
+    pub fn breaker(&self) -> BreakerRules {
+        BreakerRules {
+            failures: self.circuit_failures,
+            cooldown: Duration::from_secs(self.circuit_cooldown_secs),
+            max_cooldown: Duration::from_secs(
+                self.circuit_max_cooldown_secs
+                    .max(self.circuit_cooldown_secs),
+            ),
+        }
     }
 }
 
@@ -336,6 +382,29 @@ impl Settings {
         }
         if self.dispatcher.max_in_flight == 0 {
             return invalid("dispatcher.max_in_flight", "must be at least 1");
+        }
+        if self.dispatcher.max_in_flight_per_tenant == 0 {
+            return invalid("dispatcher.max_in_flight_per_tenant", "must be at least 1");
+        }
+        if self.amqp.shards == 0 || self.amqp.shards > 1024 {
+            return invalid("amqp.shards", "must be 1 to 1024");
+        }
+        if MaxConcurrency::parse("", i64::from(self.delivery.default_max_concurrency)).is_err() {
+            return invalid("delivery.default_max_concurrency", "must be 1 to 1000");
+        }
+        if self.delivery.circuit_failures > 0 && self.delivery.circuit_cooldown_secs == 0 {
+            return invalid("delivery.circuit_cooldown_secs", "must be at least 1");
+        }
+        if self.limits.webhooks_per_tenant == 0
+            || self.limits.deliveries_per_event == 0
+            || self.limits.api_keys_per_tenant == 0
+            || self.limits.event_types_per_tenant == 0
+        {
+            return invalid(
+                "limits.webhooks_per_tenant",
+                "limits.webhooks_per_tenant, deliveries_per_event, api_keys_per_tenant and \
+                 event_types_per_tenant must be at least 1",
+            );
         }
         if self.dispatcher.sweep_interval_secs == 0 {
             return invalid("dispatcher.sweep_interval_secs", "must be at least 1");

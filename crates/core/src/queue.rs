@@ -17,6 +17,7 @@ use lapin::{BasicProperties, Channel, Connection, ConnectionProperties, Exchange
 use prost::Message;
 
 use hookrelay_domain::delivery::DeliveryJob;
+use hookrelay_domain::flow::Endpoint;
 use uuid::Uuid;
 
 /// Generated protobuf messages of `proto/`: only this module converts them.
@@ -43,6 +44,10 @@ fn job_message(job: &DeliveryJob, delay: Duration) -> proto::DeliveryJob {
         ready_at_ms: chrono::Utc::now()
             .timestamp_millis()
             .saturating_add(delay_ms),
+        endpoint: job.endpoint().map(|e| proto::Endpoint {
+            tenant_id: e.tenant_id.as_bytes().to_vec(),
+            webhook_id: e.webhook_id.as_bytes().to_vec(),
+        }),
     }
 }
 
@@ -52,7 +57,7 @@ fn encode_job(job: &DeliveryJob, delay: Duration) -> Vec<u8> {
 }
 
 /// The message body of several jobs (AMQP `type` [`PACKED`]).
-fn encode_jobs(jobs: &[DeliveryJob], delay: Duration) -> Vec<u8> {
+fn encode_jobs(jobs: &[&DeliveryJob], delay: Duration) -> Vec<u8> {
     proto::DeliveryJobs {
         jobs: jobs.iter().map(|job| job_message(job, delay)).collect(),
     }
@@ -68,6 +73,8 @@ pub enum JobDecodeError {
     DeliveryId(String),
     #[error("a packed message without jobs")]
     Empty,
+    #[error("job with a malformed endpoint")]
+    Endpoint,
 }
 
 /// A job read back, with when it became ready in the work queue (absent in messages of
@@ -85,7 +92,19 @@ fn job_of(message: proto::DeliveryJob) -> Result<ReceivedJob, JobDecodeError> {
     let ready_at = (message.ready_at_ms > 0)
         .then(|| chrono::DateTime::from_timestamp_millis(message.ready_at_ms))
         .flatten();
-    let job = DeliveryJob::new(id, message.attempt, Some(message.traceparent)).due_at(due_at);
+    let endpoint = message
+        .endpoint
+        .map(|e| {
+            Ok::<_, JobDecodeError>(Endpoint {
+                tenant_id: Uuid::from_slice(&e.tenant_id).map_err(|_| JobDecodeError::Endpoint)?,
+                webhook_id: Uuid::from_slice(&e.webhook_id)
+                    .map_err(|_| JobDecodeError::Endpoint)?,
+            })
+        })
+        .transpose()?;
+    let job = DeliveryJob::new(id, message.attempt, Some(message.traceparent))
+        .due_at(due_at)
+        .to_maybe(endpoint);
     Ok((job, ready_at))
 }
 
@@ -110,8 +129,12 @@ pub fn decode_jobs(kind: Option<&str>, body: &[u8]) -> Result<Vec<ReceivedJob>, 
     Ok(jobs)
 }
 
-/// Routing key of the work exchange.
+/// Routing key of the work exchange for jobs without an endpoint (of earlier versions):
+/// they go to the unsharded work queue, which every dispatcher consumes.
 pub const ROUTING_KEY: &str = "deliver";
+
+/// The header that routes a job to its delay queue through the delays exchange.
+const DELAY_HEADER: &str = "hookrelay-delay";
 
 /// Why a publish or connection failed.
 #[derive(Debug, thiserror::Error)]
@@ -165,6 +188,7 @@ impl QueueType {
 #[derive(Debug, Clone)]
 pub struct Topology {
     prefix: String,
+    shards: u16,
     retry_delays_secs: Vec<u64>,
     queue_type: QueueType,
     persistent_messages: bool,
@@ -184,6 +208,7 @@ impl Topology {
         delays.dedup();
         Self {
             prefix: prefix.to_string(),
+            shards: 1,
             retry_delays_secs: delays,
             queue_type: QueueType::default(),
             persistent_messages: true,
@@ -205,6 +230,39 @@ impl Topology {
         } else {
             1
         }
+    }
+
+    /// The same topology with `shards` shard queues (at least one).
+    pub fn with_shards(mut self, shards: u16) -> Self {
+        self.shards = shards.max(1);
+        self
+    }
+
+    /// How many shard queues there are.
+    pub fn shards(&self) -> u16 {
+        self.shards
+    }
+
+    /// The shard queue of shard `shard`: jobs of the webhooks hashed to it
+    /// ([`Endpoint::shard`]); single-active-consumer, and served by the dispatcher that
+    /// holds the shard's lock.
+    pub fn shard_queue(&self, shard: u16) -> String {
+        format!("{}.deliveries.{shard}", self.prefix)
+    }
+
+    /// The routing key of a job: its shard's, or the unsharded queue's for a job without
+    /// an endpoint.
+    pub fn routing_key(&self, job: &DeliveryJob) -> String {
+        match job.endpoint() {
+            Some(endpoint) => shard_key(endpoint.shard(self.shards)),
+            None => ROUTING_KEY.to_string(),
+        }
+    }
+
+    /// The headers exchange delay queues are bound to (by [`DELAY_HEADER`]): a job keeps
+    /// its routing key through a delay queue, so it comes back to its own shard.
+    pub fn delays_exchange(&self) -> String {
+        format!("{}.delays", self.prefix)
     }
 
     /// The same topology with queues of `queue_type`. Queues keep the type they were
@@ -232,14 +290,24 @@ impl Topology {
         format!("{}.deliveries", self.prefix)
     }
 
-    /// The queue the dispatchers consume.
+    /// The unsharded work queue: jobs without an endpoint (of earlier versions, and
+    /// delay queues of earlier versions dead-letter into it); every dispatcher consumes it.
     pub fn work_queue(&self) -> String {
         format!("{}.deliveries", self.prefix)
     }
 
-    /// The TTL queue that holds a job for `delay_secs` before dead-lettering it back.
+    /// The TTL queue that holds a job for `delay_secs` before dead-lettering it back to
+    /// the work exchange under its own routing key (so to its shard).
     pub fn retry_queue(&self, delay_secs: u64) -> String {
-        format!("{}.retry.{delay_secs}s", self.prefix)
+        format!("{}.delay.{delay_secs}s", self.prefix)
+    }
+
+    /// Every queue a dispatcher may consume: the shard queues, then the unsharded one.
+    pub fn consumed_queues(&self) -> Vec<String> {
+        (0..self.shards)
+            .map(|s| self.shard_queue(s))
+            .chain(std::iter::once(self.work_queue()))
+            .collect()
     }
 
     /// Declares everything; idempotent, run by every process when it connects.
@@ -248,56 +316,95 @@ impl Topology {
             durable: true,
             ..Default::default()
         };
-        channel
-            .exchange_declare(
-                self.exchange().into(),
-                ExchangeKind::Direct,
+        let exchange = |name: String, kind: ExchangeKind| {
+            channel.exchange_declare(
+                name.into(),
+                kind,
                 ExchangeDeclareOptions {
                     durable: true,
                     ..Default::default()
                 },
                 FieldTable::default(),
             )
-            .await?;
-        let mut work_args = FieldTable::default();
-        work_args.insert(
-            "x-queue-type".into(),
-            AMQPValue::LongString(self.queue_type.as_str().into()),
-        );
-        channel
-            .queue_declare(self.work_queue().into(), durable, work_args)
-            .await?;
-        channel
-            .queue_bind(
-                self.work_queue().into(),
-                self.exchange().into(),
-                ROUTING_KEY.into(),
-                QueueBindOptions::default(),
-                FieldTable::default(),
-            )
-            .await?;
-        for delay in &self.retry_delays_secs {
+        };
+        exchange(self.exchange(), ExchangeKind::Direct).await?;
+        exchange(self.delays_exchange(), ExchangeKind::Headers).await?;
+        let typed = || {
             let mut args = FieldTable::default();
             args.insert(
                 "x-queue-type".into(),
                 AMQPValue::LongString(self.queue_type.as_str().into()),
             );
+            args
+        };
+        let bind = |queue: String, exchange: String, key: String, args: FieldTable| {
+            channel.queue_bind(
+                queue.into(),
+                exchange.into(),
+                key.into(),
+                QueueBindOptions::default(),
+                args,
+            )
+        };
+        channel
+            .queue_declare(self.work_queue().into(), durable, typed())
+            .await?;
+        bind(
+            self.work_queue(),
+            self.exchange(),
+            ROUTING_KEY.into(),
+            FieldTable::default(),
+        )
+        .await?;
+        for shard in 0..self.shards {
+            let mut args = typed();
+            // One consumer at a time, whichever dispatchers attach: a webhook's limits are
+            // kept in the memory of the dispatcher serving its shard.
+            args.insert("x-single-active-consumer".into(), AMQPValue::Boolean(true));
+            channel
+                .queue_declare(self.shard_queue(shard).into(), durable, args)
+                .await?;
+            bind(
+                self.shard_queue(shard),
+                self.exchange(),
+                shard_key(shard),
+                FieldTable::default(),
+            )
+            .await?;
+        }
+        for delay in &self.retry_delays_secs {
+            let mut args = typed();
             let ttl_ms = i32::try_from(delay.saturating_mul(1000)).unwrap_or(i32::MAX);
             args.insert("x-message-ttl".into(), AMQPValue::LongInt(ttl_ms));
+            // No dead-letter routing key: the job keeps its own, its shard's.
             args.insert(
                 "x-dead-letter-exchange".into(),
                 AMQPValue::LongString(self.exchange().into()),
             );
-            args.insert(
-                "x-dead-letter-routing-key".into(),
-                AMQPValue::LongString(ROUTING_KEY.into()),
-            );
             channel
                 .queue_declare(self.retry_queue(*delay).into(), durable, args)
                 .await?;
+            let mut matching = FieldTable::default();
+            matching.insert("x-match".into(), AMQPValue::LongString("all".into()));
+            matching.insert(
+                DELAY_HEADER.into(),
+                AMQPValue::LongString(delay.to_string().into()),
+            );
+            bind(
+                self.retry_queue(*delay),
+                self.delays_exchange(),
+                String::new(),
+                matching,
+            )
+            .await?;
         }
         Ok(())
     }
+}
+
+/// The routing key of shard `shard`.
+fn shard_key(shard: u16) -> String {
+    format!("shard.{shard}")
 }
 
 /// Where a job goes: straight to the dispatchers, or through a retry delay queue.
@@ -520,54 +627,69 @@ impl JobPublisher {
         dest: Destination,
     ) -> Result<(), QueueError> {
         let channel = self.channel().await?;
-        let (exchange, routing_key, delay): (ShortString, ShortString, _) = match dest {
-            Destination::Work => (
-                self.topology.exchange().into(),
-                ROUTING_KEY.into(),
-                Duration::ZERO,
-            ),
+        let (exchange, delay_header, delay): (ShortString, _, _) = match dest {
+            Destination::Work => (self.topology.exchange().into(), None, Duration::ZERO),
             Destination::Retry { delay_secs } => (
-                "".into(),
-                self.topology.retry_queue(delay_secs).into(),
+                self.topology.delays_exchange().into(),
+                Some(delay_secs.to_string()),
                 Duration::from_secs(delay_secs),
             ),
         };
+        // Jobs of one shard travel together, up to MAX_JOBS_PER_MESSAGE a message.
+        let mut by_key: std::collections::BTreeMap<String, Vec<&DeliveryJob>> =
+            std::collections::BTreeMap::new();
+        for job in jobs {
+            by_key
+                .entry(self.topology.routing_key(job))
+                .or_default()
+                .push(job);
+        }
         let mut confirms = Vec::with_capacity(jobs.len().div_ceil(MAX_JOBS_PER_MESSAGE));
-        for pack in jobs.chunks(MAX_JOBS_PER_MESSAGE) {
-            let mut properties = BasicProperties::default()
-                .with_delivery_mode(self.topology.delivery_mode())
-                .with_content_type("application/x-protobuf".into());
-            let body = match pack {
-                [job] => {
-                    // The job's trace, for tools that look at the broker's messages.
-                    if let Some(traceparent) = job.traceparent() {
-                        let mut headers = FieldTable::default();
-                        headers.insert(
-                            "traceparent".into(),
-                            AMQPValue::LongString(traceparent.into()),
-                        );
-                        properties = properties.with_headers(headers);
+        for (routing_key, shard_jobs) in &by_key {
+            for pack in shard_jobs.chunks(MAX_JOBS_PER_MESSAGE) {
+                let mut properties = BasicProperties::default()
+                    .with_delivery_mode(self.topology.delivery_mode())
+                    .with_content_type("application/x-protobuf".into());
+                let mut headers = FieldTable::default();
+                if let Some(delay) = &delay_header {
+                    headers.insert(
+                        DELAY_HEADER.into(),
+                        AMQPValue::LongString(delay.as_str().into()),
+                    );
+                }
+                let body = match pack {
+                    [job] => {
+                        // The job's trace, for tools that look at the broker's messages.
+                        if let Some(traceparent) = job.traceparent() {
+                            headers.insert(
+                                "traceparent".into(),
+                                AMQPValue::LongString(traceparent.into()),
+                            );
+                        }
+                        encode_job(job, delay)
                     }
-                    encode_job(job, delay)
+                    _ => {
+                        properties = properties.with_type(PACKED.into());
+                        encode_jobs(pack, delay)
+                    }
+                };
+                if !headers.inner().is_empty() {
+                    properties = properties.with_headers(headers);
                 }
-                _ => {
-                    properties = properties.with_type(PACKED.into());
-                    encode_jobs(pack, delay)
-                }
-            };
-            let confirm = channel
-                .basic_publish(
-                    exchange.clone(),
-                    routing_key.clone(),
-                    BasicPublishOptions {
-                        mandatory: true,
-                        ..Default::default()
-                    },
-                    &body,
-                    properties,
-                )
-                .await?;
-            confirms.push(confirm);
+                let confirm = channel
+                    .basic_publish(
+                        exchange.clone(),
+                        routing_key.as_str().into(),
+                        BasicPublishOptions {
+                            mandatory: true,
+                            ..Default::default()
+                        },
+                        &body,
+                        properties,
+                    )
+                    .await?;
+                confirms.push(confirm);
+            }
         }
         for confirm in confirms {
             match confirm.await? {
@@ -607,6 +729,36 @@ mod tests {
     }
 
     #[test]
+    fn jobs_carry_their_endpoint_and_are_routed_to_its_shard() {
+        let endpoint = Endpoint {
+            tenant_id: Uuid::now_v7(),
+            webhook_id: Uuid::now_v7(),
+        };
+        let job = DeliveryJob::new(Uuid::now_v7(), 2, None).to(endpoint);
+        let (decoded, _) = decode_job(&encode_job(&job, Duration::ZERO)).expect("decodes");
+        assert_eq!(decoded.endpoint(), Some(endpoint));
+        assert_eq!(decoded.next_attempt().endpoint(), Some(endpoint));
+        let t = Topology::new("x", &[5]).with_shards(8);
+        let shard = endpoint.shard(8);
+        assert_eq!(t.routing_key(&job), format!("shard.{shard}"));
+        assert_eq!(t.shard_queue(shard), format!("x.deliveries.{shard}"));
+        // A job of an earlier version has no endpoint: the unsharded queue.
+        let old = DeliveryJob::new(Uuid::now_v7(), 1, None);
+        assert_eq!(t.routing_key(&old), ROUTING_KEY);
+        assert_eq!(t.consumed_queues().len(), 9);
+        assert_eq!(t.consumed_queues()[8], "x.deliveries");
+        let mut bad = job_message(&job, Duration::ZERO);
+        bad.endpoint = Some(proto::Endpoint {
+            tenant_id: vec![1, 2],
+            webhook_id: vec![],
+        });
+        assert!(matches!(
+            decode_job(&bad.encode_to_vec()),
+            Err(JobDecodeError::Endpoint)
+        ));
+    }
+
+    #[test]
     fn waits_hop_through_the_delay_ladder() {
         let t = Topology::new("x", &[5, 25, 125]);
         let hop = |secs| t.hop(std::time::Duration::from_secs(secs));
@@ -626,7 +778,7 @@ mod tests {
         let jobs: Vec<DeliveryJob> = (1..=3)
             .map(|n| DeliveryJob::new(Uuid::now_v7(), n, Some(format!("00-{n}-x-01"))))
             .collect();
-        let body = encode_jobs(&jobs, Duration::ZERO);
+        let body = encode_jobs(&jobs.iter().collect::<Vec<_>>(), Duration::ZERO);
         let decoded = decode_jobs(Some(PACKED), &body).expect("decodes");
         assert_eq!(
             decoded
@@ -689,6 +841,7 @@ mod tests {
             traceparent: String::new(),
             due_at_ms: 0,
             ready_at_ms: 0,
+            endpoint: None,
         }
         .encode_to_vec();
         assert!(matches!(

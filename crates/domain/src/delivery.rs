@@ -7,6 +7,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
+use crate::flow::{Endpoint, StoredFlow};
 use crate::{
     CorruptValue, CustomHeaders, PayloadFormat, SignatureProfile, ValidationError, WebhookSecret,
     WebhookUrl,
@@ -78,6 +79,9 @@ pub struct DeliveryJob {
     /// When the attempt is due (`None`: now). A retry delay that no delay queue holds
     /// exactly is waited out in several hops; the job carries its due time across them.
     due_at: Option<DateTime<Utc>>,
+    /// The webhook and tenant (`None` in jobs of earlier versions): the scheduler's lane
+    /// and the shard queue the job travels through.
+    endpoint: Option<Endpoint>,
 }
 
 impl DeliveryJob {
@@ -89,7 +93,26 @@ impl DeliveryJob {
             attempt: attempt.max(1),
             traceparent: traceparent.filter(|t| !t.is_empty()),
             due_at: None,
+            endpoint: None,
         }
+    }
+
+    /// The same job, for the webhook and tenant of `endpoint`.
+    pub fn to(self, endpoint: Endpoint) -> Self {
+        Self {
+            endpoint: Some(endpoint),
+            ..self
+        }
+    }
+
+    /// The same job with the endpoint read from a message (`None` for an older one).
+    pub fn to_maybe(self, endpoint: Option<Endpoint>) -> Self {
+        Self { endpoint, ..self }
+    }
+
+    /// The webhook and tenant, when the job says (jobs of earlier versions do not).
+    pub fn endpoint(&self) -> Option<Endpoint> {
+        self.endpoint
     }
 
     /// The same job, due at `due_at`.
@@ -122,6 +145,7 @@ impl DeliveryJob {
             self.attempt.saturating_add(1),
             self.traceparent.clone(),
         )
+        .to_maybe(self.endpoint)
     }
 
     pub fn delivery_id(&self) -> Uuid {
@@ -250,6 +274,18 @@ pub struct DispatchContext {
     pub created_at: DateTime<Utc>,
     pub event: EventContent,
     pub webhook: WebhookState,
+    /// The webhook's limits and circuit (default when it is gone or its row is corrupt).
+    pub flow: StoredFlow,
+}
+
+impl DispatchContext {
+    /// The delivery's webhook and tenant.
+    pub fn endpoint(&self) -> Endpoint {
+        Endpoint {
+            tenant_id: self.tenant_id,
+            webhook_id: self.webhook_id,
+        }
+    }
 }
 
 impl DispatchContext {
@@ -436,6 +472,7 @@ mod tests {
                 occurred_at: Utc::now(),
             },
             webhook,
+            flow: Default::default(),
         }
     }
 

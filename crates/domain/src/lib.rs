@@ -13,11 +13,14 @@
 //!   [`PayloadFormat`], [`ChannelIdentifier`];
 //! - [`delivery`]: delivery statuses, the [`delivery::DeliveryJob`] message, the retry
 //!   schedule and the dispatcher's decisions as pure functions;
+//! - [`flow`]: an endpoint's limits, circuit breaker and receiver pauses, and whether a
+//!   delivery may start now (the dispatcher's scheduler decisions);
 //! - [`post`]: scheduled posts, their statuses and the events they announce;
 //! - [`payload`]: the exact bytes a receiver gets; [`signing`]: Standard Webhooks signatures.
 
 pub mod delivery;
 mod event_type;
+pub mod flow;
 mod headers;
 pub mod payload;
 pub mod post;

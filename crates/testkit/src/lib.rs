@@ -78,6 +78,8 @@ pub fn test_settings(db_url: &str) -> Settings {
     s.ingester.listen = "127.0.0.1:0".parse().expect("addr");
     s.delivery.allow_private_targets = true;
     s.delivery.retry_schedule_secs = vec![1, 1, 1];
+    // Four shard queues, not sixteen: every test declares its own queues.
+    s.amqp.shards = 4;
     s.telemetry.log_level = "warn".into();
     s
 }

@@ -2,6 +2,7 @@
 
 use std::collections::VecDeque;
 use std::net::TcpListener;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -74,6 +75,9 @@ struct State {
     default: Mutex<Option<Reply>>,
     /// Body of every reply instead of `reply <status>`.
     body: Mutex<Option<bytes::Bytes>>,
+    /// Requests being answered now, and the most there ever were at once.
+    in_flight: AtomicUsize,
+    max_in_flight: AtomicUsize,
 }
 
 /// A running receiver; dropped with the test's runtime.
@@ -123,6 +127,11 @@ impl Receiver {
         *self.state.body.lock().expect("lock") = Some(bytes::Bytes::from_static(body));
     }
 
+    /// The most requests it was answering at once.
+    pub fn max_concurrent(&self) -> usize {
+        self.state.max_in_flight.load(Ordering::SeqCst)
+    }
+
     /// Everything received so far.
     pub fn received(&self) -> Vec<Received> {
         self.state.received.lock().expect("lock").clone()
@@ -159,6 +168,10 @@ async fn handle(req: HttpRequest, body: web::Bytes, state: web::Data<State>) -> 
         at: Instant::now(),
     };
     state.received.lock().expect("lock").push(received);
+    let now = state.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+    state.max_in_flight.fetch_max(now, Ordering::SeqCst);
+    // Counted out when the answer is built, whatever happens to the connection.
+    let _answering = Answering(&state.in_flight);
     let scripted = state.script.lock().expect("lock").pop_front();
     let reply = scripted
         .or(*state.default.lock().expect("lock"))
@@ -179,4 +192,13 @@ async fn handle(req: HttpRequest, body: web::Bytes, state: web::Data<State>) -> 
         response.insert_header(("retry-after", secs.to_string()));
     }
     response.body(body)
+}
+
+/// Counts a request out of `in_flight` when dropped.
+struct Answering<'a>(&'a AtomicUsize);
+
+impl Drop for Answering<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
 }

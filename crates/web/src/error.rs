@@ -53,6 +53,17 @@ pub struct Rejection {
 }
 
 impl ApiError {
+    /// A 422 `limit_reached`: one of the installation's caps (`limits.*`) is reached;
+    /// `field` names what is capped.
+    pub fn limit_reached(field: &str, message: impl Into<String>) -> Self {
+        ApiError::Rejected(Box::new(Rejection {
+            code: "limit_reached",
+            field: field.to_string(),
+            message: message.into(),
+            detail: serde_json::Value::Null,
+        }))
+    }
+
     /// A 422 naming the offending field.
     pub fn validation(field: impl Into<String>, message: impl Into<String>) -> Self {
         ApiError::Validation {

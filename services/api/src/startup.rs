@@ -75,6 +75,11 @@ impl ApiLimits {
 impl AppState {
     /// Checks a webhook URL against the installation's rules: https only when
     /// `delivery.require_https`, and no private targets unless allowed.
+    /// The concurrency of webhooks without their own (`delivery.default_max_concurrency`).
+    pub fn default_max_concurrency(&self) -> hookrelay_domain::flow::MaxConcurrency {
+        self.settings.delivery.default_max_concurrency()
+    }
+
     pub async fn check_url(&self, url: &WebhookUrl) -> Result<(), ValidationError> {
         if self.settings.delivery.require_https && url.url().scheme() != "https" {
             return Err(ValidationError::new(

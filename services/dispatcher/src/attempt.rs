@@ -10,7 +10,8 @@ use hookrelay_core::lifecycle::DisableReason;
 use hookrelay_core::repo::deliveries::AttemptRecord;
 use hookrelay_core::sender::{signed_request, WebhookSender};
 use hookrelay_domain::delivery::{
-    judge, DeliveryJob, DeliveryStatus, DispatchContext, RetrySchedule, Verdict, WebhookTarget,
+    judge, Answer, DeliveryJob, DeliveryStatus, DispatchContext, RetrySchedule, Verdict,
+    WebhookTarget,
 };
 use hookrelay_domain::CorruptValue;
 
@@ -24,6 +25,8 @@ pub struct AttemptOutcome {
     pub disable: Option<DisableReason>,
     pub class: &'static str,
     pub duration: Duration,
+    /// The receiver's answer as the decisions see it (the scheduler's breaker and pauses).
+    pub answer: Answer,
 }
 
 /// How failed attempts are retried: the installation's default schedule (a webhook may
@@ -59,8 +62,9 @@ pub async fn perform(
         .retry_schedule
         .as_ref()
         .unwrap_or(&rules.default_schedule);
+    let answer = result.answer();
     let verdict = judge(
-        &result.answer(),
+        &answer,
         ctx.schedule_position(attempt),
         schedule,
         rules.max_retry_after,
@@ -97,6 +101,7 @@ pub async fn perform(
         disable: (verdict == Verdict::Gone).then_some(DisableReason::Gone),
         class: result.class,
         duration: result.duration,
+        answer,
     }
 }
 

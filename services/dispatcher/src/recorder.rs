@@ -3,14 +3,14 @@
 //! never acked before its attempt is committed.
 //!
 //! The recorder reaches its three collaborators through small interfaces — [`Acknowledge`]
-//! (settle one job with the broker), [`ResultStore`] (write results) and
+//! (settle one job with the broker, `settle.rs`), [`ResultStore`] (write results) and
 //! [`RetryPublisher`] (send retry jobs) — so batching, retry scheduling and acking are
 //! unit-tested with fakes; the real ones are lapin's `Acker`, the PostgreSQL pool and the
 //! [`JobPublisher`].
 
 use std::collections::{BTreeMap, HashSet};
 use std::future::Future;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use deadpool_postgres::Pool;
@@ -21,7 +21,8 @@ use hookrelay_core::queue::{Destination, JobPublisher, QueueError};
 use hookrelay_core::repo::deliveries::{AttemptRecord, DeliveryRepo};
 use hookrelay_core::report::ErrorChain;
 use hookrelay_domain::delivery::{DeliveryJob, DeliveryStatus};
-use lapin::options::{BasicAckOptions, BasicNackOptions};
+
+use crate::settle::{Acknowledge, Finished, InFlight};
 use tokio::sync::mpsc;
 use uuid::Uuid;
 
@@ -30,51 +31,6 @@ const MAX_BATCH: usize = 512;
 
 /// How long the recorder pauses after a failed write before taking the next batch.
 const WRITE_FAILURE_PAUSE: Duration = Duration::from_millis(500);
-
-/// Why the broker could not settle a job.
-pub type AckError = Box<dyn std::error::Error + Send + Sync>;
-
-/// Settles one job with the broker.
-pub trait Acknowledge: Send + 'static {
-    /// The job is done (recorded, or nothing to do).
-    fn ack(self) -> impl Future<Output = Result<(), AckError>> + Send;
-    /// The job goes back to the queue, to be attempted again.
-    fn requeue(self) -> impl Future<Output = Result<(), AckError>> + Send;
-}
-
-/// How long an ack or nack may take. Over a connection to a node that has just died lapin
-/// can leave one unanswered for good, and the recorder, which settles a batch before the
-/// next, would stop with it (every later result unrecorded). A job whose settlement timed
-/// out is redelivered by the broker when the channel closes, and skipped as recorded.
-const SETTLE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
-
-/// An ack or nack that got no answer within [`SETTLE_TIMEOUT`].
-#[derive(Debug, thiserror::Error)]
-#[error("the broker did not settle the job within {0:?}")]
-pub struct SettleTimeout(std::time::Duration);
-
-async fn bounded<T>(
-    settling: impl Future<Output = Result<T, lapin::Error>>,
-) -> Result<(), AckError> {
-    match tokio::time::timeout(SETTLE_TIMEOUT, settling).await {
-        Ok(result) => result.map(drop).map_err(Into::into),
-        Err(_) => Err(Box::new(SettleTimeout(SETTLE_TIMEOUT))),
-    }
-}
-
-impl Acknowledge for lapin::Acker {
-    async fn ack(self) -> Result<(), AckError> {
-        bounded(lapin::Acker::ack(&self, BasicAckOptions::default())).await
-    }
-
-    async fn requeue(self) -> Result<(), AckError> {
-        let options = BasicNackOptions {
-            requeue: true,
-            ..Default::default()
-        };
-        bounded(lapin::Acker::nack(&self, options)).await
-    }
-}
 
 /// Where results are written.
 pub trait ResultStore: Send + Sync + 'static {
@@ -172,51 +128,6 @@ impl RetryPublisher for JobPublisher {
         self.publish(jobs, Destination::Retry { delay_secs }).await
     }
 }
-
-/// What a worker hands the recorder for one job.
-#[derive(Debug)]
-pub enum Finished<A> {
-    /// Already settled by the worker.
-    Nothing,
-    /// Nothing to write (duplicate, stale, undecodable): just ack.
-    Skipped { acker: A, delivery_id: Option<Uuid> },
-    /// The webhook is gone or disabled.
-    Cancelled { acker: A, delivery_id: Uuid },
-    /// An attempt was made (or failed unsent).
-    Attempted {
-        acker: A,
-        record: Box<AttemptRecord>,
-        retry: Option<(DeliveryJob, Duration)>,
-        /// The webhook must be disabled (the receiver answered 410 Gone).
-        disable: Option<DisableReason>,
-        end_to_end_secs: Option<f64>,
-    },
-    /// The job came early (its delay is longer than the delay queue it went through): it
-    /// goes round again for `wait`, then is acked. Nothing is written.
-    Deferred {
-        acker: A,
-        job: DeliveryJob,
-        wait: Duration,
-    },
-}
-
-impl<A> Finished<A> {
-    /// The acker and the delivery this job held in flight, if any.
-    fn into_parts(self) -> Option<(A, Option<Uuid>)> {
-        match self {
-            Finished::Nothing => None,
-            Finished::Skipped { acker, delivery_id } => Some((acker, delivery_id)),
-            Finished::Cancelled { acker, delivery_id } => Some((acker, Some(delivery_id))),
-            Finished::Attempted { acker, record, .. } => Some((acker, Some(record.delivery_id))),
-            // A deferred job never held its delivery in flight.
-            Finished::Deferred { acker, .. } => Some((acker, None)),
-        }
-    }
-}
-
-/// Delivery ids being worked on by this process; a duplicate job that arrives meanwhile
-/// waits instead of causing a second POST.
-pub type InFlight = Arc<Mutex<HashSet<Uuid>>>;
 
 /// The batching recorder.
 pub struct Recorder<S, P> {
@@ -406,7 +317,9 @@ fn count_finished<A>(batch: &[Finished<A>], applied: &HashSet<Uuid>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::settle::AckError;
     use chrono::Utc;
+    use std::sync::Mutex;
 
     /// A job's acker that reports how it was settled.
     #[derive(Debug)]

@@ -18,9 +18,12 @@ use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use crate::attempt::RetryRules;
-use crate::consumer::{self, ConsumerSettings, WorkerContext};
+use crate::consumer::{self, ConsumerSettings};
+use crate::job::WorkerContext;
 use crate::loader::ContextLoader;
 use crate::recorder::{PgStore, Recorder};
+use crate::scheduler::{Scheduler, SchedulerSettings};
+use crate::shards::{self, LockKeys};
 use crate::sweeper::{self, SweeperSettings};
 use hookrelay_core::sender::WebhookSender;
 
@@ -87,11 +90,28 @@ impl Dispatcher {
             in_flight: in_flight.clone(),
             finished: finished_tx,
         };
+        let (circuit_tx, circuit_rx) = mpsc::unbounded_channel();
+        let to_u32 = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        let scheduler = Scheduler::new(
+            SchedulerSettings {
+                max_in_flight: to_u32(settings.dispatcher.max_in_flight),
+                max_in_flight_per_tenant: to_u32(settings.dispatcher.max_in_flight_per_tenant),
+                default_max_concurrency: settings.delivery.default_max_concurrency(),
+                breaker: settings.delivery.breaker(),
+                max_pause: settings.delivery.max_retry_after(),
+            },
+            worker,
+            pool.clone(),
+            circuit_tx,
+            stop.clone(),
+        );
+        let shard_count = topology.shards();
+        let lock_keys = LockKeys::for_prefix(&settings.amqp.prefix);
+        let (owned_tx, owned_rx) = tokio::sync::watch::channel(Default::default());
         let consumer_settings = ConsumerSettings {
             nodes,
             topology,
             prefetch: settings.dispatcher.prefetch,
-            max_in_flight: settings.dispatcher.max_in_flight,
         };
         let retention_settings = settings.retention.clone();
         let sweeper_settings = SweeperSettings {
@@ -112,6 +132,23 @@ impl Dispatcher {
                 in_flight,
             };
             let recorder_task = tokio::spawn(recorder.run(finished_rx));
+            let circuits_task = tokio::spawn(crate::circuits::record(
+                pool.clone(),
+                Outbox::new(publisher.clone()),
+                circuit_rx,
+            ));
+            let report_task = tokio::spawn(crate::circuits::report(
+                pool.clone(),
+                scheduler.clone(),
+                stop.clone(),
+            ));
+            let shards_task = tokio::spawn(shards::run(
+                pool.clone(),
+                shard_count,
+                lock_keys,
+                owned_tx,
+                stop.clone(),
+            ));
             let retention_task = tokio::spawn(crate::retention::run(
                 pool.clone(),
                 retention_settings,
@@ -123,10 +160,15 @@ impl Dispatcher {
                 sweeper_settings,
                 stop.clone(),
             ));
-            // The consumer returns after its in-flight jobs are done; dropping the worker
-            // context then closes the recorder's channel, so the recorder drains and ends.
-            let open_channel = consumer::run(consumer_settings, worker, running, stop).await;
+            // The consumer returns after its in-flight jobs are done; dropping the scheduler
+            // (and with it the worker context) then closes the recorder's channel, so the
+            // recorder drains and ends.
+            let open_channel =
+                consumer::run(consumer_settings, scheduler, owned_rx, running, stop).await;
+            report_task.await?;
             recorder_task.await?;
+            circuits_task.await?;
+            shards_task.await?;
             drop(open_channel);
             sweeper_task.await?;
             retention_task.await?;

@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use hookrelay_domain::delivery::{
     DeliveryJob, DeliveryStatus, DispatchContext, EventContent, WebhookState,
 };
+use hookrelay_domain::flow::{Endpoint, StoredFlow};
 use hookrelay_domain::payload::build_body;
 use hookrelay_domain::{CorruptValue, EventType, PayloadFormat};
 use tokio_postgres::Row;
@@ -179,6 +180,18 @@ fn webhook_state(row: &Row, cipher: &SecretCipher) -> WebhookState {
     }
 }
 
+/// The webhook's limits and circuit; the defaults when it is gone or they do not parse
+/// (a corrupt row is reported, and fails its deliveries through `webhook_state`).
+fn flow_of(row: &Row) -> StoredFlow {
+    if !row.get::<_, bool>("has_webhook") {
+        return StoredFlow::default();
+    }
+    super::webhooks::read_flow(row).unwrap_or_else(|corrupt| {
+        report_corrupt("webhooks", row.get::<_, Uuid>("webhook_id"), &corrupt);
+        StoredFlow::default()
+    })
+}
+
 /// Reads and writes deliveries.
 pub struct DeliveryRepo;
 
@@ -198,6 +211,8 @@ impl DeliveryRepo {
                         e.event_type, e.data, e.occurred_at, \
                         w.id IS NOT NULL AS has_webhook, w.url, w.enabled, w.payload_format, w.headers, \
                         w.secret, w.retry_schedule_secs, w.signature_profile, \
+                        w.max_concurrency, w.rate_limit, w.rate_limit_period, w.circuit_state, \
+                        w.circuit_opened_at, w.circuit_retry_at, w.circuit_cooldown_secs, \
                         CASE WHEN w.previous_secret_expires_at > now() THEN w.previous_secret END AS previous_secret \
                  FROM deliveries d JOIN events e ON e.id = d.event_id \
                  LEFT JOIN LATERAL ( \
@@ -229,6 +244,7 @@ impl DeliveryRepo {
                         occurred_at: r.get("occurred_at"),
                     },
                     webhook: webhook_state(r, cipher),
+                    flow: flow_of(r),
                 })
             })
             .collect())
@@ -383,14 +399,19 @@ impl DeliveryRepo {
                          AND next_attempt_at < now() - make_interval(secs => $1) \
                        ORDER BY next_attempt_at LIMIT $2 FOR UPDATE SKIP LOCKED) due, events e \
                  WHERE d.id = due.id AND e.id = d.event_id \
-                 RETURNING d.id, d.attempts, e.trace_context",
+                 RETURNING d.id, d.attempts, e.trace_context, d.tenant_id, d.webhook_id",
                 &[&(grace as f64), &limit],
             )
             .await?;
         tx.commit().await?;
         Ok(Some(
             rows.iter()
-                .map(|r| DeliveryJob::after_recorded(r.get(0), r.get(1), r.get(2)))
+                .map(|r| {
+                    DeliveryJob::after_recorded(r.get(0), r.get(1), r.get(2)).to(Endpoint {
+                        tenant_id: r.get(3),
+                        webhook_id: r.get(4),
+                    })
+                })
                 .collect(),
         ))
     }
@@ -489,14 +510,18 @@ impl DeliveryRepo {
                 "UPDATE deliveries d SET status = 'pending', next_attempt_at = now(), completed_at = NULL, \
                         schedule_base = d.attempts \
                  FROM events e WHERE d.id = $1 AND d.tenant_id = $2 AND d.status <> 'pending' AND e.id = d.event_id \
-                 RETURNING d.attempts, e.trace_context",
+                 RETURNING d.attempts, e.trace_context, d.webhook_id",
                 &[&id, &tenant_id],
             )
             .await?;
         Ok(row.map(|r| {
+            let endpoint = Endpoint {
+                tenant_id,
+                webhook_id: r.get(2),
+            };
             Unpublished::new(
                 (),
-                vec![DeliveryJob::after_recorded(id, r.get(0), r.get(1))],
+                vec![DeliveryJob::after_recorded(id, r.get(0), r.get(1)).to(endpoint)],
             )
         }))
     }

@@ -1,6 +1,7 @@
 //! The `events` table and the fan-out into `deliveries`, in the caller's transaction.
 
 use chrono::{DateTime, Utc};
+use hookrelay_domain::flow::Endpoint;
 use tokio_postgres::types::ToSql;
 use tokio_postgres::Row;
 use uuid::Uuid;
@@ -127,9 +128,9 @@ impl EventRepo {
                      WHERE tenant_id = e.tenant_id AND enabled AND {} \
                      OFFSET 0 \
                    ) w \
-                   RETURNING id, event_id \
+                   RETURNING id, event_id, webhook_id \
                  ) \
-                 SELECT e.id, f.id FROM event e LEFT JOIN fan_out f ON f.event_id = e.id",
+                 SELECT e.id, f.id, f.webhook_id FROM event e LEFT JOIN fan_out f ON f.event_id = e.id",
                 SEEN_CTE,
                 pattern_match_sql("e.event_type")
             ))
@@ -140,11 +141,13 @@ impl EventRepo {
                 &[&ids, &tenants, &types, &data, &occurred, &keys, &traces],
             )
             .await?;
-        let mut created: std::collections::HashMap<Uuid, Vec<Uuid>> = Default::default();
+        let mut created: std::collections::HashMap<Uuid, Vec<(Uuid, Uuid)>> = Default::default();
         for row in &rows {
             let deliveries = created.entry(row.get(0)).or_default();
-            if let Some(delivery) = row.get::<_, Option<Uuid>>(1) {
-                deliveries.push(delivery);
+            if let (Some(delivery), Some(webhook)) =
+                (row.get::<_, Option<Uuid>>(1), row.get::<_, Option<Uuid>>(2))
+            {
+                deliveries.push((delivery, webhook));
             }
         }
         let mut answers = Vec::with_capacity(events.len());
@@ -155,7 +158,12 @@ impl EventRepo {
             };
             let jobs: Vec<DeliveryJob> = deliveries
                 .into_iter()
-                .map(|delivery_id| DeliveryJob::new(delivery_id, 1, event.traceparent.clone()))
+                .map(|(delivery_id, webhook_id)| {
+                    DeliveryJob::new(delivery_id, 1, event.traceparent.clone()).to(Endpoint {
+                        tenant_id: *tenant_id,
+                        webhook_id,
+                    })
+                })
                 .collect();
             let ingested = IngestedEvent {
                 id,

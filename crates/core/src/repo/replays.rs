@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use hookrelay_domain::delivery::DeliveryJob;
+use hookrelay_domain::flow::Endpoint;
 use hookrelay_domain::replay::{ReplayScope, ReplayState, ReplayWindow};
 use hookrelay_domain::CorruptValue;
 use tokio_postgres::Row;
@@ -267,7 +268,12 @@ impl ReplayRepo {
         };
         let jobs: Vec<DeliveryJob> = rows
             .iter()
-            .map(|row| DeliveryJob::after_recorded(row.get(0), row.get(1), row.get(2)))
+            .map(|row| {
+                DeliveryJob::after_recorded(row.get(0), row.get(1), row.get(2)).to(Endpoint {
+                    tenant_id,
+                    webhook_id,
+                })
+            })
             .collect();
         // The position after this batch: the largest key it took.
         let key_of = |row: &Row| -> (DateTime<Utc>, Uuid) {

@@ -11,6 +11,9 @@ use hookrelay_domain::{
 };
 
 use hookrelay_domain::delivery::{RetrySchedule, WebhookTarget};
+use hookrelay_domain::flow::{
+    Circuit, CircuitState, HoldReason, MaxConcurrency, RateLimit, RatePeriod, StoredFlow,
+};
 
 use super::GenericClient;
 use crate::db::DbError;
@@ -41,6 +44,15 @@ pub struct WebhookRecord {
     pub disabled_reason: Option<String>,
     pub disabled_at: Option<DateTime<Utc>>,
     pub signature_profile: SignatureProfile,
+    /// Its own limits and its circuit.
+    pub flow: StoredFlow,
+    /// The rate limit's period even without a rate limit (what PATCH keeps).
+    pub rate_limit_period: RatePeriod,
+    /// What its dispatcher last reported: deliveries waiting their turn, why, and until
+    /// when the receiver asked for a pause.
+    pub waiting_deliveries: i32,
+    pub waiting_reason: Option<HoldReason>,
+    pub paused_until: Option<DateTime<Utc>>,
 }
 
 /// A validated webhook to insert.
@@ -56,6 +68,9 @@ pub struct NewWebhook {
     pub secret: WebhookSecret,
     pub retry_schedule: Option<RetrySchedule>,
     pub signature_profile: SignatureProfile,
+    /// `None`: the installation's default.
+    pub max_concurrency: Option<MaxConcurrency>,
+    pub rate_limit: Option<RateLimit>,
 }
 
 /// A validated partial update; `None` leaves a field as it is.
@@ -72,6 +87,11 @@ pub struct WebhookPatch {
     /// `Some(None)` goes back to the default schedule.
     pub retry_schedule: Option<Option<RetrySchedule>>,
     pub signature_profile: Option<SignatureProfile>,
+    /// `Some(None)` goes back to the installation's default.
+    pub max_concurrency: Option<Option<MaxConcurrency>>,
+    /// `Some(None)` removes the rate limit.
+    pub rate_limit: Option<Option<u32>>,
+    pub rate_limit_period: Option<RatePeriod>,
 }
 
 /// How a webhook list is ordered.
@@ -169,7 +189,10 @@ pub struct WebhookListQuery {
 const COLUMNS: &str =
     "id, tenant_id, name, description, url, event_types, enabled, payload_format, \
                        headers, created_at, modified_at, last_execution_at, retry_schedule_secs, \
-                       disabled_reason, disabled_at, signature_profile";
+                       disabled_reason, disabled_at, signature_profile, \
+                       max_concurrency, rate_limit, rate_limit_period, circuit_state, \
+                       circuit_opened_at, circuit_retry_at, circuit_cooldown_secs, \
+                       waiting_deliveries, waiting_reason, paused_until";
 
 /// Reads the `retry_schedule_secs` column.
 fn read_schedule(row: &Row) -> Result<Option<RetrySchedule>, CorruptValue> {
@@ -212,6 +235,41 @@ fn read_row(row: &Row) -> Result<WebhookRecord, CorruptValue> {
         disabled_reason: row.get("disabled_reason"),
         disabled_at: row.get("disabled_at"),
         signature_profile: SignatureProfile::from_stored(row.get("signature_profile"))?,
+        flow: read_flow(row)?,
+        rate_limit_period: RatePeriod::from_stored(row.get("rate_limit_period"))?,
+        waiting_deliveries: row.get("waiting_deliveries"),
+        waiting_reason: row
+            .get::<_, Option<&str>>("waiting_reason")
+            .map(HoldReason::from_stored)
+            .transpose()?,
+        paused_until: row.get("paused_until"),
+    })
+}
+
+/// Reads a webhook row's flow columns (`max_concurrency`, `rate_limit`,
+/// `rate_limit_period`, `circuit_state`, `circuit_opened_at`, `circuit_retry_at`,
+/// `circuit_cooldown_secs`).
+pub(crate) fn read_flow(row: &Row) -> Result<StoredFlow, CorruptValue> {
+    let circuit = Circuit {
+        state: CircuitState::from_stored(row.get("circuit_state"))?,
+        opened_at: row.get("circuit_opened_at"),
+        retry_at: row.get("circuit_retry_at"),
+        cooldown: std::time::Duration::from_secs(
+            row.get::<_, Option<i32>>("circuit_cooldown_secs")
+                .map_or(0, |s| u64::try_from(s).unwrap_or(0)),
+        ),
+        failures: 0,
+    };
+    Ok(StoredFlow {
+        max_concurrency: row
+            .get::<_, Option<i32>>("max_concurrency")
+            .map(MaxConcurrency::from_stored)
+            .transpose()?,
+        rate_limit: row
+            .get::<_, Option<i32>>("rate_limit")
+            .map(|n| RateLimit::from_stored(n, row.get("rate_limit_period")))
+            .transpose()?,
+        circuit,
     })
 }
 
@@ -239,7 +297,29 @@ const TARGET_COLUMNS: &str = "id AS webhook_id, url, payload_format, headers, se
     retry_schedule_secs, signature_profile, \
     CASE WHEN previous_secret_expires_at > now() THEN previous_secret END AS previous_secret";
 
-/// A webhook hookrelay just disabled.
+/// What waits for one webhook in its dispatcher (see the `waiting_*` columns).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WaitingReport {
+    pub webhook_id: Uuid,
+    pub waiting: i32,
+    /// `concurrency`, `rate`, `paused`, `circuit`, `tenant_share` or `capacity`.
+    pub reason: Option<&'static str>,
+    pub paused_until: Option<DateTime<Utc>>,
+}
+
+impl WaitingReport {
+    /// Nothing waits, no pause.
+    pub fn nothing(webhook_id: Uuid) -> Self {
+        Self {
+            webhook_id,
+            waiting: 0,
+            reason: None,
+            paused_until: None,
+        }
+    }
+}
+
+/// A webhook whose state hookrelay just changed (disabled it, or its circuit).
 #[derive(Debug, Clone)]
 pub struct DisabledWebhook {
     pub id: Uuid,
@@ -281,8 +361,10 @@ impl WebhookRepo {
             .query_one(
                 &format!(
                     "INSERT INTO webhooks (id, tenant_id, name, description, url, event_types, \
-                     enabled, payload_format, headers, secret, retry_schedule_secs, signature_profile) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING {COLUMNS}"
+                     enabled, payload_format, headers, secret, retry_schedule_secs, signature_profile, \
+                     max_concurrency, rate_limit, rate_limit_period) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) \
+                     RETURNING {COLUMNS}"
                 ),
                 &[
                     &id,
@@ -297,10 +379,41 @@ impl WebhookRepo {
                     &cipher.seal(new.secret.expose()),
                     &new.retry_schedule.as_ref().map(schedule_sql),
                     &new.signature_profile.as_str(),
+                    &new.max_concurrency.map(|m| m.get() as i32),
+                    &new.rate_limit.map(|r| r.count() as i32),
+                    &new
+                        .rate_limit
+                        .map_or(RatePeriod::Second, RateLimit::period)
+                        .as_str(),
                 ],
             )
             .await?;
         Ok(from_row(&row)?)
+    }
+
+    /// Inserts a webhook unless the tenant has `cap` already (`None` then). The count and
+    /// the insert are serialised per tenant (a transaction-scoped advisory lock), so
+    /// concurrent creates cannot pass the cap together.
+    #[tracing::instrument(name = "WebhookRepo::insert_capped", skip_all, fields(otel.kind = "client", db.system = "postgresql"))]
+    pub async fn insert_capped(
+        client: &mut deadpool_postgres::Client,
+        tenant_id: Uuid,
+        new: NewWebhook,
+        cipher: &SecretCipher,
+        cap: u32,
+    ) -> Result<Option<WebhookRecord>, DbError> {
+        let tx = client.transaction().await?;
+        tx.execute(
+            "SELECT pg_advisory_xact_lock(hashtextextended('webhooks:' || $1::uuid::text, 0))",
+            &[&tenant_id],
+        )
+        .await?;
+        if Self::count_all(&tx, tenant_id).await? >= i64::from(cap) {
+            return Ok(None);
+        }
+        let record = Self::insert(&tx, tenant_id, new, cipher).await?;
+        tx.commit().await?;
+        Ok(Some(record))
     }
 
     /// One webhook of the tenant.
@@ -460,6 +573,9 @@ impl WebhookRepo {
                        headers = COALESCE($10, headers), \
                        retry_schedule_secs = CASE WHEN $11 THEN $12 ELSE retry_schedule_secs END, \
                        signature_profile = COALESCE($13, signature_profile), \
+                       max_concurrency = CASE WHEN $14 THEN $15 ELSE max_concurrency END, \
+                       rate_limit = CASE WHEN $16 THEN $17 ELSE rate_limit END, \
+                       rate_limit_period = COALESCE($18, rate_limit_period), \
                        disabled_reason = CASE WHEN $8 THEN NULL ELSE disabled_reason END, \
                        disabled_at = CASE WHEN $8 THEN NULL ELSE disabled_at END, \
                        failing_since = CASE WHEN $8 THEN NULL ELSE failing_since END, \
@@ -480,6 +596,11 @@ impl WebhookRepo {
                     &set_schedule,
                     &schedule,
                     &patch.signature_profile.map(SignatureProfile::as_str),
+                    &patch.max_concurrency.is_some(),
+                    &patch.max_concurrency.flatten().map(|m| m.get() as i32),
+                    &patch.rate_limit.is_some(),
+                    &patch.rate_limit.flatten().map(|n| n as i32),
+                    &patch.rate_limit_period.map(RatePeriod::as_str),
                 ],
             )
             .await?;
@@ -546,6 +667,98 @@ impl WebhookRepo {
             )
             .await?;
         Ok(rows.iter().map(disabled).collect())
+    }
+
+    /// Stores a webhook's circuit as its owning dispatcher changed it (the consecutive
+    /// failure count stays in memory). Returns the webhook's tenant and name when it
+    /// exists.
+    #[tracing::instrument(name = "WebhookRepo::record_circuit", skip_all, fields(otel.kind = "client", db.system = "postgresql"))]
+    pub async fn record_circuit(
+        client: &impl GenericClient,
+        id: Uuid,
+        circuit: &Circuit,
+    ) -> Result<Option<DisabledWebhook>, tokio_postgres::Error> {
+        // Only closed and open are stored: half-open is an open circuit past retry_at.
+        let state = match circuit.state {
+            CircuitState::Closed => CircuitState::Closed,
+            CircuitState::Open | CircuitState::HalfOpen => CircuitState::Open,
+        };
+        let cooldown_secs = (state == CircuitState::Open)
+            .then(|| i32::try_from(circuit.cooldown.as_secs()).unwrap_or(i32::MAX));
+        let row = client
+            .query_opt(
+                "UPDATE webhooks SET circuit_state = $2, circuit_opened_at = $3, \
+                        circuit_retry_at = $4, circuit_cooldown_secs = $5 \
+                 WHERE id = $1 RETURNING id, tenant_id, name",
+                &[
+                    &id,
+                    &state.as_str(),
+                    &circuit.opened_at,
+                    &circuit.retry_at,
+                    &cooldown_secs,
+                ],
+            )
+            .await?;
+        Ok(row.as_ref().map(disabled))
+    }
+
+    /// A webhook's limits and circuit (the dispatcher's scheduler reads them for a lane
+    /// it has not seen); `None` when it does not exist.
+    #[tracing::instrument(name = "WebhookRepo::flow", skip_all, fields(otel.kind = "client", db.system = "postgresql"))]
+    pub async fn flow(
+        client: &impl GenericClient,
+        id: Uuid,
+    ) -> Result<Option<StoredFlow>, DbError> {
+        let row = client
+            .query_opt(
+                "SELECT max_concurrency, rate_limit, rate_limit_period, circuit_state, \
+                        circuit_opened_at, circuit_retry_at, circuit_cooldown_secs \
+                 FROM webhooks WHERE id = $1",
+                &[&id],
+            )
+            .await?;
+        Ok(row
+            .as_ref()
+            .map(|r| read_flow(r).inspect_err(|e| super::report_corrupt("webhooks", id, e)))
+            .transpose()?)
+    }
+
+    /// Stores what waits per webhook, as its dispatcher reports it (one statement).
+    #[tracing::instrument(name = "WebhookRepo::record_waiting", skip_all, fields(otel.kind = "client", db.system = "postgresql"))]
+    pub async fn record_waiting(
+        client: &impl GenericClient,
+        reports: &[WaitingReport],
+    ) -> Result<(), tokio_postgres::Error> {
+        let ids: Vec<Uuid> = reports.iter().map(|r| r.webhook_id).collect();
+        let waiting: Vec<i32> = reports.iter().map(|r| r.waiting).collect();
+        let reasons: Vec<Option<&str>> = reports.iter().map(|r| r.reason).collect();
+        let paused: Vec<Option<DateTime<Utc>>> = reports.iter().map(|r| r.paused_until).collect();
+        client
+            .execute(
+                "UPDATE webhooks w SET waiting_deliveries = r.waiting, waiting_reason = r.reason, \
+                        paused_until = r.paused_until \
+                 FROM unnest($1::uuid[], $2::int4[], $3::text[], $4::timestamptz[]) \
+                   AS r(id, waiting, reason, paused_until) \
+                 WHERE w.id = r.id",
+                &[&ids, &waiting, &reasons, &paused],
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// How many webhooks the tenant has.
+    #[tracing::instrument(name = "WebhookRepo::count_all", skip_all, fields(otel.kind = "client", db.system = "postgresql"))]
+    pub async fn count_all(
+        client: &impl GenericClient,
+        tenant_id: Uuid,
+    ) -> Result<i64, tokio_postgres::Error> {
+        let row = client
+            .query_one(
+                "SELECT count(*) FROM webhooks WHERE tenant_id = $1",
+                &[&tenant_id],
+            )
+            .await?;
+        Ok(row.get(0))
     }
 
     /// Deletes a webhook; false when the tenant has no such webhook.

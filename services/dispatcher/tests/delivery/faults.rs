@@ -226,20 +226,32 @@ async fn quorum_queues_deliver_too() {
     );
 }
 
-/// One event to three webhooks is one broker message (a pack of three jobs); the
-/// dispatcher delivers every job in it once.
+/// One event to three webhooks is one broker message per shard queue the webhooks are
+/// on (a pack of their jobs); the dispatcher delivers every job in it once.
 #[tokio::test]
-async fn a_fan_out_travels_as_one_message_and_every_job_in_it_is_delivered() {
+async fn a_fan_out_travels_as_one_message_per_shard_and_every_job_in_it_is_delivered() {
     let mut s = api_only(|_| {}).await;
     let rx = Receiver::start().await;
+    let mut webhooks = Vec::new();
     for _ in 0..3 {
-        s.webhook(&rx.url, json!(["*"]), json!({})).await;
+        let (id, _) = s.webhook(&rx.url, json!(["*"]), json!({})).await;
+        webhooks.push(id.parse::<uuid::Uuid>().expect("uuid"));
     }
     let event = s.send_event(&s.key, "a.b", json!({})).await;
     let topology = s
         .settings
         .amqp
         .topology(&s.settings.delivery.retry_schedule_secs);
+    let shards: std::collections::BTreeSet<u16> = webhooks
+        .iter()
+        .map(|w| {
+            hookrelay_domain::flow::Endpoint {
+                tenant_id: uuid::Uuid::nil(),
+                webhook_id: *w,
+            }
+            .shard(topology.shards())
+        })
+        .collect();
     let connection = BrokerNodes::parse(s.settings.amqp.url.expose_secret())
         .expect("broker url")
         .connect(Duration::from_secs(5))
@@ -250,25 +262,33 @@ async fn a_fan_out_travels_as_one_message_and_every_job_in_it_is_delivered() {
     // harmless and lets the passive checks below run before it.
     topology.declare(&channel).await.expect("declare");
     let waiting = || async {
-        channel
-            .queue_declare(
-                topology.work_queue().into(),
-                lapin::options::QueueDeclareOptions {
-                    passive: true,
-                    ..Default::default()
-                },
-                lapin::types::FieldTable::default(),
-            )
-            .await
-            .expect("work queue")
-            .message_count()
+        let mut messages = 0;
+        for queue in topology.consumed_queues() {
+            messages += channel
+                .queue_declare(
+                    queue.into(),
+                    lapin::options::QueueDeclareOptions {
+                        passive: true,
+                        ..Default::default()
+                    },
+                    lapin::types::FieldTable::default(),
+                )
+                .await
+                .expect("work queue")
+                .message_count();
+        }
+        messages
     };
-    // The API publishes after its commit: wait for the message, then check it is alone.
-    hookrelay_testkit::eventually(WAIT, "the event's jobs in the work queue", || async {
-        (waiting().await > 0).then_some(())
+    // The API publishes after its commit: wait for the messages, then count them.
+    hookrelay_testkit::eventually(WAIT, "the event's jobs in the shard queues", || async {
+        (waiting().await >= shards.len() as u32).then_some(())
     })
     .await;
-    assert_eq!(waiting().await, 1, "three jobs, one message");
+    assert_eq!(
+        waiting().await,
+        shards.len() as u32,
+        "three jobs, one message per shard"
+    );
     s.start_dispatcher_with(|_| {});
     let detail = s.wait_finished(&event, WAIT).await;
     let deliveries = detail["deliveries"].as_array().expect("deliveries");

@@ -15,7 +15,7 @@ pub struct Stack {
     pub db: TestDb,
     pub settings: Settings,
     pub key: String,
-    dispatcher_stop: Option<CancellationToken>,
+    dispatcher_stops: Vec<CancellationToken>,
 }
 
 impl Deref for Stack {
@@ -27,7 +27,7 @@ impl Deref for Stack {
 
 impl Drop for Stack {
     fn drop(&mut self) {
-        if let Some(stop) = &self.dispatcher_stop {
+        for stop in &self.dispatcher_stops {
             stop.cancel();
         }
     }
@@ -54,7 +54,7 @@ pub async fn api_only(customise: impl FnOnce(&mut Settings)) -> Stack {
         db,
         settings,
         key,
-        dispatcher_stop: None,
+        dispatcher_stops: Vec::new(),
     }
 }
 
@@ -64,12 +64,14 @@ impl Stack {
         self.start_dispatcher_with(|_| {});
     }
 
+    /// Starts another in-process dispatcher (with `customise`d settings); every one is
+    /// stopped with the stack.
     pub fn start_dispatcher_with(&mut self, customise: impl FnOnce(&mut Settings)) {
         let mut settings = self.settings.clone();
         customise(&mut settings);
         let stop = CancellationToken::new();
         Dispatcher::start(settings, self.db.pool.clone(), stop.clone()).expect("start dispatcher");
-        self.dispatcher_stop = Some(stop);
+        self.dispatcher_stops.push(stop);
     }
 
     /// Creates a webhook to `url`; returns (id, secret).

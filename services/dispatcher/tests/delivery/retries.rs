@@ -128,7 +128,7 @@ async fn a_receiver_slower_than_5s_is_a_timeout_at_5s() {
 }
 
 #[tokio::test]
-async fn the_default_topology_has_5_25_125_second_retry_queues() {
+async fn the_default_topology_has_5_25_125_second_delay_queues() {
     let prefix = format!("hrtest-{}", uuid::Uuid::new_v4().simple());
     let url = hookrelay_testkit::test_settings("postgres://x@127.0.0.1/x")
         .amqp
@@ -147,7 +147,7 @@ async fn the_default_topology_has_5_25_125_second_retry_queues() {
         .expect("declaring twice is fine");
     for (delay, ttl) in [(5, 5000), (25, 25000), (125, 125000)] {
         let name = topology.retry_queue(delay);
-        assert_eq!(name, format!("{prefix}.retry.{delay}s"));
+        assert_eq!(name, format!("{prefix}.delay.{delay}s"));
         // Re-declaring with the same TTL succeeds; any other TTL is refused by the broker
         // (PRECONDITION_FAILED), which proves the TTL the queue was declared with.
         let declare = |ttl: i32| {
@@ -166,10 +166,7 @@ async fn the_default_topology_has_5_25_125_second_retry_queues() {
                     "x-dead-letter-exchange".into(),
                     AMQPValue::LongString(dlx.into()),
                 );
-                args.insert(
-                    "x-dead-letter-routing-key".into(),
-                    AMQPValue::LongString("deliver".into()),
-                );
+                // No dead-letter routing key: a job goes back to its own shard.
                 ch.queue_declare(
                     name.into(),
                     QueueDeclareOptions {

@@ -12,6 +12,7 @@ use hookrelay_core::repo::webhooks::{
 };
 use hookrelay_core::repo::GenericClient;
 use hookrelay_domain::delivery::{RetrySchedule, WebhookTarget};
+use hookrelay_domain::flow::{CircuitState, MaxConcurrency, RateLimit, RatePeriod};
 use hookrelay_domain::{
     CustomHeaders, Description, EventType, EventTypePattern, PayloadFormat, SignatureProfile,
     ValidationError, WebhookName, WebhookSecret, WebhookUrl,
@@ -88,6 +89,17 @@ pub struct CreateWebhookRequest {
     /// Delays (seconds) before retry 1, 2, 3... of this webhook's deliveries: 1-20 delays,
     /// each 1 s to 24 h. Default: the installation's schedule (5, 25, 125).
     pub retry_schedule_secs: Option<Vec<u64>>,
+    /// Requests in flight to this webhook at once, 1-1000 (default
+    /// `delivery.default_max_concurrency`, 16). More deliveries wait their turn,
+    /// unattempted.
+    #[schema(minimum = 1, maximum = 1000)]
+    pub max_concurrency: Option<i64>,
+    /// At most this many deliveries started per `rate_limit_period`; more wait, neither
+    /// failed nor charged an attempt. Null or absent: no limit.
+    #[schema(minimum = 1, maximum = 1000000)]
+    pub rate_limit: Option<i64>,
+    /// `second` (default), `minute` or `hour`.
+    pub rate_limit_period: Option<RatePeriod>,
     /// Send a test event first and save only if the receiver accepts it (2xx); otherwise
     /// answer 422 `test_failed` with the test's result in `error.detail`.
     #[serde(default)]
@@ -133,6 +145,17 @@ pub struct UpdateWebhookRequest {
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<Vec<u64>>)]
     pub retry_schedule_secs: Option<Option<Vec<u64>>>,
+    /// 1-1000; `null` goes back to the installation's default.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<i64>, minimum = 1, maximum = 1000)]
+    pub max_concurrency: Option<Option<i64>>,
+    /// `null` removes the rate limit.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<i64>, minimum = 1, maximum = 1000000)]
+    pub rate_limit: Option<Option<i64>>,
+    #[serde(default, deserialize_with = "not_null")]
+    #[schema(value_type = RatePeriod)]
+    pub rate_limit_period: Option<RatePeriod>,
 }
 
 /// A webhook subscription (never includes its secret).
@@ -162,11 +185,46 @@ pub struct WebhookResponse {
     /// attempt failed for days); cleared by re-enabling it.
     pub disabled_reason: Option<String>,
     pub disabled_at: Option<DateTime<Utc>>,
+    /// Requests in flight to it at once (its own, or the installation's default).
+    pub max_concurrency: u32,
+    /// Deliveries started per `rate_limit_period` at most; null: no limit.
+    pub rate_limit: Option<u32>,
+    pub rate_limit_period: RatePeriod,
+    /// Its circuit breaker: `open` after `delivery.circuit_failures` failed attempts in a
+    /// row (nothing is sent until `retry_at`), `half_open` while its probe decides.
+    pub circuit: CircuitView,
+    /// Deliveries waiting their turn in the dispatcher, as it last reported (a few
+    /// seconds old at most).
+    pub waiting: WaitingView,
+}
+
+/// A webhook's circuit breaker.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CircuitView {
+    pub state: CircuitState,
+    pub opened_at: Option<DateTime<Utc>>,
+    /// When the next probe may go out (open circuits).
+    pub retry_at: Option<DateTime<Utc>>,
+}
+
+/// What waits for a webhook, and why.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WaitingView {
+    /// Deliveries held back, unattempted (they keep every retry).
+    pub deliveries: i32,
+    /// Why: `concurrency` (max_concurrency in flight), `rate` (rate limit), `paused`
+    /// (the receiver's Retry-After), `circuit` (open circuit), `tenant_share` or
+    /// `capacity` (the dispatcher's limits).
+    pub reason: Option<String>,
+    /// Until when the receiver asked for a pause (429/503 with Retry-After).
+    pub paused_until: Option<DateTime<Utc>>,
 }
 
 impl WebhookResponse {
     /// A webhook with its recent health.
-    fn with_health(r: WebhookRecord, health: Health) -> Self {
+    fn with_health(r: WebhookRecord, health: Health, default_max: MaxConcurrency) -> Self {
+        let now = Utc::now();
+        let circuit = r.flow.circuit;
         Self {
             id: r.id,
             name: r.name,
@@ -185,6 +243,19 @@ impl WebhookResponse {
             signature_profile: r.signature_profile,
             disabled_reason: r.disabled_reason,
             disabled_at: r.disabled_at,
+            max_concurrency: r.flow.limits(default_max).max_concurrency.get(),
+            rate_limit: r.flow.rate_limit.map(|l| l.count()),
+            rate_limit_period: r.rate_limit_period,
+            circuit: CircuitView {
+                state: circuit.state_at(now),
+                opened_at: circuit.opened_at,
+                retry_at: circuit.retry_at,
+            },
+            waiting: WaitingView {
+                deliveries: r.waiting_deliveries,
+                reason: r.waiting_reason.map(|w| w.as_str().to_string()),
+                paused_until: r.paused_until.filter(|p| *p > now),
+            },
         }
     }
 
@@ -192,6 +263,7 @@ impl WebhookResponse {
     async fn with_health_of(
         client: &impl GenericClient,
         records: Vec<WebhookRecord>,
+        default_max: MaxConcurrency,
     ) -> Result<Vec<Self>, ApiError> {
         let ids: Vec<Uuid> = records.iter().map(|r| r.id).collect();
         let health = StatsRepo::health(client, &ids).await?;
@@ -199,13 +271,17 @@ impl WebhookResponse {
             .into_iter()
             .map(|r| {
                 let h = health.get(&r.id).copied().unwrap_or_default();
-                Self::with_health(r, h)
+                Self::with_health(r, h, default_max)
             })
             .collect())
     }
 
-    async fn one(client: &impl GenericClient, record: WebhookRecord) -> Result<Self, ApiError> {
-        let mut all = Self::with_health_of(client, vec![record]).await?;
+    async fn one(
+        client: &impl GenericClient,
+        record: WebhookRecord,
+        default_max: MaxConcurrency,
+    ) -> Result<Self, ApiError> {
+        let mut all = Self::with_health_of(client, vec![record], default_max).await?;
         Ok(all.remove(0))
     }
 }
@@ -363,7 +439,17 @@ async fn parse_new(
         .retry_schedule_secs
         .map(|d| RetrySchedule::parse("retry_schedule_secs", d))
         .transpose()?;
+    let max_concurrency = body
+        .max_concurrency
+        .map(|m| MaxConcurrency::parse("max_concurrency", m))
+        .transpose()?;
+    let rate_limit = body
+        .rate_limit
+        .map(|n| RateLimit::parse(n, body.rate_limit_period))
+        .transpose()?;
     Ok(NewWebhook {
+        max_concurrency,
+        rate_limit,
         name,
         description,
         url,
@@ -386,6 +472,21 @@ async fn parse_patch(
         state.check_url(url).await?;
     }
     Ok(WebhookPatch {
+        max_concurrency: body
+            .max_concurrency
+            .map(|m| {
+                m.map(|m| MaxConcurrency::parse("max_concurrency", m))
+                    .transpose()
+            })
+            .transpose()?,
+        rate_limit: body
+            .rate_limit
+            .map(|n| {
+                n.map(|n| RateLimit::parse(n, None).map(|r| r.count()))
+                    .transpose()
+            })
+            .transpose()?,
+        rate_limit_period: body.rate_limit_period,
         signature_profile: body.signature_profile,
         retry_schedule: body
             .retry_schedule_secs
@@ -458,8 +559,16 @@ pub async fn create_webhook(
         None
     };
     let secret = new.secret.expose().to_string();
-    let client = state.pool.get().await?;
-    let record = WebhookRepo::insert(&client, auth.tenant_id, new, &state.cipher).await?;
+    let mut client = state.pool.get().await?;
+    let cap = state.settings.limits.webhooks_per_tenant;
+    let record = WebhookRepo::insert_capped(&mut client, auth.tenant_id, new, &state.cipher, cap)
+        .await?
+        .ok_or_else(|| {
+            ApiError::limit_reached(
+                "webhooks",
+                format!("a tenant may have at most {cap} webhooks (limits.webhooks_per_tenant)"),
+            )
+        })?;
     drop(client);
     if let Some((outcome, payload)) = tested {
         log_test(&state, auth.tenant_id, record.id, &outcome, payload).await?;
@@ -467,7 +576,11 @@ pub async fn create_webhook(
     let client = state.pool.get().await?;
     let warnings = pattern_warnings(&client, auth.tenant_id, &record.event_types).await?;
     Ok(HttpResponse::Created().json(WebhookCreatedResponse {
-        webhook: WebhookResponse::with_health(record, Health::default()),
+        webhook: WebhookResponse::with_health(
+            record,
+            Health::default(),
+            state.default_max_concurrency(),
+        ),
         secret,
         warnings,
     }))
@@ -505,7 +618,8 @@ pub async fn list_webhooks(
     let client = state.pool.get().await?;
     let (items, next_cursor) = WebhookRepo::list(&client, auth.tenant_id, &query).await?;
     Ok(HttpResponse::Ok().json(WebhookPage {
-        items: WebhookResponse::with_health_of(&client, items).await?,
+        items: WebhookResponse::with_health_of(&client, items, state.default_max_concurrency())
+            .await?,
         total: WebhookRepo::count(&client, auth.tenant_id, &query).await?,
         next_cursor,
     }))
@@ -527,7 +641,8 @@ pub async fn get_webhook(
     let record = WebhookRepo::get(&client, auth.tenant_id, id.into_inner())
         .await?
         .ok_or(ApiError::NotFound("webhook"))?;
-    Ok(HttpResponse::Ok().json(WebhookResponse::one(&client, record).await?))
+    Ok(HttpResponse::Ok()
+        .json(WebhookResponse::one(&client, record, state.default_max_concurrency()).await?))
 }
 
 /// A webhook's signing secret.
@@ -576,7 +691,7 @@ pub async fn update_webhook(
         .ok_or(ApiError::NotFound("webhook"))?;
     let warnings = pattern_warnings(&client, auth.tenant_id, &record.event_types).await?;
     Ok(HttpResponse::Ok().json(WebhookUpdatedResponse {
-        webhook: WebhookResponse::one(&client, record).await?,
+        webhook: WebhookResponse::one(&client, record, state.default_max_concurrency()).await?,
         warnings,
     }))
 }
