@@ -2,7 +2,7 @@
 CARGO_TARGET_DIR ?= $(HOME)/.cache/hookrelay-target
 export CARGO_TARGET_DIR
 
-.PHONY: run test lint fmt migrate build release services clean-test bench bench-scale bench-history bench-retention console console-check console-deps chaos check-api
+.PHONY: run test lint fmt migrate build release services clean-test bench $(BENCH_SCENARIOS) bench-scale bench-history bench-retention console console-check console-deps chaos check-api
 
 ## Start PostgreSQL/RabbitMQ if needed, migrate, run all three services (Ctrl-C stops).
 run:
@@ -27,9 +27,15 @@ migrate: services
 	cargo run --release -p hookrelay-api -- migrate
 
 ## Load test a running system (start it with `make run` first). BENCH_ARGS=--quick for a short run.
+## `make bench noisy` (or steady, fanout, paced, retry, backlog) runs those scenarios only.
+BENCH_SCENARIOS := steady fanout paced retry backlog noisy
 bench:
 	cargo build --release -p hookrelay-bench
-	$(CARGO_TARGET_DIR)/release/hookrelay-bench $(BENCH_ARGS)
+	$(CARGO_TARGET_DIR)/release/hookrelay-bench $(BENCH_ARGS) $(filter $(BENCH_SCENARIOS),$(MAKECMDGOALS))
+
+# Scenario names given after `make bench` are its arguments, not targets of their own.
+$(BENCH_SCENARIOS):
+	@:
 
 ## One API and one dispatcher, then two of each, on this box (stop make run first).
 bench-scale:

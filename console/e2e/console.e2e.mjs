@@ -271,6 +271,33 @@ try {
   await page.getByText("Saved.").waitFor();
   assert.equal((await rest("GET", `/v1/webhooks/${webhookId}`)).description, "Orders for the warehouse");
 
+  step("settings: delivery limits; a value the API refuses is shown at its field, which gets the focus");
+  assert.equal(await page.getByLabel("Max concurrent requests").inputValue(), "16", "the default concurrency is shown");
+  assert.equal(await page.getByLabel("Rate limit", { exact: true }).inputValue(), "", "no rate limit yet");
+  await page.getByLabel("Max concurrent requests").fill("5000");
+  await page.getByRole("button", { name: "Save changes" }).click();
+  await page.locator("#wh-max-concurrency-error").filter({ hasText: "must be 1 to 1000" }).waitFor();
+  await page.waitForFunction(() => document.activeElement?.id === "wh-max-concurrency", null, { timeout: 5000 });
+  assert.equal((await rest("GET", `/v1/webhooks/${webhookId}`)).max_concurrency, 16, "nothing was saved");
+  await page.getByLabel("Max concurrent requests").fill("4");
+  await page.getByLabel("Rate limit", { exact: true }).fill("100");
+  await page.getByLabel("Rate limit per").selectOption("minute");
+  await page.getByRole("button", { name: "Save changes" }).click();
+  await page.getByText("Saved.").waitFor();
+  const limited = await rest("GET", `/v1/webhooks/${webhookId}`);
+  assert.equal(limited.max_concurrency, 4);
+  assert.equal(limited.rate_limit, 100);
+  assert.equal(limited.rate_limit_period, "minute");
+  assert.equal(limited.description, "Orders for the warehouse", "the earlier change is kept");
+
+  step("the webhook page shows its limits and its closed circuit (after a reload, from the API)");
+  await tab(page, "Overview").click();
+  await page.reload();
+  await until("the limits on the webhook page", async () => (await page.getByTestId("max-concurrency").innerText()) === "4");
+  assert.equal(await page.getByTestId("rate-limit").innerText(), "100 / minute");
+  assert.equal(await page.getByTestId("circuit-state").innerText(), "Closed");
+  await shot(page, "limits-desktop");
+
   step("disable the webhook");
   await page.getByRole("button", { name: "Disable" }).click();
   await until("the disabled badge", async () => (await page.getByTestId("enabled-state").innerText()) === "disabled");

@@ -23,6 +23,25 @@ export class ApiError extends Error {
 
 export type PayloadFormat = "envelope" | "flat" | "wrapped";
 export type SignatureProfile = "standard" | "x-webhook";
+export type RatePeriod = "second" | "minute" | "hour";
+export type CircuitState = "closed" | "open" | "half_open";
+/** Why the dispatcher holds deliveries back. */
+export type WaitReason = "concurrency" | "rate" | "paused" | "circuit" | "tenant_share" | "capacity";
+
+/** A webhook's circuit breaker: open after repeated failed attempts, nothing is sent until `retry_at`. */
+export interface Circuit {
+  state: CircuitState;
+  opened_at: string | null;
+  retry_at: string | null;
+}
+
+/** Deliveries held back by the dispatcher, unattempted (they keep their retries), and why. */
+export interface Waiting {
+  deliveries: number;
+  reason: WaitReason | null;
+  /** The receiver asked for a pause (429/503 with Retry-After) until then. */
+  paused_until: string | null;
+}
 
 export interface Webhook {
   id: string;
@@ -42,6 +61,13 @@ export interface Webhook {
   signature_profile: SignatureProfile;
   disabled_reason: string | null;
   disabled_at: string | null;
+  /** Requests in flight at once: its own, or the installation's default (16). */
+  max_concurrency: number;
+  /** Deliveries started per `rate_limit_period` at most; null: no limit. */
+  rate_limit: number | null;
+  rate_limit_period: RatePeriod;
+  circuit: Circuit;
+  waiting: Waiting;
 }
 
 export interface WebhookInput {
@@ -54,6 +80,11 @@ export interface WebhookInput {
   headers: Record<string, string>;
   signature_profile: SignatureProfile;
   retry_schedule_secs: number[] | null;
+  /** 1-1000. Create: absent = the installation's default; PATCH: null goes back to it. */
+  max_concurrency?: number | null;
+  /** >= 1. Create: absent = no limit; PATCH: null removes it. */
+  rate_limit?: number | null;
+  rate_limit_period?: RatePeriod;
   secret?: string;
 }
 

@@ -18,6 +18,14 @@ export function when(iso: string | null | undefined): string {
   return d.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "medium" });
 }
 
+/** A moment soon or just past: the time alone when it is today, else the date too. */
+export function clock(iso: string): string {
+  const d = new Date(iso);
+  return d.toDateString() === new Date().toDateString()
+    ? d.toLocaleTimeString(undefined, { timeStyle: "medium" })
+    : when(iso);
+}
+
 export function codeClass(code: number | null | undefined, success?: boolean): string {
   if (success === true || (code !== null && code !== undefined && code >= 200 && code < 300)) return "badge ok";
   if (code === null || code === undefined) return "badge muted";
@@ -25,7 +33,8 @@ export function codeClass(code: number | null | undefined, success?: boolean): s
 }
 
 export function errorText(e: unknown): string {
-  if (e instanceof ApiError) return e.field ? `${e.message} (${e.field})` : e.message;
+  // A `limit_reached` error names the exhausted limit (e.g. "webhooks"), not a form field.
+  if (e instanceof ApiError) return e.field && e.body.code !== "limit_reached" ? `${e.message} (${e.field})` : e.message;
   return String(e);
 }
 

@@ -1,7 +1,19 @@
-// One webhook: its numbers and chart, its log, replays and its settings.
-import { useEffect, useState } from "preact/hooks";
-import { api, type LogEntry, type Replay, type Stats, type TestResult, type Webhook } from "../api";
-import { codeClass, ErrorBanner, errorText, ms, Notice, Pager, percent, useCursorPages, useLoad, when } from "../ui";
+// One webhook: its limits and circuit, its numbers and chart, its log, replays and its settings.
+import { useEffect, useRef, useState } from "preact/hooks";
+import { api, type LogEntry, type Replay, type Stats, type TestResult, type WaitReason, type Webhook } from "../api";
+import {
+  clock,
+  codeClass,
+  ErrorBanner,
+  errorText,
+  ms,
+  Notice,
+  Pager,
+  percent,
+  useCursorPages,
+  useLoad,
+  when,
+} from "../ui";
 import { TestResultView, WebhookEditor } from "./WebhookEditor";
 
 const TABS: [string, string][] = [
@@ -11,11 +23,103 @@ const TABS: [string, string][] = [
   ["settings", "Settings"],
 ];
 
+/** Why deliveries wait, in plain words (after "N deliveries waiting: "). */
+const WAIT_REASONS: Record<WaitReason, string> = {
+  concurrency: "max concurrency reached",
+  rate: "rate limit reached",
+  paused: "paused at the receiver's request",
+  circuit: "circuit open after repeated failures",
+  tenant_share: "your share of hookrelay's delivery capacity is in use",
+  capacity: "hookrelay is delivering at full capacity",
+};
+
+/** Whether the webhook's flow state may change by itself soon (then the page follows it). */
+function flowActive(w: Webhook): boolean {
+  return w.circuit.state !== "closed" || w.waiting.deliveries > 0 || w.waiting.paused_until !== null;
+}
+
+/** Its limits, its circuit and, when deliveries wait, why: text first, colour second. */
+function FlowStatus({ webhook }: { webhook: Webhook }) {
+  const { circuit, waiting } = webhook;
+  const [circuitClass, circuitLabel] =
+    circuit.state === "open"
+      ? ["badge bad", circuit.retry_at ? `Open until ${clock(circuit.retry_at)}` : "Open"]
+      : circuit.state === "half_open"
+        ? ["badge warn", "Half-open (probing)"]
+        : ["badge ok", "Closed"];
+  const n = waiting.deliveries;
+  let why = waiting.reason ? WAIT_REASONS[waiting.reason] : "waiting their turn";
+  if (waiting.reason === "circuit" && circuit.retry_at) why += `; next try at ${clock(circuit.retry_at)}`;
+  return (
+    <>
+      <dl class="facts">
+        <div>
+          <dt>Max concurrent requests</dt>
+          <dd data-testid="max-concurrency">{webhook.max_concurrency}</dd>
+        </div>
+        <div>
+          <dt>Rate limit</dt>
+          <dd data-testid="rate-limit">
+            {webhook.rate_limit === null ? "none" : `${webhook.rate_limit} / ${webhook.rate_limit_period}`}
+          </dd>
+        </div>
+        <div>
+          <dt>Circuit</dt>
+          <dd>
+            <span class={circuitClass} data-testid="circuit-state">
+              {circuitLabel}
+            </span>
+          </dd>
+        </div>
+      </dl>
+      {circuit.state === "open" && !(n > 0 && waiting.reason === "circuit") && (
+        <Notice>
+          Circuit open after repeated failures
+          {circuit.retry_at ? `; next try at ${clock(circuit.retry_at)}` : ""}. Nothing is sent until then.
+        </Notice>
+      )}
+      {circuit.state === "half_open" && (
+        <Notice>Circuit half-open: one delivery is being tried; its answer closes or reopens the circuit.</Notice>
+      )}
+      {waiting.paused_until && <Notice>Receiver asked for a pause until {clock(waiting.paused_until)}.</Notice>}
+      {n > 0 && (
+        <Notice>
+          <span data-testid="waiting">
+            {n} {n === 1 ? "delivery" : "deliveries"} waiting: {why} (they keep all their retries).
+          </span>
+        </Notice>
+      )}
+    </>
+  );
+}
+
 export function WebhookDetail({ id, tab }: { id: string; tab: string }) {
-  const { data: webhook, error, setData } = useLoad(() => api.webhook(id), [id]);
+  const { data: webhook, error, setData: show } = useLoad(() => api.webhook(id), [id]);
+  // Counts the webhook's changes here, so a background refresh begun before one is dropped.
+  const changes = useRef(0);
+  const setData = (w: Webhook) => {
+    changes.current++;
+    show(w);
+  };
   const [test, setTest] = useState<TestResult | null>(null);
   const [busy, setBusy] = useState(false);
   const [actionError, setActionError] = useState<unknown>(null);
+  // While deliveries wait or the circuit is not closed, follow the webhook's state
+  // (quietly: a failed refresh leaves what is shown).
+  const following = !!webhook && flowActive(webhook);
+  useEffect(() => {
+    if (!following) return;
+    const t = setInterval(() => {
+      const seen = changes.current;
+      api.webhook(id).then(
+        (w) => {
+          if (changes.current === seen) show(w);
+        },
+        () => {},
+      );
+    }, 5000);
+    return () => clearInterval(t);
+  }, [id, following, show]);
   if (error) return <ErrorBanner error={error} />;
   if (!webhook) return <p class="loading">Loading…</p>;
 
@@ -67,6 +171,7 @@ export function WebhookDetail({ id, tab }: { id: string; tab: string }) {
           Disabled {when(webhook.disabled_at)}: {webhook.disabled_reason}
         </Notice>
       )}
+      <FlowStatus webhook={webhook} />
       {test && <TestResultView result={test} />}
       <ErrorBanner error={actionError} />
       <nav class="tabs" aria-label="Webhook">

@@ -1,11 +1,12 @@
-// Create or edit a webhook: the event picker, headers, format, signature, retries, the
-// "Test" button (test before saving), and on edit the secret, the toggle and deletion.
+// Create or edit a webhook: the event picker, headers, format, signature, retries, delivery
+// limits, the "Test" button (test before saving), and on edit the secret, the toggle and deletion.
 import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import {
   api,
   ApiError,
   type EventType,
   type PayloadFormat,
+  type RatePeriod,
   type SignatureProfile,
   type TestResult,
   type Webhook,
@@ -23,6 +24,9 @@ const FIELD_IDS: Record<string, string> = {
   payload_format: "wh-format",
   signature_profile: "wh-profile",
   retry_schedule_secs: "wh-schedule",
+  max_concurrency: "wh-max-concurrency",
+  rate_limit: "wh-rate-limit",
+  rate_limit_period: "wh-rate-period",
   secret: "wh-secret",
 };
 
@@ -42,6 +46,18 @@ function parseSchedule(text: string): number[] | null | string {
   const secs = parts.map((p) => Number(p));
   if (secs.some((n) => !Number.isInteger(n) || n <= 0)) return "Whole seconds above 0, separated by commas";
   return secs;
+}
+
+/** The installation's default concurrency (`delivery.default_max_concurrency`), as shipped. */
+const DEFAULT_MAX_CONCURRENCY = 16;
+
+/** A whole number of a limit field: null when empty; the ranges are the API's to judge. */
+function parseWhole(text: string, badInput: boolean): number | null | string {
+  const trimmed = text.trim();
+  if (!trimmed && !badInput) return null;
+  const n = Number(trimmed);
+  if (badInput || !Number.isSafeInteger(n) || n <= 0) return "A whole number above 0";
+  return n;
 }
 
 export function TestResultView({ result }: { result: TestResult }) {
@@ -265,6 +281,12 @@ export function WebhookEditor({ webhook, onSaved }: { webhook?: Webhook; onSaved
   const [format, setFormat] = useState<PayloadFormat>(webhook?.payload_format ?? "envelope");
   const [profile, setProfile] = useState<SignatureProfile>(webhook?.signature_profile ?? "standard");
   const [schedule, setSchedule] = useState((webhook?.retry_schedule_secs ?? []).join(", "));
+  // The limits' texts, and whether the browser holds a number it could not read (`1e`).
+  const [maxConcurrency, setMaxConcurrency] = useState(webhook ? String(webhook.max_concurrency) : "");
+  const [maxBad, setMaxBad] = useState(false);
+  const [rateLimit, setRateLimit] = useState(webhook?.rate_limit ? String(webhook.rate_limit) : "");
+  const [rateBad, setRateBad] = useState(false);
+  const [ratePeriod, setRatePeriod] = useState<RatePeriod>(webhook?.rate_limit_period ?? "second");
   const [enabled, setEnabled] = useState(webhook?.enabled ?? true);
   const [secret, setSecret] = useState("");
   const [testFirst, setTestFirst] = useState(!editing);
@@ -283,6 +305,11 @@ export function WebhookEditor({ webhook, onSaved }: { webhook?: Webhook; onSaved
       document.getElementById(FIELD_IDS[error.field])?.focus();
   }, [error]);
   const scheduleValue = parseSchedule(schedule);
+  const maxValue = parseWhole(maxConcurrency, maxBad);
+  const rateValue = parseWhole(rateLimit, rateBad);
+  const invalid = typeof scheduleValue === "string" || typeof maxValue === "string" || typeof rateValue === "string";
+  const rateError =
+    typeof rateValue === "string" ? rateValue : (fieldError("rate_limit") ?? fieldError("rate_limit_period"));
 
   const headerMap = () => {
     const m: Record<string, string> = {};
@@ -316,7 +343,7 @@ export function WebhookEditor({ webhook, onSaved }: { webhook?: Webhook; onSaved
 
   const save = async (e: Event) => {
     e.preventDefault();
-    if (typeof scheduleValue === "string") return;
+    if (typeof scheduleValue === "string" || typeof maxValue === "string" || typeof rateValue === "string") return;
     setSaving(true);
     setSaved(null);
     try {
@@ -342,12 +369,22 @@ export function WebhookEditor({ webhook, onSaved }: { webhook?: Webhook; onSaved
         retry_schedule_secs: scheduleValue,
       };
       if (editing) {
+        // The API answers the effective concurrency, the default included: sent only when
+        // changed, so an untouched form does not pin the default; emptied, it resets it.
+        if (maxValue !== webhook.max_concurrency) input.max_concurrency = maxValue;
+        input.rate_limit = rateValue;
+        input.rate_limit_period = ratePeriod;
         const r = await api.updateWebhook(webhook.id, input);
         setWarnings(r.warnings);
         setSaved("Saved.");
         onSaved?.(r);
       } else {
         if (secret.trim()) input.secret = secret.trim();
+        if (maxValue !== null) input.max_concurrency = maxValue;
+        if (rateValue !== null) {
+          input.rate_limit = rateValue;
+          input.rate_limit_period = ratePeriod;
+        }
         const r = await api.createWebhook({ ...input, test_first: testFirst });
         setWarnings(r.warnings);
         go(`webhooks/${r.id}`);
@@ -455,6 +492,75 @@ export function WebhookEditor({ webhook, onSaved }: { webhook?: Webhook; onSaved
             onInput={(e) => setSchedule(e.currentTarget.value)}
           />
         </Field>
+        <fieldset>
+          <legend>Delivery limits</legend>
+          <div class="columns">
+            <Field
+              label="Max concurrent requests"
+              id="wh-max-concurrency"
+              hint={`Requests to this endpoint at once, 1 to 1000; more deliveries wait their turn and keep their retries. Empty: the service's default (${DEFAULT_MAX_CONCURRENCY}).`}
+              error={typeof maxValue === "string" ? maxValue : fieldError("max_concurrency")}
+            >
+              <input
+                id="wh-max-concurrency"
+                type="number"
+                inputMode="numeric"
+                min={1}
+                max={1000}
+                step={1}
+                placeholder={String(DEFAULT_MAX_CONCURRENCY)}
+                value={maxConcurrency}
+                aria-describedby="wh-max-concurrency-hint"
+                onInput={(e) => {
+                  setMaxConcurrency(e.currentTarget.value);
+                  setMaxBad(e.currentTarget.validity.badInput);
+                }}
+              />
+            </Field>
+            <div class={rateError ? "field invalid" : "field"}>
+              <label for="wh-rate-limit">Rate limit</label>
+              <div class="inline rate">
+                <input
+                  id="wh-rate-limit"
+                  type="number"
+                  inputMode="numeric"
+                  min={1}
+                  max={1000000}
+                  step={1}
+                  placeholder="no limit"
+                  value={rateLimit}
+                  aria-describedby="wh-rate-limit-hint"
+                  onInput={(e) => {
+                    setRateLimit(e.currentTarget.value);
+                    setRateBad(e.currentTarget.validity.badInput);
+                  }}
+                />
+                <label for="wh-rate-period">
+                  <span class="visually-hidden">{"Rate limit "}</span>per
+                </label>
+                <select
+                  id="wh-rate-period"
+                  value={ratePeriod}
+                  aria-describedby="wh-rate-limit-hint"
+                  onChange={(e) => setRatePeriod(e.currentTarget.value as RatePeriod)}
+                >
+                  <option value="second">second</option>
+                  <option value="minute">minute</option>
+                  <option value="hour">hour</option>
+                </select>
+              </div>
+              <small id="wh-rate-limit-hint" class="hint">
+                Deliveries started at most per second, minute or hour; more wait their turn and keep their retries.
+                Empty: no limit.
+              </small>
+              {rateError && (
+                <small id="wh-rate-limit-error" class="field-error" role="alert">
+                  {rateError}
+                </small>
+              )}
+            </div>
+          </div>
+        </fieldset>
         {!editing && (
           <Field
             label="Signing secret (optional)"
@@ -496,7 +602,7 @@ export function WebhookEditor({ webhook, onSaved }: { webhook?: Webhook; onSaved
           <button type="button" class="secondary" disabled={testing || !url.trim()} onClick={() => void runTest()}>
             {testing ? "Testing…" : "Test"}
           </button>
-          <button type="submit" disabled={saving || typeof scheduleValue === "string"}>
+          <button type="submit" disabled={saving || invalid}>
             {saving ? "Saving…" : editing ? "Save changes" : "Create webhook"}
           </button>
           {!editing && (

@@ -1,6 +1,27 @@
 import { useState } from "preact/hooks";
 import { api, type Webhook } from "../api";
-import { codeClass, ErrorBanner, percent, when } from "../ui";
+import { clock, codeClass, ErrorBanner, percent, when } from "../ui";
+
+/** Small markers for a webhook whose deliveries are held back: its circuit, a receiver's pause. */
+function FlowFlags({ webhook }: { webhook: Webhook }) {
+  const { circuit, waiting } = webhook;
+  if (circuit.state === "closed" && !waiting.paused_until) return null;
+  return (
+    <span class="list-flags">
+      {circuit.state === "open" && (
+        <span class="badge bad" title={circuit.retry_at ? `Nothing is sent until ${clock(circuit.retry_at)}` : undefined}>
+          circuit open
+        </span>
+      )}
+      {circuit.state === "half_open" && <span class="badge warn">circuit half-open</span>}
+      {waiting.paused_until && (
+        <span class="badge warn" title={`The receiver asked for a pause until ${clock(waiting.paused_until)}`}>
+          paused
+        </span>
+      )}
+    </span>
+  );
+}
 
 export function WebhookList() {
   const [items, setItems] = useState<Webhook[] | null>(null);
@@ -77,7 +98,8 @@ export function WebhookList() {
                         <span class="badge muted" title={w.disabled_reason ?? undefined}>
                           disabled{w.disabled_reason ? ` (${w.disabled_reason})` : ""}
                         </span>
-                      )}
+                      )}{" "}
+                      <FlowFlags webhook={w} />
                     </td>
                     <td data-label="Success 24 h">{percent(w.success_rate_24h)}</td>
                     <td data-label="Last execution">

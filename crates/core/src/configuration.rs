@@ -161,6 +161,18 @@ impl AmqpSettings {
     }
 }
 
+impl LimitsSettings {
+    /// The caps an event from the API must keep. The fan-out cap is only checked when it
+    /// is below the webhooks a tenant may have (otherwise that already bounds it).
+    pub fn ingest_caps(&self) -> crate::repo::events::IngestCaps {
+        crate::repo::events::IngestCaps {
+            event_types: i64::from(self.event_types_per_tenant),
+            deliveries: (self.deliveries_per_event < self.webhooks_per_tenant)
+                .then_some(i64::from(self.deliveries_per_event)),
+        }
+    }
+}
+
 /// The REST API process.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -7,7 +7,7 @@ use deadpool_postgres::Pool;
 use hookrelay_core::batch::Batcher;
 use hookrelay_core::db::DbError;
 use hookrelay_core::outbox::Unpublished;
-use hookrelay_core::repo::events::{EventRepo, IngestedEvent, NewEvent};
+use hookrelay_core::repo::events::{CapReached, EventRepo, IngestCaps, IngestedEvent, NewEvent};
 use hookrelay_web::error::ApiError;
 use tracing::Instrument;
 use uuid::Uuid;
@@ -28,11 +28,11 @@ pub struct EventIngester {
 }
 
 impl EventIngester {
-    /// Starts the batching loop on the current runtime.
-    pub fn start(pool: Pool) -> EventIngester {
+    /// Starts the batching loop on the current runtime; every event must keep `caps`.
+    pub fn start(pool: Pool, caps: IngestCaps) -> EventIngester {
         let batcher = Batcher::start(MAX_BATCH, MAX_RUNNING, move |batch: Vec<Item>| {
             let pool = pool.clone();
-            async move { record(&pool, batch).await }
+            async move { record(&pool, batch, caps).await }
         });
         EventIngester { batcher }
     }
@@ -53,7 +53,7 @@ impl EventIngester {
     }
 }
 
-async fn record(pool: &Pool, batch: Vec<Item>) -> Vec<Answer> {
+async fn record(pool: &Pool, batch: Vec<Item>, caps: IngestCaps) -> Vec<Answer> {
     // The statement serves every request of the batch; its span is a child of the first.
     let span = batch[0].2.clone();
     let client = match pool.get().instrument(span.clone()).await {
@@ -61,11 +61,14 @@ async fn record(pool: &Pool, batch: Vec<Item>) -> Vec<Answer> {
         Err(e) => return shared_failure(e.into(), batch.len()),
     };
     let events: Vec<(Uuid, &NewEvent)> = batch.iter().map(|(t, e, _)| (*t, e)).collect();
-    match EventRepo::ingest_many(&client, &events)
+    match EventRepo::ingest_many(&client, &events, caps)
         .instrument(span)
         .await
     {
-        Ok(ingested) => ingested.into_iter().map(Ok).collect(),
+        Ok(ingested) => ingested
+            .into_iter()
+            .map(|answer| answer.map_err(|cap| refused(cap, caps)))
+            .collect(),
         Err(e) if batch.len() == 1 || e.as_db_error().is_none() => {
             // A lone event, or the connection failed: every request shares the failure.
             shared_failure(e.into(), batch.len())
@@ -75,15 +78,38 @@ async fn record(pool: &Pool, batch: Vec<Item>) -> Vec<Answer> {
             // at fault fails.
             let mut answers = Vec::with_capacity(batch.len());
             for (tenant_id, event, span) in &batch {
-                answers.push(
-                    EventRepo::ingest(&client, *tenant_id, event)
-                        .instrument(span.clone())
-                        .await
-                        .map_err(ApiError::from),
-                );
+                let one = EventRepo::ingest_many(&client, &[(*tenant_id, event)], caps)
+                    .instrument(span.clone())
+                    .await;
+                answers.push(match one.map(|mut a| a.pop()) {
+                    Ok(Some(answer)) => answer.map_err(|cap| refused(cap, caps)),
+                    Ok(None) => Err(ApiError::Unavailable("no answer for an event".into())),
+                    Err(e) => Err(ApiError::from(e)),
+                });
             }
             answers
         }
+    }
+}
+
+/// The 422 for an event that would pass a cap.
+fn refused(cap: CapReached, caps: IngestCaps) -> ApiError {
+    match cap {
+        CapReached::EventTypes => ApiError::limit_reached(
+            "event_type",
+            format!(
+                "a new event type, and the tenant's catalogue holds {} already \
+                 (limits.event_types_per_tenant); delete unused types or reuse one",
+                caps.event_types
+            ),
+        ),
+        CapReached::Deliveries => ApiError::limit_reached(
+            "event_type",
+            format!(
+                "the event would go to more than {} webhooks (limits.deliveries_per_event)",
+                caps.deliveries.unwrap_or_default()
+            ),
+        ),
     }
 }
 

@@ -153,7 +153,7 @@ fn run(listener: TcpListener, settings: Settings, pool: Pool) -> std::io::Result
     hookrelay_core::telemetry::set_event_type_labels(settings.telemetry.event_type_labels);
     let max_event_bytes = settings.api.max_event_bytes;
     let state = web::Data::new(AppState {
-        events: EventIngester::start(pool.clone()),
+        events: EventIngester::start(pool.clone(), settings.limits.ingest_caps()),
         sender: WebhookSender::new(
             settings.delivery.timeout(),
             settings.delivery.allow_private_targets,

@@ -32,15 +32,28 @@ const MAX_BATCH: usize = 512;
 /// How long the recorder pauses after a failed write before taking the next batch.
 const WRITE_FAILURE_PAUSE: Duration = Duration::from_millis(500);
 
+/// A parked delivery waits at least this long before its due time is moved in
+/// PostgreSQL too; shorter waits end before the sweeper's grace period would.
+const POSTPONE_AFTER: Duration = Duration::from_secs(10);
+
+/// What one batch writes.
+#[derive(Debug, Default)]
+pub struct Writes {
+    /// Attempt rows, sorted by delivery (one lock order for every recorder).
+    pub records: Vec<AttemptRecord>,
+    /// Deliveries whose webhook is gone or disabled.
+    pub cancelled: Vec<Uuid>,
+    /// Deliveries parked for a while (`POSTPONE_AFTER`) and when they are due, so the
+    /// sweeper does not republish them meanwhile.
+    pub postponed: Vec<(Uuid, chrono::DateTime<chrono::Utc>)>,
+}
+
 /// Where results are written.
 pub trait ResultStore: Send + Sync + 'static {
-    /// Records the attempts and cancels the deliveries together; returns the deliveries
+    /// Records the attempts, cancels and postpones the deliveries; returns the deliveries
     /// whose attempt was applied (not a duplicate of one already recorded).
-    fn write(
-        &self,
-        records: &[AttemptRecord],
-        cancelled: &[Uuid],
-    ) -> impl Future<Output = Result<HashSet<Uuid>, DbError>> + Send;
+    fn write(&self, writes: &Writes)
+        -> impl Future<Output = Result<HashSet<Uuid>, DbError>> + Send;
 
     /// Disables webhooks (a receiver answered 410 Gone) and announces it.
     fn disable(
@@ -57,12 +70,8 @@ pub struct PgStore {
 }
 
 impl ResultStore for PgStore {
-    async fn write(
-        &self,
-        records: &[AttemptRecord],
-        cancelled: &[Uuid],
-    ) -> Result<HashSet<Uuid>, DbError> {
-        self.pool.write(records, cancelled).await
+    async fn write(&self, writes: &Writes) -> Result<HashSet<Uuid>, DbError> {
+        self.pool.write(writes).await
     }
 
     async fn disable(&self, webhooks: &[Uuid], reason: DisableReason) -> Result<(), DbError> {
@@ -74,23 +83,27 @@ impl ResultStore for PgStore {
 
 /// Writing results with a bare pool (the store's first half).
 trait WriteResults {
-    fn write(
-        &self,
-        records: &[AttemptRecord],
-        cancelled: &[Uuid],
-    ) -> impl Future<Output = Result<HashSet<Uuid>, DbError>> + Send;
+    fn write(&self, writes: &Writes)
+        -> impl Future<Output = Result<HashSet<Uuid>, DbError>> + Send;
 }
 
 impl WriteResults for Pool {
-    async fn write(
-        &self,
-        records: &[AttemptRecord],
-        cancelled: &[Uuid],
-    ) -> Result<HashSet<Uuid>, DbError> {
-        if records.is_empty() && cancelled.is_empty() {
+    async fn write(&self, writes: &Writes) -> Result<HashSet<Uuid>, DbError> {
+        let Writes {
+            records,
+            cancelled,
+            postponed,
+        } = writes;
+        if records.is_empty() && cancelled.is_empty() && postponed.is_empty() {
             return Ok(HashSet::new());
         }
         let mut client = self.get().await?;
+        if !postponed.is_empty() {
+            DeliveryRepo::postpone(&client, postponed).await?;
+        }
+        if records.is_empty() && cancelled.is_empty() {
+            return Ok(HashSet::new());
+        }
         if cancelled.is_empty() {
             // One statement, one round trip, committed on its own.
             let applied = DeliveryRepo::record_attempts(&client, records).await?;
@@ -158,9 +171,9 @@ impl<S: ResultStore, P: RetryPublisher> Recorder<S, P> {
     /// fails every job is requeued (at-least-once) and the error is returned.
     #[tracing::instrument(name = "record results", skip_all, fields(results = batch.len()))]
     pub async fn flush<A: Acknowledge>(&self, batch: Vec<Finished<A>>) -> Result<(), Arc<DbError>> {
-        let (records, cancelled) = writes_of(&batch);
+        let writes = writes_of(&batch);
         let writing = std::time::Instant::now();
-        let written = self.store.write(&records, &cancelled).await;
+        let written = self.store.write(&writes).await;
         metrics::histogram!("hookrelay_record_seconds").record(writing.elapsed().as_secs_f64());
         let applied = match written {
             Ok(applied) => applied,
@@ -244,20 +257,26 @@ enum Settle {
     Requeue,
 }
 
-/// The attempt rows and cancellations of a batch; rows sorted by delivery, one lock order
-/// for every recorder, so two dispatchers never deadlock on a batch.
-fn writes_of<A>(batch: &[Finished<A>]) -> (Vec<AttemptRecord>, Vec<Uuid>) {
-    let mut records = Vec::new();
-    let mut cancelled = Vec::new();
+/// The attempt rows, cancellations and postponements of a batch; rows sorted by
+/// delivery, one lock order for every recorder, so two dispatchers never deadlock on a
+/// batch.
+fn writes_of<A>(batch: &[Finished<A>]) -> Writes {
+    let mut w = Writes::default();
     for f in batch {
         match f {
-            Finished::Attempted { record, .. } => records.push((**record).clone()),
-            Finished::Cancelled { delivery_id, .. } => cancelled.push(*delivery_id),
+            Finished::Attempted { record, .. } => w.records.push((**record).clone()),
+            Finished::Cancelled { delivery_id, .. } => w.cancelled.push(*delivery_id),
+            Finished::Deferred { job, wait, .. } if *wait >= POSTPONE_AFTER => {
+                if let Some(due) = job.due() {
+                    w.postponed.push((job.delivery_id(), due));
+                }
+            }
             Finished::Skipped { .. } | Finished::Nothing | Finished::Deferred { .. } => {}
         }
     }
-    records.sort_by_key(|r| r.delivery_id);
-    (records, cancelled)
+    w.records.sort_by_key(|r| r.delivery_id);
+    w.postponed.sort_by_key(|(id, _)| *id);
+    w
 }
 
 /// The retry jobs to publish, by delay. Only attempts that were applied schedule a retry:
@@ -352,11 +371,8 @@ mod tests {
     type Written = (Vec<AttemptRecord>, Vec<Uuid>);
 
     impl ResultStore for FakeStore {
-        async fn write(
-            &self,
-            records: &[AttemptRecord],
-            cancelled: &[Uuid],
-        ) -> Result<HashSet<Uuid>, DbError> {
+        async fn write(&self, writes: &Writes) -> Result<HashSet<Uuid>, DbError> {
+            let (records, cancelled) = (&writes.records, &writes.cancelled);
             if self.fail {
                 return Err(DbError::Corrupt(hookrelay_domain::CorruptValue::new(
                     "test",
@@ -578,6 +594,21 @@ mod tests {
         );
         assert_eq!(h.settled(), vec![(1, "ack"), (2, "ack"), (3, "ack")]);
         assert!(h.recorder.in_flight.lock().expect("set").contains(&id[0]));
+    }
+
+    #[test]
+    fn long_parks_move_the_due_time_and_short_ones_do_not() {
+        let h = Harness::new(false, &[]);
+        let id = ids(2);
+        let due = Utc::now() + chrono::Duration::seconds(60);
+        let parked = |job, id, secs| Finished::Deferred {
+            acker: h.ack(job),
+            job: DeliveryJob::new(id, 1, None).due_at(Some(due)),
+            wait: Duration::from_secs(secs),
+        };
+        let writes = writes_of(&[parked(1, id[1], 60), parked(2, id[0], 2)]);
+        assert_eq!(writes.postponed, vec![(id[1], due)]);
+        assert!(writes.records.is_empty() && writes.cancelled.is_empty());
     }
 
     #[tokio::test]

@@ -9,13 +9,17 @@
 //!
 //! Usage: `hookrelay-bench [--quick] [--api URL[,URL...]] [--admin-token T]
 //! [--dispatcher-metrics URL[,URL...]] [--results-prefix P] [SCENARIO...]` with scenarios
-//! `steady`, `fanout`, `paced`, `retry`, `backlog` (default: all of them). Each scenario
+//! `steady`, `fanout`, `paced`, `retry`, `backlog`, `noisy` (default: all of them). Each scenario
 //! also reports the mean of every hop of a delivery, from the histograms the APIs and the
 //! dispatchers export on `/metrics`, the duplicates the receiver saw, and — with several
 //! APIs or dispatchers (`make bench-scale`) — each process's share of the work; senders
 //! are spread over the APIs round robin. `backlog` pauses the local dispatchers with
 //! SIGSTOP while it queues events, then resumes them with SIGCONT; its deliveries/s is the
-//! drain rate. Results go to `bench/results/<prefix><scenario>.json`.
+//! drain rate. `noisy` (`noisy.rs`) measures a quiet tenant's latency while another
+//! tenant floods slow, fanned-out or hanging receivers. Results go to
+//! `bench/results/<prefix><scenario>.json`.
+
+mod noisy;
 
 use std::collections::HashMap;
 use std::net::TcpListener;
@@ -669,6 +673,7 @@ async fn main() -> anyhow::Result<()> {
             pause_dispatcher: true,
         },
     ];
+    let with_noisy = names.is_empty() || names.iter().any(|n| n == "noisy");
     let chosen: Vec<Scenario> = if names.is_empty() {
         all
     } else {
@@ -751,7 +756,17 @@ async fn main() -> anyhow::Result<()> {
             serde_json::to_string_pretty(&result)?,
         )?;
     }
-    println!("(latencies in ms; cpu ms/d = CPU milliseconds per delivery summed over api, dispatcher, PostgreSQL and RabbitMQ; JSON in bench/results/)");
+    if !chosen.is_empty() {
+        println!("(latencies in ms; cpu ms/d = CPU milliseconds per delivery summed over api, dispatcher, PostgreSQL and RabbitMQ; JSON in bench/results/)");
+    }
+    if with_noisy {
+        settle(&run.receiver).await;
+        let result = noisy::run(run.first_api(), &run.admin_token, quick).await?;
+        std::fs::write(
+            format!("bench/results/{results_prefix}noisy.json"),
+            serde_json::to_string_pretty(&result)?,
+        )?;
+    }
     server_handle.stop(false).await;
     Ok(())
 }

@@ -26,6 +26,8 @@ pub struct Scene<'a> {
     pub system: &'a mut System,
     pub receiver: &'a Receiver,
     pub prefix: &'a str,
+    /// The shard queue the scenario's webhook is served from.
+    pub work_queue: &'a str,
     pub cluster: Option<&'a Path>,
 }
 
@@ -103,7 +105,7 @@ impl Fault {
             Fault::ClusterNodeLoss => {
                 let script = scene.cluster.context("no cluster script")?;
                 let script = script.to_string_lossy();
-                let queue = format!("{}.deliveries", scene.prefix);
+                let queue = scene.work_queue.to_string();
                 let leader = run(&script, &["leader", &queue])?;
                 let leader = leader.trim();
                 anyhow::ensure!(!leader.is_empty(), "no leader found for {queue}");

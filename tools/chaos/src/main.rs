@@ -231,7 +231,14 @@ async fn run_scenario(
     };
     let mut system = System::start(bin_dir, log_dir, &wiring).await?;
     let receiver = Receiver::start().await?;
-    let key = tenant_with_webhook(&system.api_url, &receiver.url).await?;
+    let (key, webhook_id) = tenant_with_webhook(&system.api_url, &receiver.url).await?;
+    // The shard queue the webhook's jobs travel through (the default 16 shards).
+    let shard = hookrelay_domain::flow::Endpoint {
+        tenant_id: uuid::Uuid::nil(),
+        webhook_id,
+    }
+    .shard(system::SHARDS);
+    let work_queue = format!("{prefix}.deliveries.{shard}");
 
     let started = Instant::now();
     let load = tokio::spawn({
@@ -244,6 +251,7 @@ async fn run_scenario(
         system: &mut system,
         receiver: &receiver,
         prefix: &prefix,
+        work_queue: &work_queue,
         cluster,
     };
     let injected = fault.inject(&mut scene).await;
@@ -298,8 +306,12 @@ async fn run_scenario(
     })
 }
 
-/// A tenant with one webhook (every event type) to the receiver; returns its API key.
-async fn tenant_with_webhook(api_url: &str, receiver_url: &str) -> anyhow::Result<String> {
+/// A tenant with one webhook (every event type) to the receiver; returns its API key and
+/// the webhook's id.
+async fn tenant_with_webhook(
+    api_url: &str,
+    receiver_url: &str,
+) -> anyhow::Result<(String, uuid::Uuid)> {
     let client = reqwest::Client::new();
     let tenant: Value = client
         .post(format!("{api_url}/v1/tenants"))
@@ -314,12 +326,18 @@ async fn tenant_with_webhook(api_url: &str, receiver_url: &str) -> anyhow::Resul
         .as_str()
         .context("tenant answer without api_key.key")?
         .to_string();
-    client
+    let webhook: Value = client
         .post(format!("{api_url}/v1/webhooks"))
         .bearer_auth(&key)
         .json(&json!({"name": "chaos", "url": receiver_url, "event_types": ["*"]}))
         .send()
         .await?
-        .error_for_status()?;
-    Ok(key)
+        .error_for_status()?
+        .json()
+        .await?;
+    let id = webhook["id"]
+        .as_str()
+        .context("webhook answer without id")?
+        .parse()?;
+    Ok((key, id))
 }

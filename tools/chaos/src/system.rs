@@ -11,6 +11,9 @@ use anyhow::{bail, Context};
 /// Admin token of the API processes the scenarios start.
 pub const ADMIN_TOKEN: &str = "chaos-admin-token";
 
+/// Shard queues of the scenarios' installations.
+pub const SHARDS: u16 = 16;
+
 /// Which service a fault acts on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Service {
@@ -77,6 +80,9 @@ impl System {
             ("DELIVERY__ALLOW_PRIVATE_TARGETS", "true"),
             // A receiver failing for several seconds is still within the schedule.
             ("DELIVERY__RETRY_SCHEDULE_SECS", "1,1,2,2,5,5,10,10"),
+            // A circuit the fault opens probes again within the scenario.
+            ("DELIVERY__CIRCUIT_COOLDOWN_SECS", "3"),
+            ("AMQP__SHARDS", &SHARDS.to_string()),
             ("TELEMETRY__LOG_LEVEL", "info"),
         ]
         .into_iter()

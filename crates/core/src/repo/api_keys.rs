@@ -92,6 +92,32 @@ impl ApiKeyRepo {
         Ok((from_row(&row), key.plaintext))
     }
 
+    /// Creates a key unless the tenant has `cap` live keys already (`None` then); the
+    /// count and the insert are serialised per tenant.
+    #[tracing::instrument(name = "ApiKeyRepo::create_capped", skip_all, fields(otel.kind = "client", db.system = "postgresql"))]
+    pub async fn create_capped(
+        client: &mut deadpool_postgres::Client,
+        tenant_id: Uuid,
+        name: &str,
+        cap: u32,
+    ) -> Result<Option<(ApiKeyRecord, String)>, tokio_postgres::Error> {
+        let tx = client.transaction().await?;
+        super::lock_tenant(&tx, "api_keys", tenant_id).await?;
+        let live: i64 = tx
+            .query_one(
+                "SELECT count(*) FROM api_keys WHERE tenant_id = $1 AND revoked_at IS NULL",
+                &[&tenant_id],
+            )
+            .await?
+            .get(0);
+        if live >= i64::from(cap) {
+            return Ok(None);
+        }
+        let created = Self::create(&tx, tenant_id, name).await?;
+        tx.commit().await?;
+        Ok(Some(created))
+    }
+
     /// Finds the live key with this hash (see [`hash_key`]).
     #[tracing::instrument(name = "ApiKeyRepo::authenticate", skip_all, fields(otel.kind = "client", db.system = "postgresql"))]
     pub async fn authenticate(

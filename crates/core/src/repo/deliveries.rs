@@ -416,6 +416,26 @@ impl DeliveryRepo {
         ))
     }
 
+    /// Moves the due time of pending deliveries the dispatcher parked to when they come
+    /// back (never earlier than it was), so the sweeper leaves them alone until then.
+    /// `postponed` is sorted by delivery (one lock order).
+    #[tracing::instrument(name = "DeliveryRepo::postpone", skip_all, fields(otel.kind = "client", db.system = "postgresql"))]
+    pub async fn postpone(
+        client: &impl GenericClient,
+        postponed: &[(Uuid, DateTime<Utc>)],
+    ) -> Result<(), tokio_postgres::Error> {
+        let ids: Vec<Uuid> = postponed.iter().map(|(id, _)| *id).collect();
+        let due: Vec<DateTime<Utc>> = postponed.iter().map(|(_, at)| *at).collect();
+        let stmt = client
+            .prepare_cached(
+                "UPDATE deliveries d SET next_attempt_at = GREATEST(d.next_attempt_at, p.due) \
+                 FROM unnest($1::uuid[], $2::timestamptz[]) AS p(id, due) \
+                 WHERE d.id = p.id AND d.status = 'pending'",
+            )
+            .await?;
+        client.execute(&stmt, &[&ids, &due]).await.map(drop)
+    }
+
     /// Due pending deliveries and how late the oldest is, for the backlog gauges.
     #[tracing::instrument(name = "DeliveryRepo::backlog", skip_all, fields(otel.kind = "client", db.system = "postgresql"))]
     pub async fn backlog(client: &impl GenericClient) -> Result<(i64, f64), tokio_postgres::Error> {

@@ -86,6 +86,29 @@ fn from_row(r: &Row) -> EventTypeRecord {
 pub struct EventTypeRepo;
 
 impl EventTypeRepo {
+    /// Whether the tenant's catalogue has room for `names` within `cap` (names it holds
+    /// already take none). Takes the tenant's catalogue lock until `tx` ends, so
+    /// concurrent additions cannot pass the cap together.
+    #[tracing::instrument(name = "EventTypeRepo::room_for", skip_all, fields(otel.kind = "client", db.system = "postgresql"))]
+    pub async fn room_for(
+        tx: &deadpool_postgres::Transaction<'_>,
+        tenant_id: Uuid,
+        names: &[&str],
+        cap: u32,
+    ) -> Result<bool, tokio_postgres::Error> {
+        super::lock_tenant(tx, "event_types", tenant_id).await?;
+        let row = tx
+            .query_one(
+                "SELECT (SELECT count(*) FROM event_types WHERE tenant_id = $1), \
+                        (SELECT count(*) FROM unnest($2::text[]) AS n(name) WHERE NOT EXISTS \
+                           (SELECT 1 FROM event_types t WHERE t.tenant_id = $1 AND t.name = n.name))",
+                &[&tenant_id, &names],
+            )
+            .await?;
+        let (held, new): (i64, i64) = (row.get(0), row.get(1));
+        Ok(new == 0 || held + new <= i64::from(cap))
+    }
+
     /// Registers a type (a type only seen so far becomes registered); `None` when it is
     /// registered already.
     #[tracing::instrument(name = "EventTypeRepo::register", skip_all, fields(otel.kind = "client", db.system = "postgresql"))]

@@ -11,6 +11,7 @@ use hookrelay_domain::EventType;
 
 use super::event_types::SEEN_CTE;
 use super::GenericClient;
+use crate::db::DbError;
 use crate::fanout::pattern_match_sql;
 use crate::outbox::Unpublished;
 use crate::pagination::{cursor_uuid, split_page, Cursor, ListError};
@@ -34,6 +35,38 @@ pub struct IngestedEvent {
     /// True when the idempotency key matched an earlier event; nothing new was created.
     pub replayed: bool,
 }
+
+/// The caps an event from a tenant's API call must keep (`limits.*`); hookrelay's own
+/// events (`webhook.disabled`, posts' status events) have none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IngestCaps {
+    /// Event types the tenant's catalogue may hold: an event of a new type beyond it is
+    /// refused (the events of one statement are counted against the catalogue as it was
+    /// before it).
+    pub event_types: i64,
+    /// Deliveries one event may fan out to; `None`: not checked (the webhooks a tenant may
+    /// have already bound it).
+    pub deliveries: Option<i64>,
+}
+
+impl IngestCaps {
+    pub const NONE: IngestCaps = IngestCaps {
+        event_types: i64::MAX,
+        deliveries: None,
+    };
+}
+
+/// A cap an event would pass.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CapReached {
+    /// Its type is new and the tenant's catalogue is full.
+    EventTypes,
+    /// It would fan out to more deliveries than allowed.
+    Deliveries,
+}
+
+/// The answer for one event of [`EventRepo::ingest_many`].
+pub type Ingested = Result<Unpublished<IngestedEvent>, CapReached>;
 
 /// An event as stored.
 #[derive(Debug, Clone)]
@@ -80,18 +113,28 @@ impl EventRepo {
         client: &impl GenericClient,
         tenant_id: Uuid,
         event: &NewEvent,
-    ) -> Result<Unpublished<IngestedEvent>, tokio_postgres::Error> {
-        let mut ingested = Self::ingest_many(client, &[(tenant_id, event)]).await?;
-        Ok(ingested.remove(0))
+    ) -> Result<Unpublished<IngestedEvent>, DbError> {
+        let mut ingested =
+            Self::ingest_many(client, &[(tenant_id, event)], IngestCaps::NONE).await?;
+        match ingested.pop() {
+            Some(Ok(recorded)) => Ok(recorded),
+            // Without caps nothing is refused: this would be a bug, said loudly.
+            _ => Err(DbError::Corrupt(hookrelay_domain::CorruptValue::new(
+                "ingest",
+                "an event without caps was not recorded",
+            ))),
+        }
     }
 
     /// [`EventRepo::ingest`] for many events (of any tenants) in one statement: every event
-    /// and its deliveries commit together. Answers in input order.
+    /// and its deliveries commit together. Answers in input order; an event that would pass
+    /// one of `caps` is not recorded and answers which.
     #[tracing::instrument(name = "EventRepo::ingest_many", skip_all, fields(otel.kind = "client", db.system = "postgresql", events = events.len()))]
     pub async fn ingest_many(
         client: &impl GenericClient,
         events: &[(Uuid, &NewEvent)],
-    ) -> Result<Vec<Unpublished<IngestedEvent>>, tokio_postgres::Error> {
+        caps: IngestCaps,
+    ) -> Result<Vec<Ingested>, tokio_postgres::Error> {
         let ids: Vec<Uuid> = events.iter().map(|_| Uuid::now_v7()).collect();
         let tenants: Vec<Uuid> = events.iter().map(|(t, _)| *t).collect();
         let types: Vec<&str> = events.iter().map(|(_, e)| e.event_type.as_str()).collect();
@@ -115,9 +158,19 @@ impl EventRepo {
                    SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], \
                                         $5::timestamptz[], $6::text[], $7::text[]) \
                      AS t(id, tenant_id, event_type, data, occurred_at, idempotency_key, trace_context) \
+                 ), refused AS ( \
+                   SELECT i.id, 'event_types'::text AS cap FROM input i \
+                   WHERE NOT EXISTS (SELECT 1 FROM event_types t \
+                                     WHERE t.tenant_id = i.tenant_id AND t.name = i.event_type) \
+                     AND (SELECT count(*) FROM event_types t WHERE t.tenant_id = i.tenant_id) >= $8::int8 \
+                   UNION ALL \
+                   SELECT i.id, 'deliveries'::text FROM input i \
+                   WHERE $9::int8 IS NOT NULL \
+                     AND (SELECT count(*) FROM webhooks \
+                          WHERE tenant_id = i.tenant_id AND enabled AND {}) > $9::int8 \
                  ), event AS ( \
                    INSERT INTO events (id, tenant_id, event_type, data, occurred_at, idempotency_key, trace_context) \
-                   SELECT * FROM input \
+                   SELECT * FROM input WHERE id NOT IN (SELECT id FROM refused) \
                    ON CONFLICT (tenant_id, idempotency_key) DO NOTHING \
                    RETURNING id, tenant_id, event_type \
                  ), {}, fan_out AS ( \
@@ -130,7 +183,9 @@ impl EventRepo {
                    ) w \
                    RETURNING id, event_id, webhook_id \
                  ) \
-                 SELECT e.id, f.id, f.webhook_id FROM event e LEFT JOIN fan_out f ON f.event_id = e.id",
+                 SELECT e.id, f.id, f.webhook_id, NULL::text FROM event e LEFT JOIN fan_out f ON f.event_id = e.id \
+                 UNION ALL SELECT id, NULL, NULL, cap FROM refused",
+                pattern_match_sql("i.event_type"),
                 SEEN_CTE,
                 pattern_match_sql("e.event_type")
             ))
@@ -138,11 +193,31 @@ impl EventRepo {
         let rows = client
             .query(
                 &statement,
-                &[&ids, &tenants, &types, &data, &occurred, &keys, &traces],
+                &[
+                    &ids,
+                    &tenants,
+                    &types,
+                    &data,
+                    &occurred,
+                    &keys,
+                    &traces,
+                    &caps.event_types,
+                    &caps.deliveries,
+                ],
             )
             .await?;
         let mut created: std::collections::HashMap<Uuid, Vec<(Uuid, Uuid)>> = Default::default();
+        let mut refused: std::collections::HashMap<Uuid, CapReached> = Default::default();
         for row in &rows {
+            if let Some(cap) = row.get::<_, Option<&str>>(3) {
+                let cap = if cap == "deliveries" {
+                    CapReached::Deliveries
+                } else {
+                    CapReached::EventTypes
+                };
+                refused.entry(row.get(0)).or_insert(cap);
+                continue;
+            }
             let deliveries = created.entry(row.get(0)).or_default();
             if let (Some(delivery), Some(webhook)) =
                 (row.get::<_, Option<Uuid>>(1), row.get::<_, Option<Uuid>>(2))
@@ -152,8 +227,12 @@ impl EventRepo {
         }
         let mut answers = Vec::with_capacity(events.len());
         for ((tenant_id, event), id) in events.iter().zip(ids) {
+            if let Some(cap) = refused.remove(&id) {
+                answers.push(Err(cap));
+                continue;
+            }
             let Some(deliveries) = created.remove(&id) else {
-                answers.push(Self::earlier(client, *tenant_id, event).await?);
+                answers.push(Ok(Self::earlier(client, *tenant_id, event).await?));
                 continue;
             };
             let jobs: Vec<DeliveryJob> = deliveries
@@ -170,7 +249,7 @@ impl EventRepo {
                 deliveries: jobs.len() as i64,
                 replayed: false,
             };
-            answers.push(Unpublished::new(ingested, jobs));
+            answers.push(Ok(Unpublished::new(ingested, jobs)));
         }
         Ok(answers)
     }

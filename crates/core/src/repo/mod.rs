@@ -19,6 +19,21 @@ use tokio_postgres::types::ToSql;
 use crate::report::ErrorChain;
 
 /// Logs and counts a stored row that does not parse (every repository reports them here).
+/// Serialises a tenant's writes of one kind (`what`) until the transaction ends, so a
+/// cap counted in it (`limits.*`) cannot be passed by concurrent requests together.
+pub(crate) async fn lock_tenant(
+    tx: &deadpool_postgres::Transaction<'_>,
+    what: &str,
+    tenant_id: uuid::Uuid,
+) -> Result<(), tokio_postgres::Error> {
+    tx.execute(
+        "SELECT pg_advisory_xact_lock(hashtextextended($1 || ':' || $2::uuid::text, 0))",
+        &[&what, &tenant_id],
+    )
+    .await
+    .map(drop)
+}
+
 pub(crate) fn report_corrupt(table: &'static str, id: impl std::fmt::Display, e: &CorruptValue) {
     tracing::error!(table, id = %id, error = %ErrorChain(e), "corrupt row");
     metrics::counter!("hookrelay_corrupt_rows_total", "table" => table).increment(1);

@@ -403,11 +403,7 @@ impl WebhookRepo {
         cap: u32,
     ) -> Result<Option<WebhookRecord>, DbError> {
         let tx = client.transaction().await?;
-        tx.execute(
-            "SELECT pg_advisory_xact_lock(hashtextextended('webhooks:' || $1::uuid::text, 0))",
-            &[&tenant_id],
-        )
-        .await?;
+        super::lock_tenant(&tx, "webhooks", tenant_id).await?;
         if Self::count_all(&tx, tenant_id).await? >= i64::from(cap) {
             return Ok(None);
         }

@@ -6,6 +6,7 @@ mod console;
 mod contract;
 mod event_types;
 mod events;
+mod flow;
 mod helpers;
 mod limits;
 mod migrations;

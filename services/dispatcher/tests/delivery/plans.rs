@@ -32,10 +32,10 @@ async fn hot_statements_planned_on_empty_tables_use_indexes() {
         idempotency_key: None,
         traceparent: None,
     };
-    let ingested = EventRepo::ingest_many(&client, &[(tenant, &event)])
+    let ingested = EventRepo::ingest(&client, tenant, &event)
         .await
         .expect("ingest");
-    let delivery: Uuid = ingested[0].jobs()[0].delivery_id();
+    let delivery: Uuid = ingested.jobs()[0].delivery_id();
     let cipher =
         hookrelay_core::secrets::SecretCipher::from_keys(&[hookrelay_testkit::TEST_SECRETS_KEY
             .to_string()

@@ -116,9 +116,20 @@ pub async fn create_api_key(
     JsonBody(body): JsonBody<CreateApiKeyRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let name = display_name("name", body.name)?;
-    let client = state.pool.get().await?;
-    let (record, key) = ApiKeyRepo::create(&client, auth.tenant_id, &name).await?;
+    let mut client = state.pool.get().await?;
+    let cap = state.settings.limits.api_keys_per_tenant;
+    let (record, key) = ApiKeyRepo::create_capped(&mut client, auth.tenant_id, &name, cap)
+        .await?
+        .ok_or_else(|| api_keys_full(cap))?;
     Ok(HttpResponse::Created().json(ApiKeyCreated::new(record, key)))
+}
+
+/// The 422 for a tenant with `cap` live keys.
+fn api_keys_full(cap: u32) -> ApiError {
+    ApiError::limit_reached(
+        "api_keys",
+        format!("a tenant may have at most {cap} live API keys (limits.api_keys_per_tenant); revoke one first"),
+    )
 }
 
 /// Revokes an API key; it stops working at once.

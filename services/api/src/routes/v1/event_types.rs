@@ -276,6 +276,11 @@ pub async fn import_preset(
     })?;
     let mut client = state.pool.get().await?;
     let tx = client.transaction().await?;
+    let names: Vec<&str> = preset.events.iter().map(|e| e.name).collect();
+    let cap = state.settings.limits.event_types_per_tenant;
+    if !EventTypeRepo::room_for(&tx, auth.tenant_id, &names, cap).await? {
+        return Err(catalogue_full(cap));
+    }
     for e in preset.events {
         let example = e
             .example
@@ -325,14 +330,30 @@ pub async fn create_event_type(
         example: body.example,
         deprecated: body.deprecated,
     };
-    let client = state.pool.get().await?;
-    let created = EventTypeRepo::register(&client, auth.tenant_id, name.as_str(), &fields)
+    let mut client = state.pool.get().await?;
+    let tx = client.transaction().await?;
+    let cap = state.settings.limits.event_types_per_tenant;
+    if !EventTypeRepo::room_for(&tx, auth.tenant_id, &[name.as_str()], cap).await? {
+        return Err(catalogue_full(cap));
+    }
+    let created = EventTypeRepo::register(&tx, auth.tenant_id, name.as_str(), &fields)
         .await?
         .ok_or_else(|| ApiError::Conflict {
             code: "event_type_exists",
             message: format!("{} is registered already; PATCH it", name.as_str()),
         })?;
+    tx.commit().await?;
     Ok(HttpResponse::Created().json(EventTypeResponse::from(created)))
+}
+
+/// The 422 for a catalogue with `cap` types.
+fn catalogue_full(cap: u32) -> ApiError {
+    ApiError::limit_reached(
+        "event_types",
+        format!(
+            "a tenant's catalogue holds at most {cap} event types (limits.event_types_per_tenant)"
+        ),
+    )
 }
 
 /// Lists the catalogue by name.

@@ -185,11 +185,21 @@ pub async fn issue_api_key(
     JsonBody(body): JsonBody<IssueApiKeyRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let name = display_name("name", body.name)?;
-    let client = state.pool.get().await?;
+    let mut client = state.pool.get().await?;
     let tenant = TenantRepo::get(&client, id.into_inner())
         .await?
         .ok_or(ApiError::NotFound("tenant"))?;
-    let (record, key) = ApiKeyRepo::create(&client, tenant.id, &name).await?;
+    let cap = state.settings.limits.api_keys_per_tenant;
+    let (record, key) = ApiKeyRepo::create_capped(&mut client, tenant.id, &name, cap)
+        .await?
+        .ok_or_else(|| {
+            ApiError::limit_reached(
+                "api_keys",
+                format!(
+                    "a tenant may have at most {cap} live API keys (limits.api_keys_per_tenant)"
+                ),
+            )
+        })?;
     Ok(HttpResponse::Created().json(ApiKeyCreated::new(record, key)))
 }
 
