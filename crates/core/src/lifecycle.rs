@@ -162,7 +162,7 @@ async fn announce_one(
         idempotency_key: None,
         traceparent: None,
     };
-    Ok(EventRepo::ingest(tx, tenant_id, &event).await?)
+    EventRepo::ingest(tx, tenant_id, &event).await
 }
 
 fn count(disabled: &[DisabledWebhook], reason: DisableReason) {
