@@ -477,6 +477,25 @@ fn until(at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> Option<Duration> {
     (at? - now).to_std().ok().filter(|d| !d.is_zero())
 }
 
+/// How soon a delivery waiting for one of its webhook's slots must expect its turn to
+/// wait in memory ...
+pub const LANE_HOLD_HORIZON: Duration = Duration::from_secs(1);
+/// ... and for one of its tenant's or the dispatcher's slots. Longer: a tenant's burst
+/// to fast receivers (a fan-out) drains at the dispatcher's full speed, and parking it
+/// would only cost the broker a round trip per delivery.
+pub const SHARE_HOLD_HORIZON: Duration = Duration::from_secs(10);
+
+/// Whether a delivery waits in memory (or is parked), seen from one level — its
+/// webhook, its tenant or the dispatcher — where `ahead` deliveries already wait in
+/// memory for slots that free `round` at a time, one round per `mean_attempt`: a round
+/// always does; more while their turn is expected within `horizon`. A fast receiver keeps
+/// a deep buffer and never pays a park; a slow one holds a round and parks the rest, so
+/// its backlog pins no broker prefetch.
+pub fn hold_in_memory(ahead: u32, round: u32, mean_attempt: Duration, horizon: Duration) -> bool {
+    let round = round.max(1);
+    ahead < round || mean_attempt.saturating_mul(ahead / round + 1) <= horizon
+}
+
 /// Shortest and longest time a parked delivery waits before it is looked at again.
 pub const MIN_PARK: Duration = Duration::from_secs(1);
 pub const MAX_PARK: Duration = Duration::from_secs(3600);
@@ -788,6 +807,29 @@ mod tests {
         for (name, admission, ahead, limits, want) in rows {
             assert_eq!(park_for(admission, ahead, limits, mean), want, "{name}");
         }
+    }
+
+    #[test]
+    fn hold_table() {
+        let ms = Duration::from_millis;
+        #[rustfmt::skip]
+        let rows = [
+            ("a round always", 3, ms(5_000), true),
+            ("slow: the second round is parked", 4, ms(5_000), false),
+            ("fast: many rounds within the horizon", 396, ms(10), true),
+            ("fast, but past the horizon", 400, ms(10), false),
+            ("exactly the horizon", 36, ms(100), true),
+        ];
+        for (name, ahead, mean, want) in rows {
+            assert_eq!(
+                hold_in_memory(ahead, 4, mean, LANE_HOLD_HORIZON),
+                want,
+                "{name}"
+            );
+        }
+        // A tenant's fan-out to fast receivers waits in memory for longer.
+        assert!(hold_in_memory(40_000, 128, ms(10), SHARE_HOLD_HORIZON));
+        assert!(!hold_in_memory(1_000, 128, ms(2_000), SHARE_HOLD_HORIZON));
     }
 
     #[test]

@@ -35,9 +35,9 @@ use hookrelay_core::repo::webhooks::WebhookRepo;
 use hookrelay_core::report::ErrorChain;
 use hookrelay_domain::delivery::DeliveryJob;
 use hookrelay_domain::flow::{
-    admit, breaker, breaker_sees, park_for, pause_after, Admission, BreakerRules, Circuit,
-    CircuitChange, Endpoint, FlowLimits, HoldReason, Lane as LaneView, LaneLoad, MaxConcurrency,
-    RateLimit, Shares, StoredFlow,
+    admit, breaker, breaker_sees, hold_in_memory, park_for, pause_after, Admission, BreakerRules,
+    Circuit, CircuitChange, Endpoint, FlowLimits, HoldReason, Lane as LaneView, LaneLoad,
+    MaxConcurrency, RateLimit, Shares, StoredFlow, LANE_HOLD_HORIZON, SHARE_HOLD_HORIZON,
 };
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
@@ -60,6 +60,14 @@ pub struct SchedulerSettings {
     pub breaker: BreakerRules,
     /// The longest pause a receiver's `Retry-After` causes (`delivery.max_retry_after_secs`).
     pub max_pause: Duration,
+}
+
+/// What a new lane, tenant or dispatcher assumes an attempt takes until it has seen some.
+const FIRST_MEAN_ATTEMPT: Duration = Duration::from_millis(100);
+
+/// A moving mean over about eight attempts.
+fn moving_mean(mean: Duration, sample: Duration) -> Duration {
+    (mean * 7 + sample) / 8
 }
 
 /// What the scheduler asks its I/O to do with a waiting item.
@@ -134,7 +142,7 @@ impl<T> Lane<T> {
             queued: false,
             parked: HashMap::new(),
             limiter: None,
-            mean_attempt: Duration::from_millis(500),
+            mean_attempt: FIRST_MEAN_ATTEMPT,
             last_active: Instant::now(),
         }
     }
@@ -176,13 +184,26 @@ fn limiter_of(rate: RateLimit) -> DefaultDirectRateLimiter {
 }
 
 /// One tenant's use of the dispatcher.
-#[derive(Default)]
 struct TenantLoad {
     in_flight: u32,
     held: u32,
     /// Its lanes with held jobs, round-robin.
     lanes: VecDeque<Uuid>,
     in_ring: bool,
+    /// Moving mean of its attempts' durations.
+    mean_attempt: Duration,
+}
+
+impl Default for TenantLoad {
+    fn default() -> Self {
+        Self {
+            in_flight: 0,
+            held: 0,
+            lanes: VecDeque::new(),
+            in_ring: false,
+            mean_attempt: FIRST_MEAN_ATTEMPT,
+        }
+    }
 }
 
 /// The scheduler's bookkeeping.
@@ -196,6 +217,8 @@ pub struct State<T> {
     total_held: u32,
     /// Waiting deliveries (held and parked) by reason, for the gauge.
     waiting_by_reason: HashMap<HoldReason, i64>,
+    /// Moving mean of every attempt's duration.
+    mean_attempt: Duration,
 }
 
 impl<T> State<T> {
@@ -208,6 +231,7 @@ impl<T> State<T> {
             total_in_flight: 0,
             total_held: 0,
             waiting_by_reason: HashMap::new(),
+            mean_attempt: FIRST_MEAN_ATTEMPT,
         }
     }
 
@@ -324,8 +348,15 @@ impl<T> State<T> {
         now: DateTime<Utc>,
     ) -> (Vec<Step<T>>, Option<CircuitNote>) {
         self.total_in_flight = self.total_in_flight.saturating_sub(1);
+        let took = ran.attempt.map(|sent| sent.duration);
+        if let Some(took) = took {
+            self.mean_attempt = moving_mean(self.mean_attempt, took);
+        }
         if let Some(tenant) = self.tenants.get_mut(&endpoint.tenant_id) {
             tenant.in_flight = tenant.in_flight.saturating_sub(1);
+            if let Some(took) = took {
+                tenant.mean_attempt = moving_mean(tenant.mean_attempt, took);
+            }
         }
         let mut note = None;
         if let Some(lane) = self.lanes.get_mut(&endpoint.webhook_id) {
@@ -340,8 +371,7 @@ impl<T> State<T> {
                 lane.circuit = circuit; // this dispatcher's own circuit is the current one
             }
             if let Some(sent) = ran.attempt {
-                // Moving mean over about eight attempts.
-                lane.mean_attempt = (lane.mean_attempt * 7 + sent.duration) / 8;
+                lane.mean_attempt = moving_mean(lane.mean_attempt, sent.duration);
                 if let Some(pause) = pause_after(&sent.answer, self.settings.max_pause) {
                     let until = now + chrono::Duration::from_std(pause).unwrap_or_default();
                     lane.paused_until = Some(lane.paused_until.map_or(until, |p| p.max(until)));
@@ -518,13 +548,27 @@ impl<T> State<T> {
             Admission::Hold(reason) => Some(reason),
             Admission::Wait(..) | Admission::Start { .. } => None,
         };
-        // Room in memory: a lane holds up to one round of its concurrency, a tenant up
-        // to its share; a tenant with nothing held always may (a quiet tenant is never
-        // parked because noisy ones fill the dispatcher's memory).
-        let room = (lane.held.len() as u32) < limits.max_concurrency.get()
-            && (tenant.held == 0
-                || (tenant.held < self.settings.max_in_flight_per_tenant
-                    && self.total_held < self.settings.max_in_flight.saturating_mul(2)));
+        // Room in memory: the delivery's turn is expected soon at every level — its
+        // webhook, its tenant, the dispatcher (`flow::hold_in_memory`). A tenant with
+        // nothing held always may (a quiet tenant is never parked because noisy ones
+        // fill the dispatcher's memory).
+        let room = hold_in_memory(
+            lane.held.len() as u32,
+            limits.max_concurrency.get(),
+            lane.mean_attempt,
+            LANE_HOLD_HORIZON,
+        ) && (tenant.held == 0
+            || (hold_in_memory(
+                tenant.held,
+                self.settings.max_in_flight_per_tenant,
+                tenant.mean_attempt,
+                SHARE_HOLD_HORIZON,
+            ) && hold_in_memory(
+                self.total_held,
+                self.settings.max_in_flight,
+                self.mean_attempt,
+                SHARE_HOLD_HORIZON,
+            )));
         match reason {
             Some(reason) if room => {
                 lane.held.push_back(Held {
@@ -994,6 +1038,13 @@ mod tests {
             .set_flow(StoredFlow::default());
     }
 
+    /// Marks the lane's receiver as slow (5 s an attempt): only a round waits in memory.
+    fn slow(state: &mut State<u32>, e: Endpoint) {
+        if let Some(lane) = state.lanes.get_mut(&e.webhook_id) {
+            lane.mean_attempt = Duration::from_secs(5);
+        }
+    }
+
     fn started(steps: &[Step<u32>]) -> Vec<u32> {
         steps
             .iter()
@@ -1034,6 +1085,7 @@ mod tests {
         let mut s = State::new(settings(100, 50));
         let e = endpoint(1, 1);
         known(&mut s, e);
+        slow(&mut s, e);
         let now = Utc::now();
         let mut steps = Vec::new();
         for n in 0..6 {
@@ -1053,6 +1105,30 @@ mod tests {
             "a finished request lets the next one go"
         );
         assert_eq!(s.load(), (2, 1));
+    }
+
+    #[test]
+    fn a_fast_receivers_backlog_waits_in_memory_instead_of_being_parked() {
+        let mut s = State::new(settings(100, 50));
+        let e = endpoint(1, 1);
+        known(&mut s, e);
+        let fast = Duration::from_millis(5);
+        if let Some(lane) = s.lanes.get_mut(&e.webhook_id) {
+            lane.mean_attempt = fast;
+        }
+        s.tenants.entry(e.tenant_id).or_default().mean_attempt = fast;
+        s.mean_attempt = fast;
+        let now = Utc::now();
+        let mut steps = Vec::new();
+        for n in 0..300 {
+            steps.extend(s.submit(e, Uuid::from_u128(u128::from(n) + 1), n, now));
+        }
+        assert_eq!(started(&steps).len(), 2);
+        assert!(
+            parked(&steps).is_empty(),
+            "a second's worth waits in memory"
+        );
+        assert_eq!(s.load(), (2, 298));
     }
 
     #[test]
@@ -1193,6 +1269,7 @@ mod tests {
         };
         let steps = s.learned(e, flow, now);
         assert_eq!(started(&steps), vec![1], "its own max_concurrency of 1");
+        slow(&mut s, e);
         // The second waits in memory; a third is parked; its copy coming back is taken
         // again (not a duplicate).
         let third = s.submit(e, Uuid::from_u128(3), 3, now);

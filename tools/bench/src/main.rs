@@ -575,6 +575,36 @@ impl Run {
     }
 }
 
+/// Serves `handler` (every path) with `state` on a free port of 127.0.0.1 with `workers`
+/// threads; returns its URL and the handle that stops it.
+fn serve<S, F, Args>(
+    state: web::Data<S>,
+    handler: F,
+    workers: usize,
+) -> anyhow::Result<(String, actix_web::dev::ServerHandle)>
+where
+    S: Send + Sync + 'static,
+    F: actix_web::Handler<Args> + Clone + Send + 'static,
+    Args: actix_web::FromRequest + 'static,
+    F::Output: actix_web::Responder + 'static,
+{
+    let listener = TcpListener::bind("127.0.0.1:0")?;
+    let url = format!("http://127.0.0.1:{}", listener.local_addr()?.port());
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(state.clone())
+            .default_service(web::to(handler.clone()))
+    })
+    .workers(workers)
+    .max_connections(100_000)
+    .disable_signals()
+    .listen(listener)?
+    .run();
+    let handle = server.handle();
+    tokio::spawn(server);
+    Ok((url, handle))
+}
+
 fn print_row(r: &Value) {
     println!(
         "{:<8} {:>9.0} {:>11.0} {:>8.1} {:>8.1} {:>8.1} {:>8.1} {:>7.1} {:>7.1} {:>8.2} {:>7}",
@@ -683,20 +713,7 @@ async fn main() -> anyhow::Result<()> {
     };
 
     let receiver = web::Data::new(Receiver::default());
-    let listener = TcpListener::bind("127.0.0.1:0")?;
-    let receiver_url = format!("http://127.0.0.1:{}", listener.local_addr()?.port());
-    let data = receiver.clone();
-    let server = HttpServer::new(move || {
-        App::new()
-            .app_data(data.clone())
-            .default_service(web::to(receive))
-    })
-    .workers(1)
-    .disable_signals()
-    .listen(listener)?
-    .run();
-    let server_handle = server.handle();
-    tokio::spawn(server);
+    let (receiver_url, server_handle) = serve(receiver.clone(), receive, 1)?;
 
     let list = |urls: &str| -> Vec<String> {
         urls.split(',')

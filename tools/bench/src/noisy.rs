@@ -10,12 +10,11 @@
 //! Each case uses a new tenant A, whose webhooks are deleted afterwards.
 
 use std::collections::HashMap;
-use std::net::TcpListener;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
+use actix_web::{web, HttpRequest, HttpResponse};
 use anyhow::Context;
 use serde_json::{json, Value};
 
@@ -90,7 +89,7 @@ impl Noisy {
         let mut ids = Vec::with_capacity(n);
         for chunk in (0..n).collect::<Vec<_>>().chunks(8) {
             let made = chunk.iter().map(|i| {
-                let body = json!({"name": format!("{path} {i}"), "url": format!("{}{path}/{i}", self.receiver_url), "event_types": ["noisy.*"]});
+                let body = json!({"name": format!("{path} {i}"), "url": format!("{}{path}/{i}", self.receiver_url), "event_types": ["*"]});
                 async move {
                     let created: Value = self
                         .http
@@ -208,21 +207,7 @@ impl Noisy {
 /// Runs the baseline and the three cases; returns the results.
 pub async fn run(api: &str, admin_token: &str, quick: bool) -> anyhow::Result<Value> {
     let seen = web::Data::new(Seen::default());
-    let listener = TcpListener::bind("127.0.0.1:0")?;
-    let receiver_url = format!("http://127.0.0.1:{}", listener.local_addr()?.port());
-    let data = seen.clone();
-    let server = HttpServer::new(move || {
-        App::new()
-            .app_data(data.clone())
-            .default_service(web::to(receive))
-    })
-    .workers(2)
-    .max_connections(100_000)
-    .disable_signals()
-    .listen(listener)?
-    .run();
-    let handle = server.handle();
-    tokio::spawn(server);
+    let (receiver_url, handle) = crate::serve(seen.clone(), receive, 2)?;
     let n = Noisy {
         api: api.trim_end_matches('/').to_string(),
         admin_token: admin_token.to_string(),

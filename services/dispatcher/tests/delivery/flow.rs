@@ -25,16 +25,7 @@ async fn events(s: &Stack, key: &str, n: usize) -> Vec<String> {
 async fn finished(s: &Stack, key: &str, ids: &[String]) -> Vec<Value> {
     let mut all = Vec::new();
     for id in ids {
-        let e = eventually(WAIT, "deliveries finished", || async {
-            let e = s.get_json(key, &format!("/v1/events/{id}")).await;
-            let done = e["deliveries"]
-                .as_array()
-                .expect("deliveries")
-                .iter()
-                .all(|d| d["status"] != "pending");
-            done.then_some(e)
-        })
-        .await;
+        let e = s.wait_finished_as(key, id, WAIT).await;
         all.extend(e["deliveries"].as_array().expect("deliveries").clone());
     }
     all

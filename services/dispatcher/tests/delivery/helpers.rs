@@ -93,8 +93,13 @@ impl Stack {
 
     /// Waits until every delivery of the event is finished; returns the event detail.
     pub async fn wait_finished(&self, event_id: &str, timeout: Duration) -> Value {
+        self.wait_finished_as(&self.key, event_id, timeout).await
+    }
+
+    /// [`Stack::wait_finished`] for an event of the tenant of `key`.
+    pub async fn wait_finished_as(&self, key: &str, event_id: &str, timeout: Duration) -> Value {
         eventually(timeout, "all deliveries finished", || async {
-            let e = self.event(event_id).await;
+            let e = self.get_json(key, &format!("/v1/events/{event_id}")).await;
             let done = e["deliveries"]
                 .as_array()
                 .expect("deliveries")
