@@ -77,6 +77,8 @@ pub async fn perform(
                 attempt.saturating_add(1),
                 job.traceparent().map(str::to_string),
             )
+            // Back through its own shard, to the dispatcher that keeps its limits.
+            .to(ctx.endpoint())
             .due_at(next_attempt_at),
             delay,
         )),

@@ -76,7 +76,15 @@ pub async fn report(pool: Pool, scheduler: Scheduler, stop: CancellationToken) {
                 .map_err(hookrelay_core::db::DbError::from)
         };
         match written.await {
-            Ok(()) => sent = now,
+            Ok(written) => {
+                // What was skipped (a row busy elsewhere) is tried again next round.
+                for id in written {
+                    match now.get(&id) {
+                        Some(report) => sent.insert(id, report.clone()),
+                        None => sent.remove(&id),
+                    };
+                }
+            }
             Err(e) => tracing::warn!(error = %ErrorChain(&e), "writing what waits failed"),
         }
     }

@@ -136,7 +136,12 @@ async fn consume(
             }
             changed = owned.changed() => {
                 if changed.is_err() {
-                    return Ok(None); // the shard keeper stopped: shutting down
+                    // The shard keeper stopped (shutting down): stop receiving, but keep
+                    // the channel open for the acks of the jobs in flight.
+                    for tag in attached.values() {
+                        let _ = channel.basic_cancel(tag.as_str().into(), BasicCancelOptions::default()).await;
+                    }
+                    return Ok(Some(OpenChannel { _connection: connection, _channel: channel }));
                 }
                 let serving = owned.borrow_and_update().clone();
                 follow(&channel, topology, scheduler, &serving, &mut attached, &tx).await?;

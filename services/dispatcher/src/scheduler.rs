@@ -36,8 +36,9 @@ use hookrelay_core::report::ErrorChain;
 use hookrelay_domain::delivery::DeliveryJob;
 use hookrelay_domain::flow::{
     admit, breaker, breaker_sees, hold_in_memory, park_for, pause_after, Admission, BreakerRules,
-    Circuit, CircuitChange, Endpoint, FlowLimits, HoldReason, Lane as LaneView, LaneLoad,
-    MaxConcurrency, RateLimit, Shares, StoredFlow, LANE_HOLD_HORIZON, SHARE_HOLD_HORIZON,
+    Circuit, CircuitChange, CircuitState, Endpoint, FlowLimits, HoldReason, Lane as LaneView,
+    LaneLoad, MaxConcurrency, RateLimit, Shares, StoredFlow, LANE_HOLD_HORIZON, MAX_PARK,
+    SHARE_HOLD_HORIZON,
 };
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
@@ -100,10 +101,11 @@ pub struct CircuitNote {
     pub change: CircuitChange,
 }
 
-/// One waiting item and why it waits.
+/// One waiting item, the attempt it makes, and why it waits.
 struct Held<T> {
     item: T,
     delivery_id: Uuid,
+    attempt: u32,
     reason: HoldReason,
 }
 
@@ -170,7 +172,7 @@ impl<T> Lane<T> {
             && self.held.is_empty()
             && self.parked.is_empty()
             && !self.learning
-            && self.circuit == Circuit::default()
+            && self.circuit.state == CircuitState::Closed
             && self.paused_until.is_none_or(|p| p <= now)
     }
 }
@@ -235,11 +237,11 @@ impl<T> State<T> {
         }
     }
 
-    /// A job for `endpoint` arrived (its delivery is `delivery_id`).
+    /// A job for `endpoint` arrived: attempt `attempt` of delivery `delivery_id`.
     pub fn submit(
         &mut self,
         endpoint: Endpoint,
-        delivery_id: Uuid,
+        (delivery_id, attempt): (Uuid, u32),
         item: T,
         now: DateTime<Utc>,
     ) -> Vec<Step<T>> {
@@ -251,7 +253,14 @@ impl<T> State<T> {
         if let Some(reason) = lane.parked.remove(&delivery_id) {
             count(&mut self.waiting_by_reason, reason, -1);
         }
-        if lane.held.iter().any(|h| h.delivery_id == delivery_id) {
+        if let Some(held) = lane.held.iter_mut().find(|h| h.delivery_id == delivery_id) {
+            // Two copies of one delivery: the later attempt is the live one (the other was
+            // recorded already); it keeps the place, the other is acked.
+            if attempt > held.attempt {
+                held.attempt = attempt;
+                let stale = std::mem::replace(&mut held.item, item);
+                return vec![Step::Drop { item: stale }];
+            }
             return vec![Step::Drop { item }];
         }
         if lane.flow.is_none() {
@@ -259,6 +268,7 @@ impl<T> State<T> {
             lane.held.push_back(Held {
                 item,
                 delivery_id,
+                attempt,
                 reason: HoldReason::Concurrency,
             });
             count(&mut self.waiting_by_reason, HoldReason::Concurrency, 1);
@@ -271,7 +281,7 @@ impl<T> State<T> {
             return vec![Step::Learn { endpoint }];
         }
         let mut steps = Vec::new();
-        self.place(endpoint, delivery_id, item, now, &mut steps);
+        self.place(endpoint, (delivery_id, attempt), item, now, &mut steps);
         steps
     }
 
@@ -280,7 +290,7 @@ impl<T> State<T> {
     fn place(
         &mut self,
         endpoint: Endpoint,
-        delivery_id: Uuid,
+        job: (Uuid, u32),
         item: T,
         now: DateTime<Utc>,
         steps: &mut Vec<Step<T>>,
@@ -291,7 +301,7 @@ impl<T> State<T> {
             .and_then(|l| l.held.back())
             .map(|h| h.reason);
         if let Some(reason) = behind {
-            self.hold_or_park(endpoint, delivery_id, item, Admission::Hold(reason), steps);
+            self.hold_or_park(endpoint, job, item, Admission::Hold(reason), steps);
             steps.extend(self.pump(now));
             return;
         }
@@ -304,7 +314,7 @@ impl<T> State<T> {
                     probe,
                 });
             }
-            held => self.hold_or_park(endpoint, delivery_id, item, held, steps),
+            held => self.hold_or_park(endpoint, job, item, held, steps),
         }
     }
 
@@ -333,7 +343,13 @@ impl<T> State<T> {
         let mut steps = Vec::new();
         for h in waiting {
             count(&mut self.waiting_by_reason, h.reason, -1);
-            self.place(endpoint, h.delivery_id, h.item, now, &mut steps);
+            self.place(
+                endpoint,
+                (h.delivery_id, h.attempt),
+                h.item,
+                now,
+                &mut steps,
+            );
         }
         steps
     }
@@ -467,8 +483,8 @@ impl<T> State<T> {
         (self.total_in_flight, self.total_held)
     }
 
-    /// Per webhook with something waiting or a pause: its waiting deliveries, the main
-    /// reason and until when it is paused (what the API shows).
+    /// Per lane: its waiting deliveries, the main reason and until when it is paused
+    /// (what the API shows; the reporter writes only what changed).
     pub fn waiting_lanes(&self) -> Vec<LaneReport> {
         self.lanes
             .values()
@@ -533,7 +549,7 @@ impl<T> State<T> {
     fn hold_or_park(
         &mut self,
         endpoint: Endpoint,
-        delivery_id: Uuid,
+        (delivery_id, attempt): (Uuid, u32),
         item: T,
         admission: Admission,
         steps: &mut Vec<Step<T>>,
@@ -552,15 +568,17 @@ impl<T> State<T> {
         // webhook, its tenant, the dispatcher (`flow::hold_in_memory`). A tenant with
         // nothing held always may (a quiet tenant is never parked because noisy ones
         // fill the dispatcher's memory).
-        let room = hold_in_memory(
+        let lane_soon = hold_in_memory(
             lane.held.len() as u32,
             limits.max_concurrency.get(),
             lane.mean_attempt,
             LANE_HOLD_HORIZON,
-        ) && (tenant.held == 0
+        );
+        let tenant_round = self.settings.max_in_flight_per_tenant;
+        let shares_soon = tenant.held == 0
             || (hold_in_memory(
                 tenant.held,
-                self.settings.max_in_flight_per_tenant,
+                tenant_round,
                 tenant.mean_attempt,
                 SHARE_HOLD_HORIZON,
             ) && hold_in_memory(
@@ -568,12 +586,14 @@ impl<T> State<T> {
                 self.settings.max_in_flight,
                 self.mean_attempt,
                 SHARE_HOLD_HORIZON,
-            )));
+            ));
+        let room = lane_soon && shares_soon;
         match reason {
             Some(reason) if room => {
                 lane.held.push_back(Held {
                     item,
                     delivery_id,
+                    attempt,
                     reason,
                 });
                 tenant.held += 1;
@@ -593,7 +613,15 @@ impl<T> State<T> {
                     Admission::Hold(r) | Admission::Wait(r, _) => r,
                     Admission::Start { .. } => HoldReason::Capacity,
                 };
-                let wait = park_for(admission, lane.waiting() as u32, &limits, lane.mean_attempt);
+                let mut wait =
+                    park_for(admission, lane.waiting() as u32, &limits, lane.mean_attempt);
+                if !shares_soon {
+                    // Behind the tenant's share: about when a slot of it frees for this one.
+                    let rounds = tenant.held / tenant_round.max(1) + 1;
+                    wait = wait
+                        .max(tenant.mean_attempt.saturating_mul(rounds))
+                        .min(MAX_PARK);
+                }
                 lane.parked.insert(delivery_id, reason);
                 count(&mut self.waiting_by_reason, reason, 1);
                 steps.push(Step::Park { item, wait, reason });
@@ -755,6 +783,22 @@ pub struct Waiting {
     part: Part<lapin::Acker>,
 }
 
+/// A started job's slot: given back (with what the job learned) when dropped, so a job
+/// that panics cannot keep its webhook's slot for good.
+struct Slot {
+    scheduler: Scheduler,
+    endpoint: Endpoint,
+    probe: bool,
+    ran: Option<Ran>,
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        let ran = self.ran.take().unwrap_or_default();
+        self.scheduler.after(self.endpoint, self.probe, ran);
+    }
+}
+
 /// The scheduler and its I/O: starts jobs, parks them, reads lanes' limits, records
 /// circuit changes. Cheap to clone.
 #[derive(Clone)]
@@ -780,9 +824,21 @@ impl Scheduler {
         circuits: mpsc::UnboundedSender<CircuitNote>,
         stop: CancellationToken,
     ) -> Self {
+        // Exported from the start, so dashboards and alerts see zeros rather than nothing.
         for reason in HoldReason::ALL {
             metrics::gauge!("hookrelay_deliveries_waiting", "reason" => reason.as_str()).set(0.0);
+            metrics::counter!("hookrelay_deliveries_parked_total", "reason" => reason.as_str())
+                .increment(0);
         }
+        for change in [
+            CircuitChange::Opened,
+            CircuitChange::Reopened,
+            CircuitChange::Closed,
+        ] {
+            metrics::counter!("hookrelay_circuit_changes_total", "change" => change.as_str())
+                .increment(0);
+        }
+        metrics::counter!("hookrelay_endpoint_pauses_total").increment(0);
         Self {
             shared: Arc::new(Shared {
                 state: Mutex::new(State::new(settings)),
@@ -820,13 +876,13 @@ impl Scheduler {
             self.resolve(job, ready_at, part);
             return;
         };
-        let delivery_id = job.delivery_id();
+        let key = (job.delivery_id(), job.attempt());
         let waiting = Waiting {
             job,
             ready_at,
             part,
         };
-        let steps = self.with_state(|s| s.submit(endpoint, delivery_id, waiting, now));
+        let steps = self.with_state(|s| s.submit(endpoint, key, waiting, now));
         self.execute(steps);
     }
 
@@ -894,9 +950,16 @@ impl Scheduler {
                     probe,
                 } => {
                     self.shared.tasks.spawn(async move {
-                        let ran =
-                            job::run(&this.shared.worker, item.job, item.ready_at, item.part).await;
-                        this.after(endpoint, probe, ran);
+                        // Whatever happens to the job (even a panic), its slot is given back.
+                        let mut slot = Slot {
+                            scheduler: this.clone(),
+                            endpoint,
+                            probe,
+                            ran: None,
+                        };
+                        slot.ran = Some(
+                            job::run(&this.shared.worker, item.job, item.ready_at, item.part).await,
+                        );
                     });
                 }
                 Step::Park { item, wait, reason } => {
@@ -953,7 +1016,13 @@ impl Scheduler {
                 let client = self.shared.pool.get().await?;
                 WebhookRepo::flow(&client, endpoint.webhook_id).await
             };
-            match read.await {
+            let read = match read.await {
+                // A row that does not parse: its deliveries fail unsent (`decide`), under
+                // the default limits.
+                Err(hookrelay_core::db::DbError::Corrupt(_)) => Ok(None),
+                other => other,
+            };
+            match read {
                 Ok(flow) => {
                     let steps = self
                         .with_state(|s| s.learned(endpoint, flow.unwrap_or_default(), Utc::now()));
@@ -1023,6 +1092,11 @@ mod tests {
         }
     }
 
+    /// Attempt 1 of delivery `n`.
+    fn id(n: u128) -> (Uuid, u32) {
+        (Uuid::from_u128(n), 1)
+    }
+
     fn endpoint(tenant: u128, webhook: u128) -> Endpoint {
         Endpoint {
             tenant_id: Uuid::from_u128(tenant),
@@ -1089,7 +1163,7 @@ mod tests {
         let now = Utc::now();
         let mut steps = Vec::new();
         for n in 0..6 {
-            steps.extend(s.submit(e, Uuid::from_u128(u128::from(n) + 100), n, now));
+            steps.extend(s.submit(e, id(u128::from(n) + 100), n, now));
         }
         assert_eq!(started(&steps), vec![0, 1], "max_concurrency 2");
         // Two more wait in memory (one round), the rest are parked, nothing is dropped.
@@ -1121,7 +1195,7 @@ mod tests {
         let now = Utc::now();
         let mut steps = Vec::new();
         for n in 0..300 {
-            steps.extend(s.submit(e, Uuid::from_u128(u128::from(n) + 1), n, now));
+            steps.extend(s.submit(e, id(u128::from(n) + 1), n, now));
         }
         assert_eq!(started(&steps).len(), 2);
         assert!(
@@ -1140,12 +1214,12 @@ mod tests {
         for (item, w) in (0..100u128).enumerate() {
             let e = endpoint(1, 1000 + w);
             known(&mut s, e);
-            steps.extend(s.submit(e, Uuid::from_u128(5000 + w), item as u32, now));
+            steps.extend(s.submit(e, id(5000 + w), item as u32, now));
         }
         assert_eq!(started(&steps).len(), 4);
         let quiet = endpoint(2, 7);
         known(&mut s, quiet);
-        let held = s.submit(quiet, Uuid::from_u128(9999), 999, now);
+        let held = s.submit(quiet, id(9999), 999, now);
         assert!(started(&held).is_empty(), "the dispatcher is full");
         // The very next slot to free goes to the quiet tenant, not to the noisy one's
         // 100-strong backlog.
@@ -1165,12 +1239,12 @@ mod tests {
         for w in 0..10 {
             let e = endpoint(1, 10 + w);
             known(&mut s, e);
-            steps.extend(s.submit(e, Uuid::from_u128(100 + w), w as u32, now));
+            steps.extend(s.submit(e, id(100 + w), w as u32, now));
         }
         assert_eq!(started(&steps).len(), 3, "the tenant's share");
         let other = endpoint(2, 99);
         known(&mut s, other);
-        let steps = s.submit(other, Uuid::from_u128(555), 555, now);
+        let steps = s.submit(other, id(555), 555, now);
         assert_eq!(
             started(&steps),
             vec![555],
@@ -1186,7 +1260,7 @@ mod tests {
         let now = Utc::now();
         let mut steps = Vec::new();
         for n in 0..4 {
-            steps.extend(s.submit(e, Uuid::from_u128(u128::from(n) + 1), n, now));
+            steps.extend(s.submit(e, id(u128::from(n) + 1), n, now));
         }
         assert_eq!(started(&steps), vec![0, 1]);
         let (next, _) = s.finished(e, false, sent(429, Some(30)), now);
@@ -1199,15 +1273,12 @@ mod tests {
             panic!("parked")
         };
         assert!((29..=30).contains(&wait.as_secs()), "{wait:?}");
-        let later = s.submit(e, Uuid::from_u128(77), 77, now);
+        let later = s.submit(e, id(77), 77, now);
         assert_eq!(parked(&later), vec![(77, HoldReason::Paused)]);
         // After the pause it flows again.
         let after = now + chrono::Duration::seconds(31);
         let (_, _) = s.finished(e, false, sent(200, None), after);
-        assert_eq!(
-            started(&s.submit(e, Uuid::from_u128(78), 78, after)),
-            vec![78]
-        );
+        assert_eq!(started(&s.submit(e, id(78), 78, after)), vec![78]);
     }
 
     #[test]
@@ -1216,8 +1287,8 @@ mod tests {
         let e = endpoint(1, 1);
         known(&mut s, e);
         let now = Utc::now();
-        let first = s.submit(e, Uuid::from_u128(1), 1, now);
-        let second = s.submit(e, Uuid::from_u128(2), 2, now);
+        let first = s.submit(e, id(1), 1, now);
+        let second = s.submit(e, id(2), 2, now);
         assert_eq!(started(&first), vec![1]);
         assert_eq!(started(&second), vec![2]);
         let (_, note) = s.finished(e, false, sent(500, None), now);
@@ -1227,7 +1298,7 @@ mod tests {
         assert_eq!(note.change, CircuitChange::Opened);
         assert_eq!(note.circuit.state, CircuitState::Open);
         // While open nothing is sent: new jobs are parked until the cooldown is over.
-        let steps = s.submit(e, Uuid::from_u128(3), 3, now);
+        let steps = s.submit(e, id(3), 3, now);
         assert_eq!(parked(&steps), vec![(3, HoldReason::Circuit)]);
         let Step::Park { wait, .. } = &steps[0] else {
             panic!("parked")
@@ -1235,9 +1306,9 @@ mod tests {
         assert!((59..=60).contains(&wait.as_secs()), "{wait:?}");
         // After it, one probe; the next job waits for the probe's answer.
         let later = now + chrono::Duration::seconds(61);
-        let probe = s.submit(e, Uuid::from_u128(4), 4, later);
+        let probe = s.submit(e, id(4), 4, later);
         assert!(matches!(probe[0], Step::Start { probe: true, .. }));
-        let behind = s.submit(e, Uuid::from_u128(5), 5, later);
+        let behind = s.submit(e, id(5), 5, later);
         assert!(
             started(&behind).is_empty() && parked(&behind).is_empty(),
             "held"
@@ -1252,15 +1323,12 @@ mod tests {
         let mut s = State::new(settings(100, 50));
         let e = endpoint(1, 1);
         let now = Utc::now();
-        let first = s.submit(e, Uuid::from_u128(1), 1, now);
+        let first = s.submit(e, id(1), 1, now);
         assert!(matches!(first[..], [Step::Learn { .. }]));
-        assert!(
-            s.submit(e, Uuid::from_u128(2), 2, now).is_empty(),
-            "one read"
-        );
+        assert!(s.submit(e, id(2), 2, now).is_empty(), "one read");
         // A second copy of a waiting delivery is dropped.
         assert!(matches!(
-            s.submit(e, Uuid::from_u128(2), 22, now)[..],
+            s.submit(e, id(2), 22, now)[..],
             [Step::Drop { item: 22 }]
         ));
         let flow = StoredFlow {
@@ -1272,12 +1340,18 @@ mod tests {
         slow(&mut s, e);
         // The second waits in memory; a third is parked; its copy coming back is taken
         // again (not a duplicate).
-        let third = s.submit(e, Uuid::from_u128(3), 3, now);
+        let third = s.submit(e, id(3), 3, now);
         assert_eq!(parked(&third), vec![(3, HoldReason::Concurrency)]);
         assert_eq!(s.lanes[&e.webhook_id].parked.len(), 1);
-        let back = s.submit(e, Uuid::from_u128(3), 33, now);
+        let back = s.submit(e, id(3), 33, now);
         assert!(parked(&back).len() == 1 && s.lanes[&e.webhook_id].parked.len() == 1);
         assert_eq!(s.waiting_by_reason().map(|(_, n)| n).sum::<i64>(), 2);
+        // A later attempt of a held delivery takes the stale copy's place.
+        let newer = s.submit(e, (Uuid::from_u128(2), 2), 222, now);
+        assert!(
+            matches!(newer[..], [Step::Drop { item: 2 }]),
+            "the stale copy is acked"
+        );
     }
 
     #[test]
@@ -1289,8 +1363,8 @@ mod tests {
         known(&mut s, b);
         let now = Utc::now();
         for n in 0..4 {
-            s.submit(a, Uuid::from_u128(u128::from(n) + 10), n, now);
-            s.submit(b, Uuid::from_u128(u128::from(n) + 20), n + 100, now);
+            s.submit(a, id(u128::from(n) + 10), n, now);
+            s.submit(b, id(u128::from(n) + 20), n + 100, now);
         }
         let mut back = s.release(|e| e.webhook_id == a.webhook_id);
         back.sort();

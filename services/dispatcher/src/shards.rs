@@ -5,11 +5,14 @@
 //! locks decide it, without a protocol of our own: each dispatcher holds a presence lock
 //! (so all can count the live ones), and takes shard locks until it holds its share,
 //! `ceil(shards / dispatchers)`, giving back the ones above it. A lock dies with its
-//! session, so a dead dispatcher's shards are free at once. The shard queues are also
+//! session, so a dead dispatcher's shards are free at once; a stopping one, or one whose
+//! consumer has been detached for 10 s, closes its session. The shard queues are also
 //! single-active-consumer, so even during a handover the broker hands a queue's messages
 //! to one consumer only.
 
 use std::collections::BTreeSet;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 use deadpool_postgres::Pool;
@@ -56,22 +59,28 @@ pub fn share(shards: u16, dispatchers: i64) -> usize {
     usize::from(shards).div_ceil(dispatchers)
 }
 
-/// Keeps this dispatcher's share of shard locks until `stop`; `owned` always says which
-/// it holds (none while the database is away).
+/// Keeps this dispatcher's share of shard locks until `stop`, while its consumer is
+/// attached (`consuming`): a dispatcher that cannot reach RabbitMQ gives its shards to
+/// the others. `owned` always says which it holds (none while the database is away).
 pub async fn run(
     pool: Pool,
     shards: u16,
     keys: LockKeys,
+    consuming: Arc<AtomicBool>,
     owned: watch::Sender<BTreeSet<u16>>,
     stop: CancellationToken,
 ) {
-    let me: i32 = rand_id();
     let mut pause = Duration::from_millis(200);
     while !stop.is_cancelled() {
-        if let Err(e) = hold(&pool, shards, keys, me, &owned, &stop).await {
-            tracing::warn!(error = %ErrorChain(e.as_ref()), "shard locks lost; retrying");
+        if consuming.load(Ordering::SeqCst) {
+            match hold(&pool, shards, keys, &consuming, &owned, &stop).await {
+                Ok(()) => pause = Duration::from_millis(200),
+                Err(e) => {
+                    tracing::warn!(error = %ErrorChain(e.as_ref()), "shard locks given up; retrying")
+                }
+            }
+            owned.send_replace(BTreeSet::new());
         }
-        owned.send_replace(BTreeSet::new());
         tokio::select! {
             _ = stop.cancelled() => break,
             _ = tokio::time::sleep(pause) => {}
@@ -81,22 +90,50 @@ pub async fn run(
     owned.send_replace(BTreeSet::new());
 }
 
+/// Why a session of locks ended.
+#[derive(Debug, thiserror::Error)]
+enum Given {
+    #[error("the consumer has been detached for {0:?}")]
+    ConsumerDown(Duration),
+}
+
+/// How long the consumer may be detached before the shards go to other dispatchers.
+const CONSUMER_DOWN_AFTER: Duration = Duration::from_secs(10);
+
 fn rand_id() -> i32 {
     i32::try_from(uuid::Uuid::new_v4().as_u128() & 0x3fff_ffff).unwrap_or(1)
 }
 
-/// One session: presence, then the share, rebalanced every [`REBALANCE_EVERY`].
+/// One session: presence, then the share, rebalanced every [`REBALANCE_EVERY`]. The
+/// session's connection is closed when it ends, whatever the reason, so every lock it
+/// holds is released at once (a pooled connection would keep them).
 async fn hold(
     pool: &Pool,
     shards: u16,
     keys: LockKeys,
-    me: i32,
+    consuming: &AtomicBool,
     owned: &watch::Sender<BTreeSet<u16>>,
     stop: &CancellationToken,
 ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
-    // A session of its own for as long as it holds locks: deadpool hands this connection
-    // to nobody else until it is dropped, and dropping a broken one closes it.
     let client = pool.get().await?;
+    let held = serve(&client, shards, keys, consuming, owned, stop).await;
+    // Stop consuming before the locks go, then close the session: its locks go with it.
+    owned.send_replace(BTreeSet::new());
+    drop(deadpool_postgres::Object::take(client));
+    held
+}
+
+async fn serve(
+    client: &deadpool_postgres::Client,
+    shards: u16,
+    keys: LockKeys,
+    consuming: &AtomicBool,
+    owned: &watch::Sender<BTreeSet<u16>>,
+    stop: &CancellationToken,
+) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    // A new id per session: a lock of an earlier session still held by a lingering
+    // backend cannot block this one.
+    let me = rand_id();
     client
         .execute("SELECT pg_advisory_lock($1, $2)", &[&keys.presence, &me])
         .await?;
@@ -104,7 +141,16 @@ async fn hold(
     // Start the search at a place of our own, so dispatchers starting together do not
     // all try the same shards first.
     let start = u16::try_from(me.unsigned_abs() % u32::from(shards.max(1))).unwrap_or(0);
+    let mut detached_since: Option<std::time::Instant> = None;
     loop {
+        if consuming.load(Ordering::SeqCst) {
+            detached_since = None;
+        } else {
+            let since = *detached_since.get_or_insert_with(std::time::Instant::now);
+            if since.elapsed() >= CONSUMER_DOWN_AFTER {
+                return Err(Box::new(Given::ConsumerDown(since.elapsed())));
+            }
+        }
         let row = client
             .query_one(
                 "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted \

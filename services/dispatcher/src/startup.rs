@@ -146,6 +146,7 @@ impl Dispatcher {
                 pool.clone(),
                 shard_count,
                 lock_keys,
+                running.clone(),
                 owned_tx,
                 stop.clone(),
             ));

@@ -162,10 +162,14 @@ impl EventRepo {
                    SELECT i.id, 'event_types'::text AS cap FROM input i \
                    WHERE NOT EXISTS (SELECT 1 FROM event_types t \
                                      WHERE t.tenant_id = i.tenant_id AND t.name = i.event_type) \
+                     AND NOT EXISTS (SELECT 1 FROM events e WHERE e.tenant_id = i.tenant_id \
+                                     AND e.idempotency_key = i.idempotency_key) \
                      AND (SELECT count(*) FROM event_types t WHERE t.tenant_id = i.tenant_id) >= $8::int8 \
                    UNION ALL \
                    SELECT i.id, 'deliveries'::text FROM input i \
                    WHERE $9::int8 IS NOT NULL \
+                     AND NOT EXISTS (SELECT 1 FROM events e WHERE e.tenant_id = i.tenant_id \
+                                     AND e.idempotency_key = i.idempotency_key) \
                      AND (SELECT count(*) FROM webhooks \
                           WHERE tenant_id = i.tenant_id AND enabled AND {}) > $9::int8 \
                  ), event AS ( \

@@ -719,27 +719,34 @@ impl WebhookRepo {
             .transpose()?)
     }
 
-    /// Stores what waits per webhook, as its dispatcher reports it (one statement).
+    /// Stores what waits per webhook, as its dispatcher reports it (one statement), and
+    /// returns the webhooks written. A row another transaction holds (the recorder's
+    /// `last_execution_at`, an API update) is skipped rather than waited for, so this
+    /// report can never deadlock a recorder's batch; it is written on the next round.
     #[tracing::instrument(name = "WebhookRepo::record_waiting", skip_all, fields(otel.kind = "client", db.system = "postgresql"))]
     pub async fn record_waiting(
         client: &impl GenericClient,
         reports: &[WaitingReport],
-    ) -> Result<(), tokio_postgres::Error> {
+    ) -> Result<Vec<Uuid>, tokio_postgres::Error> {
         let ids: Vec<Uuid> = reports.iter().map(|r| r.webhook_id).collect();
         let waiting: Vec<i32> = reports.iter().map(|r| r.waiting).collect();
         let reasons: Vec<Option<&str>> = reports.iter().map(|r| r.reason).collect();
         let paused: Vec<Option<DateTime<Utc>>> = reports.iter().map(|r| r.paused_until).collect();
-        client
-            .execute(
-                "UPDATE webhooks w SET waiting_deliveries = r.waiting, waiting_reason = r.reason, \
+        let rows = client
+            .query(
+                "WITH free AS ( \
+                   SELECT id FROM webhooks WHERE id = ANY($1) ORDER BY id FOR UPDATE SKIP LOCKED \
+                 ) \
+                 UPDATE webhooks w SET waiting_deliveries = r.waiting, waiting_reason = r.reason, \
                         paused_until = r.paused_until \
                  FROM unnest($1::uuid[], $2::int4[], $3::text[], $4::timestamptz[]) \
-                   AS r(id, waiting, reason, paused_until) \
-                 WHERE w.id = r.id",
+                   AS r(id, waiting, reason, paused_until), free \
+                 WHERE w.id = r.id AND free.id = r.id \
+                 RETURNING w.id",
                 &[&ids, &waiting, &reasons, &paused],
             )
             .await?;
-        Ok(())
+        Ok(rows.iter().map(|r| r.get(0)).collect())
     }
 
     /// How many webhooks the tenant has.

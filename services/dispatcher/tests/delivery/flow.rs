@@ -217,7 +217,8 @@ async fn a_slow_tenant_cannot_delay_another_tenants_deliveries() {
 
 #[tokio::test]
 async fn two_dispatchers_split_the_shards_and_keep_a_webhooks_limits() {
-    let mut s = api_only(|_| {}).await;
+    // Ten failures in a row would open a circuit (60 s): not what this test is about.
+    let mut s = api_only(|c| c.delivery.circuit_failures = 0).await;
     s.start_dispatcher();
     s.start_dispatcher();
     // Each holds half of the shard locks (two PostgreSQL sessions).
@@ -247,9 +248,28 @@ async fn two_dispatchers_split_the_shards_and_keep_a_webhooks_limits() {
         json!({"rate_limit": 2, "rate_limit_period": "second"}),
     )
     .await;
+    // Retries come back through the webhook's shard too: its cap of 1 holds for them.
+    let retried = Receiver::start().await;
+    retried.script((0..10).map(|_| Reply::status(500)));
+    retried.always(Reply::delayed(200, Duration::from_millis(200)));
+    s.webhook(&retried.url, json!(["b.*"]), json!({"max_concurrency": 1}))
+        .await;
     let ids = events(&s, &s.key, 10).await;
+    let mut second = Vec::new();
+    for i in 0..10 {
+        second.push(s.send_event(&s.key, "b.c", json!({"i": i})).await);
+    }
     let deliveries = finished(&s, &s.key, &ids).await;
     assert_each_delivered_at_first_attempt(&deliveries);
+    for d in finished(&s, &s.key, &second).await {
+        assert_eq!(d["status"], "succeeded", "{d}");
+        assert_eq!(d["attempts"], 2, "{d}");
+    }
+    assert_eq!(
+        retried.max_concurrent(),
+        1,
+        "retries keep the webhook's cap"
+    );
     assert_eq!(
         capped.max_concurrent(),
         2,
