@@ -48,9 +48,6 @@ function parseSchedule(text: string): number[] | null | string {
   return secs;
 }
 
-/** The installation's default concurrency (`delivery.default_max_concurrency`), as shipped. */
-const DEFAULT_MAX_CONCURRENCY = 16;
-
 /** A whole number of a limit field: null when empty; the ranges are the API's to judge. */
 function parseWhole(text: string, badInput: boolean): number | null | string {
   const trimmed = text.trim();
@@ -498,7 +495,7 @@ export function WebhookEditor({ webhook, onSaved }: { webhook?: Webhook; onSaved
             <Field
               label="Max concurrent requests"
               id="wh-max-concurrency"
-              hint={`Requests to this endpoint at once, 1 to 1000; more deliveries wait their turn and keep their retries. Empty: the service's default (${DEFAULT_MAX_CONCURRENCY}).`}
+              hint={`Requests to this endpoint at once, 1 to 1000; more deliveries wait their turn and keep their retries. Empty: the installation's default.`}
               error={typeof maxValue === "string" ? maxValue : fieldError("max_concurrency")}
             >
               <input
@@ -508,7 +505,7 @@ export function WebhookEditor({ webhook, onSaved }: { webhook?: Webhook; onSaved
                 min={1}
                 max={1000}
                 step={1}
-                placeholder={String(DEFAULT_MAX_CONCURRENCY)}
+                placeholder="default"
                 value={maxConcurrency}
                 aria-describedby="wh-max-concurrency-hint"
                 onInput={(e) => {
