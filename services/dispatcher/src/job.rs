@@ -52,7 +52,6 @@ pub struct Ran {
 /// One request to the receiver and its answer.
 #[derive(Debug, Clone, Copy)]
 pub struct Sent {
-    pub succeeded: bool,
     pub answer: Answer,
     pub duration: Duration,
 }
@@ -184,7 +183,6 @@ async fn process<A: Acknowledge>(
                     .unwrap_or(0.0)
             });
             ran.attempt = Some(Sent {
-                succeeded: outcome.record.succeeded,
                 answer: outcome.answer,
                 duration: outcome.duration,
             });

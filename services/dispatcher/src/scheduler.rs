@@ -5,17 +5,18 @@
 //! `max_concurrency`, the tenant's share of the dispatcher, its capacity, the rate limit);
 //! what happens when it may not:
 //!
-//! - **held**: it waits in memory, unacked, for a request to finish — a few per lane
-//!   (up to the lane's `max_concurrency`), bounded per tenant and per dispatcher;
+//! - **held**: it waits in memory, unacked, for a request to finish, while its turn is
+//!   expected soon (`flow::hold_in_memory`: within 1 s at its webhook, 10 s at its
+//!   tenant's share and the dispatcher's capacity);
 //! - **parked**: anything beyond that, and every timed wait (rate, pause, open circuit),
-//!   is sent round a delay queue unattempted (`Finished::Deferred`, acked after the
-//!   broker confirms it) and comes back about when its turn is (`flow::park_for`), so a
-//!   backlog never fills the broker's prefetch and blocks other tenants.
+//!   is sent round a delay queue unattempted (`Finished::Deferred`) and comes back about
+//!   when its turn is (`flow::park_for`), so a slow receiver's backlog does not fill the
+//!   broker's prefetch and block other tenants.
 //!
 //! A held or parked delivery is never failed and never charged an attempt. When a request
-//! finishes, held jobs start in turn: tenants round-robin (one start per tenant per turn),
-//! and a tenant's lanes round-robin, so a tenant with 1,000 endpoints gets the same turns
-//! as a tenant with one. The lane also keeps the endpoint's circuit breaker
+//! finishes, the next start goes to the tenant with the fewest requests in flight, to its
+//! lanes in turn, so a tenant with 1,000 endpoints gets the same turns as a tenant with
+//! one. The lane also keeps the endpoint's circuit breaker
 //! (`flow::breaker`) and the pause a receiver asked for (`flow::pause_after`).
 //!
 //! One dispatcher serves a webhook at a time (its shard queue is single-active-consumer
@@ -264,21 +265,21 @@ impl<T> State<T> {
             return vec![Step::Drop { item }];
         }
         if lane.flow.is_none() {
-            // Its limits are not known yet: wait for them in memory.
-            lane.held.push_back(Held {
+            // Its limits are not known yet: wait for them in memory, out of the round-robin
+            // (nothing may start under limits not read yet).
+            let learn = !std::mem::replace(&mut lane.learning, true);
+            let held = Held {
                 item,
                 delivery_id,
                 attempt,
                 reason: HoldReason::Concurrency,
-            });
-            count(&mut self.waiting_by_reason, HoldReason::Concurrency, 1);
-            self.total_held += 1;
-            self.tenants.entry(endpoint.tenant_id).or_default().held += 1;
-            if lane.learning {
-                return Vec::new();
-            }
-            lane.learning = true;
-            return vec![Step::Learn { endpoint }];
+            };
+            self.hold(endpoint, held, false);
+            return if learn {
+                vec![Step::Learn { endpoint }]
+            } else {
+                Vec::new()
+            };
         }
         let mut steps = Vec::new();
         self.place(endpoint, (delivery_id, attempt), item, now, &mut steps);
@@ -336,13 +337,9 @@ impl<T> State<T> {
             ..flow.circuit
         };
         // Its waiting jobs go in arrival order, as if they had just come.
-        let waiting: Vec<Held<T>> = lane.held.drain(..).collect();
-        let tenant = self.tenants.entry(endpoint.tenant_id).or_default();
-        tenant.held = tenant.held.saturating_sub(waiting.len() as u32);
-        self.total_held = self.total_held.saturating_sub(waiting.len() as u32);
+        let waiting: Vec<Held<T>> = std::iter::from_fn(|| self.take_held(endpoint)).collect();
         let mut steps = Vec::new();
         for h in waiting {
-            count(&mut self.waiting_by_reason, h.reason, -1);
             self.place(
                 endpoint,
                 (h.delivery_id, h.attempt),
@@ -381,10 +378,9 @@ impl<T> State<T> {
             if probe {
                 lane.probing = false;
             }
+            // The stored circuit is not taken: this dispatcher's own is the current one.
             if let Some(flow) = ran.flow {
-                let circuit = lane.circuit;
                 lane.set_flow(flow);
-                lane.circuit = circuit; // this dispatcher's own circuit is the current one
             }
             if let Some(sent) = ran.attempt {
                 lane.mean_attempt = moving_mean(lane.mean_attempt, sent.duration);
@@ -420,44 +416,29 @@ impl<T> State<T> {
             .map(|l| l.endpoint.webhook_id)
             .collect();
         for id in ids {
+            let Some(lane) = self.lanes.get(&id) else {
+                continue;
+            };
+            let endpoint = lane.endpoint;
+            items.extend(std::iter::from_fn(|| self.take_held(endpoint)).map(|h| h.item));
             let Some(lane) = self.lanes.get_mut(&id) else {
                 continue;
             };
-            let tenant_id = lane.endpoint.tenant_id;
-            let held: Vec<Held<T>> = lane.held.drain(..).collect();
             for (_, reason) in lane.parked.drain() {
                 count(&mut self.waiting_by_reason, reason, -1);
             }
-            lane.learning = false;
-            let busy = lane.in_flight > 0;
-            if let Some(tenant) = self.tenants.get_mut(&tenant_id) {
-                tenant.held = tenant.held.saturating_sub(held.len() as u32);
+            if let Some(tenant) = self.tenants.get_mut(&endpoint.tenant_id) {
                 tenant.lanes.retain(|l| *l != id);
             }
-            self.total_held = self.total_held.saturating_sub(held.len() as u32);
-            for h in held {
-                count(&mut self.waiting_by_reason, h.reason, -1);
-                items.push(h.item);
-            }
-            if busy {
-                if let Some(lane) = self.lanes.get_mut(&id) {
-                    lane.queued = false;
-                    lane.flow = None; // read again if the shard comes back
-                }
+            if lane.in_flight > 0 {
+                lane.learning = false;
+                lane.queued = false;
+                lane.flow = None; // read again if the shard comes back
             } else {
                 self.lanes.remove(&id);
             }
         }
-        self.ring
-            .retain(|t| self.tenants.get(t).is_some_and(|t| !t.lanes.is_empty()));
-        for t in self.tenants.values_mut() {
-            t.in_ring = false;
-        }
-        for t in &self.ring {
-            if let Some(tenant) = self.tenants.get_mut(t) {
-                tenant.in_ring = true;
-            }
-        }
+        self.prune_ring();
         items
     }
 
@@ -590,23 +571,13 @@ impl<T> State<T> {
         let room = lane_soon && shares_soon;
         match reason {
             Some(reason) if room => {
-                lane.held.push_back(Held {
+                let held = Held {
                     item,
                     delivery_id,
                     attempt,
                     reason,
-                });
-                tenant.held += 1;
-                self.total_held += 1;
-                count(&mut self.waiting_by_reason, reason, 1);
-                if !lane.queued {
-                    lane.queued = true;
-                    tenant.lanes.push_back(endpoint.webhook_id);
-                }
-                if !tenant.in_ring {
-                    tenant.in_ring = true;
-                    self.ring.push_back(endpoint.tenant_id);
-                }
+                };
+                self.hold(endpoint, held, true);
             }
             _ => {
                 let reason = match admission {
@@ -622,11 +593,64 @@ impl<T> State<T> {
                         .max(tenant.mean_attempt.saturating_mul(rounds))
                         .min(MAX_PARK);
                 }
-                lane.parked.insert(delivery_id, reason);
-                count(&mut self.waiting_by_reason, reason, 1);
-                steps.push(Step::Park { item, wait, reason });
+                steps.push(self.park(endpoint, delivery_id, item, wait, reason));
             }
         }
+    }
+
+    /// Keeps `held` in its lane's memory; in its tenant's round-robin when `queued` (a
+    /// lane still learning its limits is not).
+    fn hold(&mut self, endpoint: Endpoint, held: Held<T>, queued: bool) {
+        let Some(lane) = self.lanes.get_mut(&endpoint.webhook_id) else {
+            return;
+        };
+        let tenant = self.tenants.entry(endpoint.tenant_id).or_default();
+        count(&mut self.waiting_by_reason, held.reason, 1);
+        lane.held.push_back(held);
+        tenant.held += 1;
+        self.total_held += 1;
+        if !queued {
+            return;
+        }
+        if !lane.queued {
+            lane.queued = true;
+            tenant.lanes.push_back(endpoint.webhook_id);
+        }
+        if !tenant.in_ring {
+            tenant.in_ring = true;
+            self.ring.push_back(endpoint.tenant_id);
+        }
+    }
+
+    /// Marks a delivery parked by its lane (its copy coming back is recognised) and says
+    /// to send it round a delay queue.
+    fn park(
+        &mut self,
+        endpoint: Endpoint,
+        delivery_id: Uuid,
+        item: T,
+        wait: Duration,
+        reason: HoldReason,
+    ) -> Step<T> {
+        if let Some(lane) = self.lanes.get_mut(&endpoint.webhook_id) {
+            lane.parked.insert(delivery_id, reason);
+        }
+        count(&mut self.waiting_by_reason, reason, 1);
+        Step::Park { item, wait, reason }
+    }
+
+    /// Drops from the round-robin the tenants left without lanes holding jobs.
+    fn prune_ring(&mut self) {
+        let tenants = &mut self.tenants;
+        self.ring.retain(|t| {
+            let keep = tenants.get(t).is_some_and(|l| !l.lanes.is_empty());
+            if !keep {
+                if let Some(l) = tenants.get_mut(t) {
+                    l.in_ring = false;
+                }
+            }
+            keep
+        });
     }
 
     /// Starts held jobs while there is room. Each start goes to the tenant with the fewest
@@ -650,16 +674,7 @@ impl<T> State<T> {
                 }
             }
             // Tenants left without held lanes leave the ring; the one served goes last.
-            let tenants = &mut self.tenants;
-            self.ring.retain(|t| {
-                let keep = tenants.get(t).is_some_and(|l| !l.lanes.is_empty());
-                if !keep {
-                    if let Some(l) = tenants.get_mut(t) {
-                        l.in_ring = false;
-                    }
-                }
-                keep
-            });
+            self.prune_ring();
             let Some(served) = started else { break };
             if let Some(i) = self.ring.iter().position(|t| *t == served) {
                 self.ring.remove(i);
@@ -718,13 +733,7 @@ impl<T> State<T> {
                         let limits = lane.limits(self.settings.default_max_concurrency);
                         let park =
                             park_for(wait, lane.waiting() as u32, &limits, lane.mean_attempt);
-                        lane.parked.insert(h.delivery_id, reason);
-                        count(&mut self.waiting_by_reason, reason, 1);
-                        steps.push(Step::Park {
-                            item: h.item,
-                            wait: park,
-                            reason,
-                        });
+                        steps.push(self.park(endpoint, h.delivery_id, h.item, park, reason));
                     }
                     if let Some(lane) = self.lanes.get_mut(&webhook_id) {
                         lane.queued = false;
@@ -909,11 +918,18 @@ impl Scheduler {
         }
     }
 
-    /// Forgets idle lanes and publishes the waiting gauges; returns what waits per lane.
+    /// Forgets idle lanes and publishes the gauges (every report round, not on every
+    /// change: a change is a job's start or end); returns what waits per lane.
     pub fn tick(&self) -> Vec<LaneReport> {
         let now = Utc::now();
         self.with_state(|s| {
             s.forget_idle(Duration::from_secs(300), now);
+            for (reason, n) in s.waiting_by_reason() {
+                metrics::gauge!("hookrelay_deliveries_waiting", "reason" => reason.as_str())
+                    .set(n as f64);
+            }
+            let (in_flight, _) = s.load();
+            metrics::gauge!("hookrelay_jobs_in_flight").set(f64::from(in_flight));
             s.waiting_lanes()
         })
     }
@@ -929,14 +945,7 @@ impl Scheduler {
             .state
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let result = f(&mut state);
-        for (reason, n) in state.waiting_by_reason() {
-            metrics::gauge!("hookrelay_deliveries_waiting", "reason" => reason.as_str())
-                .set(n as f64);
-        }
-        let (in_flight, _) = state.load();
-        metrics::gauge!("hookrelay_jobs_in_flight").set(f64::from(in_flight));
-        result
+        f(&mut state)
     }
 
     /// Carries out the scheduler's steps; every one runs as its own task.
@@ -952,14 +961,14 @@ impl Scheduler {
                     self.shared.tasks.spawn(async move {
                         // Whatever happens to the job (even a panic), its slot is given back.
                         let mut slot = Slot {
-                            scheduler: this.clone(),
+                            scheduler: this,
                             endpoint,
                             probe,
                             ran: None,
                         };
-                        slot.ran = Some(
-                            job::run(&this.shared.worker, item.job, item.ready_at, item.part).await,
-                        );
+                        let worker = &slot.scheduler.shared.worker;
+                        let ran = job::run(worker, item.job, item.ready_at, item.part).await;
+                        slot.ran = Some(ran);
                     });
                 }
                 Step::Park { item, wait, reason } => {
@@ -1143,7 +1152,6 @@ mod tests {
         Ran {
             flow: None,
             attempt: Some(Sent {
-                succeeded: (200..300).contains(&status),
                 answer: Answer {
                     status: Some(status),
                     retry_after: retry_after.map(Duration::from_secs),
