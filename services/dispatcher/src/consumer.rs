@@ -105,13 +105,13 @@ async fn consume(
             .basic_qos(settings.prefetch, BasicQosOptions::default())
             .await?;
         // The unsharded queue (jobs of earlier versions): every dispatcher serves it.
-        attach(&channel, &topology.work_queue(), &tx).await?;
-        Ok::<_, QueueError>((connection, channel))
+        let unsharded = attach(&channel, &topology.work_queue(), &tx).await?;
+        Ok::<_, QueueError>((connection, channel, unsharded))
     };
     // A cluster that is electing a new queue leader can leave a declare or consume
     // unanswered: give up and reconnect (to another node) rather than wait forever, and
     // stop at once when asked to.
-    let (connection, channel) = tokio::select! {
+    let (connection, channel, unsharded) = tokio::select! {
         _ = stop.cancelled() => return Ok(None),
         set_up = tokio::time::timeout(SETUP_TIMEOUT, setup) => {
             set_up.map_err(|_| QueueError::SetupTimeout)??
@@ -127,21 +127,11 @@ async fn consume(
     let mut stall_check = tokio::time::interval(STALL_AFTER);
     loop {
         tokio::select! {
-            _ = stop.cancelled() => {
-                // Stop receiving, but keep the channel open: in-flight jobs still need acks.
-                for tag in attached.values() {
-                    let _ = channel.basic_cancel(tag.as_str().into(), BasicCancelOptions::default()).await;
-                }
-                return Ok(Some(OpenChannel { _connection: connection, _channel: channel }));
-            }
+            // Shutting down (asked to, or the shard keeper has stopped).
+            _ = stop.cancelled() => break,
             changed = owned.changed() => {
                 if changed.is_err() {
-                    // The shard keeper stopped (shutting down): stop receiving, but keep
-                    // the channel open for the acks of the jobs in flight.
-                    for tag in attached.values() {
-                        let _ = channel.basic_cancel(tag.as_str().into(), BasicCancelOptions::default()).await;
-                    }
-                    return Ok(Some(OpenChannel { _connection: connection, _channel: channel }));
+                    break;
                 }
                 let serving = owned.borrow_and_update().clone();
                 follow(&channel, topology, scheduler, &serving, &mut attached, &tx).await?;
@@ -182,6 +172,17 @@ async fn consume(
             }
         }
     }
+    // Stop receiving on every queue, but keep the channel open: the jobs in flight still
+    // need their acks.
+    for tag in attached.values().chain(std::iter::once(&unsharded)) {
+        let _ = channel
+            .basic_cancel(tag.as_str().into(), BasicCancelOptions::default())
+            .await;
+    }
+    Ok(Some(OpenChannel {
+        _connection: connection,
+        _channel: channel,
+    }))
 }
 
 /// Attaches a consumer to `queue` whose messages go to `tx`; returns its tag.
