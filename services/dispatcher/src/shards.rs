@@ -116,95 +116,87 @@ async fn hold(
     stop: &CancellationToken,
 ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let client = pool.get().await?;
-    let held = serve(&client, shards, keys, consuming, owned, stop).await;
+    let served: Result<(), Box<dyn std::error::Error + Send + Sync>> = async {
+        // A new id per session: a lock of an earlier session still held by a lingering
+        // backend cannot block this one.
+        let me = rand_id();
+        client
+            .execute("SELECT pg_advisory_lock($1, $2)", &[&keys.presence, &me])
+            .await?;
+        let mut held: BTreeSet<u16> = BTreeSet::new();
+        // Start the search at a place of our own, so dispatchers starting together do not
+        // all try the same shards first.
+        let start = u16::try_from(me.unsigned_abs() % u32::from(shards.max(1))).unwrap_or(0);
+        let mut detached_since: Option<std::time::Instant> = None;
+        loop {
+            if consuming.load(Ordering::SeqCst) {
+                detached_since = None;
+            } else {
+                let since = *detached_since.get_or_insert_with(std::time::Instant::now);
+                if since.elapsed() >= CONSUMER_DOWN_AFTER {
+                    return Err(Given::ConsumerDown(since.elapsed()).into());
+                }
+            }
+            let row = client
+                .query_one(
+                    "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted \
+                       AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) \
+                       AND classid = $1::int4::oid AND objsubid = 2",
+                    &[&keys.presence],
+                )
+                .await?;
+            let target = share(shards, row.get(0));
+            for offset in 0..shards {
+                if held.len() >= target {
+                    break;
+                }
+                let shard = (start + offset) % shards;
+                if held.contains(&shard) {
+                    continue;
+                }
+                let got: bool = client
+                    .query_one(
+                        "SELECT pg_try_advisory_lock($1, $2)",
+                        &[&keys.shards, &i32::from(shard)],
+                    )
+                    .await?
+                    .get(0);
+                if got {
+                    held.insert(shard);
+                }
+            }
+            while held.len() > target {
+                let Some(extra) = held.iter().next_back().copied() else {
+                    break;
+                };
+                // Stop consuming first: the next owner attaches after the unlock.
+                held.remove(&extra);
+                owned.send_replace(held.clone());
+                tokio::time::sleep(Duration::from_millis(200)).await;
+                client
+                    .execute(
+                        "SELECT pg_advisory_unlock($1, $2)",
+                        &[&keys.shards, &i32::from(extra)],
+                    )
+                    .await?;
+                tracing::info!(shard = extra, "shard handed over");
+            }
+            if *owned.borrow() != held {
+                tracing::info!(shards = ?held, "serving shards");
+                owned.send_replace(held.clone());
+            }
+            metrics::gauge!("hookrelay_shards_owned").set(held.len() as f64);
+            tokio::select! {
+                _ = stop.cancelled() => return Ok(()),
+                _ = tokio::time::sleep(REBALANCE_EVERY) => {}
+            }
+        }
+    }
+    .await;
     // Stop consuming before the locks go, then close the session: its locks go with it.
     owned.send_replace(BTreeSet::new());
     drop(deadpool_postgres::Object::take(client));
-    held
-}
-
-async fn serve(
-    client: &deadpool_postgres::Client,
-    shards: u16,
-    keys: LockKeys,
-    consuming: &AtomicBool,
-    owned: &watch::Sender<BTreeSet<u16>>,
-    stop: &CancellationToken,
-) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
-    // A new id per session: a lock of an earlier session still held by a lingering
-    // backend cannot block this one.
-    let me = rand_id();
-    client
-        .execute("SELECT pg_advisory_lock($1, $2)", &[&keys.presence, &me])
-        .await?;
-    let mut held: BTreeSet<u16> = BTreeSet::new();
-    // Start the search at a place of our own, so dispatchers starting together do not
-    // all try the same shards first.
-    let start = u16::try_from(me.unsigned_abs() % u32::from(shards.max(1))).unwrap_or(0);
-    let mut detached_since: Option<std::time::Instant> = None;
-    loop {
-        if consuming.load(Ordering::SeqCst) {
-            detached_since = None;
-        } else {
-            let since = *detached_since.get_or_insert_with(std::time::Instant::now);
-            if since.elapsed() >= CONSUMER_DOWN_AFTER {
-                return Err(Box::new(Given::ConsumerDown(since.elapsed())));
-            }
-        }
-        let row = client
-            .query_one(
-                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted \
-                   AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) \
-                   AND classid = $1::int4::oid AND objsubid = 2",
-                &[&keys.presence],
-            )
-            .await?;
-        let target = share(shards, row.get(0));
-        for offset in 0..shards {
-            if held.len() >= target {
-                break;
-            }
-            let shard = (start + offset) % shards;
-            if held.contains(&shard) {
-                continue;
-            }
-            let got: bool = client
-                .query_one(
-                    "SELECT pg_try_advisory_lock($1, $2)",
-                    &[&keys.shards, &i32::from(shard)],
-                )
-                .await?
-                .get(0);
-            if got {
-                held.insert(shard);
-            }
-        }
-        while held.len() > target {
-            let Some(extra) = held.iter().next_back().copied() else {
-                break;
-            };
-            // Stop consuming first: the next owner attaches after the unlock.
-            held.remove(&extra);
-            owned.send_replace(held.clone());
-            tokio::time::sleep(Duration::from_millis(200)).await;
-            client
-                .execute(
-                    "SELECT pg_advisory_unlock($1, $2)",
-                    &[&keys.shards, &i32::from(extra)],
-                )
-                .await?;
-            tracing::info!(shard = extra, "shard handed over");
-        }
-        if *owned.borrow() != held {
-            tracing::info!(shards = ?held, "serving shards");
-            owned.send_replace(held.clone());
-        }
-        metrics::gauge!("hookrelay_shards_owned").set(held.len() as f64);
-        tokio::select! {
-            _ = stop.cancelled() => return Ok(()),
-            _ = tokio::time::sleep(REBALANCE_EVERY) => {}
-        }
-    }
+    served
 }
 
 #[cfg(test)]
