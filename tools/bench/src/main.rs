@@ -335,21 +335,8 @@ impl Run {
     }
 
     async fn setup(&self, sc: &Scenario) -> anyhow::Result<String> {
-        let tenant: Value = self
-            .http
-            .post(format!("{}/v1/tenants", self.first_api()))
-            .bearer_auth(&self.admin_token)
-            .json(&json!({"name": format!("bench-{}", sc.name)}))
-            .send()
-            .await?
-            .error_for_status()
-            .context("creating the tenant (is `make run` up, and the admin token right?)")?
-            .json()
-            .await?;
-        let key = tenant["api_key"]["key"]
-            .as_str()
-            .context("key")?
-            .to_string();
+        let name = format!("bench-{}", sc.name);
+        let key = create_tenant(&self.http, self.first_api(), &self.admin_token, &name).await?;
         for i in 0..sc.webhooks {
             let path = format!("/{}/{i}", sc.name);
             let created: Value = self
@@ -573,6 +560,29 @@ impl Run {
             "first_attempts_failed_on_purpose": self.receiver.failed_on_purpose.load(Ordering::Relaxed),
         }))
     }
+}
+
+/// Creates a tenant through the admin API; returns its first API key.
+async fn create_tenant(
+    http: &reqwest::Client,
+    api: &str,
+    admin_token: &str,
+    name: &str,
+) -> anyhow::Result<String> {
+    let tenant: Value = http
+        .post(format!("{api}/v1/tenants"))
+        .bearer_auth(admin_token)
+        .json(&json!({"name": name}))
+        .send()
+        .await?
+        .error_for_status()
+        .context("creating a tenant (is `make run` up, and the admin token right?)")?
+        .json()
+        .await?;
+    Ok(tenant["api_key"]["key"]
+        .as_str()
+        .context("key")?
+        .to_string())
 }
 
 /// Serves `handler` (every path) with `state` on a free port of 127.0.0.1 with `workers`

@@ -67,21 +67,7 @@ struct Noisy {
 
 impl Noisy {
     async fn tenant(&self, name: &str) -> anyhow::Result<String> {
-        let tenant: Value = self
-            .http
-            .post(format!("{}/v1/tenants", self.api))
-            .bearer_auth(&self.admin_token)
-            .json(&json!({"name": name}))
-            .send()
-            .await?
-            .error_for_status()
-            .context("creating a tenant (is `make run` up, and the admin token right?)")?
-            .json()
-            .await?;
-        Ok(tenant["api_key"]["key"]
-            .as_str()
-            .context("key")?
-            .to_string())
+        crate::create_tenant(&self.http, &self.api, &self.admin_token, name).await
     }
 
     /// Creates `n` webhooks of the tenant to `path` (8 at a time); returns their ids.
