@@ -161,6 +161,7 @@ async fn announce_one(
         occurred_at: chrono::Utc::now(),
         idempotency_key: None,
         traceparent: None,
+        ordering_key: None,
     };
     EventRepo::ingest(tx, tenant_id, &event).await
 }

@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use crate::flow::{Endpoint, StoredFlow};
+use crate::ordering::{turn, LaneSpot, OrderingMode, Turn};
 use crate::{
     CorruptValue, CustomHeaders, PayloadFormat, SignatureProfile, ValidationError, WebhookSecret,
     WebhookUrl,
@@ -276,6 +277,10 @@ pub struct DispatchContext {
     pub webhook: WebhookState,
     /// The webhook's limits and circuit (default when it is gone or its row is corrupt).
     pub flow: StoredFlow,
+    /// Whether the webhook orders its deliveries now (`none` when it is gone).
+    pub ordering: OrderingMode,
+    /// The delivery's place in its FIFO lane (`None`: it is in none).
+    pub lane: Option<LaneSpot>,
 }
 
 impl DispatchContext {
@@ -336,6 +341,9 @@ pub enum JobDecision<'a> {
         ctx: &'a DispatchContext,
         reason: &'a CorruptValue,
     },
+    /// A FIFO lane's earlier delivery (this one) is still pending: drop the job; the lane
+    /// publishes this delivery again when its turn comes.
+    Behind(Uuid),
 }
 
 /// Decides what a job means given the delivery as stored (`None`: it does not exist).
@@ -359,10 +367,13 @@ pub fn decide<'a>(job: &DeliveryJob, stored: Option<&'a DispatchContext>) -> Job
             ctx,
             reason,
         },
-        WebhookState::Active(target) => JobDecision::Send {
-            attempt,
-            ctx,
-            target,
+        WebhookState::Active(target) => match turn(ctx.ordering, ctx.lane.as_ref()) {
+            Turn::Behind(head) => JobDecision::Behind(head),
+            Turn::Go => JobDecision::Send {
+                attempt,
+                ctx,
+                target,
+            },
         },
     }
 }
@@ -473,7 +484,20 @@ mod tests {
             },
             webhook,
             flow: Default::default(),
+            ordering: OrderingMode::None,
+            lane: None,
         }
+    }
+
+    /// A delivery of a FIFO webhook, behind `head` in its lane or at its head.
+    fn in_lane(mut ctx: DispatchContext, head: Option<u128>) -> DispatchContext {
+        ctx.ordering = OrderingMode::Fifo;
+        ctx.lane = Some(LaneSpot {
+            lane_id: 1,
+            seq: 2,
+            behind: head.map(Uuid::from_u128),
+        });
+        ctx
     }
 
     fn job(attempt: u32) -> DeliveryJob {
@@ -489,6 +513,7 @@ mod tests {
             JobDecision::Fail {
                 attempt, reason, ..
             } => format!("fail {attempt}: {}", reason.what),
+            JobDecision::Behind(head) => format!("behind {}", head.as_u128()),
         }
     }
 
@@ -534,6 +559,29 @@ mod tests {
                 1,
                 Some(ctx(Pending, 0, corrupt())),
                 "fail 1: signing secret",
+            ),
+            // FIFO: only the head of a lane goes; a job that comes early is dropped.
+            (1, Some(in_lane(ctx(Pending, 0, active()), None)), "send 1"),
+            (
+                1,
+                Some(in_lane(ctx(Pending, 0, active()), Some(7))),
+                "behind 7",
+            ),
+            (
+                3,
+                Some(in_lane(ctx(Pending, 2, active()), Some(7))),
+                "behind 7",
+            ),
+            // ...but a deleted or disabled webhook cancels its whole lane, in any order.
+            (
+                1,
+                Some(in_lane(ctx(Pending, 0, WebhookState::Disabled), Some(7))),
+                "cancel",
+            ),
+            (
+                1,
+                Some(in_lane(ctx(Succeeded, 1, active()), Some(7))),
+                "done: delivery already finished",
             ),
             // A finished delivery is never cancelled or failed again.
             (

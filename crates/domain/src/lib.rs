@@ -15,6 +15,7 @@
 //!   schedule and the dispatcher's decisions as pure functions;
 //! - [`flow`]: an endpoint's limits, circuit breaker and receiver pauses, and whether a
 //!   delivery may start now (the dispatcher's scheduler decisions);
+//! - [`ordering`]: FIFO webhooks, ordering keys, and whether a delivery's turn has come;
 //! - [`post`]: scheduled posts, their statuses and the events they announce;
 //! - [`payload`]: the exact bytes a receiver gets; [`signing`]: Standard Webhooks signatures.
 
@@ -22,6 +23,7 @@ pub mod delivery;
 mod event_type;
 pub mod flow;
 mod headers;
+pub mod ordering;
 pub mod payload;
 pub mod post;
 pub mod presets;

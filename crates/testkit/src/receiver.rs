@@ -67,12 +67,17 @@ impl Reply {
     }
 }
 
+/// A reply chosen from the request.
+type Rule = Arc<dyn Fn(&Received) -> Option<Reply> + Send + Sync>;
+
 #[derive(Default)]
 struct State {
     received: Mutex<Vec<Received>>,
     /// Replies for the next requests, in order; then `default`.
     script: Mutex<VecDeque<Reply>>,
     default: Mutex<Option<Reply>>,
+    /// Decides the reply from the request, before the script (`None`: not decided).
+    rule: Mutex<Option<Rule>>,
     /// Body of every reply instead of `reply <status>`.
     body: Mutex<Option<bytes::Bytes>>,
     /// Requests being answered now, and the most there ever were at once.
@@ -122,6 +127,11 @@ impl Receiver {
         *self.state.default.lock().expect("lock") = Some(reply);
     }
 
+    /// Answers the requests `rule` picks a reply for with it (before any script).
+    pub fn answer_with(&self, rule: impl Fn(&Received) -> Option<Reply> + Send + Sync + 'static) {
+        *self.state.rule.lock().expect("lock") = Some(Arc::new(rule));
+    }
+
     /// Answers every request with this body.
     pub fn reply_body(&self, body: &'static [u8]) {
         *self.state.body.lock().expect("lock") = Some(bytes::Bytes::from_static(body));
@@ -167,13 +177,16 @@ async fn handle(req: HttpRequest, body: web::Bytes, state: web::Data<State>) -> 
         body,
         at: Instant::now(),
     };
+    let rule = state.rule.lock().expect("lock").clone();
+    let ruled = rule.and_then(|rule| rule(&received));
     state.received.lock().expect("lock").push(received);
     let now = state.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
     state.max_in_flight.fetch_max(now, Ordering::SeqCst);
     // Counted out when the answer is built, whatever happens to the connection.
     let _answering = Answering(&state.in_flight);
-    let scripted = state.script.lock().expect("lock").pop_front();
-    let reply = scripted
+    let scripted = || state.script.lock().expect("lock").pop_front();
+    let reply = ruled
+        .or_else(scripted)
         .or(*state.default.lock().expect("lock"))
         .unwrap_or(Reply::status(200));
     if !reply.delay.is_zero() {

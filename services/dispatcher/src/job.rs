@@ -7,7 +7,9 @@ use std::time::Duration;
 use hookrelay_core::report::ErrorChain;
 use hookrelay_core::sender::WebhookSender;
 use hookrelay_core::telemetry::traceparent;
-use hookrelay_domain::delivery::{decide, Answer, DeliveryJob, JobDecision, Stale};
+use hookrelay_domain::delivery::{
+    decide, Answer, DeliveryJob, DispatchContext, JobDecision, Stale,
+};
 use hookrelay_domain::flow::StoredFlow;
 use tokio::sync::mpsc;
 use tracing::Instrument;
@@ -135,7 +137,17 @@ async fn process<A: Acknowledge>(
         JobDecision::Cancel => Finished::Cancelled {
             acker,
             delivery_id: id,
+            lane: lane_of(ctx.as_ref()),
         },
+        JobDecision::Behind(head) => {
+            // Not its turn: its lane publishes it again when the head is done.
+            tracing::debug!(delivery = %id, behind = %head, "job before its turn in a FIFO lane; dropped");
+            metrics::counter!("hookrelay_fifo_out_of_turn_total").increment(1);
+            Finished::Skipped {
+                acker,
+                delivery_id: Some(id),
+            }
+        }
         JobDecision::Fail {
             attempt,
             ctx,
@@ -149,6 +161,7 @@ async fn process<A: Acknowledge>(
                 retry: None,
                 disable: None,
                 end_to_end_secs: None,
+                lane: lane_of(Some(ctx)),
             }
         }
         JobDecision::Send {
@@ -192,10 +205,16 @@ async fn process<A: Acknowledge>(
                 retry: outcome.retry,
                 disable: outcome.disable,
                 end_to_end_secs,
+                lane: lane_of(Some(ctx)),
             }
         }
     };
     (finished, ran)
+}
+
+/// The FIFO lane a delivery is in, which moves on when the delivery is done.
+fn lane_of(ctx: Option<&DispatchContext>) -> Option<i64> {
+    ctx?.lane.map(|spot| spot.lane_id)
 }
 
 /// The database is unavailable: give the job back to the broker and try later.

@@ -46,14 +46,25 @@ pub struct Writes {
     /// Deliveries parked for a while (`POSTPONE_AFTER`) and when they are due, so the
     /// sweeper does not republish them meanwhile.
     pub postponed: Vec<(Uuid, chrono::DateTime<chrono::Utc>)>,
+    /// FIFO lanes whose head this batch finishes (succeeded, gave up or cancelled): their
+    /// next deliveries are due once it commits.
+    pub lanes_moving: Vec<i64>,
+}
+
+/// What a write did.
+#[derive(Debug, Default)]
+pub struct Written {
+    /// The deliveries whose attempt was applied (not a duplicate of one already recorded).
+    pub applied: HashSet<Uuid>,
+    /// The jobs of the new heads of `Writes::lanes_moving`, to publish now.
+    pub lane_heads: Vec<DeliveryJob>,
 }
 
 /// Where results are written.
 pub trait ResultStore: Send + Sync + 'static {
-    /// Records the attempts, cancels and postpones the deliveries; returns the deliveries
-    /// whose attempt was applied (not a duplicate of one already recorded).
-    fn write(&self, writes: &Writes)
-        -> impl Future<Output = Result<HashSet<Uuid>, DbError>> + Send;
+    /// Records the attempts, cancels and postpones the deliveries; answers which attempts
+    /// were applied and the next heads of the FIFO lanes that moved.
+    fn write(&self, writes: &Writes) -> impl Future<Output = Result<Written, DbError>> + Send;
 
     /// Disables webhooks (a receiver answered 410 Gone) and announces it.
     fn disable(
@@ -70,7 +81,7 @@ pub struct PgStore {
 }
 
 impl ResultStore for PgStore {
-    async fn write(&self, writes: &Writes) -> Result<HashSet<Uuid>, DbError> {
+    async fn write(&self, writes: &Writes) -> Result<Written, DbError> {
         self.pool.write(writes).await
     }
 
@@ -83,37 +94,54 @@ impl ResultStore for PgStore {
 
 /// Writing results with a bare pool (the store's first half).
 trait WriteResults {
-    fn write(&self, writes: &Writes)
-        -> impl Future<Output = Result<HashSet<Uuid>, DbError>> + Send;
+    fn write(&self, writes: &Writes) -> impl Future<Output = Result<Written, DbError>> + Send;
 }
 
 impl WriteResults for Pool {
-    async fn write(&self, writes: &Writes) -> Result<HashSet<Uuid>, DbError> {
+    async fn write(&self, writes: &Writes) -> Result<Written, DbError> {
         let Writes {
             records,
             cancelled,
             postponed,
+            lanes_moving,
         } = writes;
         if records.is_empty() && cancelled.is_empty() && postponed.is_empty() {
-            return Ok(HashSet::new());
+            return Ok(Written::default());
         }
         let mut client = self.get().await?;
         if !postponed.is_empty() {
             DeliveryRepo::postpone(&client, postponed).await?;
         }
         if records.is_empty() && cancelled.is_empty() {
-            return Ok(HashSet::new());
+            return Ok(Written::default());
         }
-        if cancelled.is_empty() {
+        if cancelled.is_empty() && lanes_moving.is_empty() {
             // One statement, one round trip, committed on its own.
             let applied = DeliveryRepo::record_attempts(&client, records).await?;
-            return Ok(applied.into_iter().collect());
+            return Ok(Written {
+                applied: applied.into_iter().collect(),
+                lane_heads: Vec::new(),
+            });
         }
         let tx = client.transaction().await?;
+        if !lanes_moving.is_empty() {
+            // The next head of a lane is sent once this commits: were the commit lost in
+            // a crash, the one before it would be sent again after it — out of order.
+            tx.batch_execute("SET LOCAL synchronous_commit = on")
+                .await?;
+        }
         let applied = DeliveryRepo::record_attempts(&tx, records).await?;
         DeliveryRepo::cancel(&tx, cancelled).await?;
         tx.commit().await?;
-        Ok(applied.into_iter().collect())
+        let lane_heads = if lanes_moving.is_empty() {
+            Vec::new()
+        } else {
+            DeliveryRepo::lane_heads(&client, lanes_moving).await?
+        };
+        Ok(Written {
+            applied: applied.into_iter().collect(),
+            lane_heads,
+        })
     }
 }
 
@@ -124,6 +152,12 @@ pub trait RetryPublisher: Send + Sync + 'static {
         &self,
         jobs: &[DeliveryJob],
         delay: Duration,
+    ) -> impl Future<Output = Result<(), QueueError>> + Send;
+
+    /// Publishes jobs due now (the next heads of FIFO lanes).
+    fn publish_now(
+        &self,
+        jobs: &[DeliveryJob],
     ) -> impl Future<Output = Result<(), QueueError>> + Send;
 }
 
@@ -139,6 +173,10 @@ impl RetryPublisher for JobPublisher {
         metrics::counter!("hookrelay_retries_scheduled_total", "delay" => format!("{delay_secs}s"))
             .increment(jobs.len() as u64);
         self.publish(jobs, Destination::Retry { delay_secs }).await
+    }
+
+    async fn publish_now(&self, jobs: &[DeliveryJob]) -> Result<(), QueueError> {
+        self.publish(jobs, Destination::Work).await
     }
 }
 
@@ -175,8 +213,11 @@ impl<S: ResultStore, P: RetryPublisher> Recorder<S, P> {
         let writing = std::time::Instant::now();
         let written = self.store.write(&writes).await;
         metrics::histogram!("hookrelay_record_seconds").record(writing.elapsed().as_secs_f64());
-        let applied = match written {
-            Ok(applied) => applied,
+        let Written {
+            applied,
+            lane_heads,
+        } = match written {
+            Ok(written) => written,
             Err(e) => {
                 tracing::error!(error = %ErrorChain(&e), jobs = batch.len(), "recording attempts failed; requeueing");
                 self.settle(batch, Settle::Requeue).await;
@@ -184,6 +225,7 @@ impl<S: ResultStore, P: RetryPublisher> Recorder<S, P> {
             }
         };
         self.schedule_retries(retries_of(&batch, &applied)).await;
+        self.publish_lane_heads(&lane_heads).await;
         self.disable_gone(&batch, &applied).await;
         count_finished(&batch, &applied);
         self.settle(batch, Settle::Ack).await;
@@ -211,6 +253,18 @@ impl<S: ResultStore, P: RetryPublisher> Recorder<S, P> {
         }
         if let Err(e) = self.store.disable(&gone, DisableReason::Gone).await {
             tracing::warn!(error = %ErrorChain(&e), webhooks = gone.len(), "disabling gone webhooks failed");
+        }
+    }
+
+    /// Publishes the next delivery of each FIFO lane that moved. A failure is logged: the
+    /// head is due in PostgreSQL, and the sweeper sends it.
+    async fn publish_lane_heads(&self, jobs: &[DeliveryJob]) {
+        if jobs.is_empty() {
+            return;
+        }
+        metrics::counter!("hookrelay_fifo_lane_advances_total").increment(jobs.len() as u64);
+        if let Err(e) = self.retries.publish_now(jobs).await {
+            tracing::warn!(error = %ErrorChain(&e), jobs = jobs.len(), "publishing the next heads of FIFO lanes failed; the sweeper will send them");
         }
     }
 
@@ -264,8 +318,18 @@ fn writes_of<A>(batch: &[Finished<A>]) -> Writes {
     let mut w = Writes::default();
     for f in batch {
         match f {
-            Finished::Attempted { record, .. } => w.records.push((**record).clone()),
-            Finished::Cancelled { delivery_id, .. } => w.cancelled.push(*delivery_id),
+            Finished::Attempted { record, lane, .. } => {
+                w.records.push((**record).clone());
+                if record.new_status != DeliveryStatus::Pending {
+                    w.lanes_moving.extend(lane);
+                }
+            }
+            Finished::Cancelled {
+                delivery_id, lane, ..
+            } => {
+                w.cancelled.push(*delivery_id);
+                w.lanes_moving.extend(lane);
+            }
             Finished::Deferred { job, wait, .. } if *wait >= POSTPONE_AFTER => {
                 if let Some(due) = job.due() {
                     w.postponed.push((job.delivery_id(), due));
@@ -276,6 +340,8 @@ fn writes_of<A>(batch: &[Finished<A>]) -> Writes {
     }
     w.records.sort_by_key(|r| r.delivery_id);
     w.postponed.sort_by_key(|(id, _)| *id);
+    w.lanes_moving.sort_unstable();
+    w.lanes_moving.dedup();
     w
 }
 
@@ -363,15 +429,20 @@ mod tests {
     struct FakeStore {
         fail: bool,
         duplicates: HashSet<Uuid>,
-        written: Arc<Mutex<Vec<Written>>>,
+        written: Arc<Mutex<Vec<Stored>>>,
         disabled: Mutex<Vec<Uuid>>,
     }
 
     /// One write: the attempt rows and the cancelled deliveries.
-    type Written = (Vec<AttemptRecord>, Vec<Uuid>);
+    type Stored = (Vec<AttemptRecord>, Vec<Uuid>);
+
+    /// The job the fake store answers as the next head of `lane`.
+    fn head_of(lane: i64) -> DeliveryJob {
+        DeliveryJob::new(Uuid::from_u128(lane as u128), 1, None)
+    }
 
     impl ResultStore for FakeStore {
-        async fn write(&self, writes: &Writes) -> Result<HashSet<Uuid>, DbError> {
+        async fn write(&self, writes: &Writes) -> Result<Written, DbError> {
             let (records, cancelled) = (&writes.records, &writes.cancelled);
             if self.fail {
                 return Err(DbError::Corrupt(hookrelay_domain::CorruptValue::new(
@@ -383,11 +454,14 @@ mod tests {
                 .lock()
                 .expect("written")
                 .push((records.to_vec(), cancelled.to_vec()));
-            Ok(records
-                .iter()
-                .map(|r| r.delivery_id)
-                .filter(|id| !self.duplicates.contains(id))
-                .collect())
+            Ok(Written {
+                applied: records
+                    .iter()
+                    .map(|r| r.delivery_id)
+                    .filter(|id| !self.duplicates.contains(id))
+                    .collect(),
+                lane_heads: writes.lanes_moving.iter().map(|l| head_of(*l)).collect(),
+            })
         }
 
         async fn disable(&self, webhooks: &[Uuid], reason: DisableReason) -> Result<(), DbError> {
@@ -400,6 +474,7 @@ mod tests {
     #[derive(Default)]
     struct FakeRetries {
         published: Mutex<Vec<(Duration, Vec<DeliveryJob>)>>,
+        now: Mutex<Vec<DeliveryJob>>,
     }
 
     impl RetryPublisher for FakeRetries {
@@ -412,6 +487,11 @@ mod tests {
                 .lock()
                 .expect("published")
                 .push((delay, jobs.to_vec()));
+            Ok(())
+        }
+
+        async fn publish_now(&self, jobs: &[DeliveryJob]) -> Result<(), QueueError> {
+            self.now.lock().expect("now").extend_from_slice(jobs);
             Ok(())
         }
     }
@@ -457,6 +537,7 @@ mod tests {
                 retry: retry_secs.map(|s| (DeliveryJob::new(id, 2, None), Duration::from_secs(s))),
                 disable: None,
                 end_to_end_secs: None,
+                lane: None,
             }
         }
 
@@ -523,6 +604,7 @@ mod tests {
             Finished::Cancelled {
                 acker: h.ack(4),
                 delivery_id: id[1],
+                lane: None,
             },
             Finished::Skipped {
                 acker: h.ack(5),
@@ -567,6 +649,7 @@ mod tests {
                 retry: None,
                 disable: Some(DisableReason::Gone),
                 end_to_end_secs: None,
+                lane: None,
             }
         };
         let (webhook, duplicate_webhook) = (Uuid::new_v4(), Uuid::new_v4());
@@ -609,6 +692,50 @@ mod tests {
         let writes = writes_of(&[parked(1, id[1], 60), parked(2, id[0], 2)]);
         assert_eq!(writes.postponed, vec![(id[1], due)]);
         assert!(writes.records.is_empty() && writes.cancelled.is_empty());
+    }
+
+    #[tokio::test]
+    async fn fifo_lanes_move_on_when_their_head_is_done_not_when_it_retries() {
+        let id = ids(4);
+        let h = Harness::new(false, &[]);
+        let in_lane = |f: Finished<FakeAck>, l: i64| match f {
+            Finished::Attempted {
+                acker,
+                record,
+                retry,
+                disable,
+                end_to_end_secs,
+                ..
+            } => Finished::Attempted {
+                acker,
+                record,
+                retry,
+                disable,
+                end_to_end_secs,
+                lane: Some(l),
+            },
+            other => other,
+        };
+        let batch = vec![
+            // Gave up: lane 1 moves on.
+            in_lane(h.attempted(1, id[0], None), 1),
+            // Retries: lane 2 stays blocked behind it.
+            in_lane(h.attempted(2, id[1], Some(5)), 2),
+            // Cancelled: lane 3 moves on.
+            Finished::Cancelled {
+                acker: h.ack(3),
+                delivery_id: id[2],
+                lane: Some(3),
+            },
+            // Unordered.
+            h.attempted(4, id[3], None),
+        ];
+        let writes = writes_of(&batch);
+        assert_eq!(writes.lanes_moving, vec![1, 3]);
+        h.recorder.flush(batch).await.expect("flushed");
+        let now = h.recorder.retries.now.lock().expect("now").clone();
+        assert_eq!(now, vec![head_of(1), head_of(3)]);
+        assert_eq!(h.published().len(), 1, "the retry waits in its delay queue");
     }
 
     #[tokio::test]

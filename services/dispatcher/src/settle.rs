@@ -74,7 +74,12 @@ pub enum Finished<A> {
     /// Nothing to write (duplicate, stale, undecodable): just ack.
     Skipped { acker: A, delivery_id: Option<Uuid> },
     /// The webhook is gone or disabled.
-    Cancelled { acker: A, delivery_id: Uuid },
+    Cancelled {
+        acker: A,
+        delivery_id: Uuid,
+        /// Its FIFO lane, which moves on to its next delivery once this one is recorded.
+        lane: Option<i64>,
+    },
     /// An attempt was made (or failed unsent).
     Attempted {
         acker: A,
@@ -83,6 +88,8 @@ pub enum Finished<A> {
         /// The webhook must be disabled (the receiver answered 410 Gone).
         disable: Option<DisableReason>,
         end_to_end_secs: Option<f64>,
+        /// Its FIFO lane, which moves on to its next delivery when this attempt ends it.
+        lane: Option<i64>,
     },
     /// The job came early (its delay is longer than the delay queue it went through): it
     /// goes round again for `wait`, then is acked. Nothing is written.
@@ -99,7 +106,9 @@ impl<A> Finished<A> {
         match self {
             Finished::Nothing => None,
             Finished::Skipped { acker, delivery_id } => Some((acker, delivery_id)),
-            Finished::Cancelled { acker, delivery_id } => Some((acker, Some(delivery_id))),
+            Finished::Cancelled {
+                acker, delivery_id, ..
+            } => Some((acker, Some(delivery_id))),
             Finished::Attempted { acker, record, .. } => Some((acker, Some(record.delivery_id))),
             // A deferred job never held its delivery in flight.
             Finished::Deferred { acker, .. } => Some((acker, None)),

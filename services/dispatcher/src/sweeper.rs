@@ -10,6 +10,7 @@ use hookrelay_core::lifecycle::{self, AutoDisable};
 use hookrelay_core::outbox::Outbox;
 use hookrelay_core::queue::{Destination, JobPublisher};
 use hookrelay_core::repo::deliveries::DeliveryRepo;
+use hookrelay_core::repo::lanes::LaneRepo;
 use hookrelay_core::report::ErrorChain;
 use tokio_util::sync::CancellationToken;
 
@@ -59,6 +60,10 @@ pub async fn round(
     let (due, oldest_secs) = DeliveryRepo::backlog(&client).await?;
     metrics::gauge!("hookrelay_outbox_due_deliveries").set(due as f64);
     metrics::gauge!("hookrelay_outbox_oldest_due_seconds").set(oldest_secs);
+    let lanes = LaneRepo::backlog(&client).await?;
+    metrics::gauge!("hookrelay_fifo_lane_backlog").set(lanes.waiting as f64);
+    metrics::gauge!("hookrelay_fifo_busy_lanes").set(lanes.busy_lanes as f64);
+    metrics::gauge!("hookrelay_fifo_head_age_seconds").set(lanes.oldest_head_age_secs);
     let mut total = 0;
     loop {
         let Some(jobs) = DeliveryRepo::sweep_overdue(&mut client, grace_secs, BATCH).await? else {

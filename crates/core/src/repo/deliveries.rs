@@ -6,11 +6,13 @@ use hookrelay_domain::delivery::{
     DeliveryJob, DeliveryStatus, DispatchContext, EventContent, WebhookState,
 };
 use hookrelay_domain::flow::{Endpoint, StoredFlow};
+use hookrelay_domain::ordering::{LaneSpot, OrderingMode};
 use hookrelay_domain::payload::build_body;
 use hookrelay_domain::{CorruptValue, EventType, PayloadFormat};
 use tokio_postgres::Row;
 use uuid::Uuid;
 
+use super::lanes::{LANES_CTE, LANE_ID, LANE_JOIN, LANE_SEQ};
 use super::{report_corrupt, stats, Filters, GenericClient};
 use crate::db::DbError;
 use crate::outbox::Unpublished;
@@ -57,6 +59,19 @@ pub struct DeliverySummary {
     pub last_response_code: Option<i32>,
     pub created_at: DateTime<Utc>,
     pub completed_at: Option<DateTime<Utc>>,
+    /// Where it waits in its FIFO lane (pending deliveries of FIFO webhooks only).
+    pub lane: Option<LaneStanding>,
+}
+
+/// Where a pending delivery stands in its FIFO lane.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LaneStanding {
+    /// The lane's ordering key (`""`: the webhook's single lane).
+    pub key: String,
+    /// Pending deliveries ahead of it (0: it is the head), counted up to 10,000.
+    pub ahead: i64,
+    /// The head it waits behind (`None`: it is the head).
+    pub behind: Option<Uuid>,
 }
 
 /// One logged attempt.
@@ -138,8 +153,28 @@ pub struct TestSendRecord {
 /// Arbitrary but fixed advisory lock key: one sweeper at a time.
 const SWEEPER_LOCK_KEY: i64 = 0x686f_6f6b_7265_6c02;
 
-const SUMMARY_COLUMNS: &str = "id, event_id, webhook_id, status, attempts, next_attempt_at, \
-                               last_attempt_at, last_response_code, created_at, completed_at";
+/// A delivery's columns (of `deliveries d`) as the API shows them, with where a pending
+/// delivery stands in its FIFO lane: its key, how many wait ahead of it (counted up to
+/// 10,000) and the head it waits behind.
+const SUMMARY_COLUMNS: &str = "d.id, d.event_id, d.webhook_id, d.status, d.attempts, d.next_attempt_at, \
+       d.last_attempt_at, d.last_response_code, d.created_at, d.completed_at, \
+       CASE WHEN d.lane_id IS NOT NULL AND d.status = 'pending' THEN ( \
+         SELECT ordering_key FROM delivery_lanes l WHERE l.id = d.lane_id) END AS lane_key, \
+       CASE WHEN d.lane_id IS NOT NULL AND d.status = 'pending' THEN ( \
+         SELECT count(*) FROM (SELECT 1 FROM deliveries h WHERE h.lane_id = d.lane_id \
+           AND h.status = 'pending' AND h.lane_seq < d.lane_seq LIMIT 10000) ahead) END AS lane_ahead, \
+       CASE WHEN d.lane_id IS NOT NULL AND d.status = 'pending' THEN ( \
+         SELECT h.id FROM deliveries h WHERE h.lane_id = d.lane_id AND h.status = 'pending' \
+           AND h.lane_seq < d.lane_seq ORDER BY h.lane_seq LIMIT 1) END AS lane_head";
+
+/// The next job of a pending delivery from `(id, attempts, trace_context, tenant_id,
+/// webhook_id)`.
+fn job_of(r: &Row) -> DeliveryJob {
+    DeliveryJob::after_recorded(r.get(0), r.get(1), r.get(2)).to(Endpoint {
+        tenant_id: r.get(3),
+        webhook_id: r.get(4),
+    })
+}
 
 /// Reads a delivery's status column.
 fn status_of(row: &Row) -> Result<DeliveryStatus, CorruptValue> {
@@ -158,6 +193,13 @@ fn summary(row: &Row) -> Result<DeliverySummary, CorruptValue> {
         last_response_code: row.get("last_response_code"),
         created_at: row.get("created_at"),
         completed_at: row.get("completed_at"),
+        lane: row
+            .get::<_, Option<String>>("lane_key")
+            .map(|key| LaneStanding {
+                key,
+                ahead: row.get::<_, Option<i64>>("lane_ahead").unwrap_or(0),
+                behind: row.get("lane_head"),
+            }),
     })
 }
 
@@ -192,6 +234,18 @@ fn flow_of(row: &Row) -> StoredFlow {
     })
 }
 
+/// Whether the webhook orders its deliveries; `none` when it is gone or the value does not
+/// parse (reported: its row also fails its deliveries through `webhook_state`).
+fn ordering_of(row: &Row) -> OrderingMode {
+    let Some(stored) = row.get::<_, Option<&str>>("ordering") else {
+        return OrderingMode::None;
+    };
+    OrderingMode::from_stored(stored).unwrap_or_else(|corrupt| {
+        report_corrupt("webhooks", row.get::<_, Uuid>("webhook_id"), &corrupt);
+        OrderingMode::None
+    })
+}
+
 /// Reads and writes deliveries.
 pub struct DeliveryRepo;
 
@@ -212,8 +266,14 @@ impl DeliveryRepo {
                         w.id IS NOT NULL AS has_webhook, w.url, w.enabled, w.payload_format, w.headers, \
                         w.secret, w.retry_schedule_secs, w.signature_profile, \
                         w.max_concurrency, w.rate_limit, w.rate_limit_period, w.circuit_state, \
-                        w.circuit_opened_at, w.circuit_retry_at, w.circuit_cooldown_secs, \
-                        CASE WHEN w.previous_secret_expires_at > now() THEN w.previous_secret END AS previous_secret \
+                        w.circuit_opened_at, w.circuit_retry_at, w.circuit_cooldown_secs, w.ordering, \
+                        CASE WHEN w.previous_secret_expires_at > now() THEN w.previous_secret END AS previous_secret, \
+                        d.lane_id, d.lane_seq, \
+                        CASE WHEN d.lane_id IS NOT NULL AND d.status = 'pending' THEN ( \
+                          SELECT h.id FROM deliveries h \
+                          WHERE h.lane_id = d.lane_id AND h.status = 'pending' AND h.lane_seq < d.lane_seq \
+                          ORDER BY h.lane_seq LIMIT 1 \
+                        ) END AS lane_head \
                  FROM deliveries d JOIN events e ON e.id = d.event_id \
                  LEFT JOIN LATERAL ( \
                    SELECT * FROM webhooks WHERE id = d.webhook_id AND tenant_id = d.tenant_id LIMIT 1 \
@@ -245,6 +305,12 @@ impl DeliveryRepo {
                     },
                     webhook: webhook_state(r, cipher),
                     flow: flow_of(r),
+                    ordering: ordering_of(r),
+                    lane: r.get::<_, Option<i64>>("lane_id").map(|lane_id| LaneSpot {
+                        lane_id,
+                        seq: r.get::<_, Option<i64>>("lane_seq").unwrap_or(0),
+                        behind: r.get("lane_head"),
+                    }),
                 })
             })
             .collect())
@@ -357,6 +423,31 @@ impl DeliveryRepo {
         Ok(applied)
     }
 
+    /// The jobs of the heads of FIFO lanes (each lane's pending delivery numbered lowest),
+    /// once the delivery before them is done; their due time becomes now, so the sweeper
+    /// does not send them again meanwhile. A head due later (it has a retry or a parked job
+    /// of its own on the way) is left to that job. One index probe per lane.
+    #[tracing::instrument(name = "DeliveryRepo::lane_heads", skip_all, fields(otel.kind = "client", db.system = "postgresql"))]
+    pub async fn lane_heads(
+        client: &impl GenericClient,
+        lanes: &[i64],
+    ) -> Result<Vec<DeliveryJob>, tokio_postgres::Error> {
+        let stmt = client
+            .prepare_cached(
+                "UPDATE deliveries d SET next_attempt_at = now() \
+                 FROM unnest($1::int8[]) AS l(id) CROSS JOIN LATERAL ( \
+                   SELECT id, next_attempt_at FROM deliveries \
+                   WHERE lane_id = l.id AND status = 'pending' ORDER BY lane_seq LIMIT 1 \
+                 ) h, events e \
+                 WHERE d.id = h.id AND h.next_attempt_at <= now() + interval '1 second' \
+                   AND e.id = d.event_id AND d.status = 'pending' \
+                 RETURNING d.id, d.attempts, e.trace_context, d.tenant_id, d.webhook_id",
+            )
+            .await?;
+        let rows = client.query(&stmt, &[&lanes]).await?;
+        Ok(rows.iter().map(job_of).collect())
+    }
+
     /// Marks pending deliveries cancelled (their webhook was deleted or disabled).
     #[tracing::instrument(name = "DeliveryRepo::cancel", skip_all, fields(otel.kind = "client", db.system = "postgresql"))]
     pub async fn cancel(
@@ -395,8 +486,11 @@ impl DeliveryRepo {
         let rows = tx
             .query(
                 "UPDATE deliveries d SET next_attempt_at = now() + make_interval(secs => $1 * 3) \
-                 FROM (SELECT id FROM deliveries WHERE status = 'pending' \
+                 FROM (SELECT id FROM deliveries p WHERE status = 'pending' \
                          AND next_attempt_at < now() - make_interval(secs => $1) \
+                         AND (lane_id IS NULL OR NOT EXISTS ( \
+                           SELECT 1 FROM deliveries h WHERE h.lane_id = p.lane_id \
+                             AND h.status = 'pending' AND h.lane_seq < p.lane_seq)) \
                        ORDER BY next_attempt_at LIMIT $2 FOR UPDATE SKIP LOCKED) due, events e \
                  WHERE d.id = due.id AND e.id = d.event_id \
                  RETURNING d.id, d.attempts, e.trace_context, d.tenant_id, d.webhook_id",
@@ -404,16 +498,7 @@ impl DeliveryRepo {
             )
             .await?;
         tx.commit().await?;
-        Ok(Some(
-            rows.iter()
-                .map(|r| {
-                    DeliveryJob::after_recorded(r.get(0), r.get(1), r.get(2)).to(Endpoint {
-                        tenant_id: r.get(3),
-                        webhook_id: r.get(4),
-                    })
-                })
-                .collect(),
-        ))
+        Ok(Some(rows.iter().map(job_of).collect()))
     }
 
     /// Moves the due time of pending deliveries the dispatcher parked to when they come
@@ -436,13 +521,14 @@ impl DeliveryRepo {
         client.execute(&stmt, &[&ids, &due]).await.map(drop)
     }
 
-    /// Due pending deliveries and how late the oldest is, for the backlog gauges.
+    /// Due pending deliveries and how late the oldest is, for the backlog gauges (those in
+    /// FIFO lanes wait their turn there: `LaneRepo::backlog`).
     #[tracing::instrument(name = "DeliveryRepo::backlog", skip_all, fields(otel.kind = "client", db.system = "postgresql"))]
     pub async fn backlog(client: &impl GenericClient) -> Result<(i64, f64), tokio_postgres::Error> {
         let row = client
             .query_one(
                 "SELECT count(*), COALESCE(EXTRACT(EPOCH FROM now() - min(next_attempt_at))::float8, 0) \
-                 FROM deliveries WHERE status = 'pending' AND next_attempt_at <= now()",
+                 FROM deliveries WHERE status = 'pending' AND next_attempt_at <= now() AND lane_id IS NULL",
                 &[],
             )
             .await?;
@@ -459,8 +545,8 @@ impl DeliveryRepo {
         let rows = client
             .query(
                 &format!(
-                    "SELECT {SUMMARY_COLUMNS} FROM deliveries WHERE event_id = $1 AND tenant_id = $2 \
-                     ORDER BY created_at, id"
+                    "SELECT {SUMMARY_COLUMNS} FROM deliveries d WHERE d.event_id = $1 AND d.tenant_id = $2 \
+                     ORDER BY d.created_at, d.id"
                 ),
                 &[&event_id, &tenant_id],
             )
@@ -478,7 +564,7 @@ impl DeliveryRepo {
         let row = client
             .query_opt(
                 &format!(
-                    "SELECT {SUMMARY_COLUMNS} FROM deliveries WHERE id = $1 AND tenant_id = $2"
+                    "SELECT {SUMMARY_COLUMNS} FROM deliveries d WHERE d.id = $1 AND d.tenant_id = $2"
                 ),
                 &[&id, &tenant_id],
             )
@@ -517,7 +603,7 @@ impl DeliveryRepo {
     }
 
     /// Puts a finished delivery back to pending for a fresh round of attempts (replay),
-    /// committed by this one statement; returns its job to publish, or `None` when it does
+    /// at the end of its lane when its webhook is FIFO, committed by this one statement; returns its job to publish, or `None` when it does
     /// not exist or is still pending.
     #[tracing::instrument(name = "DeliveryRepo::replay", skip_all, fields(otel.kind = "client", db.system = "postgresql"))]
     pub async fn replay(
@@ -527,10 +613,21 @@ impl DeliveryRepo {
     ) -> Result<Option<Unpublished<()>>, tokio_postgres::Error> {
         let row = client
             .query_opt(
-                "UPDATE deliveries d SET status = 'pending', next_attempt_at = now(), completed_at = NULL, \
-                        schedule_base = d.attempts \
-                 FROM events e WHERE d.id = $1 AND d.tenant_id = $2 AND d.status <> 'pending' AND e.id = d.event_id \
-                 RETURNING d.attempts, e.trace_context, d.webhook_id",
+                &format!(
+                    "WITH matched AS ( \
+                       SELECT d.id, d.tenant_id, d.webhook_id, COALESCE(w.ordering = 'fifo', false) AS fifo, \
+                              COALESCE(e.ordering_key, '') AS lane_key, 1 AS ord \
+                       FROM deliveries d JOIN events e ON e.id = d.event_id \
+                       LEFT JOIN webhooks w ON w.id = d.webhook_id \
+                       WHERE d.id = $1 AND d.tenant_id = $2 AND d.status <> 'pending' \
+                     ), {LANES_CTE}, numbered AS ( \
+                       SELECT m.id, {LANE_ID} AS lane_id, {LANE_SEQ} AS lane_seq FROM matched m {LANE_JOIN} \
+                     ) \
+                     UPDATE deliveries d SET status = 'pending', next_attempt_at = now(), completed_at = NULL, \
+                            schedule_base = d.attempts, lane_id = nb.lane_id, lane_seq = nb.lane_seq \
+                     FROM numbered nb, events e WHERE d.id = nb.id AND e.id = d.event_id \
+                     RETURNING d.attempts, e.trace_context, d.webhook_id"
+                ),
                 &[&id, &tenant_id],
             )
             .await?;
@@ -657,13 +754,8 @@ impl DeliveryRepo {
             f.and(format!("(d.created_at, d.id) < ({k}, {i})"));
         }
         let limit = f.bind(&fetch);
-        let columns = SUMMARY_COLUMNS
-            .split(", ")
-            .map(|c| format!("d.{c}"))
-            .collect::<Vec<_>>()
-            .join(", ");
         let sql = format!(
-            "SELECT {columns}, d.created_at::text AS sort_key FROM deliveries d \
+            "SELECT {SUMMARY_COLUMNS}, d.created_at::text AS sort_key FROM deliveries d \
              WHERE {} ORDER BY d.created_at DESC, d.id DESC LIMIT {limit}",
             f.where_sql()
         );

@@ -7,9 +7,11 @@ use tokio_postgres::Row;
 use uuid::Uuid;
 
 use hookrelay_domain::delivery::DeliveryJob;
+use hookrelay_domain::ordering::OrderingKey;
 use hookrelay_domain::EventType;
 
 use super::event_types::SEEN_CTE;
+use super::lanes::{LANES_CTE, LANE_ID, LANE_JOIN, LANE_SEQ};
 use super::GenericClient;
 use crate::db::DbError;
 use crate::fanout::pattern_match_sql;
@@ -25,6 +27,9 @@ pub struct NewEvent {
     pub occurred_at: DateTime<Utc>,
     pub idempotency_key: Option<String>,
     pub traceparent: Option<String>,
+    /// Orders its deliveries on FIFO webhooks among the events of the same key (`None`:
+    /// one lane per webhook).
+    pub ordering_key: Option<OrderingKey>,
 }
 
 /// What recording an event produced.
@@ -77,6 +82,7 @@ pub struct EventRecord {
     pub occurred_at: DateTime<Utc>,
     pub created_at: DateTime<Utc>,
     pub idempotency_key: Option<String>,
+    pub ordering_key: Option<String>,
 }
 
 /// Filters and page of an event list.
@@ -89,7 +95,8 @@ pub struct EventListQuery {
     pub cursor: Option<String>,
 }
 
-const COLUMNS: &str = "id, event_type, data, occurred_at, created_at, idempotency_key";
+const COLUMNS: &str =
+    "id, event_type, data, occurred_at, created_at, idempotency_key, ordering_key";
 
 fn from_row(row: &Row) -> EventRecord {
     EventRecord {
@@ -99,6 +106,7 @@ fn from_row(row: &Row) -> EventRecord {
         occurred_at: row.get("occurred_at"),
         created_at: row.get("created_at"),
         idempotency_key: row.get("idempotency_key"),
+        ordering_key: row.get("ordering_key"),
     }
 }
 
@@ -148,16 +156,26 @@ impl EventRepo {
             .iter()
             .map(|(_, e)| e.traceparent.as_deref())
             .collect();
+        let ordering_keys: Vec<Option<&str>> = events
+            .iter()
+            .map(|(_, e)| e.ordering_key.as_ref().map(OrderingKey::as_str))
+            .collect();
         // One round trip: the events, then one delivery per (event, enabled webhook of its
         // tenant whose patterns match). An idempotency key already used inserts nothing.
         // The webhooks are looked up per event through the tenant index (`OFFSET 0` keeps
         // the planner from turning the lookup into a scan of every tenant's webhooks).
+        // A FIFO webhook's deliveries are numbered in their lane (webhook, ordering key):
+        // the upsert locks each lane row until this statement commits, in one order, so
+        // a lane's numbers follow the order events commit; within the statement, input
+        // order.
         let statement = client
             .prepare_cached(&format!(
                 "WITH input AS ( \
                    SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], \
-                                        $5::timestamptz[], $6::text[], $7::text[]) \
-                     AS t(id, tenant_id, event_type, data, occurred_at, idempotency_key, trace_context) \
+                                        $5::timestamptz[], $6::text[], $7::text[], $10::text[]) \
+                     WITH ORDINALITY \
+                     AS t(id, tenant_id, event_type, data, occurred_at, idempotency_key, trace_context, \
+                          ordering_key, ord) \
                  ), refused AS ( \
                    SELECT i.id, 'event_types'::text AS cap FROM input i \
                    WHERE NOT EXISTS (SELECT 1 FROM event_types t \
@@ -173,18 +191,25 @@ impl EventRepo {
                      AND (SELECT count(*) FROM webhooks \
                           WHERE tenant_id = i.tenant_id AND enabled AND {}) > $9::int8 \
                  ), event AS ( \
-                   INSERT INTO events (id, tenant_id, event_type, data, occurred_at, idempotency_key, trace_context) \
-                   SELECT * FROM input WHERE id NOT IN (SELECT id FROM refused) \
+                   INSERT INTO events (id, tenant_id, event_type, data, occurred_at, idempotency_key, \
+                                       trace_context, ordering_key) \
+                   SELECT id, tenant_id, event_type, data, occurred_at, idempotency_key, trace_context, \
+                          ordering_key \
+                   FROM input WHERE id NOT IN (SELECT id FROM refused) \
                    ON CONFLICT (tenant_id, idempotency_key) DO NOTHING \
                    RETURNING id, tenant_id, event_type \
-                 ), {}, fan_out AS ( \
-                   INSERT INTO deliveries (id, tenant_id, event_id, webhook_id, next_attempt_at) \
-                   SELECT gen_random_uuid(), e.tenant_id, e.id, w.id, now() \
-                   FROM event e CROSS JOIN LATERAL ( \
-                     SELECT id FROM webhooks \
+                 ), {}, matched AS ( \
+                   SELECT e.tenant_id, e.id AS event_id, w.id AS webhook_id, w.fifo, \
+                          COALESCE(i.ordering_key, '') AS lane_key, i.ord \
+                   FROM event e JOIN input i ON i.id = e.id CROSS JOIN LATERAL ( \
+                     SELECT id, ordering = 'fifo' AS fifo FROM webhooks \
                      WHERE tenant_id = e.tenant_id AND enabled AND {} \
                      OFFSET 0 \
                    ) w \
+                 ), {LANES_CTE}, fan_out AS ( \
+                   INSERT INTO deliveries (id, tenant_id, event_id, webhook_id, next_attempt_at, lane_id, lane_seq) \
+                   SELECT gen_random_uuid(), m.tenant_id, m.event_id, m.webhook_id, now(), {LANE_ID}, {LANE_SEQ} \
+                   FROM matched m {LANE_JOIN} \
                    RETURNING id, event_id, webhook_id \
                  ) \
                  SELECT e.id, f.id, f.webhook_id, NULL::text FROM event e LEFT JOIN fan_out f ON f.event_id = e.id \
@@ -207,6 +232,7 @@ impl EventRepo {
                     &traces,
                     &caps.event_types,
                     &caps.deliveries,
+                    &ordering_keys,
                 ],
             )
             .await?;

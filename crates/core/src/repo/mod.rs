@@ -5,6 +5,7 @@ pub mod callback_tokens;
 pub mod deliveries;
 pub mod event_types;
 pub mod events;
+pub mod lanes;
 pub mod posts;
 pub mod replays;
 pub mod retention;

@@ -1,6 +1,7 @@
 //! The `posts` table (scheduled posts of the CRM flow) and the callback log.
 
 use chrono::{DateTime, Utc};
+use hookrelay_domain::ordering::OrderingKey;
 use tokio_postgres::types::ToSql;
 use tokio_postgres::Row;
 use uuid::Uuid;
@@ -207,6 +208,7 @@ impl PostRepo {
             occurred_at: Utc::now(),
             idempotency_key: None,
             traceparent: Some(traceparent),
+            ordering_key: Some(OrderingKey::of_post(id)),
         };
         let ingested = EventRepo::ingest(tx, tenant_id, &event).await?;
         Ok((post, ingested))

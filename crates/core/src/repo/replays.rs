@@ -9,6 +9,7 @@ use hookrelay_domain::CorruptValue;
 use tokio_postgres::Row;
 use uuid::Uuid;
 
+use super::lanes::{LANES_CTE, LANE_ID, LANE_JOIN, LANE_SEQ};
 use super::GenericClient;
 use crate::db::DbError;
 use crate::fanout::pattern_match_sql;
@@ -230,14 +231,23 @@ impl ReplayRepo {
             tx.query(
                 &format!(
                     "WITH pick AS ( \
-                       SELECT id FROM deliveries WHERE webhook_id = $1 AND tenant_id = $2 \
+                       SELECT id, created_at, lane_id, lane_seq FROM deliveries WHERE webhook_id = $1 AND tenant_id = $2 \
                          AND created_at >= $3 AND created_at < $4 AND {} \
                          AND (created_at, id) > ($5, $6) \
                        ORDER BY created_at, id LIMIT $7 \
+                     ), matched AS ( \
+                       SELECT p.id, $2::uuid AS tenant_id, $1::uuid AS webhook_id, \
+                              COALESCE(w.ordering = 'fifo', false) AS fifo, \
+                              COALESCE(e.ordering_key, '') AS lane_key, \
+                              row_number() OVER (ORDER BY p.lane_id NULLS LAST, p.lane_seq, p.created_at, p.id) AS ord \
+                       FROM pick p JOIN deliveries d ON d.id = p.id JOIN events e ON e.id = d.event_id \
+                       LEFT JOIN webhooks w ON w.id = $1 \
+                     ), {LANES_CTE}, numbered AS ( \
+                       SELECT m.id, {LANE_ID} AS lane_id, {LANE_SEQ} AS lane_seq FROM matched m {LANE_JOIN} \
                      ) \
                      UPDATE deliveries d SET status = 'pending', next_attempt_at = now(), completed_at = NULL, \
-                            schedule_base = d.attempts \
-                     FROM pick, events e WHERE d.id = pick.id AND e.id = d.event_id \
+                            schedule_base = d.attempts, lane_id = nb.lane_id, lane_seq = nb.lane_seq \
+                     FROM numbered nb, events e WHERE d.id = nb.id AND e.id = d.event_id \
                      RETURNING d.id, d.attempts, e.trace_context, d.created_at",
                     scope_sql(scope)
                 ),
@@ -248,14 +258,21 @@ impl ReplayRepo {
             tx.query(
                 &format!(
                     "WITH pick AS ( \
-                       SELECT e.id, e.created_at, e.trace_context FROM events e, webhooks w \
+                       SELECT e.id, e.created_at, e.trace_context, e.ordering_key, w.ordering = 'fifo' AS fifo \
+                       FROM events e, webhooks w \
                        WHERE w.id = $1 AND e.tenant_id = $2 AND e.created_at >= $3 AND e.created_at < $4 \
                          AND (e.created_at, e.id) > ($5, $6) AND {} \
                          AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = e.id AND d.webhook_id = $1) \
                        ORDER BY e.created_at, e.id LIMIT $7 \
-                     ), made AS ( \
-                       INSERT INTO deliveries (id, tenant_id, event_id, webhook_id, next_attempt_at) \
-                       SELECT gen_random_uuid(), $2, id, $1, now() FROM pick \
+                     ), matched AS ( \
+                       SELECT id AS event_id, $2::uuid AS tenant_id, $1::uuid AS webhook_id, fifo, \
+                              COALESCE(ordering_key, '') AS lane_key, \
+                              row_number() OVER (ORDER BY created_at, id) AS ord \
+                       FROM pick \
+                     ), {LANES_CTE}, made AS ( \
+                       INSERT INTO deliveries (id, tenant_id, event_id, webhook_id, next_attempt_at, lane_id, lane_seq) \
+                       SELECT gen_random_uuid(), $2, m.event_id, $1, now(), {LANE_ID}, {LANE_SEQ} \
+                       FROM matched m {LANE_JOIN} \
                        RETURNING id, event_id \
                      ) \
                      SELECT made.id, 0::int4, pick.trace_context, pick.created_at, pick.id AS event_id \

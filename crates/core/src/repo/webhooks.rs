@@ -1,6 +1,7 @@
 //! The `webhooks` table: subscriptions of a tenant.
 
 use chrono::{DateTime, Utc};
+use hookrelay_domain::ordering::OrderingMode;
 use tokio_postgres::types::ToSql;
 use tokio_postgres::Row;
 use uuid::Uuid;
@@ -53,6 +54,7 @@ pub struct WebhookRecord {
     pub waiting_deliveries: i32,
     pub waiting_reason: Option<HoldReason>,
     pub paused_until: Option<DateTime<Utc>>,
+    pub ordering: OrderingMode,
 }
 
 /// A validated webhook to insert.
@@ -71,6 +73,7 @@ pub struct NewWebhook {
     /// `None`: the installation's default.
     pub max_concurrency: Option<MaxConcurrency>,
     pub rate_limit: Option<RateLimit>,
+    pub ordering: OrderingMode,
 }
 
 /// A validated partial update; `None` leaves a field as it is.
@@ -92,6 +95,7 @@ pub struct WebhookPatch {
     /// `Some(None)` removes the rate limit.
     pub rate_limit: Option<Option<u32>>,
     pub rate_limit_period: Option<RatePeriod>,
+    pub ordering: Option<OrderingMode>,
 }
 
 /// How a webhook list is ordered.
@@ -192,7 +196,7 @@ const COLUMNS: &str =
                        disabled_reason, disabled_at, signature_profile, \
                        max_concurrency, rate_limit, rate_limit_period, circuit_state, \
                        circuit_opened_at, circuit_retry_at, circuit_cooldown_secs, \
-                       waiting_deliveries, waiting_reason, paused_until";
+                       waiting_deliveries, waiting_reason, paused_until, ordering";
 
 /// Reads the `retry_schedule_secs` column.
 fn read_schedule(row: &Row) -> Result<Option<RetrySchedule>, CorruptValue> {
@@ -243,6 +247,7 @@ fn read_row(row: &Row) -> Result<WebhookRecord, CorruptValue> {
             .map(HoldReason::from_stored)
             .transpose()?,
         paused_until: row.get("paused_until"),
+        ordering: OrderingMode::from_stored(row.get("ordering"))?,
     })
 }
 
@@ -362,8 +367,8 @@ impl WebhookRepo {
                 &format!(
                     "INSERT INTO webhooks (id, tenant_id, name, description, url, event_types, \
                      enabled, payload_format, headers, secret, retry_schedule_secs, signature_profile, \
-                     max_concurrency, rate_limit, rate_limit_period) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) \
+                     max_concurrency, rate_limit, rate_limit_period, ordering) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) \
                      RETURNING {COLUMNS}"
                 ),
                 &[
@@ -385,6 +390,7 @@ impl WebhookRepo {
                         .rate_limit
                         .map_or(RatePeriod::Second, RateLimit::period)
                         .as_str(),
+                    &new.ordering.as_str(),
                 ],
             )
             .await?;
@@ -572,6 +578,7 @@ impl WebhookRepo {
                        max_concurrency = CASE WHEN $14 THEN $15 ELSE max_concurrency END, \
                        rate_limit = CASE WHEN $16 THEN $17 ELSE rate_limit END, \
                        rate_limit_period = COALESCE($18, rate_limit_period), \
+                       ordering = COALESCE($19, ordering), \
                        disabled_reason = CASE WHEN $8 THEN NULL ELSE disabled_reason END, \
                        disabled_at = CASE WHEN $8 THEN NULL ELSE disabled_at END, \
                        failing_since = CASE WHEN $8 THEN NULL ELSE failing_since END, \
@@ -597,6 +604,7 @@ impl WebhookRepo {
                     &patch.rate_limit.is_some(),
                     &patch.rate_limit.flatten().map(|n| n as i32),
                     &patch.rate_limit_period.map(RatePeriod::as_str),
+                    &patch.ordering.map(OrderingMode::as_str),
                 ],
             )
             .await?;

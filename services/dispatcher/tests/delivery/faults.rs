@@ -1,8 +1,6 @@
 use std::collections::HashSet;
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use hookrelay_core::configuration::AmqpSettings;
 use hookrelay_core::queue::{BrokerNodes, Destination, JobPublisher, Topology};
 use hookrelay_domain::delivery::DeliveryJob;
 use hookrelay_testkit::receiver::{Receiver, Reply};
@@ -10,7 +8,7 @@ use hookrelay_testkit::test_settings;
 use secrecy::ExposeSecret;
 use serde_json::{json, Value};
 
-use crate::helpers::api_only;
+use crate::helpers::{api_only, spawn_dispatcher};
 
 const WAIT: Duration = Duration::from_secs(30);
 const NO_BROKER: &str = "amqp://guest:guest@127.0.0.1:1/%2f";
@@ -119,46 +117,6 @@ async fn duplicate_jobs_cause_a_single_post() {
             .count(),
         1
     );
-}
-
-/// A dispatcher process, killed when dropped (a failing test must not leave it running).
-struct DispatcherProcess(Child);
-
-impl DispatcherProcess {
-    /// SIGKILL, and wait until it is gone.
-    fn kill(&mut self) {
-        self.0.kill().expect("kill");
-        self.0.wait().expect("reap");
-    }
-}
-
-impl Drop for DispatcherProcess {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// The dispatcher binary on the test's database and queues (same prefix and queue type).
-fn spawn_dispatcher(db_url: &str, amqp: &AmqpSettings) -> DispatcherProcess {
-    let child = Command::new(env!("CARGO_BIN_EXE_hookrelay-dispatcher"))
-        .env("HOOKRELAY__DATABASE__URL", db_url)
-        .env("HOOKRELAY__AMQP__PREFIX", &amqp.prefix)
-        .env("HOOKRELAY__AMQP__QUEUE_TYPE", amqp.queue_type.as_str())
-        // The same key the in-process API sealed the secrets with.
-        .env(
-            "HOOKRELAY__SECRETS__KEYS",
-            hookrelay_testkit::TEST_SECRETS_KEY,
-        )
-        .env("HOOKRELAY__DISPATCHER__LISTEN", "127.0.0.1:0")
-        .env("HOOKRELAY__DELIVERY__ALLOW_PRIVATE_TARGETS", "true")
-        .env("HOOKRELAY__DELIVERY__RETRY_SCHEDULE_SECS", "1,1,1")
-        .env("HOOKRELAY__TELEMETRY__LOG_LEVEL", "warn")
-        .env_remove("HOOKRELAY_CONFIG")
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("spawn dispatcher binary");
-    DispatcherProcess(child)
 }
 
 #[tokio::test]

@@ -1,8 +1,9 @@
 use std::ops::Deref;
+use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use hookrelay_api::startup::Application;
-use hookrelay_core::configuration::Settings;
+use hookrelay_core::configuration::{AmqpSettings, Settings};
 use hookrelay_dispatcher::startup::Dispatcher;
 use hookrelay_testkit::api::ApiClient;
 use hookrelay_testkit::{eventually, test_settings, TestDb};
@@ -144,4 +145,45 @@ pub fn verify_signature(secret: &str, r: &hookrelay_testkit::receiver::Received)
         .expect("secret accepted by standardwebhooks")
         .verify(&r.body, &headers)
         .expect("signature verifies");
+}
+
+/// A dispatcher process, killed when dropped (a failing test must not leave it running).
+pub struct DispatcherProcess(Child);
+
+impl DispatcherProcess {
+    /// SIGKILL, and wait until it is gone.
+    pub fn kill(&mut self) {
+        self.0.kill().expect("kill");
+        self.0.wait().expect("reap");
+    }
+}
+
+impl Drop for DispatcherProcess {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// The dispatcher binary on the test's database and queues (same prefix and queue type).
+pub fn spawn_dispatcher(db_url: &str, amqp: &AmqpSettings) -> DispatcherProcess {
+    let child = Command::new(env!("CARGO_BIN_EXE_hookrelay-dispatcher"))
+        .env("HOOKRELAY__DATABASE__URL", db_url)
+        .env("HOOKRELAY__AMQP__PREFIX", &amqp.prefix)
+        .env("HOOKRELAY__AMQP__QUEUE_TYPE", amqp.queue_type.as_str())
+        .env("HOOKRELAY__AMQP__SHARDS", amqp.shards.to_string())
+        // The same key the in-process API sealed the secrets with.
+        .env(
+            "HOOKRELAY__SECRETS__KEYS",
+            hookrelay_testkit::TEST_SECRETS_KEY,
+        )
+        .env("HOOKRELAY__DISPATCHER__LISTEN", "127.0.0.1:0")
+        .env("HOOKRELAY__DELIVERY__ALLOW_PRIVATE_TARGETS", "true")
+        .env("HOOKRELAY__DELIVERY__RETRY_SCHEDULE_SECS", "1,1,1")
+        .env("HOOKRELAY__TELEMETRY__LOG_LEVEL", "warn")
+        .env_remove("HOOKRELAY_CONFIG")
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("spawn dispatcher binary");
+    DispatcherProcess(child)
 }

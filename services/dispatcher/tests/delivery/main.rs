@@ -4,6 +4,7 @@
 mod conformance;
 mod console;
 mod faults;
+mod fifo;
 mod flow;
 mod helpers;
 mod lifecycle;

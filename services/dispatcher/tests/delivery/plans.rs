@@ -31,6 +31,7 @@ async fn hot_statements_planned_on_empty_tables_use_indexes() {
         occurred_at: Utc::now(),
         idempotency_key: None,
         traceparent: None,
+        ordering_key: None,
     };
     let ingested = EventRepo::ingest(&client, tenant, &event)
         .await

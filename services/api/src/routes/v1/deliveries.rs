@@ -4,7 +4,7 @@ use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Utc};
 use hookrelay_core::pagination::page_limit;
 use hookrelay_core::repo::deliveries::{
-    AttemptLog, DeliveryListQuery, DeliveryRepo, DeliverySummary,
+    AttemptLog, DeliveryListQuery, DeliveryRepo, DeliverySummary, LaneStanding,
 };
 use hookrelay_domain::delivery::DeliveryStatus;
 use hookrelay_domain::EventType;
@@ -38,6 +38,31 @@ pub struct DeliveryResponse {
     pub next_attempt_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub completed_at: Option<DateTime<Utc>>,
+    /// Where it waits in its FIFO lane; present for pending deliveries of FIFO webhooks.
+    pub lane: Option<LaneView>,
+}
+
+/// Where a pending delivery of a FIFO webhook stands in its lane.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LaneView {
+    /// The event's ordering key; null for the webhook's single lane.
+    pub ordering_key: Option<String>,
+    /// Deliveries ahead of it (0: it is the lane's head, being attempted or retried),
+    /// counted up to 10,000.
+    pub position: i64,
+    /// The delivery at the head of the lane that this one waits behind (null: this one is
+    /// the head).
+    pub waiting_behind: Option<Uuid>,
+}
+
+impl From<LaneStanding> for LaneView {
+    fn from(l: LaneStanding) -> Self {
+        Self {
+            ordering_key: Some(l.key).filter(|k| !k.is_empty()),
+            position: l.ahead,
+            waiting_behind: l.behind,
+        }
+    }
 }
 
 impl From<DeliverySummary> for DeliveryResponse {
@@ -53,6 +78,7 @@ impl From<DeliverySummary> for DeliveryResponse {
             next_attempt_at: d.next_attempt_at,
             created_at: d.created_at,
             completed_at: d.completed_at,
+            lane: d.lane.map(Into::into),
         }
     }
 }

@@ -6,6 +6,7 @@ use hookrelay_core::pagination::page_limit;
 use hookrelay_core::repo::deliveries::DeliveryRepo;
 use hookrelay_core::repo::events::{EventListQuery, EventRecord, EventRepo, NewEvent};
 use hookrelay_core::telemetry::traceparent;
+use hookrelay_domain::ordering::OrderingKey;
 use hookrelay_domain::payload::canonical_data;
 use hookrelay_domain::EventType;
 use hookrelay_web::error::{ApiError, ErrorBody};
@@ -44,6 +45,12 @@ pub struct CreateEventRequest {
     pub data: serde_json::Value,
     /// When it happened (RFC 3339); defaults to now.
     pub occurred_at: Option<DateTime<Utc>>,
+    /// On FIFO webhooks, events of the same key are delivered one at a time in the order
+    /// they were accepted, and a key waits only for its own (e.g. `post:42`); without one,
+    /// a FIFO webhook's events form one lane. Ignored by unordered webhooks. 1-255
+    /// characters, no control characters.
+    #[schema(min_length = 1, max_length = 255)]
+    pub ordering_key: Option<String>,
 }
 
 /// The accepted event.
@@ -64,6 +71,7 @@ pub struct EventResponse {
     pub occurred_at: DateTime<Utc>,
     pub created_at: DateTime<Utc>,
     pub idempotency_key: Option<String>,
+    pub ordering_key: Option<String>,
 }
 
 impl From<EventRecord> for EventResponse {
@@ -77,6 +85,7 @@ impl From<EventRecord> for EventResponse {
             occurred_at: e.occurred_at,
             created_at: e.created_at,
             idempotency_key: e.idempotency_key,
+            ordering_key: e.ordering_key,
         }
     }
 }
@@ -137,6 +146,10 @@ pub async fn create_event(
     state.limits.events.admit(&auth.tenant_id, 1)?;
     let request: CreateEventRequest = parse_json(&body)?;
     let event_type = EventType::parse("event_type", request.event_type)?;
+    let ordering_key = request
+        .ordering_key
+        .map(|key| OrderingKey::parse("ordering_key", key))
+        .transpose()?;
     if auth.strict_event_types {
         let client = state.pool.get().await?;
         check_strict(&client, auth.tenant_id, &event_type, &request.data).await?;
@@ -147,6 +160,7 @@ pub async fn create_event(
         occurred_at: request.occurred_at.unwrap_or_else(Utc::now),
         idempotency_key: idempotency_key(&req)?,
         traceparent: Some(trace.0.clone()),
+        ordering_key,
     };
     let trace_id = traceparent::trace_id(&trace.0).unwrap_or("");
     let event_type = hookrelay_core::telemetry::event_type_label(event.event_type.as_str());

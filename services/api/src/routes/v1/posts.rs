@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use hookrelay_core::pagination::page_limit;
 use hookrelay_core::repo::events::{EventRepo, NewEvent};
 use hookrelay_core::repo::posts::{CallbackLog, PostListQuery, PostRepo};
+use hookrelay_domain::ordering::OrderingKey;
 use hookrelay_domain::payload::canonical_data;
 use hookrelay_domain::post::{deletable, scheduled_event_data, Transition, NEW_POST_SCHEDULED};
 use hookrelay_domain::post::{Post, PostStatus};
@@ -187,6 +188,7 @@ pub async fn create_post(
         occurred_at: Utc::now(),
         idempotency_key: None,
         traceparent: Some(trace.0),
+        ordering_key: Some(OrderingKey::of_post(post.id)),
     };
     let ingested = EventRepo::ingest(&tx, auth.tenant_id, &event).await?;
     PostRepo::set_event(&tx, post.id, ingested.get().id).await?;

@@ -6,6 +6,7 @@ use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Utc};
 use hookrelay_core::pagination::{page_limit, Direction};
 use hookrelay_core::repo::event_types::EventTypeRepo;
+use hookrelay_core::repo::lanes::LaneRepo;
 use hookrelay_core::repo::stats::{Health, StatsRepo};
 use hookrelay_core::repo::webhooks::{
     NewWebhook, WebhookListQuery, WebhookOrder, WebhookPatch, WebhookRecord, WebhookRepo,
@@ -13,6 +14,7 @@ use hookrelay_core::repo::webhooks::{
 use hookrelay_core::repo::GenericClient;
 use hookrelay_domain::delivery::{RetrySchedule, WebhookTarget};
 use hookrelay_domain::flow::{CircuitState, MaxConcurrency, RateLimit, RatePeriod};
+use hookrelay_domain::ordering::OrderingMode;
 use hookrelay_domain::{
     CustomHeaders, Description, EventType, EventTypePattern, PayloadFormat, SignatureProfile,
     ValidationError, WebhookName, WebhookSecret, WebhookUrl,
@@ -100,6 +102,10 @@ pub struct CreateWebhookRequest {
     pub rate_limit: Option<i64>,
     /// `second` (default), `minute` or `hour`.
     pub rate_limit_period: Option<RatePeriod>,
+    /// `none` (default): deliveries go out as they come, up to `max_concurrency` at once.
+    /// `fifo`: one at a time per ordering key, in the order the events were accepted; the
+    /// next waits until the one before it succeeded or gave up.
+    pub ordering: Option<OrderingMode>,
     /// Send a test event first and save only if the receiver accepts it (2xx); otherwise
     /// answer 422 `test_failed` with the test's result in `error.detail`.
     #[serde(default)]
@@ -156,6 +162,11 @@ pub struct UpdateWebhookRequest {
     #[serde(default, deserialize_with = "not_null")]
     #[schema(value_type = RatePeriod)]
     pub rate_limit_period: Option<RatePeriod>,
+    /// Switching to `none` releases the deliveries waiting in its lanes at once;
+    /// switching to `fifo` orders the events accepted from then on.
+    #[serde(default, deserialize_with = "not_null")]
+    #[schema(value_type = OrderingMode)]
+    pub ordering: Option<OrderingMode>,
 }
 
 /// A webhook subscription (never includes its secret).
@@ -190,6 +201,8 @@ pub struct WebhookResponse {
     /// Deliveries started per `rate_limit_period` at most; null: no limit.
     pub rate_limit: Option<u32>,
     pub rate_limit_period: RatePeriod,
+    /// `none` or `fifo` (one delivery at a time per ordering key, in order).
+    pub ordering: OrderingMode,
     /// Its circuit breaker: `open` after `delivery.circuit_failures` failed attempts in a
     /// row (nothing is sent until `retry_at`), `half_open` while its probe decides.
     pub circuit: CircuitView,
@@ -246,6 +259,7 @@ impl WebhookResponse {
             max_concurrency: r.flow.limits(default_max).max_concurrency.get(),
             rate_limit: r.flow.rate_limit.map(|l| l.count()),
             rate_limit_period: r.rate_limit_period,
+            ordering: r.ordering,
             circuit: CircuitView {
                 state: circuit.state_at(now),
                 opened_at: circuit.opened_at,
@@ -450,6 +464,7 @@ async fn parse_new(
     Ok(NewWebhook {
         max_concurrency,
         rate_limit,
+        ordering: body.ordering.unwrap_or_default(),
         name,
         description,
         url,
@@ -487,6 +502,7 @@ async fn parse_patch(
             })
             .transpose()?,
         rate_limit_period: body.rate_limit_period,
+        ordering: body.ordering,
         signature_profile: body.signature_profile,
         retry_schedule: body
             .retry_schedule_secs
@@ -685,10 +701,16 @@ pub async fn update_webhook(
     JsonBody(body): JsonBody<UpdateWebhookRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let patch = parse_patch(&state, body).await?;
+    let unordered = patch.ordering == Some(OrderingMode::None);
     let client = state.pool.get().await?;
     let record = WebhookRepo::update(&client, auth.tenant_id, id.into_inner(), patch)
         .await?
         .ok_or(ApiError::NotFound("webhook"))?;
+    if unordered {
+        // Deliveries waiting behind a lane's head had their jobs dropped: send them now.
+        let released = LaneRepo::release(&client, auth.tenant_id, record.id).await?;
+        state.outbox.committed(released);
+    }
     let warnings = pattern_warnings(&client, auth.tenant_id, &record.event_types).await?;
     Ok(HttpResponse::Ok().json(WebhookUpdatedResponse {
         webhook: WebhookResponse::one(&client, record, state.default_max_concurrency()).await?,
