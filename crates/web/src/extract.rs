@@ -118,6 +118,15 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
             integral_floats_to_integers(&mut loose);
             return serde_path_to_error::deserialize(loose).map_err(json_error);
         }
+        // serde_json reports some shape errors as syntax (a number where an enum's name
+        // belongs: "expected value"): when the body is valid JSON, read it again as a value,
+        // which names the field.
+        Err(e) if e.inner().classify() == serde_json::error::Category::Syntax => {
+            let Ok(loose) = serde_json::from_slice::<serde_json::Value>(body) else {
+                return Err(json_error(e));
+            };
+            return serde_path_to_error::deserialize(loose).map_err(json_error);
+        }
         Err(e) => return Err(json_error(e)),
     };
     de.end()

@@ -11,5 +11,6 @@ mod helpers;
 mod limits;
 mod migrations;
 mod openapi;
+mod ordering;
 mod secrets;
 mod webhooks;
