@@ -27,8 +27,8 @@ migrate: services
 	cargo run --release -p hookrelay-api -- migrate
 
 ## Load test a running system (start it with `make run` first). BENCH_ARGS=--quick for a short run.
-## `make bench noisy` (or steady, fanout, paced, retry, backlog) runs those scenarios only.
-BENCH_SCENARIOS := steady fanout paced retry backlog noisy
+## `make bench noisy` (or steady, fanout, paced, retry, backlog, fifo) runs those scenarios only.
+BENCH_SCENARIOS := steady fanout paced retry backlog noisy fifo
 bench:
 	cargo build --release -p hookrelay-bench
 	$(CARGO_TARGET_DIR)/release/hookrelay-bench $(BENCH_ARGS) $(filter $(BENCH_SCENARIOS),$(MAKECMDGOALS))

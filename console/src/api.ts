@@ -66,8 +66,21 @@ export interface Webhook {
   /** Deliveries started per `rate_limit_period` at most; null: no limit. */
   rate_limit: number | null;
   rate_limit_period: RatePeriod;
+  /** `fifo`: one delivery at a time per ordering key, in the order events were accepted. */
+  ordering: Ordering;
   circuit: Circuit;
   waiting: Waiting;
+}
+
+export type Ordering = "none" | "fifo";
+
+/** Where a pending delivery of a FIFO webhook stands in its lane. */
+export interface Lane {
+  ordering_key: string | null;
+  /** Deliveries ahead of it; 0: it is the head (being attempted or retried). */
+  position: number;
+  /** The head it waits behind (null: it is the head). */
+  waiting_behind: string | null;
 }
 
 export interface WebhookInput {
@@ -85,6 +98,7 @@ export interface WebhookInput {
   /** >= 1. Create: absent = no limit; PATCH: null removes it. */
   rate_limit?: number | null;
   rate_limit_period?: RatePeriod;
+  ordering?: Ordering;
   secret?: string;
 }
 
@@ -175,6 +189,9 @@ export interface Delivery {
   status: string;
   attempts: number;
   last_response_code: number | null;
+  next_attempt_at?: string | null;
+  created_at?: string;
+  lane?: Lane | null;
 }
 
 export interface Post {
@@ -299,6 +316,8 @@ export const api = {
   logs: (id: string, f: { status?: string; event_type?: string; cursor?: string | null; limit?: number }) =>
     call<Page<LogEntry>>("GET", `/v1/webhooks/${enc(id)}/logs${query({ limit: 20, ...f })}`),
   stats: (id: string, window: string) => call<Stats>("GET", `/v1/webhooks/${enc(id)}/stats${query({ window })}`),
+  pendingDeliveries: (webhookId: string) =>
+    call<Page<Delivery>>("GET", `/v1/deliveries${query({ webhook_id: webhookId, status: "pending", limit: 20 })}`),
   replayDelivery: (deliveryId: string) => call<Delivery>("POST", `/v1/deliveries/${enc(deliveryId)}/replay`),
   replayWebhook: (id: string, body: { since: string; status: "failed" | "all"; include_missed: boolean }) =>
     call<{ id: string; count: number }>("POST", `/v1/webhooks/${enc(id)}/replay`, body),

@@ -1,6 +1,15 @@
 // One webhook: its limits and circuit, its numbers and chart, its log, replays and its settings.
 import { useEffect, useRef, useState } from "preact/hooks";
-import { api, type LogEntry, type Replay, type Stats, type TestResult, type WaitReason, type Webhook } from "../api";
+import {
+  api,
+  type Delivery,
+  type LogEntry,
+  type Replay,
+  type Stats,
+  type TestResult,
+  type WaitReason,
+  type Webhook,
+} from "../api";
 import {
   clock,
   codeClass,
@@ -62,6 +71,10 @@ function FlowStatus({ webhook }: { webhook: Webhook }) {
           <dd data-testid="rate-limit">
             {webhook.rate_limit === null ? "none" : `${webhook.rate_limit} / ${webhook.rate_limit_period}`}
           </dd>
+        </div>
+        <div>
+          <dt>Delivery order</dt>
+          <dd data-testid="ordering">{webhook.ordering === "fifo" ? "In order (FIFO)" : "As they come"}</dd>
         </div>
         <div>
           <dt>Circuit</dt>
@@ -358,6 +371,45 @@ function LogRow({ entry, onReplayed }: { entry: LogEntry; onReplayed: () => void
   );
 }
 
+/** A pending delivery's place in its FIFO lane, in plain words. */
+function laneText(d: Delivery): string {
+  const lane = d.lane!;
+  const key = lane.ordering_key === null ? "the webhook's lane" : `lane "${lane.ordering_key}"`;
+  if (lane.waiting_behind === null) {
+    const next = d.next_attempt_at ? `; next attempt ${clock(d.next_attempt_at)}` : "";
+    return `Head of ${key}: being delivered (attempt ${d.attempts + 1})${next}.`;
+  }
+  const ahead = lane.position === 1 ? "1 delivery" : `${lane.position} deliveries`;
+  return `Position ${lane.position + 1} in ${key}: waiting behind delivery ${lane.waiting_behind} (${ahead} ahead).`;
+}
+
+/** A FIFO webhook's pending deliveries and where each stands in its lane. */
+function Lanes({ webhook }: { webhook: Webhook }) {
+  const { data, reload } = useLoad(() => api.pendingDeliveries(webhook.id), [webhook.id]);
+  useEffect(() => {
+    const t = setInterval(() => void reload(), 3000);
+    return () => clearInterval(t);
+  }, [reload]);
+  const waiting = (data?.items ?? []).filter((d) => d.lane);
+  if (waiting.length === 0) return null;
+  return (
+    <section aria-label="Deliveries waiting in order">
+      <h3>Waiting in order</h3>
+      <p class="muted">
+        One delivery at a time per lane. A delivery that gives up (failed after its last retry) lets its lane move
+        on; replay it to send it again at the end of its lane.
+      </p>
+      <ul class="log" data-testid="lanes">
+        {waiting.map((d) => (
+          <li key={d.id} class="log-entry">
+            <span class="muted">Delivery {d.id}</span> {laneText(d)}
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
 function Log({ webhook }: { webhook: Webhook }) {
   const [status, setStatus] = useState("");
   const [eventType, setEventType] = useState("");
@@ -404,6 +456,7 @@ function Log({ webhook }: { webhook: Webhook }) {
         </button>
       </form>
       <ErrorBanner error={error} />
+      {webhook.ordering === "fifo" && <Lanes webhook={webhook} />}
       {data && data.items.length === 0 && <p class="empty">No attempts yet{applied.status || applied.event_type ? " matching these filters" : ""}.</p>}
       {data && data.items.length > 0 && (
         <ul class="log" aria-label="Delivery attempts, newest first">

@@ -5,6 +5,7 @@ import {
   api,
   ApiError,
   type EventType,
+  type Ordering,
   type PayloadFormat,
   type RatePeriod,
   type SignatureProfile,
@@ -27,6 +28,7 @@ const FIELD_IDS: Record<string, string> = {
   max_concurrency: "wh-max-concurrency",
   rate_limit: "wh-rate-limit",
   rate_limit_period: "wh-rate-period",
+  ordering: "wh-ordering",
   secret: "wh-secret",
 };
 
@@ -284,6 +286,7 @@ export function WebhookEditor({ webhook, onSaved }: { webhook?: Webhook; onSaved
   const [rateLimit, setRateLimit] = useState(webhook?.rate_limit ? String(webhook.rate_limit) : "");
   const [rateBad, setRateBad] = useState(false);
   const [ratePeriod, setRatePeriod] = useState<RatePeriod>(webhook?.rate_limit_period ?? "second");
+  const [ordering, setOrdering] = useState<Ordering>(webhook?.ordering ?? "none");
   const [enabled, setEnabled] = useState(webhook?.enabled ?? true);
   const [secret, setSecret] = useState("");
   const [testFirst, setTestFirst] = useState(!editing);
@@ -364,6 +367,7 @@ export function WebhookEditor({ webhook, onSaved }: { webhook?: Webhook; onSaved
         headers: headerMap(),
         signature_profile: profile,
         retry_schedule_secs: scheduleValue,
+        ordering,
       };
       if (editing) {
         // The API answers the effective concurrency, the default included: sent only when
@@ -557,6 +561,22 @@ export function WebhookEditor({ webhook, onSaved }: { webhook?: Webhook; onSaved
               )}
             </div>
           </div>
+          <Field
+            label="Delivery order"
+            id="wh-ordering"
+            hint="In order: one delivery at a time per ordering key, in the order events were accepted; the next waits until the one before it succeeded or gave up."
+            error={fieldError("ordering")}
+          >
+            <select
+              id="wh-ordering"
+              value={ordering}
+              aria-describedby="wh-ordering-hint"
+              onChange={(e) => setOrdering(e.currentTarget.value as Ordering)}
+            >
+              <option value="none">As they come (concurrently)</option>
+              <option value="fifo">In order (FIFO)</option>
+            </select>
+          </Field>
         </fieldset>
         {!editing && (
           <Field

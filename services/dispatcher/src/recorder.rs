@@ -225,6 +225,7 @@ impl<S: ResultStore, P: RetryPublisher> Recorder<S, P> {
             }
         };
         self.schedule_retries(retries_of(&batch, &applied)).await;
+        log_lanes_moving_past_failures(&batch, &applied);
         self.publish_lane_heads(&lane_heads).await;
         self.disable_gone(&batch, &applied).await;
         count_finished(&batch, &applied);
@@ -370,6 +371,24 @@ fn retries_of<A>(
         }
     }
     retries
+}
+
+/// Says so when a FIFO lane moves on past a delivery that gave up (or was cancelled): the
+/// receiver gets the next one without it.
+fn log_lanes_moving_past_failures<A>(batch: &[Finished<A>], applied: &HashSet<Uuid>) {
+    for f in batch {
+        if let Finished::Attempted {
+            record,
+            lane: Some(lane),
+            ..
+        } = f
+        {
+            if record.new_status == DeliveryStatus::Failed && applied.contains(&record.delivery_id)
+            {
+                tracing::info!(delivery = %record.delivery_id, webhook = %record.webhook_id, lane, attempts = record.attempt_no, "FIFO delivery gave up; its lane moves on to the next one");
+            }
+        }
+    }
 }
 
 /// Counts finished deliveries and end-to-end latency; a duplicate attempt was already

@@ -46,6 +46,9 @@ struct Scenario {
     duration: Duration,
     /// Share of first attempts the receiver fails (retry scenario).
     fail_first_ratio: u64,
+    /// FIFO webhooks with this many ordering keys (0: unordered). Each key's events are
+    /// sent by one sender, one at a time, numbered, and the receiver checks their order.
+    ordering_keys: usize,
     /// Send exactly this many events (as fast as `concurrency` allows) instead of sending
     /// for `duration`.
     events: Option<usize>,
@@ -85,8 +88,30 @@ struct Receiver {
     bad_signatures: AtomicU64,
     /// Deliveries that arrived again after a success (at-least-once duplicates).
     duplicates: AtomicU64,
+    /// FIFO scenario: the last `data.n` seen per ordering key, and arrivals of an `n`
+    /// lower than one already seen for its key.
+    last_in_lane: Mutex<HashMap<String, u64>>,
+    out_of_order: AtomicU64,
     fail_ratio: AtomicU64,
     secrets: Mutex<HashMap<String, WebhookSecret>>,
+}
+
+/// Counts a FIFO delivery that arrives after a later one of its key (`data.key`,
+/// `data.n`: each key's events are numbered in the order they were sent, one at a time).
+fn check_order(state: &Receiver, body: &[u8]) {
+    let Ok(v) = serde_json::from_slice::<Value>(body) else {
+        return;
+    };
+    let (Some(key), Some(n)) = (v["data"]["key"].as_str(), v["data"]["n"].as_u64()) else {
+        return;
+    };
+    if let Ok(mut last) = state.last_in_lane.lock() {
+        let seen = last.entry(key.to_string()).or_insert(n);
+        if n < *seen {
+            state.out_of_order.fetch_add(1, Ordering::Relaxed);
+        }
+        *seen = (*seen).max(n);
+    }
 }
 
 async fn receive(req: HttpRequest, body: web::Bytes, state: web::Data<Receiver>) -> HttpResponse {
@@ -99,6 +124,9 @@ async fn receive(req: HttpRequest, body: web::Bytes, state: web::Data<Receiver>)
     if attempt == "1" && ratio > 0 && id.bytes().map(u64::from).sum::<u64>() % 100 < ratio {
         state.failed_on_purpose.fetch_add(1, Ordering::Relaxed);
         return HttpResponse::InternalServerError().finish();
+    }
+    if req.path().starts_with("/fifo/") {
+        check_order(&state, &body);
     }
     if n.is_multiple_of(100) {
         let secret = state
@@ -343,7 +371,8 @@ impl Run {
                 .http
                 .post(format!("{}/v1/webhooks", self.first_api()))
                 .bearer_auth(&key)
-                .json(&json!({"name": path, "url": format!("{}{path}", self.receiver_url), "event_types": ["bench.*"]}))
+                .json(&json!({"name": path, "url": format!("{}{path}", self.receiver_url), "event_types": ["bench.*"],
+                    "ordering": if sc.ordering_keys > 0 { "fifo" } else { "none" }}))
                 .send()
                 .await?
                 .error_for_status()
@@ -376,7 +405,9 @@ impl Run {
         let started = Instant::now();
         let deadline = started + sc.duration;
         let body = json!({"event_type": "bench.created", "data": {"order_id": 42, "items": [1, 2, 3], "note": "benchmark payload"}});
-        let senders = if sc.rate.is_some() {
+        let senders = if sc.ordering_keys > 0 {
+            sc.ordering_keys
+        } else if sc.rate.is_some() {
             64
         } else {
             sc.concurrency
@@ -396,6 +427,9 @@ impl Run {
                 (accepted.clone(), errors.clone(), next_slot.clone());
             let budget = budget.clone();
             let count_bound = sc.events.is_some();
+            // FIFO: this sender's key and its events' numbers.
+            let lane = (sc.ordering_keys > 0).then(|| format!("k{sender}"));
+            let mut sent_in_lane = 0u64;
             tasks.push(tokio::spawn(async move {
                 loop {
                     if count_bound {
@@ -418,6 +452,12 @@ impl Run {
                         tokio::time::sleep_until(slot.into()).await;
                     } else if Instant::now() >= deadline {
                         return;
+                    }
+                    let mut body = body.clone();
+                    if let Some(lane) = &lane {
+                        body["ordering_key"] = json!(lane);
+                        body["data"] = json!({"key": lane, "n": sent_in_lane});
+                        sent_in_lane += 1;
                     }
                     let sent = Instant::now();
                     let res = http
@@ -551,6 +591,7 @@ impl Run {
             "cpu_seconds_per_1000_deliveries": cpu,
             "cpu_ms_per_delivery_api_dispatcher_postgres_rabbitmq": service_cpu,
             "duplicates": duplicates,
+            "out_of_order": self.receiver.out_of_order.load(Ordering::Relaxed),
             // Share of the scenario's requests each API served, and of its attempts each
             // dispatcher made (one entry per process given).
             "api_shares": shares(&metrics_before, &metrics_after, "api", "hookrelay_http_request_duration_seconds"),
@@ -670,6 +711,7 @@ async fn main() -> anyhow::Result<()> {
             fail_first_ratio: 0,
             events: None,
             pause_dispatcher: false,
+            ordering_keys: 0,
         },
         Scenario {
             name: "fanout",
@@ -681,6 +723,7 @@ async fn main() -> anyhow::Result<()> {
             // A burst of events: deliveries/s is the fan-out rate until the last arrives.
             events: Some(if quick { 200 } else { 1_000 }),
             pause_dispatcher: false,
+            ordering_keys: 0,
         },
         Scenario {
             name: "paced",
@@ -691,6 +734,7 @@ async fn main() -> anyhow::Result<()> {
             fail_first_ratio: 0,
             events: None,
             pause_dispatcher: false,
+            ordering_keys: 0,
         },
         Scenario {
             name: "retry",
@@ -701,6 +745,7 @@ async fn main() -> anyhow::Result<()> {
             fail_first_ratio: 50,
             events: None,
             pause_dispatcher: false,
+            ordering_keys: 0,
         },
         Scenario {
             name: "backlog",
@@ -711,6 +756,18 @@ async fn main() -> anyhow::Result<()> {
             fail_first_ratio: 0,
             events: Some(if quick { 5_000 } else { 100_000 }),
             pause_dispatcher: true,
+            ordering_keys: 0,
+        },
+        Scenario {
+            name: "fifo",
+            webhooks: 1,
+            concurrency: 0,
+            rate: Some(500),
+            duration: secs(30, 5),
+            fail_first_ratio: 0,
+            events: None,
+            pause_dispatcher: false,
+            ordering_keys: 10,
         },
     ];
     let with_noisy = names.is_empty() || names.iter().any(|n| n == "noisy");
@@ -772,6 +829,9 @@ async fn main() -> anyhow::Result<()> {
             println!("         hops, mean ms: {}", line.join(" | "));
         }
         let mut line = format!("         duplicates {}", result["duplicates"]);
+        if sc.ordering_keys > 0 {
+            line += &format!(" | out of order {}", result["out_of_order"]);
+        }
         for (key, label) in [("api_shares", "API"), ("dispatcher_shares", "dispatcher")] {
             if let Some(shares) = result[key].as_array().filter(|a| a.len() > 1) {
                 line += &format!(" | {label} shares {}", Value::Array(shares.clone()));
