@@ -12,7 +12,7 @@ use hookrelay_domain::{CorruptValue, EventType, PayloadFormat};
 use tokio_postgres::Row;
 use uuid::Uuid;
 
-use super::lanes::{LANES_CTE, LANE_ID, LANE_JOIN, LANE_SEQ};
+use super::lanes::{replay_update, LANES_CTE};
 use super::{report_corrupt, stats, Filters, GenericClient};
 use crate::db::DbError;
 use crate::outbox::Unpublished;
@@ -169,7 +169,7 @@ const SUMMARY_COLUMNS: &str = "d.id, d.event_id, d.webhook_id, d.status, d.attem
 
 /// The next job of a pending delivery from `(id, attempts, trace_context, tenant_id,
 /// webhook_id)`.
-fn job_of(r: &Row) -> DeliveryJob {
+pub(super) fn job_of(r: &Row) -> DeliveryJob {
     DeliveryJob::after_recorded(r.get(0), r.get(1), r.get(2)).to(Endpoint {
         tenant_id: r.get(3),
         webhook_id: r.get(4),
@@ -620,13 +620,9 @@ impl DeliveryRepo {
                        FROM deliveries d JOIN events e ON e.id = d.event_id \
                        LEFT JOIN webhooks w ON w.id = d.webhook_id \
                        WHERE d.id = $1 AND d.tenant_id = $2 AND d.status <> 'pending' \
-                     ), {LANES_CTE}, numbered AS ( \
-                       SELECT m.id, {LANE_ID} AS lane_id, {LANE_SEQ} AS lane_seq FROM matched m {LANE_JOIN} \
-                     ) \
-                     UPDATE deliveries d SET status = 'pending', next_attempt_at = now(), completed_at = NULL, \
-                            schedule_base = d.attempts, lane_id = nb.lane_id, lane_seq = nb.lane_seq \
-                     FROM numbered nb, events e WHERE d.id = nb.id AND e.id = d.event_id \
-                     RETURNING d.attempts, e.trace_context, d.webhook_id"
+                     ), {LANES_CTE}, {} \
+                     RETURNING d.attempts, e.trace_context, d.webhook_id",
+                    replay_update()
                 ),
                 &[&id, &tenant_id],
             )

@@ -11,7 +11,7 @@ use hookrelay_domain::ordering::OrderingKey;
 use hookrelay_domain::EventType;
 
 use super::event_types::SEEN_CTE;
-use super::lanes::{LANES_CTE, LANE_ID, LANE_JOIN, LANE_SEQ};
+use super::lanes::{LANES_CTE, LANE_JOIN, LANE_NUMBERS};
 use super::GenericClient;
 use crate::db::DbError;
 use crate::fanout::pattern_match_sql;
@@ -208,7 +208,7 @@ impl EventRepo {
                    ) w \
                  ), {LANES_CTE}, fan_out AS ( \
                    INSERT INTO deliveries (id, tenant_id, event_id, webhook_id, next_attempt_at, lane_id, lane_seq) \
-                   SELECT gen_random_uuid(), m.tenant_id, m.event_id, m.webhook_id, now(), {LANE_ID}, {LANE_SEQ} \
+                   SELECT gen_random_uuid(), m.tenant_id, m.event_id, m.webhook_id, now(), {LANE_NUMBERS} \
                    FROM matched m {LANE_JOIN} \
                    RETURNING id, event_id, webhook_id \
                  ) \

@@ -9,10 +9,10 @@
 
 use uuid::Uuid;
 
+use super::deliveries::job_of;
 use super::GenericClient;
 use crate::outbox::Unpublished;
 use hookrelay_domain::delivery::DeliveryJob;
-use hookrelay_domain::flow::Endpoint;
 
 /// CTEs `lane_need` and `lane` over a CTE `matched(tenant_id, webhook_id, fifo, lane_key,
 /// ord, ...)` (one row per delivery; `fifo`: its webhook orders deliveries; `lane_key`:
@@ -29,19 +29,29 @@ pub const LANES_CTE: &str = "lane_need AS ( \
        RETURNING id, webhook_id, ordering_key, last_seq \
      )";
 
-/// Joins `matched m` to its lane (`l`, NULL when unordered) for [`LANE_ID`] and
-/// [`LANE_SEQ`].
+/// Joins `matched m` to its lane (`l`, NULL when unordered) for [`LANE_NUMBERS`].
 pub const LANE_JOIN: &str = "LEFT JOIN lane_need n \
        ON m.fifo AND n.webhook_id = m.webhook_id AND n.lane_key = m.lane_key \
      LEFT JOIN lane l ON m.fifo AND l.webhook_id = m.webhook_id AND l.ordering_key = m.lane_key";
 
-/// A delivery's lane (NULL: unordered).
-pub const LANE_ID: &str = "l.id";
+/// A delivery's `lane_id` and `lane_seq` (NULL: unordered), selected from `matched m`
+/// joined by [`LANE_JOIN`]: its number comes after the lane's earlier ones, in `ord` order.
+pub const LANE_NUMBERS: &str = "l.id AS lane_id, \
+     l.last_seq - n.n + row_number() OVER (PARTITION BY m.webhook_id, m.lane_key ORDER BY m.ord) AS lane_seq";
 
-/// A delivery's number in its lane (NULL: unordered): after the lane's earlier numbers, in
-/// `ord` order.
-pub const LANE_SEQ: &str =
-    "l.last_seq - n.n + row_number() OVER (PARTITION BY m.webhook_id, m.lane_key ORDER BY m.ord)";
+/// Puts the finished deliveries of `matched(id, ...)` back to pending for a fresh round
+/// of attempts (a replay), numbered at the end of their lanes; to be followed by the
+/// caller's `RETURNING` (over `d`, the delivery, and `e`, its event).
+pub fn replay_update() -> String {
+    format!(
+        "numbered AS ( \
+           SELECT m.id, {LANE_NUMBERS} FROM matched m {LANE_JOIN} \
+         ) \
+         UPDATE deliveries d SET status = 'pending', next_attempt_at = now(), completed_at = NULL, \
+                schedule_base = d.attempts, lane_id = nb.lane_id, lane_seq = nb.lane_seq \
+         FROM numbered nb, events e WHERE d.id = nb.id AND e.id = d.event_id"
+    )
+}
 
 /// How FIFO lanes stand, for the gauges.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -73,19 +83,15 @@ impl LaneRepo {
                  FROM events e \
                  WHERE d.webhook_id = $1 AND d.tenant_id = $2 AND d.status = 'pending' \
                    AND d.lane_id IS NOT NULL AND e.id = d.event_id \
-                 RETURNING d.id, d.attempts, e.trace_context, \
+                 RETURNING d.id, d.attempts, e.trace_context, d.tenant_id, d.webhook_id, \
                            d.next_attempt_at <= now() + interval '1 second' AS due",
                 &[&webhook_id, &tenant_id],
             )
             .await?;
-        let endpoint = Endpoint {
-            tenant_id,
-            webhook_id,
-        };
         let jobs: Vec<DeliveryJob> = rows
             .iter()
             .filter(|r| r.get::<_, bool>("due"))
-            .map(|r| DeliveryJob::after_recorded(r.get(0), r.get(1), r.get(2)).to(endpoint))
+            .map(job_of)
             .collect();
         Ok(Unpublished::new(rows.len() as u64, jobs))
     }
@@ -97,14 +103,10 @@ impl LaneRepo {
     ) -> Result<LaneBacklog, tokio_postgres::Error> {
         let row = client
             .query_one(
-                "WITH heads AS ( \
-                   SELECT DISTINCT ON (lane_id) lane_id, created_at FROM deliveries \
-                   WHERE status = 'pending' AND lane_id IS NOT NULL ORDER BY lane_id, lane_seq \
-                 ) \
-                 SELECT (SELECT count(*) FROM deliveries WHERE status = 'pending' AND lane_id IS NOT NULL) \
-                          - (SELECT count(*) FROM heads), \
-                        (SELECT count(*) FROM heads), \
-                        COALESCE((SELECT EXTRACT(EPOCH FROM now() - min(created_at))::float8 FROM heads), 0)",
+                "SELECT count(*) FILTER (WHERE place > 1), count(*) FILTER (WHERE place = 1), \
+                        COALESCE(EXTRACT(EPOCH FROM now() - min(created_at) FILTER (WHERE place = 1))::float8, 0) \
+                 FROM (SELECT created_at, row_number() OVER (PARTITION BY lane_id ORDER BY lane_seq) AS place \
+                       FROM deliveries WHERE status = 'pending' AND lane_id IS NOT NULL) pending",
                 &[],
             )
             .await?;

@@ -9,7 +9,7 @@ use hookrelay_domain::CorruptValue;
 use tokio_postgres::Row;
 use uuid::Uuid;
 
-use super::lanes::{LANES_CTE, LANE_ID, LANE_JOIN, LANE_SEQ};
+use super::lanes::{replay_update, LANES_CTE, LANE_JOIN, LANE_NUMBERS};
 use super::GenericClient;
 use crate::db::DbError;
 use crate::fanout::pattern_match_sql;
@@ -242,14 +242,10 @@ impl ReplayRepo {
                               row_number() OVER (ORDER BY p.lane_id NULLS LAST, p.lane_seq, p.created_at, p.id) AS ord \
                        FROM pick p JOIN deliveries d ON d.id = p.id JOIN events e ON e.id = d.event_id \
                        LEFT JOIN webhooks w ON w.id = $1 \
-                     ), {LANES_CTE}, numbered AS ( \
-                       SELECT m.id, {LANE_ID} AS lane_id, {LANE_SEQ} AS lane_seq FROM matched m {LANE_JOIN} \
-                     ) \
-                     UPDATE deliveries d SET status = 'pending', next_attempt_at = now(), completed_at = NULL, \
-                            schedule_base = d.attempts, lane_id = nb.lane_id, lane_seq = nb.lane_seq \
-                     FROM numbered nb, events e WHERE d.id = nb.id AND e.id = d.event_id \
+                     ), {LANES_CTE}, {} \
                      RETURNING d.id, d.attempts, e.trace_context, d.created_at",
-                    scope_sql(scope)
+                    scope_sql(scope),
+                    replay_update()
                 ),
                 &[&webhook_id, &tenant_id, &since, &until, &after_created, &after_id, &STEP],
             )
@@ -271,7 +267,7 @@ impl ReplayRepo {
                        FROM pick \
                      ), {LANES_CTE}, made AS ( \
                        INSERT INTO deliveries (id, tenant_id, event_id, webhook_id, next_attempt_at, lane_id, lane_seq) \
-                       SELECT gen_random_uuid(), $2, m.event_id, $1, now(), {LANE_ID}, {LANE_SEQ} \
+                       SELECT gen_random_uuid(), $2, m.event_id, $1, now(), {LANE_NUMBERS} \
                        FROM matched m {LANE_JOIN} \
                        RETURNING id, event_id \
                      ) \
