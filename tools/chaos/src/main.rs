@@ -2,10 +2,12 @@
 //!
 //! Each scenario gets a fresh database and AMQP prefix, starts `hookrelay-api` and
 //! `hookrelay-dispatcher` as processes, streams events at a fixed rate through
-//! `POST /v1/events` to one webhook, injects its fault a few seconds in, heals it, and
-//! waits until every accepted event has reached the receiver. It reports sent, accepted,
-//! delivered, lost (accepted, never delivered) and duplicates (deliveries beyond the first),
-//! and fails when anything accepted is lost or the API answered a 5xx other than 503.
+//! `POST /v1/events` to one webhook and, beside them, numbered events on a few ordering
+//! keys to a FIFO webhook, injects its fault a few seconds in, heals it, and waits until
+//! every accepted event has reached the receiver. It reports sent, accepted, delivered,
+//! lost (accepted, never delivered), duplicates (deliveries beyond the first) and FIFO
+//! deliveries out of order, and fails when anything accepted is lost, anything arrived out
+//! of order or the API answered a 5xx other than 503.
 //!
 //! Map: `system` runs the processes, `load` sends, `receiver` receives (and fails on
 //! purpose), `faults` is the list of scenarios.
@@ -32,6 +34,9 @@ use system::{System, Wiring, ADMIN_TOKEN};
 const SYSTEM_BROKER: &str = "amqp://guest:guest@127.0.0.1:5672/%2f";
 /// How long after the fault heals every accepted event must have been delivered.
 const SETTLE: Duration = Duration::from_secs(90);
+/// The FIFO webhook's ordering keys, and how many events each gets per second at most.
+const ORDERED_LANES: u32 = 4;
+const ORDERED_RATE_PER_LANE: u32 = 10;
 
 struct Options {
     rate: u32,
@@ -85,11 +90,17 @@ struct Outcome {
     server_errors: u64,
     /// From the first event sent until every accepted event was delivered.
     settled_secs: f64,
+    /// Of `accepted`, the FIFO webhook's.
+    ordered_accepted: usize,
+    /// FIFO deliveries that arrived after a later event of their key.
+    out_of_order: u64,
+    /// FIFO deliveries that repeated the one just before (a head resent).
+    ordered_repeats: u64,
 }
 
 impl Outcome {
     fn passed(&self) -> bool {
-        self.lost == 0 && self.server_errors == 0
+        self.lost == 0 && self.server_errors == 0 && self.out_of_order == 0
     }
 
     fn to_json(&self) -> Value {
@@ -104,6 +115,11 @@ impl Outcome {
             "refused_answers": self.refusals,
             "server_errors": self.server_errors,
             "settled_secs": self.settled_secs,
+            "fifo": {
+                "accepted": self.ordered_accepted,
+                "out_of_order": self.out_of_order,
+                "repeated_heads": self.ordered_repeats,
+            },
         })
     }
 }
@@ -136,22 +152,25 @@ async fn main() -> anyhow::Result<()> {
         match run_scenario(*fault, &options, &bin_dir, &log_dir, cluster).await {
             Ok(outcome) => {
                 println!(
-                    "{:<20} sent {:>5}  accepted {:>5}  delivered {:>5}  lost {}  duplicates {}  settled {:>5.1} s  refused {:?}  ({:.0} s)",
+                    "{:<20} sent {:>5}  accepted {:>5}  delivered {:>5}  lost {}  duplicates {}  fifo {} out of order {}  settled {:>5.1} s  refused {:?}  ({:.0} s)",
                     fault.name(),
                     outcome.sent,
                     outcome.accepted,
                     outcome.delivered,
                     outcome.lost,
                     outcome.duplicates,
+                    outcome.ordered_accepted,
+                    outcome.out_of_order,
                     outcome.settled_secs,
                     outcome.refusals,
                     started.elapsed().as_secs_f64()
                 );
                 if !outcome.passed() {
                     failures.push(format!(
-                        "{}: {} lost, {} server errors (logs: {})",
+                        "{}: {} lost, {} out of order, {} server errors (logs: {})",
                         fault.name(),
                         outcome.lost,
+                        outcome.out_of_order,
                         outcome.server_errors,
                         log_dir.display()
                     ));
@@ -172,6 +191,8 @@ async fn main() -> anyhow::Result<()> {
     if let Some(out) = &options.out {
         let document = json!({
             "rate_per_sec": options.rate,
+            "fifo_keys": ORDERED_LANES,
+            "fifo_rate_per_key_per_sec": ORDERED_RATE_PER_LANE,
             "seconds": options.duration.as_secs(),
             "scenarios": outcomes.iter().map(Outcome::to_json).collect::<Vec<_>>(),
         });
@@ -185,11 +206,11 @@ async fn main() -> anyhow::Result<()> {
 
 fn print_table(outcomes: &[Outcome]) {
     println!();
-    println!("| scenario | fault | sent | accepted | delivered | lost | duplicates | all delivered after |");
-    println!("|---|---|---:|---:|---:|---:|---:|---:|");
+    println!("| scenario | fault | sent | accepted | delivered | lost | duplicates | FIFO accepted | FIFO out of order | all delivered after |");
+    println!("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|");
     for o in outcomes {
         println!(
-            "| {} | {} | {} | {} | {} | {} | {} | {:.1} s |",
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {:.1} s |",
             o.fault.name(),
             o.fault.describe(),
             o.sent,
@@ -197,6 +218,8 @@ fn print_table(outcomes: &[Outcome]) {
             o.delivered,
             o.lost,
             o.duplicates,
+            o.ordered_accepted,
+            o.out_of_order,
             o.settled_secs
         );
     }
@@ -231,7 +254,7 @@ async fn run_scenario(
     };
     let mut system = System::start(bin_dir, log_dir, &wiring).await?;
     let receiver = Receiver::start().await?;
-    let (key, webhook_id) = tenant_with_webhook(&system.api_url, &receiver.url).await?;
+    let (key, webhook_id) = tenant_with_webhooks(&system.api_url, &receiver).await?;
     // The shard queue the webhook's jobs travel through (the default 16 shards).
     let shard = hookrelay_domain::flow::Endpoint {
         tenant_id: uuid::Uuid::nil(),
@@ -243,7 +266,21 @@ async fn run_scenario(
     let started = Instant::now();
     let load = tokio::spawn({
         let (api_url, rate, duration) = (system.api_url.clone(), options.rate, options.duration);
+        let key = key.clone();
         async move { load::stream(&api_url, &key, rate, duration).await }
+    });
+    let ordered = tokio::spawn({
+        let (api_url, duration) = (system.api_url.clone(), options.duration);
+        async move {
+            load::stream_ordered(
+                &api_url,
+                &key,
+                ORDERED_LANES,
+                ORDERED_RATE_PER_LANE,
+                duration,
+            )
+            .await
+        }
     });
     // The fault strikes at 30 % of the run and lasts 30 % of it.
     tokio::time::sleep(options.duration * 3 / 10).await;
@@ -260,7 +297,10 @@ async fn run_scenario(
     let healed = fault.heal(&mut scene).await;
     injected.context("injecting the fault")?;
     healed.context("healing the fault")?;
-    let report = load.await.context("sender task")?;
+    let mut report = load.await.context("sender task")?;
+    let ordered = ordered.await.context("ordered sender task")?;
+    let ordered_accepted = ordered.accepted.len();
+    report.absorb(ordered);
 
     let deadline = Instant::now() + SETTLE;
     let delivered = loop {
@@ -280,6 +320,7 @@ async fn run_scenario(
     // Late duplicates (a redelivered job) would arrive within a sweep or two.
     tokio::time::sleep(Duration::from_secs(2)).await;
     let delivered_late = receiver.delivered();
+    let lanes = receiver.lanes();
     if reached < report.accepted.len() {
         // What the dispatcher was doing when it gave up: in flight, consumer attached...
         if let Ok(page) = reqwest::get(&system.dispatcher_metrics_url).await {
@@ -303,14 +344,17 @@ async fn run_scenario(
         server_errors: report.server_errors(),
         refusals: report.refusals,
         settled_secs,
+        ordered_accepted,
+        out_of_order: lanes.values().map(|l| l.out_of_order).sum(),
+        ordered_repeats: lanes.values().map(|l| l.repeats).sum(),
     })
 }
 
-/// A tenant with one webhook (every event type) to the receiver; returns its API key and
-/// the webhook's id.
-async fn tenant_with_webhook(
+/// A tenant with two webhooks to the receiver: `chaos.tick` to `url` (its id is returned
+/// with the tenant's API key) and `chaos.ordered` to `ordered_url`, FIFO.
+async fn tenant_with_webhooks(
     api_url: &str,
-    receiver_url: &str,
+    receiver: &Receiver,
 ) -> anyhow::Result<(String, uuid::Uuid)> {
     let client = reqwest::Client::new();
     let tenant: Value = client
@@ -326,18 +370,25 @@ async fn tenant_with_webhook(
         .as_str()
         .context("tenant answer without api_key.key")?
         .to_string();
-    let webhook: Value = client
-        .post(format!("{api_url}/v1/webhooks"))
-        .bearer_auth(&key)
-        .json(&json!({"name": "chaos", "url": receiver_url, "event_types": ["*"]}))
-        .send()
-        .await?
-        .error_for_status()?
-        .json()
-        .await?;
-    let id = webhook["id"]
-        .as_str()
-        .context("webhook answer without id")?
-        .parse()?;
-    Ok((key, id))
+    let mut ids = Vec::new();
+    for webhook in [
+        json!({"name": "chaos", "url": receiver.url, "event_types": ["chaos.tick"]}),
+        json!({"name": "chaos fifo", "url": receiver.ordered_url, "event_types": ["chaos.ordered"], "ordering": "fifo"}),
+    ] {
+        let created: Value = client
+            .post(format!("{api_url}/v1/webhooks"))
+            .bearer_auth(&key)
+            .json(&webhook)
+            .send()
+            .await?
+            .error_for_status()?
+            .json()
+            .await?;
+        let id: uuid::Uuid = created["id"]
+            .as_str()
+            .context("webhook answer without id")?
+            .parse()?;
+        ids.push(id);
+    }
+    Ok((key, ids[0]))
 }

@@ -1,6 +1,7 @@
-//! The receiving end: an HTTP receiver that counts each event's accepted deliveries,
-//! behind a TCP front that can reset every connection, and a switch that makes it answer
-//! `429 Retry-After: 1` to everything.
+//! The receiving end: an HTTP receiver that counts each event's accepted deliveries and
+//! checks the order of those sent to `/ordered` (the FIFO webhook), behind a TCP front that
+//! can reset every connection, and a switch that makes it answer `429 Retry-After: 1` to
+//! everything.
 
 use std::collections::HashMap;
 use std::net::TcpListener;
@@ -15,16 +16,44 @@ struct State {
     too_many: AtomicBool,
     /// Event id (`webhook-id`) -> deliveries answered 200.
     delivered: Mutex<HashMap<String, u32>>,
+    /// Ordering key -> what arrived on it, in arrival order.
+    lanes: Mutex<HashMap<String, LaneWatch>>,
 }
 
-/// A receiver on 127.0.0.1; `url` goes through the resettable front.
+/// What one ordering key's deliveries looked like at the receiver. The sender numbers a
+/// key's events in the order it published them, one at a time, so that is their commit
+/// order: the receiver must see the numbers rise. The same number again right after
+/// itself is a resent head (at-least-once); a number below the highest seen is a
+/// delivery out of order.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct LaneWatch {
+    highest: Option<u64>,
+    pub arrivals: u64,
+    pub repeats: u64,
+    pub out_of_order: u64,
+}
+
+impl LaneWatch {
+    fn arrived(&mut self, n: u64) {
+        self.arrivals += 1;
+        match self.highest {
+            Some(highest) if n < highest => self.out_of_order += 1,
+            Some(highest) if n == highest => self.repeats += 1,
+            _ => self.highest = Some(n),
+        }
+    }
+}
+
+/// A receiver on 127.0.0.1; `url` and `ordered_url` go through the resettable front.
 pub struct Receiver {
     pub url: String,
+    /// For the FIFO webhook: bodies carry `data.lane` and `data.n`, whose order is checked.
+    pub ordered_url: String,
     state: Arc<State>,
     resets: watch::Sender<bool>,
 }
 
-async fn receive(req: HttpRequest, state: web::Data<State>) -> HttpResponse {
+async fn receive(req: HttpRequest, body: web::Bytes, state: web::Data<State>) -> HttpResponse {
     if state.too_many.load(Ordering::Relaxed) {
         return HttpResponse::TooManyRequests()
             .insert_header(("retry-after", "1"))
@@ -37,6 +66,16 @@ async fn receive(req: HttpRequest, state: web::Data<State>) -> HttpResponse {
     else {
         return HttpResponse::BadRequest().finish();
     };
+    if req.path() == "/ordered" {
+        let event: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+        let (Some(lane), Some(n)) = (event["data"]["lane"].as_str(), event["data"]["n"].as_u64())
+        else {
+            return HttpResponse::BadRequest().finish();
+        };
+        if let Ok(mut lanes) = state.lanes.lock() {
+            lanes.entry(lane.to_string()).or_default().arrived(n);
+        }
+    }
     if let Ok(mut delivered) = state.delivered.lock() {
         *delivered.entry(id.to_string()).or_default() += 1;
     }
@@ -60,9 +99,14 @@ impl Receiver {
         tokio::spawn(server);
         let (resets, watching) = watch::channel(false);
         let front = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-        let url = format!("http://{}/hook", front.local_addr()?);
+        let front_addr = front.local_addr()?;
         tokio::spawn(serve_front(front, backend, watching));
-        Ok(Receiver { url, state, resets })
+        Ok(Receiver {
+            url: format!("http://{front_addr}/hook"),
+            ordered_url: format!("http://{front_addr}/ordered"),
+            state,
+            resets,
+        })
     }
 
     /// Answer 429 (`Retry-After: 1`) to everything, or stop doing so.
@@ -81,6 +125,15 @@ impl Receiver {
             .delivered
             .lock()
             .map(|d| d.clone())
+            .unwrap_or_default()
+    }
+
+    /// Ordering key -> how its deliveries arrived at `ordered_url`.
+    pub fn lanes(&self) -> HashMap<String, LaneWatch> {
+        self.state
+            .lanes
+            .lock()
+            .map(|l| l.clone())
             .unwrap_or_default()
     }
 }
