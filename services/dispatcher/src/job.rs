@@ -108,10 +108,10 @@ async fn process<A: Acknowledge>(
         // The same delivery is being attempted right now. This copy may be a stale
         // duplicate or the genuine next job, so hand it back after a pause instead of
         // dropping it: once the running attempt is recorded it is recognised for what it is.
-        return (
-            hand_back(acker, DUPLICATE_REQUEUE_DELAY).await,
-            Ran::default(),
-        );
+        // The pause runs on its own task so that it does not hold one of the webhook's
+        // concurrency slots (a FIFO lane's next head often meets its own original job).
+        tokio::spawn(hand_back(acker, DUPLICATE_REQUEUE_DELAY));
+        return (Finished::Nothing, Ran::default());
     }
     let loading = std::time::Instant::now();
     let ctx = match worker.contexts.load(id).await {
@@ -143,9 +143,15 @@ async fn process<A: Acknowledge>(
             // Not its turn: its lane publishes it again when the head is done.
             tracing::debug!(delivery = %id, behind = %head, "job before its turn in a FIFO lane; dropped");
             metrics::counter!("hookrelay_fifo_out_of_turn_total").increment(1);
+            // Released now, not when the recorder acks: the job its lane publishes when
+            // the head is recorded can come before this ack, and must not wait as a
+            // duplicate of this one. (None: the ack must not release that job's hold.)
+            if let Ok(mut set) = worker.in_flight.lock() {
+                set.remove(&id);
+            }
             Finished::Skipped {
                 acker,
-                delivery_id: Some(id),
+                delivery_id: None,
             }
         }
         JobDecision::Fail {
