@@ -15,11 +15,13 @@
 //!   schedule and the dispatcher's decisions as pure functions;
 //! - [`flow`]: an endpoint's limits, circuit breaker and receiver pauses, and whether a
 //!   delivery may start now (the dispatcher's scheduler decisions);
+//! - [`EventSchema`]: an event type's JSON Schema, compiled to match in linear time;
 //! - [`ordering`]: FIFO webhooks, ordering keys, and whether a delivery's turn has come;
 //! - [`post`]: scheduled posts, their statuses and the events they announce;
 //! - [`payload`]: the exact bytes a receiver gets; [`signing`]: Standard Webhooks signatures.
 
 pub mod delivery;
+mod event_schema;
 mod event_type;
 pub mod flow;
 mod headers;
@@ -33,6 +35,7 @@ pub mod signing;
 mod target;
 mod webhook;
 
+pub use event_schema::{EventSchema, SchemaViolation};
 pub use event_type::{EventType, EventTypePattern, EVENT_TYPE_MAX_LEN};
 pub use headers::{CustomHeaders, MAX_CUSTOM_HEADERS};
 pub use post::{

@@ -9,3 +9,4 @@ pub mod replayer;
 pub mod request_span;
 pub mod routes;
 pub mod startup;
+pub mod strict;

@@ -46,6 +46,8 @@ pub struct AppState {
     pub limits: ApiLimits,
     /// Seals and opens webhook signing secrets at rest.
     pub cipher: SecretCipher,
+    /// The strict event-type check and its compiled schemas.
+    pub strict: crate::strict::StrictTypes,
 }
 
 /// The API's rate limits (`[limits]` and `api.test_sends_per_minute`).
@@ -166,6 +168,7 @@ fn run(listener: TcpListener, settings: Settings, pool: Pool) -> std::io::Result
         settings: Arc::new(settings),
         outbox: Outbox::new(publisher),
         key_cache: KeyCache::default(),
+        strict: crate::strict::StrictTypes::default(),
     });
     crate::replayer::spawn_claimer(state.pool.clone(), state.outbox.clone());
     let readiness = web::Data::new(readiness);

@@ -197,6 +197,93 @@ async fn strict_tenants_accept_only_registered_types_with_valid_data() {
 }
 
 #[tokio::test]
+async fn schemas_with_backtracking_patterns_are_refused_and_stored_ones_do_not_stall() {
+    let app = spawn_app().await;
+    let key = app.create_tenant("acme").await.key;
+    // A back-reference took 5-7 s per event on a backtracking engine.
+    let hostile = json!({"type": "object",
+        "properties": {"title": {"type": "string", "pattern": "^(a*)*\\1x$"}}});
+    let res = app
+        .post(
+            &key,
+            "/v1/event-types",
+            &json!({"name": "post.created", "schema": hostile, "example": {"title": "aaaa"}}),
+        )
+        .await;
+    let body = assert_error(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    assert_eq!(body["error"]["field"], "schema");
+    let message = body["error"]["message"].as_str().expect("message");
+    assert!(message.contains("/properties/title/pattern"), "{message}");
+    let res = app
+        .post(
+            &key,
+            "/v1/event-types",
+            &json!({"name": "post.created", "schema": {"type": "object"}}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let res = app
+        .patch(
+            &key,
+            "/v1/event-types/post.created",
+            &json!({"schema": hostile}),
+        )
+        .await;
+    assert_error(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+
+    // A schema stored before patterns were restricted: its events are told, not failed.
+    let client = app.db.pool.get().await.expect("client");
+    client
+        .execute(
+            "UPDATE event_types SET schema = $1, updated_at = now() WHERE name = 'post.created'",
+            &[&hostile],
+        )
+        .await
+        .expect("legacy schema");
+    app.patch(&key, "/v1/tenant", &json!({"strict_event_types": true}))
+        .await;
+    let res = app
+        .post(
+            &key,
+            "/v1/events",
+            &json!({"event_type": "post.created", "data": {"title": "a".repeat(500)}}),
+        )
+        .await;
+    let body = assert_error(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    assert_eq!(body["error"]["field"], "event_type");
+    assert!(body["error"]["message"]
+        .as_str()
+        .expect("message")
+        .contains("update the event type"));
+    // Updating the type takes effect at once (the compiled schema is keyed by version).
+    let res = app
+        .patch(
+            &key,
+            "/v1/event-types/post.created",
+            &json!({"schema": {"properties": {"title": {"pattern": "^(a+)+$"}}}}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let res = app
+        .post(
+            &key,
+            "/v1/events",
+            &json!({"event_type": "post.created", "data": {"title": format!("{}!", "a".repeat(50_000))}}),
+        )
+        .await;
+    let body = assert_error(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    assert_eq!(body["error"]["field"], "data");
+    let res = app
+        .post(
+            &key,
+            "/v1/events",
+            &json!({"event_type": "post.created", "data": {"title": "aaa"}}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::ACCEPTED);
+}
+
+#[tokio::test]
 async fn webhooks_warn_about_patterns_that_match_no_known_type() {
     let app = spawn_app().await;
     let key = app.create_tenant("acme").await.key;

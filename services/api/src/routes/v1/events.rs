@@ -17,7 +17,6 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::deliveries::DeliveryResponse;
-use super::event_types::check_strict;
 use super::idempotency_key;
 use crate::auth::TenantAuth;
 use crate::request_span::RequestTrace;
@@ -152,7 +151,10 @@ pub async fn create_event(
         .transpose()?;
     if auth.strict_event_types {
         let client = state.pool.get().await?;
-        check_strict(&client, auth.tenant_id, &event_type, &request.data).await?;
+        state
+            .strict
+            .check(&client, auth.tenant_id, &event_type, &request.data)
+            .await?;
     }
     let event = NewEvent {
         event_type,
