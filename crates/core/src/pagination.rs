@@ -2,11 +2,14 @@
 //!
 //! A cursor carries the sort key (as PostgreSQL's text form of the sort expression) and
 //! the id of the last row of a page, plus a tag of the ordering it belongs to, so a cursor
-//! from one ordering is refused by another instead of silently skipping rows.
+//! from one ordering is refused by another instead of silently skipping rows. Cursors
+//! leave the API signed ([`CursorSeal`]): one a client forged or altered is refused before
+//! any SQL reads it.
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use chrono::{DateTime, Utc};
+use hmac::Mac;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -33,6 +36,76 @@ impl From<CorruptValue> for ListError {
     fn from(e: CorruptValue) -> Self {
         ListError::Db(e.into())
     }
+}
+
+/// Signs the cursors handed to clients and checks the ones they send back.
+#[derive(Clone)]
+pub struct CursorSeal {
+    key: [u8; 32],
+}
+
+impl std::fmt::Debug for CursorSeal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("CursorSeal(..)")
+    }
+}
+
+/// Bytes of the HMAC-SHA256 a sealed cursor carries.
+const SEAL_BYTES: usize = 16;
+
+impl CursorSeal {
+    /// A seal derived from a server secret: every process given the same secret accepts
+    /// the others' cursors.
+    pub fn from_secret(secret: &[u8]) -> Self {
+        Self {
+            key: mac(secret)
+                .chain_update(b"hookrelay cursor v1")
+                .finalize()
+                .into_bytes()
+                .into(),
+        }
+    }
+
+    /// A seal of this process only (no server secret configured).
+    pub fn random() -> Self {
+        Self {
+            key: rand::random(),
+        }
+    }
+
+    /// `<cursor>.<signature>`.
+    pub fn seal(&self, cursor: Option<String>) -> Option<String> {
+        cursor.map(|c| {
+            let tag = mac(&self.key)
+                .chain_update(c.as_bytes())
+                .finalize()
+                .into_bytes();
+            format!("{c}.{}", URL_SAFE_NO_PAD.encode(&tag[..SEAL_BYTES]))
+        })
+    }
+
+    /// The cursor inside a sealed one; 422 on `cursor` when the signature does not hold.
+    pub fn open(&self, sealed: Option<String>) -> Result<Option<String>, ValidationError> {
+        let Some(sealed) = sealed else {
+            return Ok(None);
+        };
+        let invalid = || ValidationError::new("cursor", "is not a valid cursor for this listing");
+        let (cursor, tag) = sealed.rsplit_once('.').ok_or_else(invalid)?;
+        let tag = URL_SAFE_NO_PAD.decode(tag).map_err(|_| invalid())?;
+        // Length first: a truncated check would accept a tag of one byte.
+        if tag.len() != SEAL_BYTES {
+            return Err(invalid());
+        }
+        mac(&self.key)
+            .chain_update(cursor.as_bytes())
+            .verify_truncated_left(&tag)
+            .map_err(|_| invalid())?;
+        Ok(Some(cursor.to_string()))
+    }
+}
+
+fn mac(key: &[u8]) -> hmac::Hmac<sha2::Sha256> {
+    hmac::Hmac::<sha2::Sha256>::new_from_slice(key).expect("HMAC takes any key length")
 }
 
 /// Default and largest page sizes.
@@ -197,6 +270,31 @@ mod tests {
         for bad in ["", "yesterday", "2026-13-01 00:00:00+00", "1' OR '1'='1"] {
             assert!(cursor_time(&at(bad)).is_err(), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn sealed_cursors_open_only_unaltered_and_under_their_key() {
+        let seal = CursorSeal::from_secret(b"server secret");
+        let sealed = seal.seal(Some("eyJvIjoieCJ9".into())).expect("sealed");
+        assert_eq!(
+            seal.open(Some(sealed.clone())).expect("opens").as_deref(),
+            Some("eyJvIjoieCJ9")
+        );
+        assert_eq!(seal.open(None).expect("none"), None);
+        assert!(CursorSeal::from_secret(b"server secret")
+            .open(Some(sealed.clone()))
+            .is_ok());
+        let (cursor, tag) = sealed.rsplit_once('.').expect("dot");
+        for forged in [
+            format!("eyJvIjoieSJ9.{tag}"),
+            format!("{cursor}.{}", &tag[..10]),
+            format!("{cursor}."),
+            cursor.to_string(),
+            "garbage\n\u{0}".to_string(),
+        ] {
+            assert!(seal.open(Some(forged.clone())).is_err(), "{forged:?}");
+        }
+        assert!(CursorSeal::random().open(Some(sealed)).is_err());
     }
 
     #[test]

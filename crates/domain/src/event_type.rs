@@ -24,6 +24,14 @@ fn check_name(field: &str, s: &str) -> Result<(), ValidationError> {
             "must not start or end with white space",
         ));
     }
+    // `/v1/event-types/..` is resolved away by every HTTP client: such a type could never
+    // be read or deleted.
+    if s == "." || s == ".." {
+        return Err(ValidationError::new(
+            field,
+            "must not be `.` or `..` (it could not be addressed in a URL)",
+        ));
+    }
     if !s
         .chars()
         .all(|c| c.is_alphanumeric() || matches!(c, ' ' | '_' | '.' | '-'))
@@ -112,6 +120,10 @@ mod tests {
             "characters, not bytes"
         );
         assert!(EventType::parse("t", "*".into()).is_err());
+        for dots in [".", ".."] {
+            assert!(EventType::parse("t", dots.into()).is_err(), "{dots}");
+        }
+        assert!(EventType::parse("t", "...".into()).is_ok());
     }
 
     #[test]

@@ -33,6 +33,7 @@ pub mod replay;
 mod secret;
 pub mod signing;
 mod target;
+mod time;
 mod webhook;
 
 pub use event_schema::{EventSchema, SchemaViolation};
@@ -44,6 +45,7 @@ pub use post::{
 };
 pub use secret::WebhookSecret;
 pub use target::{is_public_ip, refuse_private, TargetPolicy, WebhookUrl, URL_MAX_LEN};
+pub use time::Timestamp;
 pub use webhook::{display_name, Description, PayloadFormat, SignatureProfile, WebhookName};
 
 /// A field that failed validation, and why.

@@ -9,6 +9,7 @@ use deadpool_postgres::Pool;
 use hookrelay_core::configuration::Settings;
 use hookrelay_core::net::check_target;
 use hookrelay_core::outbox::Outbox;
+use hookrelay_core::pagination::CursorSeal;
 use hookrelay_core::repo::webhooks::WebhookRepo;
 use hookrelay_core::report::ErrorChain;
 use hookrelay_core::secrets::SecretCipher;
@@ -22,6 +23,7 @@ use hookrelay_web::http::{
 };
 use hookrelay_web::limits::{AuthFailures, KeyedLimit};
 use hookrelay_web::openapi::AllowedMethods;
+use secrecy::ExposeSecret;
 use tracing_actix_web::TracingLogger;
 use utoipa::OpenApi;
 use uuid::Uuid;
@@ -48,6 +50,8 @@ pub struct AppState {
     pub cipher: SecretCipher,
     /// The strict event-type check and its compiled schemas.
     pub strict: crate::strict::StrictTypes,
+    /// Signs listing cursors (`next_cursor`) and checks those clients send back.
+    pub cursors: CursorSeal,
 }
 
 /// The API's rate limits (`[limits]` and `api.test_sends_per_minute`).
@@ -163,6 +167,7 @@ fn run(listener: TcpListener, settings: Settings, pool: Pool) -> std::io::Result
         )
         .map_err(std::io::Error::other)?,
         limits: ApiLimits::new(&settings),
+        cursors: cursor_seal(&settings),
         cipher: cipher.clone(),
         pool,
         settings: Arc::new(settings),
@@ -199,6 +204,18 @@ fn run(listener: TcpListener, settings: Settings, pool: Pool) -> std::io::Result
 /// Seals every webhook secret not yet sealed under the current key (rows from before
 /// encryption, or of a key being rotated out), in batches, then stops. Replicas share
 /// the work (`SKIP LOCKED`); a failure is logged and retried a minute later.
+/// Cursors are signed with a key derived from the admin token, which every API process of
+/// an installation shares; without one, with a key of this process only.
+fn cursor_seal(settings: &Settings) -> CursorSeal {
+    let admin_token = settings.api.admin_token.expose_secret();
+    if admin_token.is_empty() {
+        tracing::warn!("api.admin_token is empty: listing cursors are signed with a key of this process only, so a next_cursor works only against the API process that issued it");
+        CursorSeal::random()
+    } else {
+        CursorSeal::from_secret(admin_token.as_bytes())
+    }
+}
+
 fn spawn_resealer(pool: Pool, cipher: SecretCipher) {
     if !cipher.is_sealing() {
         return;

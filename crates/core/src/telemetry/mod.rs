@@ -47,7 +47,11 @@ pub fn init_tracing(
             )
             .try_init(),
         LogFormat::Pretty => registry
-            .with(tracing_subscriber::fmt::layer().compact())
+            .with(
+                tracing_subscriber::fmt::layer()
+                    .compact()
+                    .fmt_fields(EscapedFields::default()),
+            )
             .try_init(),
     };
     if result.is_ok() {
@@ -59,6 +63,43 @@ pub fn init_tracing(
         );
     }
     Ok(export::guard(provider))
+}
+
+/// The text format's fields with control characters escaped (`\n` as `\\n`): a value a
+/// client sent (a cursor, a name) can neither start a forged log line nor color the
+/// terminal. The JSON format escapes them already.
+#[derive(Default)]
+struct EscapedFields(tracing_subscriber::fmt::format::DefaultFields);
+
+impl<'writer> tracing_subscriber::fmt::FormatFields<'writer> for EscapedFields {
+    fn format_fields<R: tracing_subscriber::field::RecordFields>(
+        &self,
+        mut writer: tracing_subscriber::fmt::format::Writer<'writer>,
+        fields: R,
+    ) -> std::fmt::Result {
+        let mut plain = String::new();
+        self.0.format_fields(
+            tracing_subscriber::fmt::format::Writer::new(&mut plain),
+            fields,
+        )?;
+        writer.write_str(&escape_controls(&plain))
+    }
+}
+
+/// `s` with every control character written as its Rust escape.
+fn escape_controls(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.chars().any(char::is_control) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut escaped = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if c.is_control() {
+            escaped.extend(c.escape_default());
+        } else {
+            escaped.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(escaped)
 }
 
 /// Latency buckets (seconds) fine enough for loopback deliveries and a 5 s timeout.
@@ -183,6 +224,40 @@ pub fn spawn_pool_gauges(pool: deadpool_postgres::Pool) {
 #[cfg(test)]
 mod proc_stat_tests {
     use super::ProcStat;
+
+    #[test]
+    fn text_logs_escape_control_characters_from_field_values() {
+        use std::sync::{Arc, Mutex};
+        #[derive(Clone, Default)]
+        struct Captured(Arc<Mutex<Vec<u8>>>);
+        impl std::io::Write for Captured {
+            fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+                self.0.lock().expect("lock").extend_from_slice(buf);
+                Ok(buf.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let captured = Captured::default();
+        let writer = captured.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .compact()
+            .with_ansi(false)
+            .fmt_fields(super::EscapedFields::default())
+            .with_writer(move || writer.clone())
+            .finish();
+        tracing::subscriber::with_default(subscriber, || {
+            let cursor = "x\n2026-12-07T00:00:00Z  INFO forged\u{1b}[31m";
+            tracing::warn!(cursor, "bad\rcursor");
+        });
+        let out = String::from_utf8(captured.0.lock().expect("lock").clone()).expect("utf-8");
+        assert_eq!(out.lines().count(), 1, "{out}");
+        assert!(
+            out.contains(r"x\n2026") && out.contains(r"\u{1b}[31m") && out.contains(r"bad\rcursor"),
+            "{out}"
+        );
+    }
 
     #[test]
     fn the_client_stream_error_directive_parses() {

@@ -2,6 +2,7 @@
 //! per test.
 
 mod auth;
+mod client_input;
 mod console;
 mod contract;
 mod event_types;

@@ -6,8 +6,8 @@ use hookrelay_core::pagination::page_limit;
 use hookrelay_core::repo::deliveries::{
     AttemptLog, DeliveryListQuery, DeliveryRepo, DeliverySummary, LaneStanding,
 };
-use hookrelay_domain::delivery::DeliveryStatus;
 use hookrelay_domain::EventType;
+use hookrelay_domain::{delivery::DeliveryStatus, Timestamp};
 use hookrelay_web::error::{ApiError, ErrorBody};
 use hookrelay_web::extract::QueryParams;
 use serde::{Deserialize, Serialize};
@@ -144,9 +144,9 @@ pub struct ListDeliveriesParams {
     #[param(min_length = 1)]
     pub event_type: Option<String>,
     /// Created at or after (RFC 3339).
-    pub since: Option<DateTime<Utc>>,
+    pub since: Option<Timestamp>,
     /// Created before (RFC 3339).
-    pub until: Option<DateTime<Utc>>,
+    pub until: Option<Timestamp>,
     /// 1-100, default 20.
     #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
@@ -176,16 +176,16 @@ pub async fn list_deliveries(
             .event_type
             .map(|t| EventType::parse("event_type", t))
             .transpose()?,
-        since: params.since,
-        until: params.until,
+        since: params.since.map(Timestamp::get),
+        until: params.until.map(Timestamp::get),
         limit: page_limit(params.limit)?,
-        cursor: params.cursor,
+        cursor: state.cursors.open(params.cursor)?,
     };
     let client = state.pool.get().await?;
     let (items, next_cursor) = DeliveryRepo::list(&client, auth.tenant_id, &query).await?;
     Ok(HttpResponse::Ok().json(DeliveryPage {
         items: items.into_iter().map(Into::into).collect(),
-        next_cursor,
+        next_cursor: state.cursors.seal(next_cursor),
     }))
 }
 

@@ -317,13 +317,13 @@ pub async fn list_event_types(
     let query = EventTypeListQuery {
         group: params.group,
         limit: page_limit(params.limit)?,
-        cursor: params.cursor,
+        cursor: state.cursors.open(params.cursor)?,
     };
     let client = state.pool.get().await?;
     let (items, next_cursor) = EventTypeRepo::list(&client, auth.tenant_id, &query).await?;
     Ok(HttpResponse::Ok().json(EventTypePage {
         items: items.into_iter().map(Into::into).collect(),
-        next_cursor,
+        next_cursor: state.cursors.seal(next_cursor),
     }))
 }
 
@@ -339,8 +339,9 @@ pub async fn get_event_type(
     state: web::Data<AppState>,
     name: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
+    let name = EventType::parse("name", name.into_inner())?;
     let client = state.pool.get().await?;
-    let entry = EventTypeRepo::get(&client, auth.tenant_id, &name)
+    let entry = EventTypeRepo::get(&client, auth.tenant_id, name.as_str())
         .await?
         .ok_or(ApiError::NotFound("event type"))?;
     Ok(HttpResponse::Ok().json(EventTypeResponse::from(entry)))
@@ -365,8 +366,9 @@ pub async fn update_event_type(
     name: web::Path<String>,
     JsonBody(body): JsonBody<UpdateEventTypeRequest>,
 ) -> Result<HttpResponse, ApiError> {
+    let name = EventType::parse("name", name.into_inner())?;
     let client = state.pool.get().await?;
-    let current = EventTypeRepo::get(&client, auth.tenant_id, &name)
+    let current = EventTypeRepo::get(&client, auth.tenant_id, name.as_str())
         .await?
         .ok_or(ApiError::NotFound("event type"))?;
     // The schema and example that will hold after the update must agree.
@@ -380,7 +382,7 @@ pub async fn update_event_type(
         example: body.example,
         deprecated: body.deprecated,
     };
-    let updated = EventTypeRepo::update(&client, auth.tenant_id, &name, &patch)
+    let updated = EventTypeRepo::update(&client, auth.tenant_id, name.as_str(), &patch)
         .await?
         .ok_or(ApiError::NotFound("event type"))?;
     Ok(HttpResponse::Ok().json(EventTypeResponse::from(updated)))
@@ -398,8 +400,9 @@ pub async fn delete_event_type(
     state: web::Data<AppState>,
     name: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
+    let name = EventType::parse("name", name.into_inner())?;
     let client = state.pool.get().await?;
-    if !EventTypeRepo::delete(&client, auth.tenant_id, &name).await? {
+    if !EventTypeRepo::delete(&client, auth.tenant_id, name.as_str()).await? {
         return Err(ApiError::NotFound("event type"));
     }
     Ok(HttpResponse::NoContent().finish())

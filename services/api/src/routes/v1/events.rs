@@ -6,9 +6,9 @@ use hookrelay_core::pagination::page_limit;
 use hookrelay_core::repo::deliveries::DeliveryRepo;
 use hookrelay_core::repo::events::{EventListQuery, EventRecord, EventRepo, NewEvent};
 use hookrelay_core::telemetry::traceparent;
-use hookrelay_domain::ordering::OrderingKey;
 use hookrelay_domain::payload::canonical_data;
 use hookrelay_domain::EventType;
+use hookrelay_domain::{ordering::OrderingKey, Timestamp};
 use hookrelay_web::error::{ApiError, ErrorBody};
 use hookrelay_web::extract::{parse_json, BodyLimit, QueryParams, RawJson};
 use serde::{Deserialize, Serialize};
@@ -43,7 +43,7 @@ pub struct CreateEventRequest {
     #[schema(value_type = Value)]
     pub data: serde_json::Value,
     /// When it happened (RFC 3339); defaults to now.
-    pub occurred_at: Option<DateTime<Utc>>,
+    pub occurred_at: Option<Timestamp>,
     /// On FIFO webhooks, events of the same key are delivered one at a time in the order
     /// they were accepted, and a key waits only for its own (e.g. `post:42`); without one,
     /// a FIFO webhook's events form one lane. Ignored by unordered webhooks. 1-255
@@ -113,9 +113,9 @@ pub struct ListEventsParams {
     #[param(min_length = 1)]
     pub event_type: Option<String>,
     /// Created at or after (RFC 3339).
-    pub since: Option<DateTime<Utc>>,
+    pub since: Option<Timestamp>,
     /// Created before (RFC 3339).
-    pub until: Option<DateTime<Utc>>,
+    pub until: Option<Timestamp>,
     /// 1-100, default 20.
     #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
@@ -159,7 +159,7 @@ pub async fn create_event(
     let event = NewEvent {
         event_type,
         data: canonical_data(&request.data),
-        occurred_at: request.occurred_at.unwrap_or_else(Utc::now),
+        occurred_at: request.occurred_at.map_or_else(Utc::now, Timestamp::get),
         idempotency_key: idempotency_key(&req)?,
         traceparent: Some(trace.0.clone()),
         ordering_key,
@@ -207,16 +207,16 @@ pub async fn list_events(
             .event_type
             .map(|t| EventType::parse("event_type", t))
             .transpose()?,
-        since: params.since,
-        until: params.until,
+        since: params.since.map(Timestamp::get),
+        until: params.until.map(Timestamp::get),
         limit: page_limit(params.limit)?,
-        cursor: params.cursor,
+        cursor: state.cursors.open(params.cursor)?,
     };
     let client = state.pool.get().await?;
     let (items, next_cursor) = EventRepo::list(&client, auth.tenant_id, &query).await?;
     Ok(HttpResponse::Ok().json(EventPage {
         items: items.into_iter().map(Into::into).collect(),
-        next_cursor,
+        next_cursor: state.cursors.seal(next_cursor),
     }))
 }
 

@@ -216,13 +216,13 @@ pub async fn list_posts(
             .transpose()?,
         channel: params.channel,
         limit: page_limit(params.limit)?,
-        cursor: params.cursor,
+        cursor: state.cursors.open(params.cursor)?,
     };
     let client = state.pool.get().await?;
     let (items, next_cursor) = PostRepo::list(&client, auth.tenant_id, &query).await?;
     Ok(HttpResponse::Ok().json(PostPage {
         items: items.into_iter().map(Into::into).collect(),
-        next_cursor,
+        next_cursor: state.cursors.seal(next_cursor),
     }))
 }
 

@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use hookrelay_core::repo::replays::{Replay, ReplayRepo};
 use hookrelay_core::repo::webhooks::WebhookRepo;
 use hookrelay_domain::replay::{ReplayScope, ReplayWindow};
+use hookrelay_domain::Timestamp;
 use hookrelay_web::error::{ApiError, ErrorBody};
 use hookrelay_web::extract::JsonBody;
 use serde::{Deserialize, Serialize};
@@ -27,9 +28,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 #[serde(deny_unknown_fields)]
 pub struct ReplayRequest {
     /// Deliveries created at or after this time (RFC 3339).
-    pub since: DateTime<Utc>,
+    pub since: Timestamp,
     /// ...and before this one; default now. The window covers at most 14 days.
-    pub until: Option<DateTime<Utc>>,
+    pub until: Option<Timestamp>,
     /// `failed` (default): deliveries that ended failed; `all`: every finished delivery.
     pub status: Option<String>,
     /// Also deliver the events of the window that matched the webhook's types but were
@@ -111,7 +112,7 @@ pub async fn replay_webhook(
     JsonBody(body): JsonBody<ReplayRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let window = ReplayWindow::parse(body.since, body.until, Utc::now())?;
+    let window = ReplayWindow::parse(body.since.get(), body.until.map(Timestamp::get), Utc::now())?;
     let scope = ReplayScope::parse(body.status.as_deref())?;
     let mut client = state.pool.get().await?;
     WebhookRepo::get(&client, auth.tenant_id, id)

@@ -146,9 +146,17 @@ pub async fn list_tenants(
 ) -> Result<HttpResponse, ApiError> {
     let limit = page_limit(params.limit)?;
     let client = state.pool.get().await?;
-    let (tenants, next_cursor) = TenantRepo::list(&client, params.cursor.as_deref(), limit).await?;
+    let (tenants, next_cursor) = TenantRepo::list(
+        &client,
+        state.cursors.open(params.cursor)?.as_deref(),
+        limit,
+    )
+    .await?;
     let items = tenants.into_iter().map(Into::into).collect();
-    Ok(HttpResponse::Ok().json(TenantPage { items, next_cursor }))
+    Ok(HttpResponse::Ok().json(TenantPage {
+        items,
+        next_cursor: state.cursors.seal(next_cursor),
+    }))
 }
 
 /// Body of `POST /v1/tenants/{id}/api-keys`.

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use hookrelay_core::pagination::page_limit;
 use hookrelay_core::repo::deliveries::{DeliveryRepo, LogEntry, WebhookLogQuery};
 use hookrelay_core::repo::webhooks::WebhookRepo;
-use hookrelay_domain::{EventType, ValidationError};
+use hookrelay_domain::{EventType, Timestamp, ValidationError};
 use hookrelay_web::error::{ApiError, ErrorBody};
 use hookrelay_web::extract::QueryParams;
 use serde::{Deserialize, Serialize};
@@ -92,9 +92,9 @@ pub struct LogParams {
     #[param(min_length = 1)]
     pub event_type: Option<String>,
     /// Attempts started at or after (RFC 3339).
-    pub since: Option<DateTime<Utc>>,
+    pub since: Option<Timestamp>,
     /// Attempts started before (RFC 3339).
-    pub until: Option<DateTime<Utc>>,
+    pub until: Option<Timestamp>,
     /// 1-100, default 20.
     #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
@@ -135,10 +135,10 @@ pub async fn webhook_logs(
             .event_type
             .map(|t| EventType::parse("event_type", t))
             .transpose()?,
-        since: params.since,
-        until: params.until,
+        since: params.since.map(Timestamp::get),
+        until: params.until.map(Timestamp::get),
         limit: page_limit(params.limit)?,
-        cursor: params.cursor,
+        cursor: state.cursors.open(params.cursor)?,
     };
     let client = state.pool.get().await?;
     WebhookRepo::get(&client, auth.tenant_id, id)
@@ -148,6 +148,6 @@ pub async fn webhook_logs(
         DeliveryRepo::webhook_log(&client, auth.tenant_id, id, &query).await?;
     Ok(HttpResponse::Ok().json(LogPage {
         items: items.into_iter().map(Into::into).collect(),
-        next_cursor,
+        next_cursor: state.cursors.seal(next_cursor),
     }))
 }

@@ -629,7 +629,7 @@ pub async fn list_webhooks(
             .unwrap_or_default(),
         direction: parse_direction(params.direction.as_deref())?,
         limit: page_limit(params.limit)?,
-        cursor: params.cursor,
+        cursor: state.cursors.open(params.cursor)?,
     };
     let client = state.pool.get().await?;
     let (items, next_cursor) = WebhookRepo::list(&client, auth.tenant_id, &query).await?;
@@ -637,7 +637,7 @@ pub async fn list_webhooks(
         items: WebhookResponse::with_health_of(&client, items, state.default_max_concurrency())
             .await?,
         total: WebhookRepo::count(&client, auth.tenant_id, &query).await?,
-        next_cursor,
+        next_cursor: state.cursors.seal(next_cursor),
     }))
 }
 

@@ -1,0 +1,142 @@
+//! Client input that once reached SQL and came back as a 503: out-of-range times, forged
+//! cursors, NUL in a path. Each is the caller's 422 naming the field.
+
+use base64::Engine;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+use crate::helpers::{assert_error, spawn_app, webhook_body};
+
+#[tokio::test]
+async fn out_of_range_times_are_a_422_naming_the_field() {
+    let app = spawn_app().await;
+    let t = app.create_tenant("acme").await;
+    let webhook = app
+        .post(&t.key, "/v1/webhooks", &webhook_body("w"))
+        .await
+        .json::<Value>()
+        .await
+        .expect("json");
+    let id = webhook["id"].as_str().expect("id");
+    for time in ["-10000-01-01T00:00:00Z", "%2B10000-01-01T00:00:00Z"] {
+        for (path, field) in [
+            (format!("/v1/events?since={time}"), "since"),
+            (format!("/v1/events?until={time}"), "until"),
+            (format!("/v1/deliveries?since={time}"), "since"),
+            (format!("/v1/deliveries?until={time}"), "until"),
+            (format!("/v1/webhooks/{id}/logs?since={time}"), "since"),
+            (format!("/v1/webhooks/{id}/logs?until={time}"), "until"),
+        ] {
+            let res = app.get(&t.key, &path).await;
+            let body =
+                assert_error(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+            assert_eq!(body["error"]["field"], field, "{path}");
+        }
+    }
+    let res = app
+        .post(
+            &t.key,
+            "/v1/events",
+            &json!({"event_type": "a.b", "data": {}, "occurred_at": "-10000-01-01T00:00:00Z"}),
+        )
+        .await;
+    let body = assert_error(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    assert_eq!(body["error"]["field"], "occurred_at");
+    let res = app
+        .post(
+            &t.key,
+            &format!("/v1/webhooks/{id}/replay"),
+            &json!({"since": "-10000-01-01T00:00:00Z", "until": "-10000-01-02T00:00:00Z"}),
+        )
+        .await;
+    let body = assert_error(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    assert_eq!(body["error"]["field"], "since");
+}
+
+#[tokio::test]
+async fn cursors_are_signed_and_a_forged_one_is_refused_on_every_listing() {
+    let app = spawn_app().await;
+    let t = app.create_tenant("acme").await;
+    for i in 0..3 {
+        app.send_event(&t.key, &format!("type.{i}"), json!({"i": i}))
+            .await;
+        app.create_webhook(&t.key, webhook_body(&format!("w{i}")))
+            .await;
+    }
+    // A real cursor works, and is refused once altered by a byte.
+    for listing in ["/v1/events", "/v1/webhooks", "/v1/event-types"] {
+        let page: Value = app.get_json(&t.key, &format!("{listing}?limit=1")).await;
+        let cursor = page["next_cursor"]
+            .as_str()
+            .expect("next_cursor")
+            .to_string();
+        let res = app
+            .get(&t.key, &format!("{listing}?limit=1&cursor={cursor}"))
+            .await;
+        assert_eq!(res.status(), StatusCode::OK, "{listing}");
+        let mut altered = cursor.into_bytes();
+        altered[2] = if altered[2] == b'A' { b'B' } else { b'A' };
+        let altered = String::from_utf8(altered).expect("ascii");
+        let res = app
+            .get(&t.key, &format!("{listing}?limit=1&cursor={altered}"))
+            .await;
+        let body = assert_error(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+        assert_eq!(body["error"]["field"], "cursor", "{listing}");
+    }
+    // Unsigned cursors that used to reach SQL: impossible dates, NUL, a newline.
+    let unsigned =
+        |v: Value| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string());
+    let nil = "00000000-0000-0000-0000-000000000000";
+    let forged = [
+        unsigned(json!({"o": "created_desc", "k": "-10000-01-01 00:00:00+00", "i": nil})),
+        unsigned(json!({"o": "created_asc", "k": "2026-02-30 00:00:00+00", "i": nil})),
+        unsigned(json!({"o": "name_asc", "k": "a\u{0}b", "i": nil})),
+        "eA%0AINFO%20forged".to_string(),
+    ];
+    for listing in [
+        "/v1/events",
+        "/v1/webhooks",
+        "/v1/event-types",
+        "/v1/deliveries",
+        "/v1/posts",
+    ] {
+        for cursor in &forged {
+            let res = app.get(&t.key, &format!("{listing}?cursor={cursor}")).await;
+            let body =
+                assert_error(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+            assert_eq!(body["error"]["field"], "cursor", "{listing} {cursor}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_nul_or_a_dot_segment_in_an_event_type_path_is_a_422() {
+    let app = spawn_app().await;
+    let t = app.create_tenant("acme").await;
+    for path in ["/v1/event-types/a%00b", "/v1/event-types/%00"] {
+        let res = app.get(&t.key, path).await;
+        let body = assert_error(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+        assert_eq!(body["error"]["field"], "name", "{path}");
+        let res = app
+            .req(reqwest::Method::DELETE, path, &t.key)
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{path}");
+    }
+    for name in [".", ".."] {
+        let res = app
+            .post(&t.key, "/v1/event-types", &json!({"name": name}))
+            .await;
+        let body = assert_error(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+        assert_eq!(body["error"]["field"], "name", "{name}");
+        let res = app
+            .post(
+                &t.key,
+                "/v1/events",
+                &json!({"event_type": name, "data": {}}),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{name}");
+    }
+}
