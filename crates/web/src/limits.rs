@@ -1,13 +1,11 @@
 //! Rate limits: token buckets (`governor`) keyed by API key, tenant, callback URL or
 //! client address, and the `429` + `Retry-After` they answer with.
 
-use std::collections::HashMap;
 use std::hash::Hash;
 use std::net::IpAddr;
 use std::num::NonZeroU32;
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
@@ -85,51 +83,41 @@ pub fn client_addr(req: &actix_web::HttpRequest) -> Option<IpAddr> {
     req.peer_addr().map(|a| a.ip())
 }
 
-/// Failed authentications per client address: after the bucket is empty, the address is
-/// refused (429) until it refills, whatever it sends, so guessing keys gets nowhere.
+/// Failed authentications, counted per client address and per presented credential
+/// prefix. A valid credential always passes (behind a shared proxy or NAT one guesser must
+/// not lock its neighbours out); a failure past either budget is answered 429 instead of
+/// 401, so one key tried from many addresses is limited too.
 pub struct AuthFailures {
-    bucket: KeyedLimit<IpAddr>,
-    blocked: Mutex<HashMap<IpAddr, Instant>>,
+    by_addr: KeyedLimit<IpAddr>,
+    by_prefix: KeyedLimit<String>,
 }
+
+/// Characters of a presented credential its failures are counted by: the part listings
+/// show (`hr_` and 6 more).
+const PREFIX_CHARS: usize = 9;
 
 impl AuthFailures {
     pub fn per_minute(per_minute: u32) -> Self {
         Self {
-            bucket: KeyedLimit::per_minute(per_minute),
-            blocked: Mutex::default(),
+            by_addr: KeyedLimit::per_minute(per_minute),
+            by_prefix: KeyedLimit::per_minute(per_minute),
         }
     }
 
-    /// Refuses an address that is blocked now.
-    pub fn check(&self, addr: Option<IpAddr>) -> Result<(), ApiError> {
-        let Some(addr) = addr else { return Ok(()) };
-        let blocked = self.blocked.lock().unwrap_or_else(|e| e.into_inner());
-        match blocked.get(&addr) {
-            Some(until) if *until > Instant::now() => Err(too_many(*until - Instant::now())),
-            _ => Ok(()),
+    /// Counts a failed authentication from `addr` presenting `presented` (a key, a token,
+    /// or nothing); returns the error to answer with: the 401 it was, or a 429 once the
+    /// address or the credential's prefix has used up its failures.
+    pub fn failed(&self, addr: Option<IpAddr>, presented: Option<&str>) -> ApiError {
+        let by_addr = addr.map_or(Ok(()), |addr| self.by_addr.take(&addr, 1));
+        let by_prefix = presented.map_or(Ok(()), |p| {
+            self.by_prefix
+                .take(&p.chars().take(PREFIX_CHARS).collect(), 1)
+        });
+        match (by_addr, by_prefix) {
+            (Ok(()), Ok(())) => ApiError::Unauthorized,
+            (Err(wait), Ok(())) | (Ok(()), Err(wait)) => too_many(wait),
+            (Err(a), Err(b)) => too_many(a.max(b)),
         }
-    }
-
-    /// Counts a failed authentication of `addr`; returns the error to answer with: the
-    /// 401 it was, or a 429 once the address has used up its failures.
-    pub fn failed(&self, addr: Option<IpAddr>) -> ApiError {
-        let Some(addr) = addr else {
-            return ApiError::Unauthorized;
-        };
-        let Err(wait) = self.bucket.take(&addr, 1) else {
-            return ApiError::Unauthorized;
-        };
-        let mut blocked = self.blocked.lock().unwrap_or_else(|e| e.into_inner());
-        if blocked.len() > PRUNE_ABOVE {
-            let now = Instant::now();
-            blocked.retain(|_, until| *until > now);
-        }
-        // Blocked for the whole seconds the 429's Retry-After announces.
-        blocked.insert(
-            addr,
-            Instant::now() + Duration::from_secs(retry_after_secs(wait)),
-        );
-        too_many(wait)
     }
 }
 
@@ -177,24 +165,37 @@ mod tests {
     }
 
     #[test]
-    fn an_address_out_of_failures_is_blocked_even_with_a_good_key() {
+    fn failures_are_limited_per_address_and_per_credential_prefix() {
         let failures = AuthFailures::per_minute(3);
         let addr: Option<IpAddr> = Some("203.0.113.9".parse().expect("ip"));
-        for _ in 0..3 {
-            assert!(failures.check(addr).is_ok());
-            assert!(matches!(failures.failed(addr), ApiError::Unauthorized));
+        for i in 0..3 {
+            let guess = format!("hr_guess{i}xxxx");
+            assert!(matches!(
+                failures.failed(addr, Some(&guess)),
+                ApiError::Unauthorized
+            ));
         }
         assert!(matches!(
-            failures.failed(addr),
+            failures.failed(addr, Some("hr_other-guess")),
+            ApiError::TooManyRequests { retry_after_secs } if retry_after_secs >= 1
+        ));
+        // Another address is not limited by this one's failures...
+        let other: Option<IpAddr> = Some("203.0.113.10".parse().expect("ip"));
+        assert!(matches!(
+            failures.failed(other, Some("hr_fresh1")),
+            ApiError::Unauthorized
+        ));
+        // ... but one key's prefix tried from many addresses is.
+        for i in 0..2 {
+            let addr = Some(IpAddr::from([198, 51, 100, i]));
+            assert!(matches!(
+                failures.failed(addr, Some("hr_fresh1-x")),
+                ApiError::Unauthorized
+            ));
+        }
+        assert!(matches!(
+            failures.failed(Some(IpAddr::from([198, 51, 100, 9])), Some("hr_fresh1-y")),
             ApiError::TooManyRequests { .. }
         ));
-        assert!(
-            matches!(failures.check(addr), Err(ApiError::TooManyRequests { retry_after_secs }) if retry_after_secs >= 1)
-        );
-        let other: Option<IpAddr> = Some("203.0.113.10".parse().expect("ip"));
-        assert!(
-            failures.check(other).is_ok(),
-            "other addresses are not blocked"
-        );
     }
 }

@@ -48,19 +48,20 @@ impl FromRequest for TenantAuth {
         let addr = client_addr(req);
         Box::pin(async move {
             let state = state?;
-            state.limits.auth_failures.check(addr)?;
-            let Some(key) =
-                key.filter(|k| k.starts_with(hookrelay_core::repo::api_keys::KEY_PREFIX))
-            else {
-                return Err(state.limits.auth_failures.failed(addr));
+            // A valid key always passes: failures are counted, never checked up front.
+            let Some(key) = key else {
+                return Err(state.limits.auth_failures.failed(addr, None));
             };
+            if !key.starts_with(hookrelay_core::repo::api_keys::KEY_PREFIX) {
+                return Err(state.limits.auth_failures.failed(addr, Some(&key)));
+            }
             let hash = hash_key(&key);
             let auth = match state.key_cache.get(&hash) {
                 Some(auth) => auth,
                 None => {
                     let client = state.pool.get().await?;
                     let Some(auth) = ApiKeyRepo::authenticate(&client, &hash).await? else {
-                        return Err(state.limits.auth_failures.failed(addr));
+                        return Err(state.limits.auth_failures.failed(addr, Some(&key)));
                     };
                     state.key_cache.insert(hash.clone(), auth);
                     auth
@@ -87,12 +88,13 @@ impl FromRequest for AdminAuth {
         let result = (|| {
             let state = state(req)?;
             let addr = client_addr(req);
-            state.limits.auth_failures.check(addr)?;
             let expected = state.settings.api.admin_token.expose_secret().as_bytes();
-            let given = bearer(req).unwrap_or_default().as_bytes();
+            let given = bearer(req);
             // An empty admin token disables the admin routes.
-            if expected.is_empty() || !constant_time_eq(expected, given) {
-                return Err(state.limits.auth_failures.failed(addr));
+            if expected.is_empty()
+                || !constant_time_eq(expected, given.unwrap_or_default().as_bytes())
+            {
+                return Err(state.limits.auth_failures.failed(addr, given));
             }
             Ok(AdminAuth)
         })();

@@ -721,4 +721,19 @@ async fn callbacks_are_rate_limited_per_url_and_token_guessing_is_refused() {
     }
     let res = callback(&format!("{base}/cb_guess9"), body.clone()).await;
     assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    // The guesser's address (a shared NAT) with the right token still gets through, once
+    // the URL's own rate limit (1/s) lets it.
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let status = callback(&url, body.clone()).await.status();
+        if status == StatusCode::OK {
+            break;
+        }
+        assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+        assert!(
+            std::time::Instant::now() < deadline,
+            "right token refused for 10 s"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
 }

@@ -75,12 +75,12 @@ async fn a_tenant_over_its_event_rate_gets_429_and_the_event_is_not_recorded() {
 }
 
 #[tokio::test]
-async fn guessing_keys_blocks_the_address_even_for_a_right_key() {
+async fn guessing_keys_is_limited_but_never_locks_out_a_right_key() {
     let app = spawn_app_with(|s| s.limits.failed_auth_per_minute_per_address = 3).await;
     let tenant = app.create_tenant("acme").await;
-    for _ in 0..3 {
+    for i in 0..3 {
         assert_error(
-            app.get("hr_wrong-guess", "/v1/webhooks").await,
+            app.get(&format!("hr_guess{i}-wrong"), "/v1/webhooks").await,
             StatusCode::UNAUTHORIZED,
             "unauthorized",
         )
@@ -89,14 +89,19 @@ async fn guessing_keys_blocks_the_address_even_for_a_right_key() {
     let res = app.get("hr_another-guess", "/v1/webhooks").await;
     assert!(retry_after(&res) >= 1);
     assert_error(res, StatusCode::TOO_MANY_REQUESTS, "rate_limited").await;
-    // Blocked now: a right key does not tell the guesser it was right.
-    assert_error(
-        app.get(&tenant.key, "/v1/webhooks").await,
-        StatusCode::TOO_MANY_REQUESTS,
-        "rate_limited",
-    )
-    .await;
-    // The admin token counts too.
+    // The same address (a shared proxy, a NAT) with a right key still gets in: issue 24
+    // found 65 % of a user's requests refused behind an attacker sending 2 bad keys/s.
+    for _ in 0..5 {
+        let res = app.get(&tenant.key, "/v1/webhooks").await;
+        assert_eq!(res.status(), StatusCode::OK);
+        assert_error(
+            app.get("hr_yet-another", "/v1/webhooks").await,
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+        )
+        .await;
+    }
+    // The admin token counts its failures too, and the right one passes.
     assert_error(
         app.post("wrong-admin", "/v1/tenants", &json!({"name": "x"}))
             .await,
@@ -104,6 +109,7 @@ async fn guessing_keys_blocks_the_address_even_for_a_right_key() {
         "rate_limited",
     )
     .await;
+    app.create_tenant("still-works").await;
 }
 
 /// Issue 15, finding 3: a body trickled in a byte at a time is cut off with a 408.
