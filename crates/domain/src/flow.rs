@@ -5,7 +5,8 @@
 //! Rules, in the order [`admit`] applies them:
 //! 1. an open circuit holds everything until its `retry_at`, then lets one probe through;
 //! 2. a receiver's `429`/`503` with `Retry-After` pauses the endpoint until then;
-//! 3. at most `max_concurrency` requests to the endpoint are in flight;
+//! 3. at most `max_concurrency` requests to the endpoint are in flight, fewer while the
+//!    receiver's answers come near the timeout ([`paced_slots`]);
 //! 4. a tenant uses at most its share of the dispatcher, and the dispatcher its capacity;
 //! 5. the endpoint's rate limit (checked last: it spends a token).
 //!
@@ -400,6 +401,8 @@ pub struct LaneLoad {
     pub in_flight: u32,
     /// One of them is the probe of a half-open circuit.
     pub probing: bool,
+    /// Slots the receiver's pace allows now (`None`: all of `max_concurrency`).
+    pub paced: Option<u32>,
 }
 
 /// How much of the dispatcher is in use.
@@ -455,7 +458,9 @@ pub fn admit(
     if let Some(wait) = until(lane.paused_until, now) {
         return Admission::Wait(HoldReason::Paused, wait);
     }
-    if lane.load.in_flight >= lane.limits.max_concurrency.get() {
+    let slots = lane.limits.max_concurrency.get();
+    let slots = lane.load.paced.map_or(slots, |paced| paced.clamp(1, slots));
+    if lane.load.in_flight >= slots {
         return Admission::Hold(HoldReason::Concurrency);
     }
     if shares.tenant_in_flight >= shares.tenant_max {
@@ -475,6 +480,55 @@ pub fn admit(
 /// How long from `now` until `at` (`None`: not in the future).
 fn until(at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> Option<Duration> {
     (at? - now).to_std().ok().filter(|d| !d.is_zero())
+}
+
+/// How one attempt's answer says the receiver is keeping up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pace {
+    /// It answered within half the timeout, or failed fast (refused, reset): no sign of a
+    /// queue at the receiver.
+    Keeping,
+    /// It answered, but after more than half the timeout: requests queue there.
+    Slow,
+    /// No answer within the timeout. The receiver may still process the request, which
+    /// makes the retry a duplicate for it.
+    TimedOut,
+}
+
+/// Classifies an attempt that took `took` and got `answer`, under the attempt `timeout`.
+pub fn pace_of(answer: &Answer, took: Duration, timeout: Duration) -> Pace {
+    match answer.status {
+        None if took >= timeout.mul_f64(0.9) => Pace::TimedOut,
+        Some(_) if took > timeout / 2 => Pace::Slow,
+        _ => Pace::Keeping,
+    }
+}
+
+/// The slots a webhook may use after an attempt of pace `pace`, from `now` of its
+/// `max` (additive increase, multiplicative decrease): a timeout halves them, a slow
+/// answer takes one away, any other gives one back. A receiver that queues requests
+/// (one worker, a small pool) then gets about as many at once as it answers within half
+/// the timeout, so a backlog (after a broker outage) drains at its pace instead of timing
+/// out requests it goes on to process, each one a duplicate for it.
+pub fn paced_slots(now: u32, max: u32, pace: Pace) -> u32 {
+    let now = now.clamp(1, max.max(1));
+    match pace {
+        Pace::TimedOut => (now / 2).max(1),
+        Pace::Slow => now.saturating_sub(1).max(1),
+        Pace::Keeping => now.saturating_add(1).min(max.max(1)),
+    }
+}
+
+/// Slots a webhook starts with, when new to a dispatcher or after [`IDLE_RESTART`]
+/// without a request: a backlog that built up meanwhile (a broker outage, a paused
+/// dispatcher) reaches the receiver a few at a time, and grows by one with every answer
+/// that keeps up (a fast receiver is back at its cap within a dozen answers).
+pub const SLOTS_AFTER_IDLE: u32 = 4;
+pub const IDLE_RESTART: Duration = Duration::from_secs(2);
+
+/// The paced slots of a webhook coming back from idle ([`SLOTS_AFTER_IDLE`] at most).
+pub fn slots_after_idle(paced: Option<u32>) -> Option<u32> {
+    Some(paced.map_or(SLOTS_AFTER_IDLE, |p| p.min(SLOTS_AFTER_IDLE)))
 }
 
 /// How soon a delivery waiting for one of its webhook's slots must expect its turn to
@@ -599,6 +653,12 @@ mod tests {
         let busy = |n| LaneLoad {
             in_flight: n,
             probing: false,
+            paced: None,
+        };
+        let paced = |n, slots| LaneLoad {
+            in_flight: n,
+            probing: false,
+            paced: Some(slots),
         };
         let tenant_full = Shares {
             tenant_in_flight: 10,
@@ -615,6 +675,10 @@ mod tests {
             ("free", &l, closed, None, busy(0), FREE, Admission::Start { probe: false }),
             ("one of two in flight", &l, closed, None, busy(1), FREE, Admission::Start { probe: false }),
             ("concurrency cap", &l, closed, None, busy(2), FREE, Admission::Hold(HoldReason::Concurrency)),
+            ("paced to one slot", &l, closed, None, paced(1, 1), FREE, Admission::Hold(HoldReason::Concurrency)),
+            ("paced below its cap", &l, closed, None, paced(0, 1), FREE, Admission::Start { probe: false }),
+            ("pace never above the cap", &l, closed, None, paced(2, 9), FREE, Admission::Hold(HoldReason::Concurrency)),
+            ("pace never below one slot", &l, closed, None, paced(0, 0), FREE, Admission::Start { probe: false }),
             ("tenant share", &l, closed, None, busy(0), tenant_full, Admission::Hold(HoldReason::TenantShare)),
             ("capacity", &l, closed, None, busy(0), all_full, Admission::Hold(HoldReason::Capacity)),
             ("paused", &l, closed, Some(30), busy(0), FREE, Admission::Wait(HoldReason::Paused, secs(30))),
@@ -622,7 +686,7 @@ mod tests {
             ("open", &l, open(60), None, busy(0), FREE, Admission::Wait(HoldReason::Circuit, secs(60))),
             ("open beats pause", &l, open(60), Some(90), busy(0), FREE, Admission::Wait(HoldReason::Circuit, secs(60))),
             ("cooldown over: probe", &l, open(0), None, busy(0), FREE, Admission::Start { probe: true }),
-            ("probe out", &l, open(0), None, LaneLoad { in_flight: 1, probing: true }, FREE, Admission::Hold(HoldReason::Circuit)),
+            ("probe out", &l, open(0), None, LaneLoad { in_flight: 1, probing: true, paced: None }, FREE, Admission::Hold(HoldReason::Circuit)),
             ("old request out", &l, open(-5), None, busy(1), FREE, Admission::Hold(HoldReason::Circuit)),
             ("probe still paused", &l, open(0), Some(10), busy(0), FREE, Admission::Wait(HoldReason::Paused, secs(10))),
             ("rate token", &rated, closed, None, busy(0), FREE, Admission::Start { probe: false }),
@@ -657,6 +721,51 @@ mod tests {
             Admission::Hold(HoldReason::Concurrency)
         );
         assert!(!asked.get(), "no token spent on a held delivery");
+    }
+
+    #[test]
+    fn pace_table() {
+        let timeout = secs(5);
+        let answered = |status| Answer {
+            status: Some(status),
+            retry_after: None,
+            refused: false,
+        };
+        let silent = Answer {
+            status: None,
+            retry_after: None,
+            refused: false,
+        };
+        let ms = Duration::from_millis;
+        #[rustfmt::skip]
+        let rows: Vec<(&str, Answer, Duration, Pace)> = vec![
+            ("fast 200", answered(200), ms(30), Pace::Keeping),
+            ("fast 500", answered(500), ms(30), Pace::Keeping),
+            ("200 at half the timeout", answered(200), ms(2500), Pace::Keeping),
+            ("200 after half the timeout", answered(200), ms(2600), Pace::Slow),
+            ("503 after half the timeout", answered(503), ms(4900), Pace::Slow),
+            ("refused at once", silent, ms(2), Pace::Keeping),
+            ("no answer in the timeout", silent, ms(5000), Pace::TimedOut),
+        ];
+        for (name, answer, took, want) in rows {
+            assert_eq!(pace_of(&answer, took, timeout), want, "{name}");
+        }
+        #[rustfmt::skip]
+        let slots: Vec<(&str, u32, u32, Pace, u32)> = vec![
+            ("timeout halves", 16, 16, Pace::TimedOut, 8),
+            ("timeout keeps one", 1, 16, Pace::TimedOut, 1),
+            ("slow takes one", 8, 16, Pace::Slow, 7),
+            ("slow keeps one", 1, 16, Pace::Slow, 1),
+            ("keeping gives one back", 7, 16, Pace::Keeping, 8),
+            ("never above the cap", 16, 16, Pace::Keeping, 16),
+            ("a lowered cap applies at once", 16, 4, Pace::Keeping, 4),
+        ];
+        for (name, now, max, pace, want) in slots {
+            assert_eq!(paced_slots(now, max, pace), want, "{name}");
+        }
+        assert_eq!(slots_after_idle(None), Some(SLOTS_AFTER_IDLE));
+        assert_eq!(slots_after_idle(Some(2)), Some(2));
+        assert_eq!(slots_after_idle(Some(12)), Some(SLOTS_AFTER_IDLE));
     }
 
     /// name, circuit before, succeeded, now, circuit after, change.

@@ -36,10 +36,10 @@ use hookrelay_core::repo::webhooks::WebhookRepo;
 use hookrelay_core::report::ErrorChain;
 use hookrelay_domain::delivery::DeliveryJob;
 use hookrelay_domain::flow::{
-    admit, breaker, breaker_sees, hold_in_memory, park_for, pause_after, Admission, BreakerRules,
-    Circuit, CircuitChange, CircuitState, Endpoint, FlowLimits, HoldReason, Lane as LaneView,
-    LaneLoad, MaxConcurrency, RateLimit, Shares, StoredFlow, LANE_HOLD_HORIZON, MAX_PARK,
-    SHARE_HOLD_HORIZON,
+    admit, breaker, breaker_sees, hold_in_memory, pace_of, paced_slots, park_for, pause_after,
+    slots_after_idle, Admission, BreakerRules, Circuit, CircuitChange, CircuitState, Endpoint,
+    FlowLimits, HoldReason, Lane as LaneView, LaneLoad, MaxConcurrency, RateLimit, Shares,
+    StoredFlow, IDLE_RESTART, LANE_HOLD_HORIZON, MAX_PARK, SHARE_HOLD_HORIZON,
 };
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
@@ -62,6 +62,8 @@ pub struct SchedulerSettings {
     pub breaker: BreakerRules,
     /// The longest pause a receiver's `Retry-After` causes (`delivery.max_retry_after_secs`).
     pub max_pause: Duration,
+    /// One attempt's timeout (`delivery.timeout_ms`): answers near it slow a webhook down.
+    pub attempt_timeout: Duration,
 }
 
 /// What a new lane, tenant or dispatcher assumes an attempt takes until it has seen some.
@@ -128,6 +130,8 @@ struct Lane<T> {
     limiter: Option<(RateLimit, DefaultDirectRateLimiter)>,
     /// Moving mean of an attempt's duration (how long a slot stays taken).
     mean_attempt: Duration,
+    /// Slots the receiver's pace allows (`None`: all; see `flow::paced_slots`).
+    paced: Option<u32>,
     last_active: Instant,
 }
 
@@ -146,6 +150,7 @@ impl<T> Lane<T> {
             parked: HashMap::new(),
             limiter: None,
             mean_attempt: FIRST_MEAN_ATTEMPT,
+            paced: slots_after_idle(None),
             last_active: Instant::now(),
         }
     }
@@ -250,6 +255,9 @@ impl<T> State<T> {
             .lanes
             .entry(endpoint.webhook_id)
             .or_insert_with(|| Lane::new(endpoint));
+        if lane.in_flight == 0 && lane.last_active.elapsed() >= IDLE_RESTART {
+            lane.paced = slots_after_idle(lane.paced);
+        }
         lane.last_active = Instant::now();
         if let Some(reason) = lane.parked.remove(&delivery_id) {
             count(&mut self.waiting_by_reason, reason, -1);
@@ -384,6 +392,16 @@ impl<T> State<T> {
             }
             if let Some(sent) = ran.attempt {
                 lane.mean_attempt = moving_mean(lane.mean_attempt, sent.duration);
+                let max = lane
+                    .limits(self.settings.default_max_concurrency)
+                    .max_concurrency
+                    .get();
+                let pace = pace_of(&sent.answer, sent.duration, self.settings.attempt_timeout);
+                let slots = paced_slots(lane.paced.unwrap_or(max), max, pace);
+                if slots < lane.paced.unwrap_or(max) {
+                    metrics::counter!("hookrelay_endpoint_slowdowns_total").increment(1);
+                }
+                lane.paced = (slots < max).then_some(slots);
                 if let Some(pause) = pause_after(&sent.answer, self.settings.max_pause) {
                     let until = now + chrono::Duration::from_std(pause).unwrap_or_default();
                     lane.paused_until = Some(lane.paused_until.map_or(until, |p| p.max(until)));
@@ -502,6 +520,7 @@ impl<T> State<T> {
             load: LaneLoad {
                 in_flight: lane.in_flight,
                 probing: lane.probing,
+                paced: lane.paced,
             },
         };
         let limiter = lane.limiter.as_ref().map(|(_, l)| l);
@@ -1098,6 +1117,7 @@ mod tests {
                 max_cooldown: Duration::from_secs(600),
             },
             max_pause: Duration::from_secs(3600),
+            attempt_timeout: Duration::from_secs(5),
         }
     }
 

@@ -99,6 +99,7 @@ impl Dispatcher {
                 default_max_concurrency: settings.delivery.default_max_concurrency(),
                 breaker: settings.delivery.breaker(),
                 max_pause: settings.delivery.max_retry_after(),
+                attempt_timeout: settings.delivery.timeout(),
             },
             worker,
             pool.clone(),

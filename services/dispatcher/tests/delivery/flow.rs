@@ -285,3 +285,42 @@ async fn two_dispatchers_split_the_shards_and_keep_a_webhooks_limits() {
         last - first
     );
 }
+
+/// Issue 24, item 9: a receiver that handles one request at a time, flooded with a backlog
+/// (as after a broker outage), answered many requests after the timeout, and every one of
+/// them came again. The webhook's slots now follow the receiver's pace.
+#[tokio::test]
+async fn a_receiver_that_queues_requests_is_paced_instead_of_timed_out() {
+    const SERVICE: Duration = Duration::from_millis(150);
+    let s = stack(|c| {
+        c.delivery.timeout_ms = 1000;
+        c.delivery.retry_schedule_secs = vec![1; 8];
+        c.delivery.circuit_failures = 0;
+    })
+    .await;
+    let rx = Receiver::start().await;
+    // One worker: each request is answered SERVICE after the one before it.
+    let free_at = std::sync::Mutex::new(Instant::now());
+    rx.answer_with(move |_| {
+        let now = Instant::now();
+        let mut free = free_at.lock().expect("lock");
+        *free = (*free).max(now) + SERVICE;
+        Some(Reply::delayed(200, *free - now))
+    });
+    s.webhook(&rx.url, json!(["*"]), json!({})).await;
+    let ids = events(&s, &s.key, 40).await;
+    let deliveries = finished(&s, &s.key, &ids).await;
+    for d in &deliveries {
+        assert_eq!(d["status"], "succeeded", "{d}");
+    }
+    let received = rx.received();
+    let distinct: std::collections::HashSet<_> = received
+        .iter()
+        .map(|r| r.header("webhook-id").expect("webhook-id").to_string())
+        .collect();
+    assert_eq!(distinct.len(), 40);
+    let duplicates = received.len() - distinct.len();
+    // Without pacing, some deliveries timed out all 9 attempts (failed) and the receiver
+    // got dozens of duplicates; with it, about 3.
+    assert!(duplicates <= 12, "{duplicates} duplicates");
+}
