@@ -100,8 +100,13 @@ fn limit_of(req: &HttpRequest) -> usize {
         .unwrap_or(DEFAULT_LIMIT)
 }
 
-/// Deserialises JSON bytes, mapping syntax errors to 400 and shape errors to 422.
+/// Deserialises JSON bytes, mapping syntax errors to 400 and shape errors to 422. Every
+/// body is an object: serde would also fill a struct from an array by position (`["x"]`
+/// renamed a webhook), so a top-level array is a 422.
 pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    if body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[') {
+        return Err(ApiError::validation("body", "must be a JSON object"));
+    }
     let mut de = serde_json::Deserializer::from_slice(body);
     let parsed = serde_path_to_error::deserialize(&mut de);
     let value: T = match parsed {

@@ -140,3 +140,20 @@ async fn a_nul_or_a_dot_segment_in_an_event_type_path_is_a_422() {
         assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{name}");
     }
 }
+
+#[tokio::test]
+async fn a_json_array_body_is_a_422_not_a_struct_by_position() {
+    let app = spawn_app().await;
+    let t = app.create_tenant("acme").await;
+    let webhook = app.create_webhook(&t.key, webhook_body("w")).await;
+    let id = webhook["id"].as_str().expect("id");
+    let res = app
+        .patch(&t.key, &format!("/v1/webhooks/{id}"), &json!(["renamed"]))
+        .await;
+    let body = assert_error(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    assert_eq!(body["error"]["field"], "body");
+    let webhook = app.get_json(&t.key, &format!("/v1/webhooks/{id}")).await;
+    assert_eq!(webhook["name"], "w");
+    let res = app.post(&t.key, "/v1/events", &json!(["a.b", {}])).await;
+    assert_error(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+}
