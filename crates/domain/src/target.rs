@@ -98,11 +98,22 @@ fn is_public_v6(ip: Ipv6Addr) -> bool {
         return is_public_v4(v4);
     }
     let seg = ip.segments();
+    let v4_at = |hi: u16, lo: u16| Ipv4Addr::from((u32::from(hi) << 16) | u32::from(lo));
+    // IPv4-translated ::ffff:0:a.b.c.d (SIIT) reaches the IPv4 address it holds.
+    if seg[0..4] == [0, 0, 0, 0] && seg[4] == 0xffff && seg[5] == 0 {
+        return is_public_v4(v4_at(seg[6], seg[7]));
+    }
+    // 6to4 2002:AABB:CCDD::/48 is relayed to the IPv4 address AA.BB.CC.DD.
+    if seg[0] == 0x2002 {
+        return is_public_v4(v4_at(seg[1], seg[2]));
+    }
     !(ip.is_unspecified()
         || ip.is_loopback()
         || ip.is_multicast()
         || (seg[0] & 0xfe00) == 0xfc00 // unique local fc00::/7
         || (seg[0] & 0xffc0) == 0xfe80 // link-local fe80::/10
+        || (seg[0] & 0xffc0) == 0xfec0 // site-local fec0::/10 (deprecated, still routed inside)
+        || (seg[0] == 0x2001 && seg[1] == 0) // Teredo 2001::/32 tunnels to hidden IPv4 hosts
         || (seg[0] == 0x2001 && seg[1] == 0x0db8) // documentation
         || (seg[0] == 0x0064 && seg[1] == 0xff9b) // NAT64 may reach private v4
         || seg[0] == 0x0100 // discard-only
@@ -150,6 +161,12 @@ mod tests {
             "::ffff:127.0.0.1",
             "::ffff:10.0.0.1",
             "64:ff9b::a00:1",
+            "2002:7f00:1::",
+            "2002:c0a8:101::1",
+            "2001:0:4136:e378:8000:63bf:3fff:fdd2",
+            "::ffff:0:127.0.0.1",
+            "::ffff:0:a00:1",
+            "fec0::1",
         ] {
             assert!(
                 !is_public_ip(private.parse().expect("ip")),
@@ -161,6 +178,8 @@ mod tests {
             "8.8.8.8",
             "2606:4700::1111",
             "::ffff:8.8.8.8",
+            "2002:808:808::1",
+            "::ffff:0:8.8.8.8",
         ] {
             assert!(
                 is_public_ip(public.parse().expect("ip")),
