@@ -31,6 +31,11 @@ const MAX_BATCH: usize = 512;
 
 /// How long the recorder pauses after a failed write before taking the next batch.
 const WRITE_FAILURE_PAUSE: Duration = Duration::from_millis(500);
+/// The longest pause between tries of one batch's write.
+const MAX_WRITE_RETRY_PAUSE: Duration = Duration::from_secs(5);
+/// How long a batch's write is tried again (PostgreSQL restarting) before its jobs are
+/// requeued: the results are known, and a requeued job is sent to its receiver again.
+pub const WRITE_RETRY_FOR: Duration = Duration::from_secs(60);
 
 /// A parked delivery waits at least this long before its due time is moved in
 /// PostgreSQL too; shorter waits end before the sweeper's grace period would.
@@ -185,6 +190,8 @@ pub struct Recorder<S, P> {
     pub store: S,
     pub retries: P,
     pub in_flight: InFlight,
+    /// How long a failed write is tried again before its jobs are requeued.
+    pub write_retry_for: Duration,
 }
 
 impl<S: ResultStore, P: RetryPublisher> Recorder<S, P> {
@@ -211,7 +218,21 @@ impl<S: ResultStore, P: RetryPublisher> Recorder<S, P> {
     pub async fn flush<A: Acknowledge>(&self, batch: Vec<Finished<A>>) -> Result<(), Arc<DbError>> {
         let writes = writes_of(&batch);
         let writing = std::time::Instant::now();
-        let written = self.store.write(&writes).await;
+        let mut written = self.store.write(&writes).await;
+        // The receivers have answered: writing their results later beats requeueing the
+        // jobs, which would send each delivery again (a duplicate for its receiver). The
+        // jobs stay unacked meanwhile, and the dispatcher stops taking new ones as the
+        // recorder's channel fills.
+        let mut pause = WRITE_FAILURE_PAUSE;
+        while let Err(e) = &written {
+            if writing.elapsed() + pause > self.write_retry_for {
+                break;
+            }
+            tracing::warn!(error = %ErrorChain(e), jobs = batch.len(), retry_in_ms = pause.as_millis() as u64, "recording attempts failed; trying again");
+            tokio::time::sleep(pause).await;
+            pause = (pause * 2).min(MAX_WRITE_RETRY_PAUSE);
+            written = self.store.write(&writes).await;
+        }
         metrics::histogram!("hookrelay_record_seconds").record(writing.elapsed().as_secs_f64());
         let Written {
             applied,
@@ -446,7 +467,8 @@ mod tests {
 
     /// A store that applies every attempt except those of `duplicates`, or fails.
     struct FakeStore {
-        fail: bool,
+        /// Writes that fail before one succeeds.
+        fail: std::sync::atomic::AtomicU32,
         duplicates: HashSet<Uuid>,
         written: Arc<Mutex<Vec<Stored>>>,
         disabled: Mutex<Vec<Uuid>>,
@@ -463,7 +485,15 @@ mod tests {
     impl ResultStore for FakeStore {
         async fn write(&self, writes: &Writes) -> Result<Written, DbError> {
             let (records, cancelled) = (&writes.records, &writes.cancelled);
-            if self.fail {
+            let failing = self
+                .fail
+                .fetch_update(
+                    std::sync::atomic::Ordering::SeqCst,
+                    std::sync::atomic::Ordering::SeqCst,
+                    |n| n.checked_sub(1),
+                )
+                .is_ok();
+            if failing {
                 return Err(DbError::Corrupt(hookrelay_domain::CorruptValue::new(
                     "test",
                     "store down",
@@ -522,10 +552,16 @@ mod tests {
 
     impl Harness {
         fn new(fail: bool, duplicates: &[Uuid]) -> Self {
+            Self::failing(if fail { u32::MAX } else { 0 }, duplicates)
+        }
+
+        /// A harness whose store fails its first `writes` writes.
+        fn failing(writes: u32, duplicates: &[Uuid]) -> Self {
             Self {
                 recorder: Recorder {
+                    write_retry_for: Duration::from_secs(2),
                     store: FakeStore {
-                        fail,
+                        fail: std::sync::atomic::AtomicU32::new(writes),
                         duplicates: duplicates.iter().copied().collect(),
                         written: Arc::default(),
                         disabled: Mutex::default(),
@@ -778,7 +814,7 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_failed_write_requeues_every_job_and_publishes_nothing() {
+    async fn a_write_that_keeps_failing_requeues_every_job_and_publishes_nothing() {
         let id = ids(2);
         let h = Harness::new(true, &[]);
         h.hold(&id);
@@ -797,6 +833,21 @@ mod tests {
             vec![(1, "requeue"), (2, "requeue"), (3, "requeue")]
         );
         assert!(h.recorder.in_flight.lock().expect("set").is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_write_that_fails_for_a_while_is_tried_again_not_requeued() {
+        let id = ids(2);
+        let h = Harness::failing(2, &[]);
+        h.hold(&id);
+        let batch = vec![h.attempted(1, id[0], Some(5)), h.attempted(2, id[1], None)];
+        h.recorder
+            .flush(batch)
+            .await
+            .expect("written on the third try");
+        assert_eq!(h.recorder.store.written.lock().expect("written").len(), 1);
+        assert_eq!(h.settled(), vec![(1, "ack"), (2, "ack")]);
+        assert_eq!(h.published().len(), 1, "the retry job goes out once");
     }
 
     #[tokio::test]

@@ -131,6 +131,7 @@ impl Dispatcher {
                 },
                 retries: publisher.clone(),
                 in_flight,
+                write_retry_for: crate::recorder::WRITE_RETRY_FOR,
             };
             let recorder_task = tokio::spawn(recorder.run(finished_rx));
             let circuits_task = tokio::spawn(crate::circuits::record(
