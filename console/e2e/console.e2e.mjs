@@ -271,6 +271,19 @@ try {
   await page.getByText("Saved.").waitFor();
   assert.equal((await rest("GET", `/v1/webhooks/${webhookId}`)).description, "Orders for the warehouse");
 
+  step("settings: a custom header's value is masked by the API, real in the form, kept on save");
+  await rest("PATCH", `/v1/webhooks/${webhookId}`, { headers: { Authorization: "Bearer e2e-receiver-token" } });
+  assert.equal((await rest("GET", `/v1/webhooks/${webhookId}`)).headers.authorization, "********");
+  await page.reload();
+  await tab(page, "Settings").click();
+  await until("the header's real value in the form", async () =>
+    (await page.locator("#hdr-value-0").inputValue()) === "Bearer e2e-receiver-token");
+  await page.getByRole("button", { name: "Save changes" }).click();
+  await page.getByText("Saved.").waitFor();
+  assert.deepEqual((await rest("GET", `/v1/webhooks/${webhookId}/headers`)).headers, {
+    authorization: "Bearer e2e-receiver-token",
+  });
+
   step("settings: delivery limits; a value the API refuses is shown at its field, which gets the focus");
   assert.equal(await page.getByLabel("Max concurrent requests").inputValue(), "16", "the default concurrency is shown");
   assert.equal(await page.getByLabel("Rate limit", { exact: true }).inputValue(), "", "no rate limit yet");

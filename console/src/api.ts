@@ -299,6 +299,8 @@ export const api = {
     call<Webhook & { warnings: string[] }>("PATCH", `/v1/webhooks/${enc(id)}`, input),
   deleteWebhook: (id: string) => call<void>("DELETE", `/v1/webhooks/${enc(id)}`),
   secret: (id: string) => call<{ secret: string }>("GET", `/v1/webhooks/${enc(id)}/secret`),
+  /** Custom header values (answers elsewhere show `********`). */
+  webhookHeaders: (id: string) => call<{ headers: Record<string, string> }>("GET", `/v1/webhooks/${enc(id)}/headers`),
   rotateSecret: (id: string) =>
     call<{ secret: string; previous_secret_expires_at: string }>("POST", `/v1/webhooks/${enc(id)}/secret/rotate`, {}),
 

@@ -277,6 +277,21 @@ export function WebhookEditor({ webhook, onSaved }: { webhook?: Webhook; onSaved
   const [headers, setHeaders] = useState<HeaderRow[]>(
     Object.entries(webhook?.headers ?? {}).map(([n, v]) => ({ name: n, value: v })),
   );
+  // Answers mask header values (receiver credentials); the form edits, and a test send
+  // uses, the real ones. Until they arrive the masks stand in (saved, they keep a value).
+  useEffect(() => {
+    if (!webhook || Object.keys(webhook.headers).length === 0) return;
+    let live = true;
+    api
+      .webhookHeaders(webhook.id)
+      .then((r) => {
+        if (live) setHeaders(Object.entries(r.headers).map(([n, v]) => ({ name: n, value: v })));
+      })
+      .catch(() => {});
+    return () => {
+      live = false;
+    };
+  }, [webhook?.id]);
   const [format, setFormat] = useState<PayloadFormat>(webhook?.payload_format ?? "envelope");
   const [profile, setProfile] = useState<SignatureProfile>(webhook?.signature_profile ?? "standard");
   const [schedule, setSchedule] = useState((webhook?.retry_schedule_secs ?? []).join(", "));

@@ -38,7 +38,7 @@ mod webhook;
 
 pub use event_schema::{EventSchema, SchemaViolation};
 pub use event_type::{EventType, EventTypePattern, EVENT_TYPE_MAX_LEN};
-pub use headers::{CustomHeaders, MAX_CUSTOM_HEADERS};
+pub use headers::{CustomHeaders, MASKED_HEADER_VALUE, MAX_CUSTOM_HEADERS};
 pub use post::{
     format_schedule_time, parse_schedule_time, post_text, ChannelIdentifier, POST_TEXT_MAX,
     SCHEDULE_FORMAT,

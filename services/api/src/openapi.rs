@@ -25,6 +25,7 @@ use crate::routes::v1;
         v1::webhooks::list_webhooks,
         v1::webhooks::get_webhook,
         v1::webhooks::get_webhook_secret,
+        v1::webhooks::get_webhook_headers,
         v1::webhooks::rotate_webhook_secret,
         v1::webhooks::update_webhook,
         v1::webhooks::delete_webhook,

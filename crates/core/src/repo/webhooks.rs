@@ -35,7 +35,8 @@ pub struct WebhookRecord {
     pub event_types: Vec<String>,
     pub enabled: bool,
     pub payload_format: PayloadFormat,
-    pub headers: CustomHeaders,
+    /// Names of its custom headers; their values are sealed (see [`WebhookRepo::headers`]).
+    pub header_names: Vec<String>,
     pub created_at: DateTime<Utc>,
     pub modified_at: DateTime<Utc>,
     pub last_execution_at: Option<DateTime<Utc>>,
@@ -231,7 +232,7 @@ fn read_row(row: &Row) -> Result<WebhookRecord, CorruptValue> {
         event_types: row.get("event_types"),
         enabled: row.get("enabled"),
         payload_format: PayloadFormat::from_stored(row.get("payload_format"))?,
-        headers: CustomHeaders::from_stored(row.get("headers"))?,
+        header_names: header_names(&row.get("headers"))?,
         created_at: row.get("created_at"),
         modified_at: row.get("modified_at"),
         last_execution_at: row.get("last_execution_at"),
@@ -287,7 +288,7 @@ pub(crate) fn read_target(row: &Row, cipher: &SecretCipher) -> Result<WebhookTar
         url: WebhookUrl::parse(row.get("url"))
             .map_err(|e| CorruptValue::new("webhook url", e.message))?,
         payload_format: PayloadFormat::from_stored(row.get("payload_format"))?,
-        headers: CustomHeaders::from_stored(row.get("headers"))?,
+        headers: open_headers(row.get("headers"), cipher)?,
         secret: WebhookSecret::from_stored(&cipher.open(row.get("secret"))?)?,
         previous_secret: row
             .get::<_, Option<&str>>("previous_secret")
@@ -340,8 +341,55 @@ fn disabled(r: &Row) -> DisabledWebhook {
     }
 }
 
-fn headers_json(h: &CustomHeaders) -> serde_json::Value {
-    serde_json::to_value(h.as_map()).expect("string map serialises")
+/// The stored form of custom headers. Their values are often receiver credentials
+/// (`Authorization`): with a sealing key each is stored as `{"sealed": "<sealed value>"}`
+/// (see `secrets`); a plain string is a value from before sealing, or of an installation
+/// without keys. The JSON type tells them apart: a header value may hold any character.
+fn headers_json(h: &CustomHeaders, cipher: &SecretCipher) -> serde_json::Value {
+    let stored = h.iter().map(|(name, value)| {
+        let value = if cipher.is_sealing() {
+            serde_json::json!({ "sealed": cipher.seal(value) })
+        } else {
+            serde_json::Value::String(value.clone())
+        };
+        (name.clone(), value)
+    });
+    serde_json::Value::Object(stored.collect())
+}
+
+fn corrupt_headers(reason: &str) -> CorruptValue {
+    CorruptValue::new("custom headers", reason)
+}
+
+/// The headers a stored object holds, opened.
+fn open_headers(
+    stored: serde_json::Value,
+    cipher: &SecretCipher,
+) -> Result<CustomHeaders, CorruptValue> {
+    let serde_json::Value::Object(map) = stored else {
+        return Err(corrupt_headers("not an object"));
+    };
+    let mut plain = std::collections::BTreeMap::new();
+    for (name, value) in map {
+        let value = match value {
+            serde_json::Value::String(plain) => plain,
+            serde_json::Value::Object(o) => match o.get("sealed") {
+                Some(serde_json::Value::String(sealed)) => cipher.open(sealed)?,
+                _ => return Err(corrupt_headers("a value is neither a string nor sealed")),
+            },
+            _ => return Err(corrupt_headers("a value is neither a string nor sealed")),
+        };
+        plain.insert(name, value);
+    }
+    CustomHeaders::parse(plain).map_err(|e| corrupt_headers(&e.to_string()))
+}
+
+/// The names of stored headers, sorted.
+fn header_names(stored: &serde_json::Value) -> Result<Vec<String>, CorruptValue> {
+    match stored {
+        serde_json::Value::Object(map) => Ok(map.keys().cloned().collect()),
+        _ => Err(corrupt_headers("not an object")),
+    }
 }
 
 fn patterns(p: &[EventTypePattern]) -> Vec<String> {
@@ -380,7 +428,7 @@ impl WebhookRepo {
                     &patterns(&new.event_types),
                     &new.enabled,
                     &new.payload_format.as_str(),
-                    &headers_json(&new.headers),
+                    &headers_json(&new.headers, cipher),
                     &cipher.seal(new.secret.expose()),
                     &new.retry_schedule.as_ref().map(schedule_sql),
                     &new.signature_profile.as_str(),
@@ -495,8 +543,27 @@ impl WebhookRepo {
         Ok(secret.inspect_err(|e| super::report_corrupt("webhooks", id, e))?)
     }
 
-    /// Seals up to `limit` secrets not yet sealed under the current key (plaintext rows
-    /// from before encryption, rows of a key being rotated out); returns how many. The
+    /// The custom headers of one webhook of the tenant, opened.
+    #[tracing::instrument(name = "WebhookRepo::headers", skip_all, fields(otel.kind = "client", db.system = "postgresql"))]
+    pub async fn headers(
+        client: &impl GenericClient,
+        tenant_id: Uuid,
+        id: Uuid,
+        cipher: &SecretCipher,
+    ) -> Result<Option<CustomHeaders>, DbError> {
+        let row = client
+            .query_opt(
+                "SELECT headers FROM webhooks WHERE id = $1 AND tenant_id = $2",
+                &[&id, &tenant_id],
+            )
+            .await?;
+        let headers = row.map(|r| open_headers(r.get(0), cipher)).transpose();
+        Ok(headers.inspect_err(|e| super::report_corrupt("webhooks", id, e))?)
+    }
+
+    /// Seals up to `limit` webhooks' secrets and header values not yet sealed under the
+    /// current key (plaintext rows from before encryption, rows of a key being rotated
+    /// out); returns how many. The
     /// API runs it at start until nothing is left. A row that cannot be opened (its key is
     /// gone) is left as it is and reported.
     #[tracing::instrument(name = "WebhookRepo::reseal_batch", skip_all, fields(otel.kind = "client", db.system = "postgresql"))]
@@ -511,8 +578,10 @@ impl WebhookRepo {
         let tx = client.transaction().await?;
         let rows = tx
             .query(
-                "SELECT id, secret, previous_secret FROM webhooks \
+                "SELECT id, secret, previous_secret, headers FROM webhooks \
                   WHERE secret NOT LIKE $1 OR (previous_secret IS NOT NULL AND previous_secret NOT LIKE $1) \
+                     OR EXISTS (SELECT 1 FROM jsonb_each(headers) h \
+                                WHERE COALESCE(h.value->>'sealed', '') NOT LIKE $1) \
                   ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED",
                 &[&current, &limit],
             )
@@ -529,16 +598,20 @@ impl WebhookRepo {
             };
             let secret = reseal(row.get(1));
             let previous = row.get::<_, Option<&str>>(2).map(reseal).transpose();
-            match (secret, previous) {
-                (Ok(secret), Ok(previous)) => {
+            let headers = open_headers(row.get(3), cipher).map(|h| headers_json(&h, cipher));
+            match (secret, previous, headers) {
+                (Ok(secret), Ok(previous), Ok(headers)) => {
                     tx.execute(
-                        "UPDATE webhooks SET secret = $2, previous_secret = $3 WHERE id = $1",
-                        &[&id, &secret, &previous],
+                        "UPDATE webhooks SET secret = $2, previous_secret = $3, headers = $4 \
+                         WHERE id = $1",
+                        &[&id, &secret, &previous, &headers],
                     )
                     .await?;
                     resealed += 1;
                 }
-                (Err(e), _) | (_, Err(e)) => super::report_corrupt("webhooks", id, &e),
+                (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => {
+                    super::report_corrupt("webhooks", id, &e)
+                }
             }
         }
         tx.commit().await?;
@@ -552,6 +625,7 @@ impl WebhookRepo {
         tenant_id: Uuid,
         id: Uuid,
         patch: WebhookPatch,
+        cipher: &SecretCipher,
     ) -> Result<Option<WebhookRecord>, DbError> {
         let set_description = patch.description.is_some();
         let description = patch.description.flatten().map(Description::into_string);
@@ -559,7 +633,7 @@ impl WebhookRepo {
         let url = patch.url.map(|u| u.as_str().to_string());
         let event_types = patch.event_types.as_deref().map(patterns);
         let payload_format = patch.payload_format.map(PayloadFormat::as_str);
-        let headers = patch.headers.as_ref().map(headers_json);
+        let headers = patch.headers.as_ref().map(|h| headers_json(h, cipher));
         let set_schedule = patch.retry_schedule.is_some();
         let schedule = patch.retry_schedule.flatten().as_ref().map(schedule_sql);
         let row = client
@@ -842,5 +916,48 @@ impl WebhookRepo {
             id: w.id.to_string(),
         });
         Ok((page.into_iter().map(|(w, _)| w).collect(), next))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn cipher(keys: &[&str]) -> SecretCipher {
+        let keys: Vec<secrecy::SecretString> = keys.iter().map(|k| k.to_string().into()).collect();
+        SecretCipher::from_keys(&keys).expect("keys")
+    }
+
+    #[test]
+    fn header_values_are_sealed_at_rest_and_read_back() {
+        let sealing = cipher(&["k1:dGVzdC1rZXktMzItYnl0ZXMtbG9uZy0wMTIzNDU2Nzg="]);
+        let headers = CustomHeaders::parse(
+            [(
+                "Authorization".to_string(),
+                "Bearer v1:looks-sealed".to_string(),
+            )]
+            .into(),
+        )
+        .expect("valid");
+        let stored = headers_json(&headers, &sealing);
+        assert!(!stored.to_string().contains("Bearer"), "{stored}");
+        assert_eq!(header_names(&stored).expect("names"), ["authorization"]);
+        assert_eq!(open_headers(stored, &sealing).expect("opens"), headers);
+        // Without keys (development) values stay strings, and strings from before sealing
+        // read as they are, whatever they look like.
+        let plain = headers_json(&headers, &cipher(&[]));
+        assert_eq!(plain, json!({"authorization": "Bearer v1:looks-sealed"}));
+        assert_eq!(open_headers(plain, &sealing).expect("legacy"), headers);
+        for bad in [
+            json!([1]),
+            json!({"x-a": 1}),
+            json!({"x-a": {"sealed": "v1:k1:bm9wZQ=="}}),
+            json!({"x-a": {"other": "x"}}),
+            json!({"host": "x"}),
+            json!(null),
+        ] {
+            assert!(open_headers(bad.clone(), &sealing).is_err(), "{bad}");
+        }
     }
 }

@@ -119,3 +119,107 @@ async fn plaintext_rows_are_resealed_at_start_and_a_new_key_takes_over() {
         "the same secret, under the new key"
     );
 }
+
+/// Issue 24, item 4: custom header values (often `Authorization`) are receiver
+/// credentials: sealed at rest, masked in answers, revealed only by their route, kept when
+/// a form sends the mask back, and legacy plaintext values re-sealed at start.
+#[tokio::test]
+async fn header_values_are_sealed_masked_and_revealed_only_by_their_route() {
+    let app = spawn_app().await;
+    let tenant = app.create_tenant("acme").await;
+    let mut body = webhook_body("a");
+    body["headers"] =
+        serde_json::json!({"Authorization": "Bearer rcv-token-123", "X-Team": "growth"});
+    let created = app.create_webhook(&tenant.key, body).await;
+    let id = created["id"].as_str().expect("id").to_string();
+    let masked = serde_json::json!({"authorization": "********", "x-team": "********"});
+    assert_eq!(created["headers"], masked);
+    let view = app
+        .get_json(&tenant.key, &format!("/v1/webhooks/{id}"))
+        .await;
+    assert_eq!(view["headers"], masked);
+    let listed = app.get_json(&tenant.key, "/v1/webhooks").await.to_string();
+    assert!(!listed.contains("rcv-token-123"));
+
+    let stored_headers = || async {
+        let client = app.db.pool.get().await.expect("conn");
+        let stored: Value = client
+            .query_one(
+                "SELECT headers FROM webhooks WHERE id = $1",
+                &[&uuid::Uuid::parse_str(&id).expect("uuid")],
+            )
+            .await
+            .expect("row")
+            .get(0);
+        stored
+    };
+    let stored = stored_headers().await;
+    assert!(!stored.to_string().contains("rcv-token-123"), "{stored}");
+    assert!(stored["authorization"]["sealed"]
+        .as_str()
+        .expect("sealed")
+        .starts_with("v1:test:"));
+
+    let revealed = app
+        .get_json(&tenant.key, &format!("/v1/webhooks/{id}/headers"))
+        .await;
+    assert_eq!(
+        revealed["headers"],
+        serde_json::json!({"authorization": "Bearer rcv-token-123", "x-team": "growth"})
+    );
+    // A form that sends back what GET answered keeps the values; a new one replaces.
+    let res = app
+        .patch(
+            &tenant.key,
+            &format!("/v1/webhooks/{id}"),
+            &serde_json::json!({"headers": {"authorization": "********", "x-team": "ops"}}),
+        )
+        .await;
+    assert_eq!(res.status(), reqwest::StatusCode::OK);
+    let revealed = app
+        .get_json(&tenant.key, &format!("/v1/webhooks/{id}/headers"))
+        .await;
+    assert_eq!(
+        revealed["headers"],
+        serde_json::json!({"authorization": "Bearer rcv-token-123", "x-team": "ops"})
+    );
+    let res = app
+        .patch(
+            &tenant.key,
+            &format!("/v1/webhooks/{id}"),
+            &serde_json::json!({"headers": {"x-new": "********"}}),
+        )
+        .await;
+    let err = crate::helpers::assert_error(
+        res,
+        reqwest::StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(err["error"]["field"], "headers.x-new");
+
+    // A row from before sealing: read as it is, and re-sealed when an API starts.
+    let client = app.db.pool.get().await.expect("conn");
+    client
+        .execute(
+            "UPDATE webhooks SET headers = '{\"authorization\": \"Bearer legacy\"}' WHERE id = $1",
+            &[&uuid::Uuid::parse_str(&id).expect("uuid")],
+        )
+        .await
+        .expect("legacy");
+    let revealed = app
+        .get_json(&tenant.key, &format!("/v1/webhooks/{id}/headers"))
+        .await;
+    assert_eq!(
+        revealed["headers"],
+        serde_json::json!({"authorization": "Bearer legacy"})
+    );
+    let second =
+        Application::build(test_settings(&app.db.url), app.db.pool.clone()).expect("build");
+    tokio::spawn(second.run_until_stopped());
+    eventually(Duration::from_secs(10), "the headers re-sealed", || async {
+        let stored = stored_headers().await;
+        stored["authorization"]["sealed"].is_string().then_some(())
+    })
+    .await;
+}

@@ -80,7 +80,7 @@ async fn a_supplied_secret_and_all_fields_are_kept() {
     assert_eq!(created["description"], "for n8n");
     assert_eq!(created["enabled"], false);
     assert_eq!(created["payload_format"], "flat");
-    assert_eq!(created["headers"], json!({"x-team": "growth"}));
+    assert_eq!(created["headers"], json!({"x-team": "********"}));
     assert_eq!(
         created["event_types"],
         json!(["*", "order.*", "user.created"])

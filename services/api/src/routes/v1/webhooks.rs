@@ -17,7 +17,7 @@ use hookrelay_domain::flow::{CircuitState, MaxConcurrency, RateLimit, RatePeriod
 use hookrelay_domain::ordering::OrderingMode;
 use hookrelay_domain::{
     CustomHeaders, Description, EventType, EventTypePattern, PayloadFormat, SignatureProfile,
-    ValidationError, WebhookName, WebhookSecret, WebhookUrl,
+    ValidationError, WebhookName, WebhookSecret, WebhookUrl, MASKED_HEADER_VALUE,
 };
 use hookrelay_web::error::{ApiError, ErrorBody, Rejection};
 use hookrelay_web::extract::{not_null, present, JsonBody, QueryParams};
@@ -46,6 +46,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route(web::delete().to(delete_webhook)),
     )
     .service(web::resource("/webhooks/{id}/secret").route(web::get().to(get_webhook_secret)))
+    .service(web::resource("/webhooks/{id}/headers").route(web::get().to(get_webhook_headers)))
     .service(
         web::resource("/webhooks/{id}/secret/rotate").route(web::post().to(rotate_webhook_secret)),
     );
@@ -179,6 +180,8 @@ pub struct WebhookResponse {
     pub event_types: Vec<String>,
     pub enabled: bool,
     pub payload_format: PayloadFormat,
+    /// Custom header names, each value shown as `********` (values are receiver
+    /// credentials, sealed at rest: `GET /v1/webhooks/{id}/headers` reveals them).
     pub headers: BTreeMap<String, String>,
     pub created_at: DateTime<Utc>,
     pub modified_at: DateTime<Utc>,
@@ -246,7 +249,11 @@ impl WebhookResponse {
             event_types: r.event_types,
             enabled: r.enabled,
             payload_format: r.payload_format,
-            headers: r.headers.as_map().clone(),
+            headers: r
+                .header_names
+                .into_iter()
+                .map(|name| (name, MASKED_HEADER_VALUE.to_string()))
+                .collect(),
             created_at: r.created_at,
             modified_at: r.modified_at,
             last_execution_at: r.last_execution_at,
@@ -364,6 +371,12 @@ pub struct RotatedSecretResponse {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct WebhookSecretResponse {
     pub secret: String,
+}
+
+/// A webhook's custom headers, values included.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WebhookHeadersResponse {
+    pub headers: BTreeMap<String, String>,
 }
 
 /// One page of webhooks.
@@ -682,6 +695,27 @@ pub async fn get_webhook_secret(
     }))
 }
 
+/// A webhook's custom headers with their values (answers elsewhere mask them).
+#[utoipa::path(
+    get, path = "/v1/webhooks/{id}/headers", tag = "webhooks",
+    params(("id" = Uuid, Path)),
+    security(("api_key" = [])),
+    responses((status = 200, body = WebhookHeadersResponse), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody))
+)]
+pub async fn get_webhook_headers(
+    auth: TenantAuth,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let client = state.pool.get().await?;
+    let headers = WebhookRepo::headers(&client, auth.tenant_id, id.into_inner(), &state.cipher)
+        .await?
+        .ok_or(ApiError::NotFound("webhook"))?;
+    Ok(HttpResponse::Ok().json(WebhookHeadersResponse {
+        headers: headers.as_map().clone(),
+    }))
+}
+
 /// Changes some fields of a webhook.
 #[utoipa::path(
     patch, path = "/v1/webhooks/{id}", tag = "webhooks",
@@ -700,10 +734,15 @@ pub async fn update_webhook(
     id: web::Path<Uuid>,
     JsonBody(body): JsonBody<UpdateWebhookRequest>,
 ) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let client = state.pool.get().await?;
+    let mut body = body;
+    if let Some(headers) = body.headers.take() {
+        body.headers = Some(unmask_headers(&client, &state, auth.tenant_id, id, headers).await?);
+    }
     let patch = parse_patch(&state, body).await?;
     let unordered = patch.ordering == Some(OrderingMode::None);
-    let client = state.pool.get().await?;
-    let record = WebhookRepo::update(&client, auth.tenant_id, id.into_inner(), patch)
+    let record = WebhookRepo::update(&client, auth.tenant_id, id, patch, &state.cipher)
         .await?
         .ok_or(ApiError::NotFound("webhook"))?;
     if unordered {
@@ -716,6 +755,39 @@ pub async fn update_webhook(
         webhook: WebhookResponse::one(&client, record, state.default_max_concurrency()).await?,
         warnings,
     }))
+}
+
+/// Puts the current value back where a PATCH sent a header's mask (a form that round-trips
+/// what GET answered keeps the values it never saw).
+async fn unmask_headers(
+    client: &impl GenericClient,
+    state: &AppState,
+    tenant_id: Uuid,
+    id: Uuid,
+    mut headers: BTreeMap<String, String>,
+) -> Result<BTreeMap<String, String>, ApiError> {
+    if !headers.values().any(|v| v == MASKED_HEADER_VALUE) {
+        return Ok(headers);
+    }
+    let current = WebhookRepo::headers(client, tenant_id, id, &state.cipher)
+        .await?
+        .ok_or(ApiError::NotFound("webhook"))?;
+    for (name, value) in headers
+        .iter_mut()
+        .filter(|(_, v)| *v == MASKED_HEADER_VALUE)
+    {
+        *value = current
+            .as_map()
+            .get(&name.to_ascii_lowercase())
+            .cloned()
+            .ok_or_else(|| {
+                ApiError::validation(
+                    format!("headers.{name}"),
+                    "is the mask of a current value, and the webhook has no such header",
+                )
+            })?;
+    }
+    Ok(headers)
 }
 
 /// Deletes a webhook; pending deliveries to it are cancelled.
