@@ -16,11 +16,7 @@ use crate::outbox::{Outbox, Unpublished};
 use crate::repo::events::{EventRepo, IngestedEvent, NewEvent};
 use crate::repo::webhooks::{DisabledWebhook, WebhookRepo};
 
-/// Type of the event that announces a disabled webhook.
-pub const WEBHOOK_DISABLED: &str = "webhook.disabled";
-/// Types of the events that announce a circuit opening and closing.
-pub const WEBHOOK_CIRCUIT_OPENED: &str = "webhook.circuit_opened";
-pub const WEBHOOK_CIRCUIT_CLOSED: &str = "webhook.circuit_closed";
+pub use hookrelay_domain::{WEBHOOK_CIRCUIT_CLOSED, WEBHOOK_CIRCUIT_OPENED, WEBHOOK_DISABLED};
 
 /// Arbitrary but fixed advisory lock key: one auto-disable round at a time.
 const AUTO_DISABLE_LOCK_KEY: i64 = 0x686f_6f6b_7265_6c03;

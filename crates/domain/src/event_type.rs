@@ -2,6 +2,29 @@
 
 use super::ValidationError;
 
+/// Type of the event that announces a disabled webhook.
+pub const WEBHOOK_DISABLED: &str = "webhook.disabled";
+/// Types of the events that announce a webhook's circuit opening and closing.
+pub const WEBHOOK_CIRCUIT_OPENED: &str = "webhook.circuit_opened";
+pub const WEBHOOK_CIRCUIT_CLOSED: &str = "webhook.circuit_closed";
+
+/// The types of the events hookrelay publishes itself (a scheduled post and its status
+/// changes, a webhook disabled or its circuit changing): known to every tenant, whether
+/// or not its catalogue lists them.
+pub fn built_in_event_types() -> Vec<String> {
+    let mut types = vec![crate::post::NEW_POST_SCHEDULED.to_string()];
+    types.extend(crate::post::PostStatus::ALL.map(|s| format!("post.{s}")));
+    types.extend(
+        [
+            WEBHOOK_DISABLED,
+            WEBHOOK_CIRCUIT_OPENED,
+            WEBHOOK_CIRCUIT_CLOSED,
+        ]
+        .map(String::from),
+    );
+    types
+}
+
 /// Longest event type name.
 pub const EVENT_TYPE_MAX_LEN: usize = 100;
 
@@ -32,10 +55,9 @@ fn check_name(field: &str, s: &str) -> Result<(), ValidationError> {
             "must not be `.` or `..` (it could not be addressed in a URL)",
         ));
     }
-    if !s
-        .chars()
-        .all(|c| c.is_alphanumeric() || matches!(c, ' ' | '_' | '.' | '-'))
-    {
+    if !s.chars().all(|c| {
+        (c.is_alphanumeric() && !crate::is_hidden(c)) || matches!(c, ' ' | '_' | '.' | '-')
+    }) {
         return Err(ValidationError::new(
             field,
             "may contain only letters, digits, spaces, '_', '.' and '-'",
@@ -124,6 +146,16 @@ mod tests {
             assert!(EventType::parse("t", dots.into()).is_err(), "{dots}");
         }
         assert!(EventType::parse("t", "...".into()).is_ok());
+    }
+
+    #[test]
+    fn built_in_types_are_valid_names() {
+        let types = built_in_event_types();
+        assert!(types.contains(&"post.published".to_string()), "{types:?}");
+        assert!(types.contains(&WEBHOOK_DISABLED.to_string()));
+        for t in types {
+            assert!(EventType::parse("t", t.clone()).is_ok(), "{t}");
+        }
     }
 
     #[test]

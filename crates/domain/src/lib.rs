@@ -33,11 +33,15 @@ pub mod replay;
 mod secret;
 pub mod signing;
 mod target;
+mod text;
 mod time;
 mod webhook;
 
 pub use event_schema::{EventSchema, SchemaViolation};
-pub use event_type::{EventType, EventTypePattern, EVENT_TYPE_MAX_LEN};
+pub use event_type::{
+    built_in_event_types, EventType, EventTypePattern, EVENT_TYPE_MAX_LEN, WEBHOOK_CIRCUIT_CLOSED,
+    WEBHOOK_CIRCUIT_OPENED, WEBHOOK_DISABLED,
+};
 pub use headers::{CustomHeaders, MASKED_HEADER_VALUE, MAX_CUSTOM_HEADERS};
 pub use post::{
     format_schedule_time, parse_schedule_time, post_text, ChannelIdentifier, POST_TEXT_MAX,
@@ -45,6 +49,7 @@ pub use post::{
 };
 pub use secret::WebhookSecret;
 pub use target::{is_public_ip, refuse_private, TargetPolicy, WebhookUrl, URL_MAX_LEN};
+pub use text::is_hidden;
 pub use time::Timestamp;
 pub use webhook::{display_name, Description, PayloadFormat, SignatureProfile, WebhookName};
 

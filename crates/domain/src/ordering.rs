@@ -48,7 +48,8 @@ impl OrderingMode {
 }
 
 /// The key an event's deliveries are ordered by on FIFO webhooks (e.g. `post:42`): 1 to
-/// 255 characters, not blank, no leading or trailing white space, no control characters.
+/// 255 characters, not blank, no leading or trailing white space, no invisible characters
+/// (`is_hidden`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct OrderingKey(String);
 
@@ -69,10 +70,10 @@ impl OrderingKey {
                 "must not start or end with white space",
             ));
         }
-        if s.chars().any(char::is_control) {
+        if s.chars().any(crate::is_hidden) {
             return Err(ValidationError::new(
                 field,
-                "must not contain control characters",
+                "must not contain control, zero-width, bidi-control or other invisible characters",
             ));
         }
         Ok(Self(s))

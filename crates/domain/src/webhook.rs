@@ -19,7 +19,7 @@ impl WebhookName {
 }
 
 /// Checks a display name (of a webhook, tenant or API key): 1-200 characters, not blank,
-/// no control characters.
+/// no invisible or bidi-control characters (`is_hidden`).
 pub fn display_name(field: &str, s: String) -> Result<String, ValidationError> {
     if s.trim().is_empty() {
         return Err(ValidationError::new(field, "must not be empty"));
@@ -30,10 +30,10 @@ pub fn display_name(field: &str, s: String) -> Result<String, ValidationError> {
             "must be at most 200 characters",
         ));
     }
-    if s.chars().any(char::is_control) {
+    if s.chars().any(crate::is_hidden) {
         return Err(ValidationError::new(
             field,
-            "must not contain control characters",
+            "must not contain control, zero-width, bidi-control or other invisible characters",
         ));
     }
     Ok(s)

@@ -10,6 +10,7 @@ use uuid::Uuid;
 use super::GenericClient;
 use crate::fanout::pattern_match_sql;
 use crate::pagination::{split_page, Cursor, ListError};
+use hookrelay_domain::built_in_event_types;
 
 /// The ingest statement's CTE that records the types of the events it inserted (from its
 /// `event` CTE). `DO NOTHING` takes no lock on a known type, so concurrent batches never
@@ -270,7 +271,8 @@ impl EventTypeRepo {
         }))
     }
 
-    /// The patterns of `patterns` that match no type of the tenant's catalogue.
+    /// The patterns of `patterns` that match no type of the tenant's catalogue nor a type
+    /// hookrelay publishes itself.
     #[tracing::instrument(name = "EventTypeRepo::unmatched", skip_all, fields(otel.kind = "client", db.system = "postgresql"))]
     pub async fn unmatched(
         client: &impl GenericClient,
@@ -281,12 +283,15 @@ impl EventTypeRepo {
             .query(
                 &format!(
                     "SELECT p FROM unnest($2::text[]) WITH ORDINALITY AS t(p, n) \
-                     WHERE NOT EXISTS (SELECT 1 FROM event_types e, (SELECT ARRAY[t.p] AS event_types) w \
-                                       WHERE e.tenant_id = $1 AND {}) \
+                     WHERE NOT EXISTS (SELECT 1 FROM ( \
+                                         SELECT name FROM event_types WHERE tenant_id = $1 \
+                                         UNION ALL SELECT unnest($3::text[])) e, \
+                                       (SELECT ARRAY[t.p] AS event_types) w \
+                                       WHERE {}) \
                      ORDER BY n",
                     pattern_match_sql("e.name")
                 ),
-                &[&tenant_id, &patterns],
+                &[&tenant_id, &patterns, &built_in_event_types()],
             )
             .await?;
         Ok(rows.iter().map(|r| r.get(0)).collect())

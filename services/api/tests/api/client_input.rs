@@ -157,3 +157,41 @@ async fn a_json_array_body_is_a_422_not_a_struct_by_position() {
     let res = app.post(&t.key, "/v1/events", &json!(["a.b", {}])).await;
     assert_error(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
 }
+
+#[tokio::test]
+async fn invisible_and_bidi_control_characters_are_refused_in_names() {
+    let app = spawn_app().await;
+    let t = app.create_tenant("acme").await;
+    for name in [
+        "billing\u{202E}gnp.exe",
+        "\u{3164}",
+        "a\u{200B}b",
+        "\u{FEFF}x",
+    ] {
+        let mut body = webhook_body("w");
+        body["name"] = json!(name);
+        let res = app.post(&t.key, "/v1/webhooks", &body).await;
+        let err = assert_error(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+        assert_eq!(err["error"]["field"], "name", "{name:?}");
+        let res = app
+            .post(
+                &t.key,
+                "/v1/events",
+                &json!({"event_type": format!("a{name}"), "data": {}}),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{name:?}");
+        let res = app
+            .post(
+                &t.key,
+                "/v1/events",
+                &json!({"event_type": "a.b", "data": {}, "ordering_key": format!("k{name}")}),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{name:?}");
+    }
+    // Letters of every script stay welcome.
+    let mut body = webhook_body("w");
+    body["name"] = json!("Счета 請求書 Rechnungen");
+    app.create_webhook(&t.key, body).await;
+}

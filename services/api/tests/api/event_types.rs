@@ -318,6 +318,17 @@ async fn webhooks_warn_about_patterns_that_match_no_known_type() {
         json!(["event_types: `nope.*` matches no known event type"])
     );
     assert_eq!(updated["event_types"], json!(["order.created", "nope.*"]));
+    // The types hookrelay publishes itself are known to every tenant (the README's
+    // examples subscribe to them before any was seen).
+    let res = app
+        .patch(
+            &key,
+            &format!("/v1/webhooks/{id}"),
+            &json!({"event_types": ["new_post_scheduled", "post.*", "webhook.disabled", "webhook.circuit_opened"]}),
+        )
+        .await;
+    let updated: Value = res.json().await.expect("json");
+    assert_eq!(updated["warnings"], json!([]));
 }
 
 #[tokio::test]
