@@ -323,6 +323,14 @@ try {
   await page.getByRole("button", { name: "Rotate URL" }).click();
   await page.getByText(/Rotated/).waitFor();
   assert.notEqual(await page.getByLabel("Your callback URL").inputValue(), oldUrl);
+  step("callback URL: a refused callback is listed with its error and body");
+  const callbackList = page.getByTestId("received-callbacks");
+  await callbackList.getByText("unknown variant `PUBLISHED`").waitFor();
+  assert.match(await callbackList.innerText(), /422[\s\S]*post 7[\s\S]*"status": "PUBLISHED"/);
+  await page.getByLabel("Answer").selectOption("200");
+  await page.getByText("No callbacks yet.").waitFor();
+  await page.getByLabel("Answer").selectOption("");
+  await callbackList.waitFor();
   await shot(page, "callback-url-desktop");
 
   step("posts with their status");

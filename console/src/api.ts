@@ -207,10 +207,16 @@ export interface Post {
 
 export interface Callback {
   received_at: string;
+  post_id: number | null;
   status: string | null;
   details: string | null;
   outcome: string;
+  status_code: number;
   http_status: number;
+  /** What the workflow was answered (refused ones). */
+  error: string | null;
+  /** The first 512 bytes of the body it sent. */
+  body_excerpt: string | null;
 }
 
 export interface Tenant {
@@ -342,6 +348,9 @@ export const api = {
     call<{ preset: string; imported: string[] }>("POST", "/v1/event-types/import", { preset }),
 
   callbackUrl: () => call<{ url: string; signing_enabled: boolean }>("GET", "/v1/callback-url"),
+  /** Every request that reached the callback URL, newest first. */
+  callbacks: (f: { status_code?: string; cursor?: string | null }) =>
+    call<Page<Callback>>("GET", `/v1/callbacks${query({ limit: 20, ...f })}`),
   rotateCallbackUrl: () => call<{ url: string; signing_enabled: boolean }>("POST", "/v1/callback-url/rotate"),
 
   posts: (f: { status?: string; cursor?: string | null }) =>

@@ -1,7 +1,56 @@
 // The tenant's callback URL: where workflows (n8n) report a post's outcome.
 import { useState } from "preact/hooks";
-import { api } from "../api";
-import { CopyButton, ErrorBanner, Notice, useLoad } from "../ui";
+import { api, type Callback } from "../api";
+import { codeClass, CopyButton, ErrorBanner, Notice, Pager, useCursorPages, useLoad, when } from "../ui";
+
+/** Every request that reached the URL, refused ones with what the workflow was told. */
+function ReceivedCallbacks() {
+  const [statusCode, setStatusCode] = useState("");
+  const pages = useCursorPages();
+  const { data, error } = useLoad(
+    () => api.callbacks({ status_code: statusCode || undefined, cursor: pages.cursor }),
+    [statusCode, pages.cursor],
+  );
+  return (
+    <div class="panel">
+      <h2>Received callbacks</h2>
+      <p class="muted">Newest first. A post stuck in pending? Its workflow's request, and why it was refused, is here.</p>
+      <label for="cb-status">Answer</label>
+      <select
+        id="cb-status"
+        value={statusCode}
+        onChange={(e) => {
+          setStatusCode(e.currentTarget.value);
+          pages.reset();
+        }}
+      >
+        <option value="">All</option>
+        <option value="200">200 accepted</option>
+        <option value="400">400 malformed JSON</option>
+        <option value="401">401 bad signature</option>
+        <option value="404">404 unknown post</option>
+        <option value="409">409 conflict</option>
+        <option value="415">415 not JSON</option>
+        <option value="422">422 invalid fields</option>
+      </select>
+      <ErrorBanner error={error} />
+      {data && data.items.length === 0 && <p class="muted">No callbacks yet.</p>}
+      {data && data.items.length > 0 && (
+        <ul class="callbacks" data-testid="received-callbacks">
+          {data.items.map((c: Callback) => (
+            <li>
+              <span class={codeClass(c.status_code)}>{c.status_code}</span> {c.outcome}
+              {c.post_id !== null && <> · post {c.post_id}</>} · <span class="muted">{when(c.received_at)}</span>
+              {c.error && <p class="field-error">{c.error}</p>}
+              {c.body_excerpt && <pre class="excerpt">{c.body_excerpt}</pre>}
+            </li>
+          ))}
+        </ul>
+      )}
+      <Pager pages={pages} next={data?.next_cursor} />
+    </div>
+  );
+}
 
 export function CallbackUrl() {
   const { data, error, setData } = useLoad(() => api.callbackUrl(), []);
@@ -44,6 +93,7 @@ export function CallbackUrl() {
           </button>
         </div>
       )}
+      <ReceivedCallbacks />
     </section>
   );
 }

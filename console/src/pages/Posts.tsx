@@ -15,6 +15,7 @@ function Callbacks({ postId }: { postId: number }) {
           <span class={codeClass(c.http_status)}>{c.http_status}</span> {c.status ?? "—"} · {c.outcome} ·{" "}
           <span class="muted">{when(c.received_at)}</span>
           {c.details && <p class="description">{c.details}</p>}
+          {c.error && <p class="field-error">{c.error}</p>}
         </li>
       ))}
     </ul>

@@ -49,6 +49,7 @@ use crate::routes::v1;
         v1::deliveries::replay_delivery,
         v1::posts::create_post,
         v1::posts::list_posts,
+        v1::posts::list_callbacks,
         v1::posts::get_post,
         v1::posts::delete_post,
         v1::callback_url::get_callback_url,

@@ -128,6 +128,14 @@ async fn receive_traced(
         Ok(_) => 200,
         Err(e) => i32::from(e.status_code().as_u16()),
     };
+    // What the workflow was told (a 5xx's cause stays in our logs, not the tenant's).
+    log.error = result
+        .as_ref()
+        .err()
+        .map(|e| match e.status_code().is_server_error() {
+            true => "service temporarily unavailable".to_string(),
+            false => e.to_string(),
+        });
     // The outcome stands even if logging it fails: a committed change must answer 200.
     match state.pool.get().await {
         Ok(client) => {
@@ -138,6 +146,25 @@ async fn receive_traced(
         Err(e) => tracing::warn!(error = %ErrorChain(&e), "could not log callback"),
     }
     result.map(|a| HttpResponse::Ok().json(a))
+}
+
+/// Bytes of a callback's body its log keeps.
+const BODY_EXCERPT_BYTES: usize = 512;
+
+/// The start of a body as text (NUL, which PostgreSQL text cannot hold, dropped).
+fn body_excerpt(body: &[u8]) -> String {
+    let head = &body[..body.len().min(BODY_EXCERPT_BYTES)];
+    String::from_utf8_lossy(head).replace('\0', "")
+}
+
+/// The post a body names, read loosely (`12` or `"12"`), for the log only.
+fn named_post(body: &[u8]) -> Option<i64> {
+    let value: serde_json::Value = serde_json::from_slice(body).ok()?;
+    match &value["post_id"] {
+        serde_json::Value::Number(n) => n.as_i64(),
+        serde_json::Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
 }
 
 fn reason_of(e: &ApiError) -> &'static str {
@@ -162,6 +189,9 @@ async fn apply(
     trace: String,
 ) -> Result<CallbackAccepted, ApiError> {
     let body = read_limited(req.clone(), payload, state.max_body_bytes).await?;
+    log.body_excerpt = Some(body_excerpt(&body));
+    // A body refused for its shape may still name its post: the refusal shows on it.
+    log.post_id = named_post(&body);
     if let Some(secret) = &tenant.signing_secret {
         let secret = WebhookSecret::from_stored(secret).map_err(|e| {
             tracing::error!(error = %ErrorChain(&e), "corrupt callback signing secret");

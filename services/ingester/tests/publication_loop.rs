@@ -737,3 +737,92 @@ async fn callbacks_are_rate_limited_per_url_and_token_guessing_is_refused() {
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
 }
+
+/// Issue 24, item 5: every request that reaches a tenant's callback URL is in its log,
+/// refused ones with the status, the error and the start of the body, so a workflow
+/// whose post stays `pending` can be debugged; one naming a post shows on the post too.
+#[tokio::test]
+async fn refused_callbacks_are_listed_with_their_error_and_body() {
+    let l = start().await;
+    let url = l.callback_url().await;
+    let post = l.create_post(&l.key).await;
+    // n8n sending the status in capitals, the id as a string, then a form.
+    let shouting = callback(&url, json!({"post_id": post, "status": "PUBLISHED"})).await;
+    assert_eq!(shouting.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let stringly = callback(
+        &url,
+        json!({"post_id": post.to_string(), "status": "published"}),
+    )
+    .await;
+    assert_eq!(stringly.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let form = reqwest::Client::new()
+        .post(&url)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!("post_id={post}&status=published"))
+        .send()
+        .await
+        .expect("form");
+    assert_eq!(form.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    let ok = callback(&url, json!({"post_id": post, "status": "published"})).await;
+    assert_eq!(ok.status(), StatusCode::OK);
+
+    let page = l.api.get_json(&l.key, "/v1/callbacks").await;
+    let items = page["items"].as_array().expect("items");
+    assert_eq!(items.len(), 4, "{page}");
+    assert_eq!(items[0]["status_code"], 200, "newest first");
+    assert_eq!(items[1]["status_code"], 415);
+    assert!(
+        items[1]["error"]
+            .as_str()
+            .expect("error")
+            .contains("application/json"),
+        "{}",
+        items[1]
+    );
+    assert_eq!(items[2]["status_code"], 422);
+    assert!(items[2]["body_excerpt"]
+        .as_str()
+        .expect("excerpt")
+        .contains(&format!("\"{post}\"")));
+    assert_eq!(items[3]["status_code"], 422);
+    assert!(items[3]["body_excerpt"]
+        .as_str()
+        .expect("excerpt")
+        .contains("PUBLISHED"));
+    assert!(
+        items[3]["error"]
+            .as_str()
+            .expect("error")
+            .starts_with("status"),
+        "{}",
+        items[3]
+    );
+
+    let refused = l
+        .api
+        .get_json(&l.key, "/v1/callbacks?status_code=422&limit=1")
+        .await;
+    assert_eq!(refused["items"].as_array().expect("items").len(), 1);
+    let next = refused["next_cursor"].as_str().expect("a second page");
+    let second = l
+        .api
+        .get_json(
+            &l.key,
+            &format!("/v1/callbacks?status_code=422&limit=1&cursor={next}"),
+        )
+        .await;
+    assert_eq!(second["items"][0]["status_code"], 422);
+    assert!(second["next_cursor"].is_null());
+    let res = l.api.get(&l.key, "/v1/callbacks?status_code=42").await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+
+    // The post shows the refusal that named it, with its error.
+    let shown = l.post_status(post).await;
+    let callbacks = shown["callbacks"].as_array().expect("callbacks");
+    assert!(
+        callbacks
+            .iter()
+            .any(|c| c["status_code"] == 422 && c["error"].is_string()),
+        "{shown}"
+    );
+}

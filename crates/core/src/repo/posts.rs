@@ -19,7 +19,24 @@ use crate::pagination::{split_page, Cursor, ListError};
 /// One received callback.
 #[derive(Debug, Clone)]
 pub struct CallbackLog {
+    pub id: i64,
     pub received_at: DateTime<Utc>,
+    pub post_id: Option<i64>,
+    pub status: Option<PostStatus>,
+    pub details: Option<String>,
+    pub outcome: String,
+    pub http_status: i32,
+    /// The error message it was answered with (refused ones).
+    pub error: Option<String>,
+    /// The start of the body it carried.
+    pub body_excerpt: Option<String>,
+}
+
+/// A callback to log.
+#[derive(Debug, Clone, Default)]
+pub struct NewCallbackLog {
+    pub error: Option<String>,
+    pub body_excerpt: Option<String>,
     pub post_id: Option<i64>,
     pub status: Option<PostStatus>,
     pub details: Option<String>,
@@ -27,14 +44,36 @@ pub struct CallbackLog {
     pub http_status: i32,
 }
 
-/// A callback to log.
-#[derive(Debug, Clone, Default)]
-pub struct NewCallbackLog {
+/// Filters and page of a callback listing.
+#[derive(Debug, Default)]
+pub struct CallbackListQuery {
+    /// The HTTP status it was answered with.
+    pub status_code: Option<i32>,
     pub post_id: Option<i64>,
-    pub status: Option<PostStatus>,
-    pub details: Option<String>,
-    pub outcome: String,
-    pub http_status: i32,
+    pub since: Option<DateTime<Utc>>,
+    pub limit: i64,
+    pub cursor: Option<String>,
+}
+
+/// The columns [`callback_of`] reads.
+const CALLBACK_COLUMNS: &str =
+    "id, received_at, post_id, status, details, outcome, http_status, error, body_excerpt";
+
+fn callback_of(r: &Row) -> Result<CallbackLog, CorruptValue> {
+    Ok(CallbackLog {
+        id: r.get("id"),
+        received_at: r.get("received_at"),
+        post_id: r.get("post_id"),
+        status: r
+            .get::<_, Option<&str>>("status")
+            .map(PostStatus::from_stored)
+            .transpose()?,
+        details: r.get("details"),
+        outcome: r.get("outcome"),
+        http_status: r.get("http_status"),
+        error: r.get("error"),
+        body_excerpt: r.get("body_excerpt"),
+    })
 }
 
 /// Filters and page of a post list.
@@ -263,8 +302,9 @@ impl PostRepo {
     ) -> Result<(), tokio_postgres::Error> {
         client
             .execute(
-                "INSERT INTO callbacks (tenant_id, post_id, status, details, outcome, http_status) \
-                 VALUES ($1, $2, $3, $4, $5, $6)",
+                "INSERT INTO callbacks (tenant_id, post_id, status, details, outcome, http_status, \
+                                        error, body_excerpt) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
                 &[
                     &tenant_id,
                     &log.post_id,
@@ -272,6 +312,8 @@ impl PostRepo {
                     &log.details,
                     &log.outcome,
                     &log.http_status,
+                    &log.error,
+                    &log.body_excerpt,
                 ],
             )
             .await?;
@@ -287,24 +329,63 @@ impl PostRepo {
     ) -> Result<Vec<CallbackLog>, DbError> {
         let rows = client
             .query(
-                "SELECT received_at, post_id, status, details, outcome, http_status FROM callbacks \
-                 WHERE tenant_id = $1 AND post_id = $2 ORDER BY received_at, id",
+                &format!(
+                    "SELECT {CALLBACK_COLUMNS} FROM callbacks \
+                     WHERE tenant_id = $1 AND post_id = $2 ORDER BY received_at, id"
+                ),
                 &[&tenant_id, &post_id],
             )
             .await?;
-        let logs = rows.iter().map(|r| {
-            Ok(CallbackLog {
-                received_at: r.get(0),
-                post_id: r.get(1),
-                status: r
-                    .get::<_, Option<&str>>(2)
-                    .map(PostStatus::from_stored)
-                    .transpose()?,
-                details: r.get(3),
-                outcome: r.get(4),
-                http_status: r.get(5),
-            })
-        });
+        let logs = rows.iter().map(callback_of);
         Ok(logs.collect::<Result<_, CorruptValue>>()?)
+    }
+
+    /// One page of the callbacks the tenant's callback URL received, newest first.
+    #[tracing::instrument(name = "PostRepo::list_callbacks", skip_all, fields(otel.kind = "client", db.system = "postgresql"))]
+    pub async fn list_callbacks(
+        client: &impl GenericClient,
+        tenant_id: Uuid,
+        q: &CallbackListQuery,
+    ) -> Result<(Vec<CallbackLog>, Option<String>), ListError> {
+        const ORDERING: &str = "callbacks_desc";
+        let before: Option<i64> = q
+            .cursor
+            .as_deref()
+            .map(|c| {
+                Cursor::decode(c, ORDERING)?.key.parse().map_err(|_| {
+                    ValidationError::new("cursor", "is not a valid cursor for this listing")
+                })
+            })
+            .transpose()?;
+        let rows = client
+            .query(
+                &format!(
+                    "SELECT {CALLBACK_COLUMNS} FROM callbacks \
+                     WHERE tenant_id = $1 \
+                       AND ($2::int IS NULL OR http_status = $2) \
+                       AND ($3::bigint IS NULL OR post_id = $3) \
+                       AND ($4::timestamptz IS NULL OR received_at >= $4) \
+                       AND ($5::bigint IS NULL OR id < $5) \
+                     ORDER BY id DESC LIMIT $6"
+                ),
+                &[
+                    &tenant_id,
+                    &q.status_code,
+                    &q.post_id,
+                    &q.since,
+                    &before,
+                    &(q.limit + 1),
+                ],
+            )
+            .await?;
+        let logs = rows
+            .iter()
+            .map(callback_of)
+            .collect::<Result<Vec<_>, CorruptValue>>()?;
+        Ok(split_page(logs, q.limit, |c| Cursor {
+            ordering: ORDERING.to_string(),
+            key: c.id.to_string(),
+            id: Uuid::nil().to_string(),
+        }))
     }
 }

@@ -45,6 +45,22 @@ async fn console_works_in_a_real_browser() {
         return;
     }
     let s = stack(|_| {}).await;
+    // A workflow's refused callback, as the ingester logs it (its own tests cover that):
+    // the console's callback page lists it.
+    let tenant = s.get_json(&s.key, "/v1/tenant").await;
+    let tenant_id: uuid::Uuid = tenant["id"].as_str().expect("id").parse().expect("uuid");
+    s.db.pool
+        .get()
+        .await
+        .expect("client")
+        .execute(
+            "INSERT INTO callbacks (tenant_id, post_id, outcome, http_status, error, body_excerpt) \
+             VALUES ($1, 7, 'invalid_fields', 422, 'status: unknown variant `PUBLISHED`', \
+                     '{\"post_id\": 7, \"status\": \"PUBLISHED\"}')",
+            &[&tenant_id],
+        )
+        .await
+        .expect("a logged callback");
     let mut child = tokio::process::Command::new("node")
         .arg(console_dir().join("e2e/console.e2e.mjs"))
         .env("HOOKRELAY_URL", &s.api.address)

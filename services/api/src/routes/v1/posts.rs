@@ -4,13 +4,13 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use hookrelay_core::pagination::page_limit;
 use hookrelay_core::repo::events::{EventRepo, NewEvent};
-use hookrelay_core::repo::posts::{CallbackLog, PostListQuery, PostRepo};
+use hookrelay_core::repo::posts::{CallbackListQuery, CallbackLog, PostListQuery, PostRepo};
 use hookrelay_domain::ordering::OrderingKey;
 use hookrelay_domain::payload::canonical_data;
 use hookrelay_domain::post::{deletable, scheduled_event_data, Transition, NEW_POST_SCHEDULED};
 use hookrelay_domain::post::{Post, PostStatus};
 use hookrelay_domain::{
-    format_schedule_time, parse_schedule_time, post_text, ChannelIdentifier, EventType,
+    format_schedule_time, parse_schedule_time, post_text, ChannelIdentifier, EventType, Timestamp,
 };
 use hookrelay_web::error::{ApiError, ErrorBody};
 use hookrelay_web::extract::{JsonBody, QueryParams};
@@ -33,7 +33,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         web::resource("/posts/{id}")
             .route(web::get().to(get_post))
             .route(web::delete().to(delete_post)),
-    );
+    )
+    .service(web::resource("/callbacks").route(web::get().to(list_callbacks)));
 }
 
 /// Body of `POST /v1/posts`.
@@ -86,23 +87,97 @@ impl From<Post> for PostResponse {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CallbackResponse {
     pub received_at: DateTime<Utc>,
+    /// The post it named (null: none could be read from the body).
+    pub post_id: Option<i64>,
     pub status: Option<String>,
     pub details: Option<String>,
     /// `applied`, `duplicate`, or why it was rejected.
     pub outcome: String,
+    /// The HTTP status it was answered with.
+    pub status_code: i32,
+    /// Same as `status_code` (the name of earlier versions).
     pub http_status: i32,
+    /// The error message it was answered with (refused ones).
+    pub error: Option<String>,
+    /// The first 512 bytes of its body.
+    pub body_excerpt: Option<String>,
 }
 
 impl From<CallbackLog> for CallbackResponse {
     fn from(c: CallbackLog) -> Self {
         Self {
             received_at: c.received_at,
+            post_id: c.post_id,
             status: c.status.map(|s| s.as_str().to_string()),
             details: c.details,
             outcome: c.outcome,
+            status_code: c.http_status,
             http_status: c.http_status,
+            error: c.error,
+            body_excerpt: c.body_excerpt,
         }
     }
+}
+
+/// One page of callbacks, newest first.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CallbackPage {
+    pub items: Vec<CallbackResponse>,
+    pub next_cursor: Option<String>,
+}
+
+/// Query of `GET /v1/callbacks`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ListCallbacksParams {
+    /// The HTTP status it was answered with (e.g. 422).
+    #[param(minimum = 100, maximum = 599)]
+    pub status_code: Option<i32>,
+    pub post_id: Option<i64>,
+    /// Received at or after (RFC 3339).
+    pub since: Option<Timestamp>,
+    /// 1-100, default 20.
+    #[param(minimum = 1, maximum = 100)]
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
+}
+
+/// Lists every request that reached the tenant's callback URL, accepted or refused, newest
+/// first: what a workflow sent and what it was told.
+#[utoipa::path(
+    get, path = "/v1/callbacks", tag = "posts",
+    params(ListCallbacksParams),
+    security(("api_key" = [])),
+    responses((status = 200, body = CallbackPage), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody))
+)]
+pub async fn list_callbacks(
+    auth: TenantAuth,
+    state: web::Data<AppState>,
+    QueryParams(params): QueryParams<ListCallbacksParams>,
+) -> Result<HttpResponse, ApiError> {
+    if params
+        .status_code
+        .is_some_and(|c| !(100..=599).contains(&c))
+    {
+        return Err(ApiError::validation(
+            "status_code",
+            "must be an HTTP status (100-599)",
+        ));
+    }
+    let query = CallbackListQuery {
+        status_code: params.status_code,
+        post_id: params.post_id,
+        since: params.since.map(Timestamp::get),
+        limit: page_limit(params.limit)?,
+        cursor: state.cursors.open(params.cursor)?,
+    };
+    let client = state.pool.get().await?;
+    let (items, next_cursor) = PostRepo::list_callbacks(&client, auth.tenant_id, &query).await?;
+    Ok(HttpResponse::Ok().json(CallbackPage {
+        items: items.into_iter().map(Into::into).collect(),
+        next_cursor: state.cursors.seal(next_cursor),
+    }))
 }
 
 /// A post and the callbacks received for it.
