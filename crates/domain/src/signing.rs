@@ -51,15 +51,79 @@ pub fn body_signature_hex(secret: &WebhookSecret, body: &[u8]) -> String {
 /// How far a signed timestamp may be from now, as in Standard Webhooks.
 pub const TIMESTAMP_TOLERANCE_SECS: i64 = 300;
 
-/// Why a signed request was refused.
+/// Why a signed request was refused (the 401's message: it says which check failed).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum SignatureError {
-    #[error("missing webhook-id, webhook-timestamp or webhook-signature header")]
+    #[error("missing signature: send X-Webhook-Signature, or the Standard Webhooks headers webhook-id, webhook-timestamp and webhook-signature")]
     MissingHeaders,
     #[error("webhook-timestamp is not within 5 minutes of now")]
     StaleTimestamp,
-    #[error("no valid v1 signature")]
+    #[error("webhook-signature holds no valid v1 signature of webhook-id, webhook-timestamp and the body")]
     Mismatch,
+    #[error("X-Webhook-Timestamp is not unix seconds or RFC 3339 within 5 minutes of now")]
+    StaleBodyTimestamp,
+    #[error("X-Webhook-Signature is not the hex HMAC-SHA256 of the body (of `<X-Webhook-Timestamp>.<body>` when that header is sent), keyed with the secret as shown (whsec_...)")]
+    BodyMismatch,
+}
+
+/// The signature headers of a request we receive, by name.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SignedHeaders<'a> {
+    pub webhook_id: Option<&'a str>,
+    pub webhook_timestamp: Option<&'a str>,
+    pub webhook_signature: Option<&'a str>,
+    pub x_webhook_signature: Option<&'a str>,
+    pub x_webhook_timestamp: Option<&'a str>,
+}
+
+/// Verifies a request we receive (a workflow's callback) signed either way:
+/// `X-Webhook-Signature`, the hex HMAC-SHA256 of the body keyed with the secret's text
+/// (what n8n's Crypto node makes; with `X-Webhook-Timestamp` the HMAC covers
+/// `<timestamp>.<body>` and the timestamp must be within 5 minutes), or Standard Webhooks.
+pub fn verify_request(
+    secret: &WebhookSecret,
+    headers: SignedHeaders<'_>,
+    body: &[u8],
+    now: i64,
+) -> Result<(), SignatureError> {
+    let Some(given) = headers.x_webhook_signature else {
+        return verify_signature(
+            secret,
+            headers.webhook_id,
+            headers.webhook_timestamp,
+            headers.webhook_signature,
+            body,
+            now,
+        );
+    };
+    let signed = match headers.x_webhook_timestamp {
+        None => body.to_vec(),
+        Some(ts) => {
+            let at = parse_timestamp(ts).ok_or(SignatureError::StaleBodyTimestamp)?;
+            if (now - at).abs() > TIMESTAMP_TOLERANCE_SECS {
+                return Err(SignatureError::StaleBodyTimestamp);
+            }
+            [ts.as_bytes(), b".", body].concat()
+        }
+    };
+    let expected = body_signature_hex(secret, &signed);
+    let given = given.trim().to_ascii_lowercase();
+    let given = given.strip_prefix("sha256=").unwrap_or(&given);
+    if constant_time_eq(given.as_bytes(), expected.as_bytes()) {
+        Ok(())
+    } else {
+        Err(SignatureError::BodyMismatch)
+    }
+}
+
+/// Unix seconds, or RFC 3339.
+fn parse_timestamp(s: &str) -> Option<i64> {
+    let s = s.trim();
+    s.parse::<i64>().ok().or_else(|| {
+        chrono::DateTime::parse_from_rfc3339(s)
+            .ok()
+            .map(|t| t.timestamp())
+    })
 }
 
 /// Verifies Standard Webhooks headers of a request we receive (e.g. a workflow callback).
@@ -112,6 +176,47 @@ mod tests {
             .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()));
         assert_eq!(sig, body_signature_hex(&secret, br#"{"a":1}"#));
         assert_ne!(sig, body_signature_hex(&secret, br#"{"a":2}"#));
+    }
+
+    #[test]
+    fn callbacks_verify_either_signature_and_say_which_check_failed() {
+        let secret = WebhookSecret::parse("whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD")
+            .expect("vector secret parses");
+        let body = br#"{"post_id":1,"status":"published"}"#;
+        let hex = body_signature_hex(&secret, body);
+        let upper = format!("sha256={}", hex.to_uppercase());
+        let timed = body_signature_hex(&secret, &[b"1000.".as_slice(), body].concat());
+        #[rustfmt::skip]
+        let rows: Vec<(&str, &str, Option<&str>, i64, Result<(), SignatureError>)> = vec![
+            ("hex of the body", &hex, None, 1000, Ok(())),
+            ("upper case, sha256= prefix", &upper, None, 1000, Ok(())),
+            ("hex of another body", "00ff", None, 1000, Err(SignatureError::BodyMismatch)),
+            ("timestamped", &timed, Some("1000"), 1100, Ok(())),
+            ("the timestamp is signed as sent", &timed, Some("1970-01-01T00:16:40Z"), 1100, Err(SignatureError::BodyMismatch)),
+            ("timestamp too old", &timed, Some("1000"), 2000, Err(SignatureError::StaleBodyTimestamp)),
+            ("timestamp not a time", &timed, Some("soon"), 1000, Err(SignatureError::StaleBodyTimestamp)),
+            ("body-only signature with a timestamp", &hex, Some("1000"), 1000, Err(SignatureError::BodyMismatch)),
+        ];
+        for (name, sig, ts, now, want) in rows {
+            let headers = SignedHeaders {
+                x_webhook_signature: Some(sig),
+                x_webhook_timestamp: ts,
+                ..SignedHeaders::default()
+            };
+            assert_eq!(verify_request(&secret, headers, body, now), want, "{name}");
+        }
+        let standard = sign_payload(&secret, "m1", 1000, body);
+        let headers = SignedHeaders {
+            webhook_id: Some("m1"),
+            webhook_timestamp: Some("1000"),
+            webhook_signature: Some(&standard),
+            ..SignedHeaders::default()
+        };
+        assert_eq!(verify_request(&secret, headers, body, 1000), Ok(()));
+        assert_eq!(
+            verify_request(&secret, SignedHeaders::default(), body, 1000),
+            Err(SignatureError::MissingHeaders)
+        );
     }
 
     #[test]

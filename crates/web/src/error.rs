@@ -18,6 +18,10 @@ pub enum ApiError {
     BadRequest { code: &'static str, message: String },
     #[error("missing or invalid credentials")]
     Unauthorized,
+    /// A signed request (a callback) whose signature does not hold: the message says
+    /// which check failed.
+    #[error("{0}")]
+    BadSignature(String),
     #[error("{0} not found")]
     NotFound(&'static str),
     #[error("{0}")]
@@ -87,6 +91,7 @@ impl ApiError {
             ApiError::Rejected(r) => r.code,
             ApiError::TooManyRequests { .. } => "rate_limited",
             ApiError::Unauthorized => "unauthorized",
+            ApiError::BadSignature(_) => "invalid_signature",
             ApiError::NotFound(_) => "not_found",
             ApiError::MethodNotAllowed(_) => "method_not_allowed",
             ApiError::PayloadTooLarge { .. } => "payload_too_large",
@@ -156,7 +161,7 @@ impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         match self {
             ApiError::BadRequest { .. } => StatusCode::BAD_REQUEST,
-            ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
+            ApiError::Unauthorized | ApiError::BadSignature(_) => StatusCode::UNAUTHORIZED,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Conflict { .. } => StatusCode::CONFLICT,

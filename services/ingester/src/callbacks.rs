@@ -12,7 +12,7 @@ use hookrelay_core::repo::posts::{NewCallbackLog, PostRepo};
 use hookrelay_core::report::ErrorChain;
 use hookrelay_core::telemetry::traceparent;
 use hookrelay_domain::post::{transition, PostStatus, ReportedStatus, Transition};
-use hookrelay_domain::signing::verify_signature;
+use hookrelay_domain::signing::{verify_request, SignedHeaders};
 use hookrelay_domain::WebhookSecret;
 use hookrelay_web::error::ApiError;
 use hookrelay_web::error::ErrorBody;
@@ -55,14 +55,16 @@ pub struct CallbackAccepted {
     tag = "callbacks",
     params(
         ("token" = String, Path, description = "The tenant's callback token, from `GET /v1/callback-url` of the API"),
-        ("webhook-id" = Option<String>, Header, description = "Standard Webhooks signature headers: required when the callback URL has a signing secret"),
+        ("webhook-id" = Option<String>, Header, description = "Standard Webhooks signature headers: one of the two signatures is required when the callback URL has a signing secret"),
         ("webhook-timestamp" = Option<String>, Header),
         ("webhook-signature" = Option<String>, Header),
+        ("x-webhook-signature" = Option<String>, Header, description = "Or: the hex HMAC-SHA256 of the raw body keyed with the secret as shown (`whsec_...`), as n8n's Crypto node makes it"),
+        ("x-webhook-timestamp" = Option<String>, Header, description = "With x-webhook-signature: unix seconds or RFC 3339 within 5 minutes; the HMAC then covers `<timestamp>.<body>`"),
     ),
     request_body = CallbackBody,
     responses(
         (status = 200, description = "Applied, or an idempotent repeat (`changed: false`)", body = CallbackAccepted),
-        (status = 401, description = "`unauthorized`: the signature is missing or wrong", body = ErrorBody),
+        (status = 401, description = "`invalid_signature`: the signature is missing or wrong; the message says which check failed", body = ErrorBody),
         (status = 404, description = "`not_found`: no such callback URL, or no such post", body = ErrorBody),
         (status = 409, description = "`post_already_published` / `post_deleted`: the status cannot change any more", body = ErrorBody),
         (status = 422, description = "`validation_failed`: a field is wrong; `field` names it", body = ErrorBody),
@@ -171,7 +173,7 @@ fn reason_of(e: &ApiError) -> &'static str {
     match e {
         ApiError::NotFound(_) => "unknown_post",
         ApiError::Conflict { .. } => "conflict",
-        ApiError::Unauthorized => "bad_signature",
+        ApiError::Unauthorized | ApiError::BadSignature(_) => "bad_signature",
         ApiError::Validation { .. } => "invalid_fields",
         ApiError::BadRequest { .. } => "malformed_json",
         ApiError::PayloadTooLarge { .. } => "too_large",
@@ -198,17 +200,16 @@ async fn apply(
             ApiError::Unavailable(Box::new(e))
         })?;
         let header = |name: &str| req.headers().get(name).and_then(|v| v.to_str().ok());
-        verify_signature(
-            &secret,
-            header("webhook-id"),
-            header("webhook-timestamp"),
-            header("webhook-signature"),
-            &body,
-            Utc::now().timestamp(),
-        )
-        .map_err(|e| {
+        let headers = SignedHeaders {
+            webhook_id: header("webhook-id"),
+            webhook_timestamp: header("webhook-timestamp"),
+            webhook_signature: header("webhook-signature"),
+            x_webhook_signature: header("x-webhook-signature"),
+            x_webhook_timestamp: header("x-webhook-timestamp"),
+        };
+        verify_request(&secret, headers, &body, Utc::now().timestamp()).map_err(|e| {
             tracing::info!(error = %ErrorChain(&e), "callback signature refused");
-            ApiError::Unauthorized
+            ApiError::BadSignature(e.to_string())
         })?;
     }
     let report: CallbackBody = parse_json(&body)?;

@@ -826,3 +826,87 @@ async fn refused_callbacks_are_listed_with_their_error_and_body() {
         "{shown}"
     );
 }
+
+/// Issue 24, item 6: n8n's Crypto node keys its HMAC with the secret's text and outputs
+/// hex; such a callback is accepted as `X-Webhook-Signature`, optionally over
+/// `<X-Webhook-Timestamp>.<body>`, and a 401 says which check failed.
+#[tokio::test]
+async fn callbacks_signed_as_n8n_can_are_accepted_and_refusals_say_why() {
+    let l = start().await;
+    let url = l.callback_url().await;
+    let secret = "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD";
+    l.api
+        .patch(
+            &l.key,
+            "/v1/callback-url",
+            &json!({"signing_secret": secret}),
+        )
+        .await;
+    let hex = |msg: &[u8]| -> String {
+        hmac_sha256::HMAC::mac(msg, secret.as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    };
+    let send = |body: Vec<u8>, headers: Vec<(&'static str, String)>| {
+        let url = url.clone();
+        async move {
+            let mut req = reqwest::Client::new()
+                .post(&url)
+                .header("content-type", "application/json");
+            for (name, value) in headers {
+                req = req.header(name, value);
+            }
+            req.body(body).send().await.expect("send")
+        }
+    };
+    let first = l.create_post(&l.key).await;
+    let body = serde_json::to_vec(&json!({"post_id": first, "status": "published"})).expect("json");
+    let res = send(body.clone(), vec![("x-webhook-signature", hex(&body))]).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(l.post_status(first).await["status"], "published");
+
+    let second = l.create_post(&l.key).await;
+    let body = serde_json::to_vec(&json!({"post_id": second, "status": "failed"})).expect("json");
+    let ts = chrono::Utc::now().timestamp().to_string();
+    let signed = [ts.as_bytes(), b".", &body].concat();
+    let res = send(
+        body.clone(),
+        vec![
+            ("x-webhook-signature", hex(&signed)),
+            ("x-webhook-timestamp", ts.clone()),
+        ],
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::OK);
+
+    for (headers, says) in [
+        (vec![], "missing signature"),
+        (
+            vec![("x-webhook-signature", hex(b"another body"))],
+            "X-Webhook-Signature is not",
+        ),
+        (
+            vec![
+                ("x-webhook-signature", hex(&signed)),
+                ("x-webhook-timestamp", "1000".to_string()),
+            ],
+            "X-Webhook-Timestamp",
+        ),
+        (
+            vec![
+                ("webhook-id", "m1".to_string()),
+                ("webhook-timestamp", ts.clone()),
+                ("webhook-signature", "v1,bm9wZQ==".to_string()),
+            ],
+            "webhook-signature holds no valid",
+        ),
+    ] {
+        let res = send(body.clone(), headers).await;
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+        let err: Value = res.json().await.expect("json");
+        assert_eq!(err["error"]["code"], "invalid_signature");
+        let message = err["error"]["message"].as_str().expect("message");
+        assert!(message.contains(says), "{message}");
+    }
+}
