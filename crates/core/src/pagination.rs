@@ -85,8 +85,9 @@ impl CursorSeal {
     }
 
     /// The cursor inside a sealed one; 422 on `cursor` when the signature does not hold.
+    /// An empty one (`?cursor=`, from clients that always send the parameter) is none.
     pub fn open(&self, sealed: Option<String>) -> Result<Option<String>, ValidationError> {
-        let Some(sealed) = sealed else {
+        let Some(sealed) = sealed.filter(|s| !s.is_empty()) else {
             return Ok(None);
         };
         let invalid = || ValidationError::new("cursor", "is not a valid cursor for this listing");
@@ -281,6 +282,7 @@ mod tests {
             Some("eyJvIjoieCJ9")
         );
         assert_eq!(seal.open(None).expect("none"), None);
+        assert_eq!(seal.open(Some(String::new())).expect("empty"), None);
         assert!(CursorSeal::from_secret(b"server secret")
             .open(Some(sealed.clone()))
             .is_ok());
