@@ -178,6 +178,15 @@ mod tests {
         assert_ne!(sig, body_signature_hex(&secret, br#"{"a":2}"#));
     }
 
+    /// name, X-Webhook-Signature, X-Webhook-Timestamp, now, verdict.
+    type CallbackRow<'a> = (
+        &'a str,
+        &'a str,
+        Option<&'a str>,
+        i64,
+        Result<(), SignatureError>,
+    );
+
     #[test]
     fn callbacks_verify_either_signature_and_say_which_check_failed() {
         let secret = WebhookSecret::parse("whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD")
@@ -187,7 +196,7 @@ mod tests {
         let upper = format!("sha256={}", hex.to_uppercase());
         let timed = body_signature_hex(&secret, &[b"1000.".as_slice(), body].concat());
         #[rustfmt::skip]
-        let rows: Vec<(&str, &str, Option<&str>, i64, Result<(), SignatureError>)> = vec![
+        let rows: Vec<CallbackRow> = vec![
             ("hex of the body", &hex, None, 1000, Ok(())),
             ("upper case, sha256= prefix", &upper, None, 1000, Ok(())),
             ("hex of another body", "00ff", None, 1000, Err(SignatureError::BodyMismatch)),
