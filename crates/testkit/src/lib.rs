@@ -1,7 +1,9 @@
 //! Test helpers shared by the services' integration tests: each test gets its own
-//! PostgreSQL database and its own RabbitMQ name prefix, so tests run in parallel.
+//! PostgreSQL database and its own RabbitMQ name prefix, so tests run in parallel. Also
+//! what the chaos and bench tools share: [`order`], the in-order check at a receiver.
 
 pub mod api;
+pub mod order;
 pub mod receiver;
 
 use std::collections::HashMap;

@@ -32,6 +32,7 @@ use anyhow::{bail, Context};
 use hookrelay_core::telemetry::ProcStat;
 use hookrelay_domain::signing::verify_signature;
 use hookrelay_domain::WebhookSecret;
+use hookrelay_testkit::order::ArrivalOrder;
 use serde_json::{json, Value};
 
 /// What one scenario does.
@@ -88,10 +89,8 @@ struct Receiver {
     bad_signatures: AtomicU64,
     /// Deliveries that arrived again after a success (at-least-once duplicates).
     duplicates: AtomicU64,
-    /// FIFO scenario: the last `data.n` seen per ordering key, and arrivals of an `n`
-    /// lower than one already seen for its key.
-    last_in_lane: Mutex<HashMap<String, u64>>,
-    out_of_order: AtomicU64,
+    /// FIFO scenario: how each ordering key's numbered deliveries arrived.
+    order: Mutex<ArrivalOrder>,
     fail_ratio: AtomicU64,
     secrets: Mutex<HashMap<String, WebhookSecret>>,
 }
@@ -105,12 +104,8 @@ fn check_order(state: &Receiver, body: &[u8]) {
     let (Some(key), Some(n)) = (v["data"]["key"].as_str(), v["data"]["n"].as_u64()) else {
         return;
     };
-    if let Ok(mut last) = state.last_in_lane.lock() {
-        let seen = last.entry(key.to_string()).or_insert(n);
-        if n < *seen {
-            state.out_of_order.fetch_add(1, Ordering::Relaxed);
-        }
-        *seen = (*seen).max(n);
+    if let Ok(mut order) = state.order.lock() {
+        order.arrived(key, n);
     }
 }
 
@@ -591,7 +586,7 @@ impl Run {
             "cpu_seconds_per_1000_deliveries": cpu,
             "cpu_ms_per_delivery_api_dispatcher_postgres_rabbitmq": service_cpu,
             "duplicates": duplicates,
-            "out_of_order": self.receiver.out_of_order.load(Ordering::Relaxed),
+            "out_of_order": self.receiver.order.lock().map_or(0, |o| o.out_of_order()),
             // Share of the scenario's requests each API served, and of its attempts each
             // dispatcher made (one entry per process given).
             "api_shares": shares(&metrics_before, &metrics_after, "api", "hookrelay_http_request_duration_seconds"),

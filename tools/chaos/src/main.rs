@@ -330,7 +330,7 @@ async fn run_scenario(
     // Late duplicates (a redelivered job) would arrive within a sweep or two.
     tokio::time::sleep(Duration::from_secs(2)).await;
     let delivered_late = receiver.delivered();
-    let lanes = receiver.lanes();
+    let order = receiver.order();
     if reached < report.accepted.len() {
         // What the dispatcher was doing when it gave up: in flight, consumer attached...
         if let Ok(page) = reqwest::get(&system.dispatcher_metrics_url).await {
@@ -355,8 +355,8 @@ async fn run_scenario(
         refusals: report.refusals,
         settled_secs,
         ordered_accepted,
-        out_of_order: lanes.values().map(|l| l.out_of_order).sum(),
-        ordered_repeats: lanes.values().map(|l| l.repeats).sum(),
+        out_of_order: order.out_of_order(),
+        ordered_repeats: order.repeats(),
     })
 }
 

@@ -9,6 +9,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
+use hookrelay_testkit::order::ArrivalOrder;
 use tokio::sync::watch;
 
 #[derive(Default)]
@@ -16,32 +17,8 @@ struct State {
     too_many: AtomicBool,
     /// Event id (`webhook-id`) -> deliveries answered 200.
     delivered: Mutex<HashMap<String, u32>>,
-    /// Ordering key -> what arrived on it, in arrival order.
-    lanes: Mutex<HashMap<String, LaneWatch>>,
-}
-
-/// What one ordering key's deliveries looked like at the receiver. The sender numbers a
-/// key's events in the order it published them, one at a time, so that is their commit
-/// order: the receiver must see the numbers rise. The same number again right after
-/// itself is a resent head (at-least-once); a number below the highest seen is a
-/// delivery out of order.
-#[derive(Debug, Default, Clone, Copy)]
-pub struct LaneWatch {
-    highest: Option<u64>,
-    pub arrivals: u64,
-    pub repeats: u64,
-    pub out_of_order: u64,
-}
-
-impl LaneWatch {
-    fn arrived(&mut self, n: u64) {
-        self.arrivals += 1;
-        match self.highest {
-            Some(highest) if n < highest => self.out_of_order += 1,
-            Some(highest) if n == highest => self.repeats += 1,
-            _ => self.highest = Some(n),
-        }
-    }
+    /// How the FIFO webhook's numbered deliveries arrived.
+    order: Mutex<ArrivalOrder>,
 }
 
 /// A receiver on 127.0.0.1; `url` and `ordered_url` go through the resettable front.
@@ -72,8 +49,8 @@ async fn receive(req: HttpRequest, body: web::Bytes, state: web::Data<State>) ->
         else {
             return HttpResponse::BadRequest().finish();
         };
-        if let Ok(mut lanes) = state.lanes.lock() {
-            lanes.entry(lane.to_string()).or_default().arrived(n);
+        if let Ok(mut order) = state.order.lock() {
+            order.arrived(lane, n);
         }
     }
     if let Ok(mut delivered) = state.delivered.lock() {
@@ -128,12 +105,12 @@ impl Receiver {
             .unwrap_or_default()
     }
 
-    /// Ordering key -> how its deliveries arrived at `ordered_url`.
-    pub fn lanes(&self) -> HashMap<String, LaneWatch> {
+    /// How the deliveries to `ordered_url` arrived.
+    pub fn order(&self) -> ArrivalOrder {
         self.state
-            .lanes
+            .order
             .lock()
-            .map(|l| l.clone())
+            .map(|o| o.clone())
             .unwrap_or_default()
     }
 }
