@@ -40,6 +40,14 @@ impl WorkerContext {
             tracing::warn!("recorder stopped; job left unacked");
         }
     }
+
+    /// Ends this job's hold on its delivery before the recorder settles it (the job will
+    /// record nothing), so another job of the delivery can run.
+    fn release(&self, id: Uuid) {
+        if let Ok(mut set) = self.in_flight.lock() {
+            set.remove(&id);
+        }
+    }
 }
 
 /// What the scheduler learns from a job that ran.
@@ -146,9 +154,7 @@ async fn process<A: Acknowledge>(
             // Released now, not when the recorder acks: the job its lane publishes when
             // the head is recorded can come before this ack, and must not wait as a
             // duplicate of this one. (None: the ack must not release that job's hold.)
-            if let Ok(mut set) = worker.in_flight.lock() {
-                set.remove(&id);
-            }
+            worker.release(id);
             Finished::Skipped {
                 acker,
                 delivery_id: None,
@@ -231,9 +237,7 @@ async fn requeue<A: Acknowledge>(
     e: &LoadError,
 ) -> Finished<A> {
     tracing::error!(error = %ErrorChain(e), delivery = %id, "cannot load delivery; requeueing");
-    if let Ok(mut set) = worker.in_flight.lock() {
-        set.remove(&id);
-    }
+    worker.release(id);
     // Slow down instead of spinning through the queue while the database is away.
     hand_back(acker, Duration::from_millis(500)).await
 }
