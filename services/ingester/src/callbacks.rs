@@ -131,13 +131,13 @@ async fn receive_traced(
         Err(e) => i32::from(e.status_code().as_u16()),
     };
     // What the workflow was told (a 5xx's cause stays in our logs, not the tenant's).
-    log.error = result
-        .as_ref()
-        .err()
-        .map(|e| match e.status_code().is_server_error() {
-            true => "service temporarily unavailable".to_string(),
-            false => e.to_string(),
-        });
+    log.error = result.as_ref().err().map(|e| {
+        if e.status_code().is_server_error() {
+            "service temporarily unavailable".to_string()
+        } else {
+            e.to_string()
+        }
+    });
     // The outcome stands even if logging it fails: a committed change must answer 200.
     match state.pool.get().await {
         Ok(client) => {
