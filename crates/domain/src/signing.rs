@@ -76,44 +76,79 @@ pub struct SignedHeaders<'a> {
     pub x_webhook_timestamp: Option<&'a str>,
 }
 
+/// What a verified request must not repeat while its signature stays acceptable: a
+/// digest of its `webhook-id` (or of its timestamped `X-Webhook-Signature`), and the unix
+/// second until which the signature would still pass. Remembering it that long is what
+/// makes a captured callback useless to replay.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReplayGuard {
+    pub digest: [u8; 32],
+    pub valid_until: i64,
+}
+
+impl ReplayGuard {
+    fn new(kind: &str, id: &str, timestamp: i64) -> Self {
+        use sha2::Digest;
+        let mut hash = Sha256::new();
+        hash.update(kind.as_bytes());
+        hash.update([0]);
+        hash.update(id.as_bytes());
+        Self {
+            digest: hash.finalize().into(),
+            valid_until: timestamp + TIMESTAMP_TOLERANCE_SECS,
+        }
+    }
+}
+
 /// Verifies a request we receive (a workflow's callback) signed either way:
 /// `X-Webhook-Signature`, the hex HMAC-SHA256 of the body keyed with the secret's text
 /// (what n8n's Crypto node makes; with `X-Webhook-Timestamp` the HMAC covers
 /// `<timestamp>.<body>` and the timestamp must be within 5 minutes), or Standard Webhooks.
+///
+/// A timestamped signature comes back with the [`ReplayGuard`] to remember; one without a
+/// timestamp never expires, so it has none (the README says to send the timestamp).
 pub fn verify_request(
     secret: &WebhookSecret,
     headers: SignedHeaders<'_>,
     body: &[u8],
     now: i64,
-) -> Result<(), SignatureError> {
+) -> Result<Option<ReplayGuard>, SignatureError> {
     let Some(given) = headers.x_webhook_signature else {
-        return verify_signature(
+        verify_signature(
             secret,
             headers.webhook_id,
             headers.webhook_timestamp,
             headers.webhook_signature,
             body,
             now,
-        );
+        )?;
+        // verify_signature has checked both are present and the timestamp parses.
+        let (Some(id), Some(ts)) = (headers.webhook_id, headers.webhook_timestamp) else {
+            return Err(SignatureError::MissingHeaders);
+        };
+        let ts = ts
+            .trim()
+            .parse()
+            .map_err(|_| SignatureError::StaleTimestamp)?;
+        return Ok(Some(ReplayGuard::new("webhook-id", id, ts)));
     };
-    let signed = match headers.x_webhook_timestamp {
-        None => body.to_vec(),
+    let (signed, at) = match headers.x_webhook_timestamp {
+        None => (body.to_vec(), None),
         Some(ts) => {
             let at = parse_timestamp(ts).ok_or(SignatureError::StaleBodyTimestamp)?;
             if (now - at).abs() > TIMESTAMP_TOLERANCE_SECS {
                 return Err(SignatureError::StaleBodyTimestamp);
             }
-            [ts.as_bytes(), b".", body].concat()
+            ([ts.as_bytes(), b".", body].concat(), Some(at))
         }
     };
     let expected = body_signature_hex(secret, &signed);
     let given = given.trim().to_ascii_lowercase();
     let given = given.strip_prefix("sha256=").unwrap_or(&given);
-    if constant_time_eq(given.as_bytes(), expected.as_bytes()) {
-        Ok(())
-    } else {
-        Err(SignatureError::BodyMismatch)
+    if !constant_time_eq(given.as_bytes(), expected.as_bytes()) {
+        return Err(SignatureError::BodyMismatch);
     }
+    Ok(at.map(|at| ReplayGuard::new("x-webhook-signature", &expected, at)))
 }
 
 /// Unix seconds, or RFC 3339.
@@ -178,13 +213,14 @@ mod tests {
         assert_ne!(sig, body_signature_hex(&secret, br#"{"a":2}"#));
     }
 
-    /// name, X-Webhook-Signature, X-Webhook-Timestamp, now, verdict.
+    /// name, X-Webhook-Signature, X-Webhook-Timestamp, now, verdict (Ok(true): with a
+    /// replay guard).
     type CallbackRow<'a> = (
         &'a str,
         &'a str,
         Option<&'a str>,
         i64,
-        Result<(), SignatureError>,
+        Result<bool, SignatureError>,
     );
 
     #[test]
@@ -197,10 +233,10 @@ mod tests {
         let timed = body_signature_hex(&secret, &[b"1000.".as_slice(), body].concat());
         #[rustfmt::skip]
         let rows: Vec<CallbackRow> = vec![
-            ("hex of the body", &hex, None, 1000, Ok(())),
-            ("upper case, sha256= prefix", &upper, None, 1000, Ok(())),
+            ("hex of the body", &hex, None, 1000, Ok(false)),
+            ("upper case, sha256= prefix", &upper, None, 1000, Ok(false)),
             ("hex of another body", "00ff", None, 1000, Err(SignatureError::BodyMismatch)),
-            ("timestamped", &timed, Some("1000"), 1100, Ok(())),
+            ("timestamped", &timed, Some("1000"), 1100, Ok(true)),
             ("the timestamp is signed as sent", &timed, Some("1970-01-01T00:16:40Z"), 1100, Err(SignatureError::BodyMismatch)),
             ("timestamp too old", &timed, Some("1000"), 2000, Err(SignatureError::StaleBodyTimestamp)),
             ("timestamp not a time", &timed, Some("soon"), 1000, Err(SignatureError::StaleBodyTimestamp)),
@@ -212,7 +248,8 @@ mod tests {
                 x_webhook_timestamp: ts,
                 ..SignedHeaders::default()
             };
-            assert_eq!(verify_request(&secret, headers, body, now), want, "{name}");
+            let verdict = verify_request(&secret, headers, body, now).map(|g| g.is_some());
+            assert_eq!(verdict, want, "{name}");
         }
         let standard = sign_payload(&secret, "m1", 1000, body);
         let headers = SignedHeaders {
@@ -221,11 +258,52 @@ mod tests {
             webhook_signature: Some(&standard),
             ..SignedHeaders::default()
         };
-        assert_eq!(verify_request(&secret, headers, body, 1000), Ok(()));
+        let guard =
+            verify_request(&secret, headers, body, 1000).expect("standard signature passes");
+        assert_eq!(
+            guard.map(|g| g.valid_until),
+            Some(1000 + TIMESTAMP_TOLERANCE_SECS)
+        );
         assert_eq!(
             verify_request(&secret, SignedHeaders::default(), body, 1000),
             Err(SignatureError::MissingHeaders)
         );
+    }
+
+    #[test]
+    fn replay_guards_name_the_message_not_the_delivery() {
+        let secret = WebhookSecret::generate();
+        let body = b"{}";
+        let standard = |id: &'static str, ts: i64| {
+            let sig = sign_payload(&secret, id, ts, body);
+            let ts = ts.to_string();
+            let headers = SignedHeaders {
+                webhook_id: Some(id),
+                webhook_timestamp: Some(&ts),
+                webhook_signature: Some(&sig),
+                ..SignedHeaders::default()
+            };
+            verify_request(&secret, headers, body, 1000)
+                .expect("signed")
+                .expect("guarded")
+        };
+        // A resend keeps its id: the same guard. Another id is another message.
+        assert_eq!(standard("m1", 1000).digest, standard("m1", 1010).digest);
+        assert_ne!(standard("m1", 1000).digest, standard("m2", 1000).digest);
+        let timed = |ts: &str| {
+            let sig = body_signature_hex(&secret, &[ts.as_bytes(), b".", body].concat());
+            let headers = SignedHeaders {
+                x_webhook_signature: Some(&sig),
+                x_webhook_timestamp: Some(ts),
+                ..SignedHeaders::default()
+            };
+            verify_request(&secret, headers, body, 1000)
+                .expect("signed")
+                .expect("guarded")
+        };
+        assert_eq!(timed("1000"), timed("1000"));
+        assert_ne!(timed("1000").digest, timed("1001").digest);
+        assert_ne!(timed("1000").digest, standard("m1", 1000).digest);
     }
 
     #[test]

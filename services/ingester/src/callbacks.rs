@@ -45,8 +45,12 @@ pub struct CallbackAccepted {
     pub post_id: i64,
     /// The post's status now: `published` or `failed`.
     pub status: &'static str,
-    /// False when the post already had this status (an idempotent repeat).
+    /// False when the post already had this status (an idempotent repeat), or when this
+    /// signed callback was already received (a replay or a resend: nothing is applied).
     pub changed: bool,
+    /// A signed callback received before, inside its signature's window.
+    #[serde(skip)]
+    pub replayed: bool,
 }
 
 #[utoipa::path(
@@ -118,6 +122,7 @@ async fn receive_traced(
     let result = apply(&state, &tenant, req, payload.into_inner(), &mut log, trace).await;
     let (outcome, reason) = match &result {
         Ok(a) if a.changed => ("accepted", "applied"),
+        Ok(a) if a.replayed => ("accepted", "replayed"),
         Ok(_) => ("accepted", "duplicate"),
         Err(e) => ("rejected", reason_of(e)),
     };
@@ -194,6 +199,7 @@ async fn apply(
     log.body_excerpt = Some(body_excerpt(&body));
     // A body refused for its shape may still name its post: the refusal shows on it.
     log.post_id = named_post(&body);
+    let mut guard = None;
     if let Some(secret) = &tenant.signing_secret {
         let secret = WebhookSecret::from_stored(secret).map_err(|e| {
             tracing::error!(error = %ErrorChain(&e), "corrupt callback signing secret");
@@ -207,7 +213,7 @@ async fn apply(
             x_webhook_signature: header("x-webhook-signature"),
             x_webhook_timestamp: header("x-webhook-timestamp"),
         };
-        verify_request(&secret, headers, &body, Utc::now().timestamp()).map_err(|e| {
+        guard = verify_request(&secret, headers, &body, Utc::now().timestamp()).map_err(|e| {
             tracing::info!(error = %ErrorChain(&e), "callback signature refused");
             ApiError::BadSignature(e.to_string())
         })?;
@@ -244,13 +250,26 @@ async fn apply(
             traceparent::link(&tracing::Span::current(), &scheduled);
         }
     }
+    let unchanged = |replayed| CallbackAccepted {
+        post_id: post.id,
+        status: post.status.as_str(),
+        changed: false,
+        replayed,
+    };
+    // A signed callback seen before while its signature is still valid changes nothing,
+    // whatever the post's status has become since.
+    if let Some(guard) = &guard {
+        if !PostRepo::remember_receipt(&tx, tenant.tenant_id, guard).await? {
+            return Ok(unchanged(true));
+        }
+    }
     let reported = report.status.status();
     match transition(post.status, reported) {
-        Transition::Duplicate => Ok(CallbackAccepted {
-            post_id: post.id,
-            status: post.status.as_str(),
-            changed: false,
-        }),
+        Transition::Duplicate => {
+            // Keep the receipt: a replay after a later change must still be refused.
+            tx.commit().await?;
+            Ok(unchanged(false))
+        }
         Transition::Conflict => Err(ApiError::Conflict {
             code: if post.status == PostStatus::Deleted {
                 "post_deleted"
@@ -277,6 +296,7 @@ async fn apply(
                 post_id: post.id,
                 status: post.status.as_str(),
                 changed: true,
+                replayed: false,
             })
         }
     }

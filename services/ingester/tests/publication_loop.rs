@@ -910,3 +910,132 @@ async fn callbacks_signed_as_n8n_can_are_accepted_and_refusals_say_why() {
         assert!(message.contains(says), "{message}");
     }
 }
+
+#[tokio::test]
+async fn a_signed_callback_replayed_inside_its_window_changes_nothing() {
+    let l = start().await;
+    let url = l.callback_url().await;
+    let secret = "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD";
+    l.api
+        .patch(
+            &l.key,
+            "/v1/callback-url",
+            &json!({"signing_secret": secret}),
+        )
+        .await;
+    let send = |body: &Value, headers: Vec<(&'static str, String)>| {
+        let url = url.clone();
+        let body = serde_json::to_vec(body).expect("json");
+        async move {
+            let mut req = reqwest::Client::new()
+                .post(&url)
+                .header("content-type", "application/json");
+            for (name, value) in headers {
+                req = req.header(name, value);
+            }
+            let res = req.body(body).send().await.expect("send");
+            let status = res.status();
+            (status, res.json::<Value>().await.expect("json"))
+        }
+    };
+    let standard = |id: &str, body: &Value| {
+        let ts = chrono::Utc::now().timestamp();
+        let bytes = serde_json::to_vec(body).expect("json");
+        let sig = standardwebhooks::Webhook::new(secret)
+            .expect("secret")
+            .sign(id, ts, &bytes)
+            .expect("sign");
+        vec![
+            ("webhook-id", id.to_string()),
+            ("webhook-timestamp", ts.to_string()),
+            ("webhook-signature", sig),
+        ]
+    };
+    let timed = |body: &Value, ts: i64| {
+        let signed = [
+            ts.to_string().as_bytes(),
+            b".",
+            &serde_json::to_vec(body).expect("json"),
+        ]
+        .concat();
+        let hex: String = hmac_sha256::HMAC::mac(signed, secret.as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        vec![
+            ("x-webhook-signature", hex),
+            ("x-webhook-timestamp", ts.to_string()),
+        ]
+    };
+
+    // Standard Webhooks: a message id is applied once, whatever a later copy carries.
+    let p = l.create_post(&l.key).await;
+    let failed = json!({"post_id": p, "status": "failed", "details": "quota"});
+    let (status, answer) = send(&failed, standard("msg_once", &failed)).await;
+    assert_eq!(
+        (status, answer["changed"].clone()),
+        (StatusCode::OK, json!(true))
+    );
+    let published = json!({"post_id": p, "status": "published"});
+    let (status, answer) = send(&published, standard("msg_once", &published)).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    assert_eq!(
+        answer["changed"], false,
+        "a second message with a seen id: {answer}"
+    );
+    assert_eq!(l.post_status(p).await["status"], "failed");
+    let (_, answer) = send(&published, standard("msg_next", &published)).await;
+    assert_eq!(answer["changed"], true, "a new id applies: {answer}");
+
+    // X-Webhook-Signature with a timestamp: the captured "failed" cannot be sent again
+    // once the post is published (it would be a 409 conflict if it were applied).
+    let q = l.create_post(&l.key).await;
+    let failed = json!({"post_id": q, "status": "failed"});
+    let captured = timed(&failed, chrono::Utc::now().timestamp());
+    let (status, _) = send(&failed, captured.clone()).await;
+    assert_eq!(status, StatusCode::OK);
+    let published = json!({"post_id": q, "status": "published"});
+    let (status, _) = send(
+        &published,
+        timed(&published, chrono::Utc::now().timestamp() - 1),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, answer) = send(&failed, captured).await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "a replay is answered as a repeat: {answer}"
+    );
+    assert_eq!(answer["changed"], false);
+    assert_eq!(l.post_status(q).await["status"], "published");
+
+    let client = l.db.pool.get().await.expect("conn");
+    let replays: i64 = client
+        .query_one(
+            "SELECT count(*) FROM callbacks WHERE outcome = 'replayed'",
+            &[],
+        )
+        .await
+        .expect("count")
+        .get(0);
+    assert_eq!(replays, 2, "both replays are in the tenant's callback log");
+    // Expired receipts go with the tenant's next signed callback.
+    client
+        .execute(
+            "UPDATE callback_receipts SET valid_until = now() - interval '1 second'",
+            &[],
+        )
+        .await
+        .expect("expire");
+    let r = l.create_post(&l.key).await;
+    let body = json!({"post_id": r, "status": "published"});
+    let (status, _) = send(&body, standard("msg_last", &body)).await;
+    assert_eq!(status, StatusCode::OK);
+    let kept: i64 = client
+        .query_one("SELECT count(*) FROM callback_receipts", &[])
+        .await
+        .expect("count")
+        .get(0);
+    assert_eq!(kept, 1, "only the newest receipt is kept");
+}

@@ -132,8 +132,19 @@ impl Outcome {
     }
 }
 
+/// Ends with the failures themselves, never a backtrace: CI shows only the output's tail.
 #[tokio::main]
-async fn main() -> anyhow::Result<()> {
+async fn main() -> std::process::ExitCode {
+    match run().await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run() -> anyhow::Result<()> {
     let options = parse_args()?;
     let bin_dir = std::env::current_exe()?
         .parent()

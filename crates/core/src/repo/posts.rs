@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use hookrelay_domain::payload::canonical_data;
 use hookrelay_domain::post::{status_event, Post, PostStatus};
+use hookrelay_domain::signing::ReplayGuard;
 use hookrelay_domain::{CorruptValue, ValidationError};
 
 use super::events::{EventRepo, IngestedEvent, NewEvent};
@@ -291,6 +292,34 @@ impl PostRepo {
             key: p.id.to_string(),
             id: Uuid::nil().to_string(),
         }))
+    }
+
+    /// Remembers a signed callback until its signature expires; false when it was already
+    /// remembered (a replay, or a resend of one message). Inside the transaction that
+    /// applies the callback, so concurrent copies wait for each other and one wins. The
+    /// tenant's expired receipts go in the same statement.
+    #[tracing::instrument(name = "PostRepo::remember_receipt", skip_all, fields(otel.kind = "client", db.system = "postgresql"))]
+    pub async fn remember_receipt(
+        client: &impl GenericClient,
+        tenant_id: Uuid,
+        guard: &ReplayGuard,
+    ) -> Result<bool, tokio_postgres::Error> {
+        let digest = guard.digest.as_slice();
+        let valid_until = guard.valid_until as f64;
+        let rows = client
+            .query(
+                "WITH pruned AS ( \
+                   DELETE FROM callback_receipts \
+                   WHERE tenant_id = $1 AND valid_until < now() AND digest <> $2) \
+                 INSERT INTO callback_receipts (tenant_id, digest, valid_until) \
+                 VALUES ($1, $2, to_timestamp($3)) \
+                 ON CONFLICT (tenant_id, digest) DO UPDATE SET valid_until = EXCLUDED.valid_until \
+                   WHERE callback_receipts.valid_until < now() \
+                 RETURNING 1",
+                &[&tenant_id, &digest, &valid_until],
+            )
+            .await?;
+        Ok(!rows.is_empty())
     }
 
     /// Logs a received callback.
