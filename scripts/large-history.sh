@@ -20,6 +20,7 @@ cargo build --release --bins -p hookrelay-api
 $PSQL -c "DROP DATABASE IF EXISTS $DB" -c "CREATE DATABASE $DB"
 export HOOKRELAY__DATABASE__URL="postgres://postgres@127.0.0.1:5432/$DB"
 export HOOKRELAY__API__LISTEN="127.0.0.1:$PORT"
+export HOOKRELAY__API__OPS_LISTEN="127.0.0.1:0"
 export HOOKRELAY__API__ADMIN_TOKEN="history-admin"
 export HOOKRELAY__TELEMETRY__LOG_LEVEL=warn
 "$TARGET/release/hookrelay-api" migrate >/dev/null

@@ -36,7 +36,7 @@ hookrelay is running (Ctrl-C stops it):
   API         http://127.0.0.1:8080   (OpenAPI: http://127.0.0.1:8080/v1/openapi.json)
   console     http://127.0.0.1:8080/console/   (sign in with a tenant API key)
   ingester    http://127.0.0.1:8081
-  dispatcher  http://127.0.0.1:9090/metrics
+  metrics     http://127.0.0.1:9091/metrics (API), :9092/metrics (ingester), :9090/metrics (dispatcher)
   admin token ${HOOKRELAY__API__ADMIN_TOKEN:-$admin_token}
 
 MSG

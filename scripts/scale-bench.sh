@@ -41,9 +41,11 @@ trap stop EXIT
 
 "$BIN/hookrelay-api" migrate >"$LOGS/migrate.log" 2>&1
 
-# start_pair N: the Nth API (port 1808N) and dispatcher (metrics on 1909N).
+# start_pair N: the Nth API (port 1808N, metrics on 1918N) and dispatcher (metrics on
+# 1909N).
 start_pair() {
-  HOOKRELAY__API__LISTEN="127.0.0.1:1808$1" HOOKRELAY__API__MIGRATE_ON_START=false \
+  HOOKRELAY__API__LISTEN="127.0.0.1:1808$1" HOOKRELAY__API__OPS_LISTEN="127.0.0.1:1918$1" \
+    HOOKRELAY__API__MIGRATE_ON_START=false \
     "$BIN/hookrelay-api" serve >"$LOGS/api$1.log" 2>&1 & pids+=($!)
   HOOKRELAY__DISPATCHER__LISTEN="127.0.0.1:1909$1" \
     "$BIN/hookrelay-dispatcher" >"$LOGS/dispatcher$1.log" 2>&1 & pids+=($!)
@@ -53,14 +55,15 @@ start_pair() {
 
 SCENARIOS=${SCALE_SCENARIOS:-steady fanout paced}
 bench() {
-  local n=$1 apis="" metrics=""
+  local n=$1 apis="" api_metrics="" metrics=""
   for i in $(seq 1 "$n"); do
     apis+="${apis:+,}http://127.0.0.1:1808$i"
+    api_metrics+="${api_metrics:+,}http://127.0.0.1:1918$i/metrics"
     metrics+="${metrics:+,}http://127.0.0.1:1909$i/metrics"
   done
   echo "== $n API process(es), $n dispatcher(s)"
   # shellcheck disable=SC2086 # the scenario list and arguments are words
-  "$BIN/hookrelay-bench" --api "$apis" --dispatcher-metrics "$metrics" \
+  "$BIN/hookrelay-bench" --api "$apis" --api-metrics "$api_metrics" --dispatcher-metrics "$metrics" \
     --admin-token "$ADMIN_TOKEN" --results-prefix "scale$n-" ${BENCH_ARGS:-} $SCENARIOS
 }
 

@@ -178,6 +178,8 @@ impl LimitsSettings {
 #[serde(deny_unknown_fields)]
 pub struct ApiSettings {
     pub listen: SocketAddr,
+    /// The ops port: `/healthz`, `/readyz` and `/metrics` (never on `listen`).
+    pub ops_listen: SocketAddr,
     pub admin_token: SecretString,
     pub max_body_bytes: usize,
     pub max_event_bytes: usize,
@@ -207,6 +209,8 @@ pub struct DispatcherSettings {
 #[serde(deny_unknown_fields)]
 pub struct IngesterSettings {
     pub listen: SocketAddr,
+    /// The ops port: `/healthz`, `/readyz` and `/metrics` (never on `listen`).
+    pub ops_listen: SocketAddr,
     pub public_base_url: String,
     pub max_body_bytes: usize,
 }

@@ -71,6 +71,7 @@ pub fn test_settings(db_url: &str) -> Settings {
     // `faults::quorum_queues_deliver_too`, `make chaos` and `make check-api`.
     s.amqp.queue_type = hookrelay_core::queue::QueueType::Classic;
     s.api.listen = "127.0.0.1:0".parse().expect("addr");
+    s.api.ops_listen = "127.0.0.1:0".parse().expect("addr");
     s.api.admin_token = ADMIN_TOKEN.into();
     s.api.migrate_on_start = false;
     s.api.callback_token_key = "test-callback-key".into();
@@ -78,6 +79,7 @@ pub fn test_settings(db_url: &str) -> Settings {
     s.secrets.keys = vec![TEST_SECRETS_KEY.to_string().into()];
     s.dispatcher.listen = "127.0.0.1:0".parse().expect("addr");
     s.ingester.listen = "127.0.0.1:0".parse().expect("addr");
+    s.ingester.ops_listen = "127.0.0.1:0".parse().expect("addr");
     s.delivery.allow_private_targets = true;
     s.delivery.retry_schedule_secs = vec![1, 1, 1];
     // Four shard queues, not sixteen: every test declares its own queues.

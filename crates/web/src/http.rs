@@ -73,11 +73,18 @@ pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-/// Mounts `/healthz`, `/readyz` and `/metrics` (the latter behind `access`).
-pub fn health_routes(cfg: &mut web::ServiceConfig, access: MetricsAccess) {
+/// Mounts `/healthz` and `/readyz`, which load balancers probe on the public port.
+pub fn health_routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/healthz", web::get().to(healthz))
+        .route("/readyz", web::get().to(readyz));
+}
+
+/// Mounts the health routes and `/metrics` (behind `access`): the ops port's routes.
+/// `/metrics` is never on a public port, where tenants could read the installation's
+/// traffic.
+pub fn ops_routes(cfg: &mut web::ServiceConfig, access: MetricsAccess) {
+    health_routes(cfg);
     cfg.app_data(web::Data::new(access))
-        .route("/healthz", web::get().to(healthz))
-        .route("/readyz", web::get().to(readyz))
         .route("/metrics", web::get().to(metrics));
 }
 
@@ -216,7 +223,8 @@ pub fn postgres_check(pool: deadpool_postgres::Pool) -> ReadinessCheck {
     })
 }
 
-/// Serves only `/healthz`, `/readyz` and `/metrics` (the dispatcher has no other HTTP).
+/// The ops port: only `/healthz`, `/readyz` and `/metrics`, on one worker. It does not
+/// handle signals: its owner stops it (the dispatcher's shutdown, or [`serve_with_ops`]).
 pub fn ops_server(
     listener: std::net::TcpListener,
     readiness: Readiness,
@@ -228,13 +236,31 @@ pub fn ops_server(
         actix_web::App::new()
             .wrap(json_errors())
             .app_data(readiness.clone())
-            .configure(|c| health_routes(c, access))
+            .configure(|c| ops_routes(c, access))
     })
     .workers(1)
     .disable_signals()
     .listen(listener)?
     .shutdown_timeout(5)
     .run())
+}
+
+/// Runs a public server until SIGTERM/SIGINT stops it (draining its requests), with its
+/// ops server beside it, which then stops too.
+pub async fn serve_with_ops(
+    public: actix_web::dev::Server,
+    ops: actix_web::dev::Server,
+) -> std::io::Result<()> {
+    let ops_handle = ops.handle();
+    let ops_task = tokio::spawn(ops);
+    let served = public.await;
+    ops_handle.stop(true).await;
+    match ops_task.await {
+        Ok(Err(e)) => tracing::warn!(error = %ErrorChain(&e), "ops server failed"),
+        Err(e) => tracing::warn!(error = %ErrorChain(&e), "ops server task failed"),
+        Ok(Ok(())) => {}
+    }
+    served
 }
 
 /// Readiness check that RabbitMQ accepts a connection.

@@ -18,8 +18,8 @@ use hookrelay_domain::{TargetPolicy, ValidationError, WebhookUrl};
 use hookrelay_web::error::ApiError;
 use hookrelay_web::extract::{BodyLimit, BodyReadTimeout};
 use hookrelay_web::http::{
-    amqp_check, health_routes, json_errors, path_config, postgres_check, record_http_metrics,
-    MetricsAccess, Readiness,
+    amqp_check, health_routes, json_errors, ops_server, path_config, postgres_check,
+    record_http_metrics, serve_with_ops, MetricsAccess, Readiness,
 };
 use hookrelay_web::limits::{AuthFailures, KeyedLimit};
 use hookrelay_web::openapi::AllowedMethods;
@@ -114,29 +114,49 @@ impl AppState {
 /// A bound, not yet running API server.
 pub struct Application {
     port: u16,
+    ops_port: u16,
     server: Server,
+    ops: Server,
 }
 
 impl Application {
-    /// Binds `api.listen` (port 0 picks a free port) and prepares the server.
+    /// Binds `api.listen` and `api.ops_listen` (port 0 picks a free port) and prepares
+    /// the servers.
     pub fn build(settings: Settings, pool: Pool) -> std::io::Result<Self> {
         let listener = TcpListener::bind(settings.api.listen)?;
         let port = listener.local_addr()?.port();
-        let server = run(listener, settings, pool)?;
-        Ok(Self { port, server })
+        let ops_listener = TcpListener::bind(settings.api.ops_listen)?;
+        let ops_port = ops_listener.local_addr()?.port();
+        let (server, ops) = run(listener, ops_listener, settings, pool)?;
+        Ok(Self {
+            port,
+            ops_port,
+            server,
+            ops,
+        })
     }
 
     pub fn port(&self) -> u16 {
         self.port
     }
 
+    /// The port of `/healthz`, `/readyz` and `/metrics`.
+    pub fn ops_port(&self) -> u16 {
+        self.ops_port
+    }
+
     /// Serves until SIGTERM/SIGINT (actix handles both and drains in-flight requests).
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        serve_with_ops(self.server, self.ops).await
     }
 }
 
-fn run(listener: TcpListener, settings: Settings, pool: Pool) -> std::io::Result<Server> {
+fn run(
+    listener: TcpListener,
+    ops_listener: TcpListener,
+    settings: Settings,
+    pool: Pool,
+) -> std::io::Result<(Server, Server)> {
     hookrelay_core::telemetry::init_metrics("api");
     let publisher = settings
         .amqp
@@ -176,6 +196,7 @@ fn run(listener: TcpListener, settings: Settings, pool: Pool) -> std::io::Result
         strict: crate::strict::StrictTypes::default(),
     });
     crate::replayer::spawn_claimer(state.pool.clone(), state.outbox.clone());
+    let ops = ops_server(ops_listener, readiness.clone(), metrics_access)?;
     let readiness = web::Data::new(readiness);
     let allowed_methods = AllowedMethods::from_openapi(&crate::openapi::ApiDoc::openapi());
     let server = HttpServer::new(move || {
@@ -189,7 +210,7 @@ fn run(listener: TcpListener, settings: Settings, pool: Pool) -> std::io::Result
             .app_data(body_timeout)
             .app_data(path_config())
             .app_data(allowed_methods.clone())
-            .configure(|c| health_routes(c, metrics_access.clone()))
+            .configure(health_routes)
             .configure(|c| routes::v1::configure(c, max_event_bytes))
             .configure(crate::console::configure)
     })
@@ -198,7 +219,7 @@ fn run(listener: TcpListener, settings: Settings, pool: Pool) -> std::io::Result
     .listen(listener)?
     .shutdown_timeout(30)
     .run();
-    Ok(server)
+    Ok((server, ops))
 }
 
 /// Seals every webhook secret not yet sealed under the current key (rows from before

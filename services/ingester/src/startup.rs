@@ -11,8 +11,8 @@ use hookrelay_core::outbox::Outbox;
 use hookrelay_core::secrets::SecretCipher;
 use hookrelay_web::extract::BodyReadTimeout;
 use hookrelay_web::http::{
-    amqp_check, health_routes, json_errors, path_config, postgres_check, record_http_metrics,
-    MetricsAccess, Readiness,
+    amqp_check, health_routes, json_errors, ops_server, path_config, postgres_check,
+    record_http_metrics, serve_with_ops, MetricsAccess, Readiness,
 };
 use hookrelay_web::limits::{AuthFailures, KeyedLimit};
 use hookrelay_web::openapi::AllowedMethods;
@@ -39,11 +39,13 @@ pub struct IngesterState {
 /// A bound, not yet running ingester.
 pub struct Application {
     port: u16,
+    ops_port: u16,
     server: Server,
+    ops: Server,
 }
 
 impl Application {
-    /// Binds `ingester.listen` (port 0 picks a free port).
+    /// Binds `ingester.listen` and `ingester.ops_listen` (port 0 picks a free port).
     pub fn build(settings: &Settings, pool: Pool) -> std::io::Result<Self> {
         hookrelay_core::telemetry::init_metrics("ingester");
         hookrelay_core::telemetry::spawn_pool_gauges(pool.clone());
@@ -51,15 +53,21 @@ impl Application {
             .increment(0);
         let listener = TcpListener::bind(settings.ingester.listen)?;
         let port = listener.local_addr()?.port();
+        let ops_listener = TcpListener::bind(settings.ingester.ops_listen)?;
+        let ops_port = ops_listener.local_addr()?.port();
         let publisher = settings
             .amqp
             .publisher(&settings.delivery.retry_schedule_secs)
             .map_err(std::io::Error::other)?;
-        let readiness = web::Data::new(
-            Readiness::default()
-                .with("postgres", postgres_check(pool.clone()))
-                .with("rabbitmq", amqp_check(publisher.clone())),
-        );
+        let readiness = Readiness::default()
+            .with("postgres", postgres_check(pool.clone()))
+            .with("rabbitmq", amqp_check(publisher.clone()));
+        let ops = ops_server(
+            ops_listener,
+            readiness.clone(),
+            MetricsAccess::new(&settings.telemetry),
+        )?;
+        let readiness = web::Data::new(readiness);
         let state = web::Data::from(Arc::new(IngesterState {
             pool,
             outbox: Outbox::new(publisher),
@@ -75,7 +83,6 @@ impl Application {
                 .map_err(std::io::Error::other)?,
         }));
         let body_timeout = BodyReadTimeout(settings.http.body_timeout());
-        let metrics_access = MetricsAccess::new(&settings.telemetry);
         let allowed_methods = AllowedMethods::from_openapi(&IngesterDoc::openapi());
         let server = HttpServer::new(move || {
             App::new()
@@ -86,7 +93,7 @@ impl Application {
                 .app_data(path_config())
                 .app_data(body_timeout)
                 .app_data(allowed_methods.clone())
-                .configure(|c| health_routes(c, metrics_access.clone()))
+                .configure(health_routes)
                 .route("/v1/openapi.json", web::get().to(crate::openapi::serve))
                 .service(
                     web::resource("/v1/callbacks/{token}")
@@ -98,15 +105,25 @@ impl Application {
         .listen(listener)?
         .shutdown_timeout(30)
         .run();
-        Ok(Self { port, server })
+        Ok(Self {
+            port,
+            ops_port,
+            server,
+            ops,
+        })
     }
 
     pub fn port(&self) -> u16 {
         self.port
     }
 
+    /// The port of `/healthz`, `/readyz` and `/metrics`.
+    pub fn ops_port(&self) -> u16 {
+        self.ops_port
+    }
+
     /// Serves until SIGTERM/SIGINT.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        serve_with_ops(self.server, self.ops).await
     }
 }

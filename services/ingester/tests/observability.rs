@@ -80,6 +80,9 @@ struct Running {
     api_url: String,
     disp_url: String,
     ing_url: String,
+    /// The API's and the ingester's ops ports (`/metrics` is only there).
+    api_ops_url: String,
+    ing_ops_url: String,
     api_log: PathBuf,
     _services: [Service; 3],
 }
@@ -89,6 +92,7 @@ impl Env {
     /// `label`) and waits until each is ready.
     async fn start_all(&self, label: &str) -> Running {
         let (api_port, disp_port, ing_port) = (free_port(), free_port(), free_port());
+        let (api_ops_port, ing_ops_port) = (free_port(), free_port());
         let dir = std::env::temp_dir().join(format!("hookrelay-{label}-{}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("log dir");
         let api_log = dir.join("api.log");
@@ -98,6 +102,10 @@ impl Env {
                 "hookrelay-api",
                 &[
                     ("HOOKRELAY__API__LISTEN", format!("127.0.0.1:{api_port}")),
+                    (
+                        "HOOKRELAY__API__OPS_LISTEN",
+                        format!("127.0.0.1:{api_ops_port}"),
+                    ),
                     ("HOOKRELAY__INGESTER__PUBLIC_BASE_URL", ing_url.clone()),
                 ],
                 &api_log,
@@ -112,10 +120,16 @@ impl Env {
             ),
             self.spawn(
                 "hookrelay-ingester",
-                &[(
-                    "HOOKRELAY__INGESTER__LISTEN",
-                    format!("127.0.0.1:{ing_port}"),
-                )],
+                &[
+                    (
+                        "HOOKRELAY__INGESTER__LISTEN",
+                        format!("127.0.0.1:{ing_port}"),
+                    ),
+                    (
+                        "HOOKRELAY__INGESTER__OPS_LISTEN",
+                        format!("127.0.0.1:{ing_ops_port}"),
+                    ),
+                ],
                 &dir.join("ingester.log"),
             ),
         ];
@@ -123,12 +137,28 @@ impl Env {
             api_url: format!("http://127.0.0.1:{api_port}"),
             disp_url: format!("http://127.0.0.1:{disp_port}"),
             ing_url,
+            api_ops_url: format!("http://127.0.0.1:{api_ops_port}"),
+            ing_ops_url: format!("http://127.0.0.1:{ing_ops_port}"),
             api_log,
             _services: services,
         };
-        for base in [&running.api_url, &running.disp_url, &running.ing_url] {
+        for base in [
+            &running.api_url,
+            &running.disp_url,
+            &running.ing_url,
+            &running.api_ops_url,
+            &running.ing_ops_url,
+        ] {
             wait_status(&format!("{base}/readyz"), 200).await;
             assert_eq!(status(&format!("{base}/healthz")).await, Some(200));
+        }
+        // Tenants reach the public ports: what the installation carries is not theirs.
+        for base in [&running.api_url, &running.ing_url] {
+            assert_eq!(
+                status(&format!("{base}/metrics")).await,
+                Some(404),
+                "{base}"
+            );
         }
         running
     }
@@ -195,6 +225,7 @@ async fn metrics_traces_and_readiness_of_the_real_services() {
         running.ing_url.clone(),
         running.api_log.clone(),
     );
+    let (api_ops, ing_ops) = (running.api_ops_url.clone(), running.ing_ops_url.clone());
 
     let api = ApiClient::new(api_url.clone());
     let key = api.create_tenant("obs").await.key;
@@ -205,7 +236,7 @@ async fn metrics_traces_and_readiness_of_the_real_services() {
         json!({"name": "obs", "url": rx.url, "event_types": ["*"]}),
     )
     .await;
-    let api_before = scrape(&api_url).await;
+    let api_before = scrape(&api_ops).await;
     let disp_before = scrape(&disp_url).await;
 
     // Three events: one with the caller's trace context, two with none.
@@ -238,7 +269,7 @@ async fn metrics_traces_and_readiness_of_the_real_services() {
             .then_some(())
     })
     .await;
-    let api_after = scrape(&api_url).await;
+    let api_after = scrape(&api_ops).await;
     let disp_after = scrape(&disp_url).await;
     let moved =
         |after: &HashMap<String, f64>,
@@ -365,7 +396,7 @@ async fn metrics_traces_and_readiness_of_the_real_services() {
         .await
         .expect("callback");
     assert_eq!(res.status(), StatusCode::OK);
-    let ing = scrape(&ing_url).await;
+    let ing = scrape(&ing_ops).await;
     assert_eq!(
         total(
             &ing,

@@ -19,6 +19,8 @@ const WAIT: Duration = Duration::from_secs(45);
 struct Loop {
     api: ApiClient,
     ingester: String,
+    /// The ingester's ops port (`/metrics`).
+    ingester_ops: String,
     db: TestDb,
     key: String,
     _stop: tokio_util::sync::DropGuard,
@@ -34,6 +36,7 @@ async fn start_with(customise: impl FnOnce(&mut hookrelay_core::configuration::S
     customise(&mut settings);
     let ingester = Ingester::build(&settings, db.pool.clone()).expect("ingester");
     let ingester_url = format!("http://127.0.0.1:{}", ingester.port());
+    let ingester_ops = format!("http://127.0.0.1:{}", ingester.ops_port());
     tokio::spawn(ingester.run_until_stopped());
     settings.ingester.public_base_url = ingester_url.clone();
     let api = Api::build(settings.clone(), db.pool.clone()).expect("api");
@@ -45,6 +48,7 @@ async fn start_with(customise: impl FnOnce(&mut hookrelay_core::configuration::S
     Loop {
         api: api_client,
         ingester: ingester_url,
+        ingester_ops,
         db,
         key,
         _stop: stop.drop_guard(),
@@ -362,7 +366,7 @@ async fn bad_callbacks_are_refused_and_logged() {
         .expect("count")
         .get(0);
     assert_eq!(logged, i64::try_from(n + 1).expect("small"));
-    let metrics = reqwest::get(format!("{}/metrics", l.ingester))
+    let metrics = reqwest::get(format!("{}/metrics", l.ingester_ops))
         .await
         .expect("metrics")
         .text()

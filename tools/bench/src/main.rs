@@ -8,7 +8,7 @@
 //! `bench/results/<scenario>.json`.
 //!
 //! Usage: `hookrelay-bench [--quick] [--api URL[,URL...]] [--admin-token T]
-//! [--dispatcher-metrics URL[,URL...]] [--results-prefix P] [SCENARIO...]` with scenarios
+//! [--api-metrics URL[,URL...]] [--dispatcher-metrics URL[,URL...]] [--results-prefix P] [SCENARIO...]` with scenarios
 //! `steady`, `fanout`, `paced`, `retry`, `backlog`, `noisy` (default: all of them). Each scenario
 //! also reports the mean of every hop of a delivery, from the histograms the APIs and the
 //! dispatchers export on `/metrics`, the duplicates the receiver saw, and — with several
@@ -325,6 +325,8 @@ fn shares(before: &Scrape, after: &Scrape, kind: &str, metric: &str) -> Vec<Valu
 struct Run {
     /// API base URLs; senders are spread over them round robin.
     apis: Vec<String>,
+    /// The APIs' `/metrics`, on their ops ports.
+    api_metrics: Vec<String>,
     dispatcher_metrics: Vec<String>,
     admin_token: String,
     receiver_url: String,
@@ -335,7 +337,7 @@ struct Run {
 impl Run {
     /// Metric totals of every API and dispatcher (empty when one cannot be read).
     async fn scrape(&self) -> Scrape {
-        let apis = self.apis.iter().map(|a| ("api", format!("{a}/metrics")));
+        let apis = self.api_metrics.iter().map(|m| ("api", m.clone()));
         let dispatchers = self
             .dispatcher_metrics
             .iter()
@@ -675,6 +677,7 @@ async fn main() -> anyhow::Result<()> {
     let mut args = std::env::args().skip(1);
     let mut quick = false;
     let mut apis = "http://127.0.0.1:8080".to_string();
+    let mut api_metrics = "http://127.0.0.1:9091/metrics".to_string();
     let mut dispatcher_metrics = "http://127.0.0.1:9090/metrics".to_string();
     let mut admin_token =
         std::env::var("HOOKRELAY_ADMIN_TOKEN").unwrap_or_else(|_| "dev-admin-token".into());
@@ -685,6 +688,7 @@ async fn main() -> anyhow::Result<()> {
             "--quick" => quick = true,
             "--api" => apis = args.next().context("--api URL[,URL...]")?,
             "--admin-token" => admin_token = args.next().context("--admin-token TOKEN")?,
+            "--api-metrics" => api_metrics = args.next().context("--api-metrics URL[,URL...]")?,
             "--dispatcher-metrics" => {
                 dispatcher_metrics = args.next().context("--dispatcher-metrics URL[,URL...]")?
             }
@@ -789,6 +793,7 @@ async fn main() -> anyhow::Result<()> {
     }
     let run = Run {
         apis,
+        api_metrics: list(&api_metrics),
         dispatcher_metrics: list(&dispatcher_metrics),
         admin_token,
         receiver_url,

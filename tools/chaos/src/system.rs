@@ -67,6 +67,7 @@ impl System {
             ("AMQP__URL", wiring.amqp_url.as_str()),
             ("AMQP__PREFIX", wiring.prefix.as_str()),
             ("API__LISTEN", &format!("127.0.0.1:{port}")),
+            ("API__OPS_LISTEN", "127.0.0.1:0"),
             ("API__ADMIN_TOKEN", ADMIN_TOKEN),
             ("API__MIGRATE_ON_START", "false"),
             ("SECRETS__KEYS", hookrelay_testkit::TEST_SECRETS_KEY),

@@ -9,6 +9,8 @@ use serde_json::{json, Value};
 
 pub struct TestApp {
     pub api: ApiClient,
+    /// The ops port: `/healthz`, `/readyz`, `/metrics`.
+    pub ops_address: String,
     pub db: TestDb,
 }
 
@@ -29,9 +31,11 @@ pub async fn spawn_app_with(customise: impl FnOnce(&mut Settings)) -> TestApp {
     customise(&mut settings);
     let app = Application::build(settings, db.pool.clone()).expect("build app");
     let address = format!("http://127.0.0.1:{}", app.port());
+    let ops_address = format!("http://127.0.0.1:{}", app.ops_port());
     tokio::spawn(app.run_until_stopped());
     TestApp {
         api: ApiClient::new(address),
+        ops_address,
         db,
     }
 }

@@ -156,7 +156,7 @@ async fn a_stalled_body_is_answered_408_and_the_connection_closed() {
 }
 
 /// Issue 15, finding 5: `/metrics` can require a token, and tenants' event-type names are
-/// not label values unless asked for.
+/// not label values unless asked for. Issue 24: it is served on the ops port only.
 #[tokio::test]
 async fn metrics_need_the_token_and_do_not_show_event_type_names() {
     let app = spawn_app_with(|s| s.telemetry.metrics_token = "metrics-s3cret".into()).await;
@@ -169,8 +169,17 @@ async fn metrics_need_the_token_and_do_not_show_event_type_names() {
         )
         .await;
     assert_eq!(res.status(), StatusCode::ACCEPTED);
-    let url = format!("{}/metrics", app.address);
     let client = reqwest::Client::new();
+    // Not on the public port at all, whatever the token.
+    let public = format!("{}/metrics", app.address);
+    let res = client
+        .get(&public)
+        .bearer_auth("metrics-s3cret")
+        .send()
+        .await
+        .expect("get");
+    assert_error(res, StatusCode::NOT_FOUND, "not_found").await;
+    let url = format!("{}/metrics", app.ops_address);
     let res = client.get(&url).send().await.expect("get");
     assert_error(res, StatusCode::UNAUTHORIZED, "unauthorized").await;
     let res = client
