@@ -353,7 +353,10 @@ async fn bad_callbacks_are_refused_and_logged() {
     assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
     let unknown: Value = unknown.json().await.expect("json");
     let other_key = l.api.create_tenant("other").await.key;
+    // Post ids are per tenant: the other tenant's second post has a number this one lacks.
+    l.create_post(&other_key).await;
     let other_post = l.create_post(&other_key).await;
+    assert!(other_post > post_id);
     let foreign = callback(&url, json!({"post_id": other_post, "status": "published"})).await;
     assert_eq!(foreign.status(), StatusCode::NOT_FOUND);
     assert_eq!(foreign.json::<Value>().await.expect("json"), unknown);
@@ -1042,4 +1045,30 @@ async fn a_signed_callback_replayed_inside_its_window_changes_nothing() {
         .expect("count")
         .get(0);
     assert_eq!(kept, 1, "only the newest receipt is kept");
+}
+
+#[tokio::test]
+async fn post_ids_are_numbered_per_tenant() {
+    let l = start().await;
+    let other = l.api.create_tenant("other").await.key;
+    let mine = [l.create_post(&l.key).await, l.create_post(&l.key).await];
+    let theirs = l.create_post(&other).await;
+    // A tenant counts only its own posts.
+    assert_eq!(mine, [1, 2]);
+    assert_eq!(theirs, 1);
+    // The callback URL says whose post 1 it is.
+    let res = callback(
+        &l.callback_url().await,
+        json!({"post_id": 1, "status": "published"}),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(l.post_status(1).await["status"], "published");
+    let theirs = l.api.get_json(&other, "/v1/posts/1").await;
+    assert_eq!(theirs["status"], "pending");
+    // Concurrent creations each get their own number.
+    let created = futures::future::join_all((0..8).map(|_| l.create_post(&other))).await;
+    let mut numbers = created.clone();
+    numbers.sort_unstable();
+    assert_eq!(numbers, (2..=9).collect::<Vec<i64>>(), "{created:?}");
 }

@@ -112,7 +112,9 @@ fn from_row(row: &Row) -> Result<Post, CorruptValue> {
 pub struct PostRepo;
 
 impl PostRepo {
-    /// Inserts a pending post.
+    /// Inserts a pending post, numbered after the tenant's last one (`post_counters`).
+    /// The counter row stays locked until the transaction ends, so a tenant's posts are
+    /// created one at a time (they are few), and an idempotent repeat leaves a gap.
     #[tracing::instrument(name = "PostRepo::insert", skip_all, fields(otel.kind = "client", db.system = "postgresql"))]
     pub async fn insert(
         tx: &impl GenericClient,
@@ -125,9 +127,13 @@ impl PostRepo {
         let row = tx
             .query_opt(
                 &format!(
-                    "INSERT INTO posts (tenant_id, channel_identifier, post_text_idea, scheduled_at_utc, \
-                                        idempotency_key) \
-                     VALUES ($1, $2, $3, $4, $5) \
+                    "WITH next AS ( \
+                       INSERT INTO post_counters (tenant_id, last_id) VALUES ($1, 1) \
+                       ON CONFLICT (tenant_id) DO UPDATE SET last_id = post_counters.last_id + 1 \
+                       RETURNING last_id) \
+                     INSERT INTO posts (id, tenant_id, channel_identifier, post_text_idea, \
+                                        scheduled_at_utc, idempotency_key) \
+                     SELECT last_id, $1, $2, $3, $4, $5 FROM next \
                      ON CONFLICT (tenant_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING \
                      RETURNING {COLUMNS}"
                 ),
@@ -165,12 +171,13 @@ impl PostRepo {
     #[tracing::instrument(name = "PostRepo::set_event", skip_all, fields(otel.kind = "client", db.system = "postgresql"))]
     pub async fn set_event(
         tx: &impl GenericClient,
+        tenant_id: Uuid,
         id: i64,
         event_id: Uuid,
     ) -> Result<(), tokio_postgres::Error> {
         tx.execute(
-            "UPDATE posts SET event_id = $2 WHERE id = $1",
-            &[&id, &event_id],
+            "UPDATE posts SET event_id = $3 WHERE tenant_id = $1 AND id = $2",
+            &[&tenant_id, &id, &event_id],
         )
         .await?;
         Ok(())
@@ -213,6 +220,7 @@ impl PostRepo {
     #[tracing::instrument(name = "PostRepo::set_status", skip_all, fields(otel.kind = "client", db.system = "postgresql"))]
     pub async fn set_status(
         tx: &impl GenericClient,
+        tenant_id: Uuid,
         id: i64,
         status: PostStatus,
         details: Option<&str>,
@@ -220,10 +228,10 @@ impl PostRepo {
         let row = tx
             .query_one(
                 &format!(
-                    "UPDATE posts SET status = $2, details = $3, updated_at = now() WHERE id = $1 \
-                     RETURNING {COLUMNS}"
+                    "UPDATE posts SET status = $3, details = $4, updated_at = now() \
+                     WHERE tenant_id = $1 AND id = $2 RETURNING {COLUMNS}"
                 ),
-                &[&id, &status.as_str(), &details],
+                &[&tenant_id, &id, &status.as_str(), &details],
             )
             .await?;
         Ok(from_row(&row)?)
@@ -240,7 +248,7 @@ impl PostRepo {
         details: Option<&str>,
         traceparent: String,
     ) -> Result<(Post, Unpublished<IngestedEvent>), DbError> {
-        let post = Self::set_status(tx, id, status, details).await?;
+        let post = Self::set_status(tx, tenant_id, id, status, details).await?;
         let (event_type, data) = status_event(&post);
         let event = NewEvent {
             event_type,

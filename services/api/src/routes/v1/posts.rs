@@ -266,7 +266,7 @@ pub async fn create_post(
         ordering_key: Some(OrderingKey::of_post(post.id)),
     };
     let ingested = EventRepo::ingest(&tx, auth.tenant_id, &event).await?;
-    PostRepo::set_event(&tx, post.id, ingested.get().id).await?;
+    PostRepo::set_event(&tx, auth.tenant_id, post.id, ingested.get().id).await?;
     let ingested = state.outbox.commit(tx, ingested).await?;
     post.event_id = Some(ingested.id);
     Ok(HttpResponse::Created().json(PostResponse::from(post)))
