@@ -8,7 +8,10 @@ use std::process::Command;
 type Row = (&'static str, [&'static str; 5], &'static str);
 
 fn decide(facts: [&str; 5]) -> String {
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../../scripts/ensure-services.sh");
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../scripts/ensure-services.sh"
+    );
     let out = Command::new("bash")
         .arg("-c")
         .arg(r#"source "$0" --decide-only && decide "$@""#)
@@ -17,7 +20,10 @@ fn decide(facts: [&str; 5]) -> String {
         .output()
         .expect("bash runs");
     assert!(out.status.success(), "{out:?}");
-    String::from_utf8(out.stdout).expect("utf-8").trim().to_string()
+    String::from_utf8(out.stdout)
+        .expect("utf-8")
+        .trim()
+        .to_string()
 }
 
 #[test]

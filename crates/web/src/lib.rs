@@ -8,10 +8,13 @@
 //! - [`http`]: JSON errors for what actix answers itself, `/healthz`, `/readyz`,
 //!   `/metrics`, HTTP metrics by route template;
 //! - [`limits`]: token buckets per key and per client address, answering 429;
-//! - [`openapi`]: the answers every operation can give, added to both OpenAPI documents.
+//! - [`openapi`]: the answers every operation can give, added to both OpenAPI documents;
+//! - [`server`]: the HTTP server of the API and the ingester, whose protocol errors (400,
+//!   408, 431 before any request exists) are JSON too.
 
 pub mod error;
 pub mod extract;
 pub mod http;
 pub mod limits;
 pub mod openapi;
+pub mod server;

@@ -4,7 +4,7 @@ use std::net::TcpListener;
 use std::sync::Arc;
 
 use actix_web::dev::Server;
-use actix_web::{web, App, HttpServer};
+use actix_web::{web, App};
 use deadpool_postgres::Pool;
 use hookrelay_core::configuration::Settings;
 use hookrelay_core::net::check_target;
@@ -23,6 +23,7 @@ use hookrelay_web::http::{
 };
 use hookrelay_web::limits::{AuthFailures, KeyedLimit};
 use hookrelay_web::openapi::AllowedMethods;
+use hookrelay_web::server::{serve, ServerLimits};
 use secrecy::ExposeSecret;
 use tracing_actix_web::TracingLogger;
 use utoipa::OpenApi;
@@ -199,7 +200,12 @@ fn run(
     let ops = ops_server(ops_listener, readiness.clone(), metrics_access)?;
     let readiness = web::Data::new(readiness);
     let allowed_methods = AllowedMethods::from_openapi(&crate::openapi::ApiDoc::openapi());
-    let server = HttpServer::new(move || {
+    let limits = ServerLimits {
+        head_timeout,
+        max_connections_per_worker: max_connections,
+        shutdown_timeout_secs: 30,
+    };
+    let server = serve(listener, limits, move || {
         App::new()
             .wrap(json_errors())
             .wrap(TracingLogger::<RequestSpan>::new())
@@ -213,12 +219,7 @@ fn run(
             .configure(health_routes)
             .configure(|c| routes::v1::configure(c, max_event_bytes))
             .configure(crate::console::configure)
-    })
-    .client_request_timeout(head_timeout)
-    .max_connections(max_connections)
-    .listen(listener)?
-    .shutdown_timeout(30)
-    .run();
+    })?;
     Ok((server, ops))
 }
 

@@ -4,7 +4,7 @@ use std::net::TcpListener;
 use std::sync::Arc;
 
 use actix_web::dev::Server;
-use actix_web::{web, App, HttpServer};
+use actix_web::{web, App};
 use deadpool_postgres::Pool;
 use hookrelay_core::configuration::Settings;
 use hookrelay_core::outbox::Outbox;
@@ -16,6 +16,7 @@ use hookrelay_web::http::{
 };
 use hookrelay_web::limits::{AuthFailures, KeyedLimit};
 use hookrelay_web::openapi::AllowedMethods;
+use hookrelay_web::server::{serve, ServerLimits};
 use utoipa::OpenApi;
 use uuid::Uuid;
 
@@ -84,7 +85,12 @@ impl Application {
         }));
         let body_timeout = BodyReadTimeout(settings.http.body_timeout());
         let allowed_methods = AllowedMethods::from_openapi(&IngesterDoc::openapi());
-        let server = HttpServer::new(move || {
+        let limits = ServerLimits {
+            head_timeout: settings.http.head_timeout(),
+            max_connections_per_worker: settings.http.max_connections_per_worker,
+            shutdown_timeout_secs: 30,
+        };
+        let server = serve(listener, limits, move || {
             App::new()
                 .wrap(json_errors())
                 .wrap(actix_web::middleware::from_fn(record_http_metrics))
@@ -99,12 +105,7 @@ impl Application {
                     web::resource("/v1/callbacks/{token}")
                         .route(web::post().to(callbacks::receive)),
                 )
-        })
-        .client_request_timeout(settings.http.head_timeout())
-        .max_connections(settings.http.max_connections_per_worker)
-        .listen(listener)?
-        .shutdown_timeout(30)
-        .run();
+        })?;
         Ok(Self {
             port,
             ops_port,

@@ -5,7 +5,7 @@ use base64::Engine;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use crate::helpers::{assert_error, spawn_app, webhook_body};
+use crate::helpers::{assert_error, spawn_app, spawn_app_with, webhook_body};
 
 #[tokio::test]
 async fn out_of_range_times_are_a_422_naming_the_field() {
@@ -194,4 +194,78 @@ async fn invisible_and_bidi_control_characters_are_refused_in_names() {
     let mut body = webhook_body("w");
     body["name"] = json!("Счета 請求書 Rechnungen");
     app.create_webhook(&t.key, body).await;
+}
+
+/// Sends raw bytes on a new connection; returns the status and the JSON body of the answer.
+async fn raw_exchange(address: &str, request: &[u8]) -> (u16, Value) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let addr = address.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
+    stream.write_all(request).await.expect("write");
+    let mut answer = Vec::new();
+    tokio::time::timeout(
+        std::time::Duration::from_secs(30),
+        stream.read_to_end(&mut answer),
+    )
+    .await
+    .expect("the server answers and closes")
+    .expect("read");
+    let text = String::from_utf8_lossy(&answer).to_string();
+    let (head, body) = text.split_once("\r\n\r\n").expect("a head");
+    let status = head[9..12].parse().expect("status");
+    let length: usize = head
+        .lines()
+        .find_map(|l| {
+            l.to_ascii_lowercase()
+                .strip_prefix("content-length: ")
+                .map(str::to_string)
+        })
+        .expect("content-length")
+        .parse()
+        .expect("a number");
+    assert_eq!(length, body.len(), "{text}");
+    assert!(
+        head.to_ascii_lowercase()
+            .contains("content-type: application/json"),
+        "{text}"
+    );
+    (status, serde_json::from_str(body).expect("a JSON body"))
+}
+
+/// Issue 24, item 7: what actix-http answers by itself, before any request exists, is
+/// JSON like every other error.
+#[tokio::test]
+async fn protocol_errors_have_json_bodies() {
+    // Not below a second or two: actix-http times heads from a clock it updates every
+    // 500 ms, so a shorter timeout can fire on a request sent at once.
+    let app = spawn_app_with(|s| s.http.head_timeout_ms = 2000).await;
+    let (status, body) = raw_exchange(&app.address, b"NOT HTTP AT ALL\x01\r\n\r\n").await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (400, Some("bad_request"))
+    );
+    let mut many = String::from("GET /healthz HTTP/1.1\r\nhost: x\r\n");
+    for i in 0..100 {
+        many.push_str(&format!("x-header-{i}: v\r\n"));
+    }
+    many.push_str("\r\n");
+    let (status, body) = raw_exchange(&app.address, many.as_bytes()).await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (431, Some("headers_too_large"))
+    );
+    // Half a head, then nothing: 408 after http.head_timeout_ms.
+    let (status, body) = raw_exchange(&app.address, b"GET /healthz HTTP/1.1\r\nhost:").await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (408, Some("request_timeout"))
+    );
+    assert!(body["error"]["message"]
+        .as_str()
+        .is_some_and(|m| !m.is_empty()));
+    // And a well-formed request on the same server is served as ever.
+    let res = reqwest::get(format!("{}/healthz", app.address))
+        .await
+        .expect("get");
+    assert_eq!(res.status(), StatusCode::OK);
 }
