@@ -8,11 +8,11 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
+use hookrelay_domain::attempt::{Attempt, ResultClass};
 use hookrelay_domain::delivery::{Answer, EventContent, WebhookTarget};
 use hookrelay_domain::is_public_ip;
 use hookrelay_domain::payload::build_body;
-use hookrelay_domain::signing::{body_signature_hex, signature_header};
-use hookrelay_domain::SignatureProfile;
+use hookrelay_domain::signing::delivery_headers;
 use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue, CONTENT_TYPE};
 
@@ -43,8 +43,15 @@ pub fn signed_request(
         &event.data,
     );
     let msg_id = event.id.to_string();
-    let signature = signature_header(&target.signing_secrets(), &msg_id, timestamp, &body);
-    let mut headers = HeaderMap::with_capacity(8 + target.headers.as_map().len());
+    let own = delivery_headers(
+        target,
+        &event.event_type,
+        &msg_id,
+        attempt,
+        timestamp,
+        &body,
+    );
+    let mut headers = HeaderMap::with_capacity(4 + own.len() + target.headers.as_map().len());
     for (name, value) in target.headers.iter() {
         // Names and values were checked when the webhook was read.
         if let (Ok(n), Ok(v)) = (
@@ -61,22 +68,9 @@ pub fn signed_request(
             headers.insert(HeaderName::from_static(name), v);
         }
     };
-    set("webhook-id", &msg_id);
-    set("webhook-timestamp", &timestamp.to_string());
-    set("webhook-signature", &signature);
-    set("x-webhook-attempt", &attempt.to_string());
-    if target.signature_profile == SignatureProfile::XWebhook {
-        let at = DateTime::from_timestamp(timestamp, 0).unwrap_or_else(Utc::now);
-        set(
-            "x-webhook-timestamp",
-            &at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-        );
-        set(
-            "x-webhook-signature",
-            &body_signature_hex(&target.secret, &body),
-        );
+    for (name, value) in &own {
+        set(name, value);
     }
-    set("x-webhook-event", &event.event_type);
     if let Some(traceparent) = traceparent {
         set("traceparent", traceparent);
     }
@@ -94,9 +88,7 @@ pub struct SendResult {
     pub status: Option<u16>,
     pub body_excerpt: Option<String>,
     pub error: Option<String>,
-    /// Result class for metrics: `2xx`, `3xx`, `4xx`, `5xx`, `timeout`, `connect_error`,
-    /// `refused` (the target is not allowed: private address, http:// under require_https).
-    pub class: &'static str,
+    pub class: ResultClass,
     /// The receiver's `Retry-After` (seconds or an HTTP date).
     pub retry_after: Option<Duration>,
 }
@@ -107,7 +99,22 @@ impl SendResult {
         Answer {
             status: self.status,
             retry_after: self.retry_after,
-            refused: self.class == "refused",
+            refused: self.class == ResultClass::Refused,
+        }
+    }
+
+    /// `attempt` as this POST went: when, how long, and the answer or why there was none.
+    pub fn into_attempt(self, attempt: Attempt) -> Attempt {
+        Attempt {
+            started_at: self.started_at,
+            duration_ms: i32::try_from(self.duration.as_millis()).unwrap_or(i32::MAX),
+            response_code: self.status.map(i32::from),
+            response_body: self.body_excerpt,
+            error: self.error,
+            retry_after_secs: self
+                .retry_after
+                .map(|d| i32::try_from(d.as_secs()).unwrap_or(i32::MAX)),
+            ..attempt
         }
     }
 
@@ -118,7 +125,7 @@ impl SendResult {
             status: None,
             body_excerpt: None,
             error: Some(why),
-            class: "refused",
+            class: ResultClass::Refused,
             retry_after: None,
         }
     }
@@ -266,23 +273,18 @@ impl WebhookSender {
                 status: Some(status),
                 body_excerpt: Some(without_nul(String::from_utf8_lossy(&excerpt).into_owned())),
                 error: None,
-                class: match status {
-                    200..=299 => "2xx",
-                    300..=399 => "3xx",
-                    400..=499 => "4xx",
-                    _ => "5xx",
-                },
+                class: ResultClass::of_status(status),
             },
             Err(e) if is_private_target(&e) => {
                 SendResult::refused(started_at, duration, ErrorChain(&e).to_string())
             }
             Err(e) => {
                 let class = if e.is_timeout() {
-                    "timeout"
+                    ResultClass::Timeout
                 } else if e.is_connect() {
-                    "connect_error"
+                    ResultClass::ConnectError
                 } else {
-                    "io_error"
+                    ResultClass::IoError
                 };
                 SendResult {
                     started_at,
@@ -323,6 +325,41 @@ fn without_nul(s: String) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_custom_header_can_never_shadow_one_of_ours() {
+        use hookrelay_domain::{
+            CustomHeaders, PayloadFormat, SignatureProfile, WebhookSecret, WebhookUrl,
+        };
+        let event = EventContent {
+            id: uuid::Uuid::now_v7(),
+            event_type: "a.b".into(),
+            data: "{}".into(),
+            occurred_at: Utc::now(),
+        };
+        for profile in SignatureProfile::ALL {
+            let target = WebhookTarget {
+                webhook_id: uuid::Uuid::nil(),
+                signature_profile: profile,
+                url: WebhookUrl::parse("http://127.0.0.1:9/").expect("url"),
+                payload_format: PayloadFormat::Envelope,
+                headers: CustomHeaders::parse([("x-team".into(), "a".into())].into())
+                    .expect("headers"),
+                secret: WebhookSecret::generate(),
+                previous_secret: None,
+                retry_schedule: None,
+            };
+            let request = signed_request(&target, &event, 1, 1000, Some("00-1-2-01"));
+            for name in request.headers.keys() {
+                let ours = name.as_str() != "x-team";
+                assert_eq!(
+                    ours,
+                    hookrelay_domain::is_reserved_header(name.as_str()),
+                    "{profile:?}: {name}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn retry_after_takes_seconds_or_an_http_date() {

@@ -447,14 +447,15 @@ pub fn judge(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     fn schedule() -> RetrySchedule {
         RetrySchedule::new(&[5, 25, 125])
     }
 
-    fn target() -> WebhookTarget {
+    /// A target on 127.0.0.1 with a fresh secret and the defaults.
+    pub(crate) fn target() -> WebhookTarget {
         WebhookTarget {
             webhook_id: Uuid::nil(),
             signature_profile: SignatureProfile::Standard,

@@ -3,6 +3,8 @@
 use std::collections::BTreeMap;
 
 use super::ValidationError;
+use crate::signing::DELIVERY_HEADERS;
+use crate::SignatureProfile;
 
 /// What answers show for a header value (values are receiver credentials, sealed at
 /// rest; `GET /v1/webhooks/{id}/headers` reveals them). Sent back in a PATCH, it keeps the
@@ -13,9 +15,8 @@ pub const MASKED_HEADER_VALUE: &str = "********";
 pub const MAX_CUSTOM_HEADERS: usize = 20;
 const MAX_VALUE_LEN: usize = 1024;
 
-/// Names a receiver must get from hookrelay itself, or that belong to the connection.
-const RESERVED: &[&str] = &[
-    // hop-by-hop and framing
+/// Names that belong to the connection or its framing.
+const CONNECTION_HEADERS: &[&str] = &[
     "connection",
     "keep-alive",
     "proxy-authenticate",
@@ -29,20 +30,19 @@ const RESERVED: &[&str] = &[
     "host",
     "content-length",
     "content-encoding",
-    "content-type",
     "expect",
-    // hookrelay's own
-    "webhook-id",
-    "webhook-timestamp",
-    "webhook-signature",
-    "x-webhook-event",
-    "x-webhook-attempt",
-    "x-webhook-timestamp",
-    "x-webhook-signature",
-    "user-agent",
-    "traceparent",
-    "tracestate",
 ];
+
+/// Whether a custom header may not take this (lower-case) name: it belongs to the
+/// connection, or hookrelay sets it on deliveries (every profile's headers included).
+pub fn is_reserved_header(lower: &str) -> bool {
+    CONNECTION_HEADERS.contains(&lower)
+        || DELIVERY_HEADERS.contains(&lower)
+        || SignatureProfile::ALL
+            .iter()
+            .any(|p| p.header_names().contains(&lower))
+        || lower.starts_with("webhook-")
+}
 
 /// Validated custom headers, names lower-cased.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -64,7 +64,7 @@ impl CustomHeaders {
             if lower.is_empty() || !lower.bytes().all(is_token_byte) {
                 return Err(ValidationError::new(field, "is not a valid header name"));
             }
-            if RESERVED.contains(&lower.as_str()) || lower.starts_with("webhook-") {
+            if is_reserved_header(&lower) {
                 return Err(ValidationError::new(
                     field,
                     "is set by hookrelay or by the connection and cannot be overridden",

@@ -11,6 +11,7 @@
 //! - validated values, each built only through `parse`: [`EventType`], [`EventTypePattern`],
 //!   [`CustomHeaders`], [`WebhookSecret`], [`WebhookUrl`], [`WebhookName`], [`Description`],
 //!   [`PayloadFormat`], [`ChannelIdentifier`];
+//! - [`attempt`]: one attempt (or test send) and how its POST ended;
 //! - [`delivery`]: delivery statuses, the [`delivery::DeliveryJob`] message, the retry
 //!   schedule and the dispatcher's decisions as pure functions;
 //! - [`flow`]: an endpoint's limits, circuit breaker and receiver pauses, and whether a
@@ -20,6 +21,7 @@
 //! - [`post`]: scheduled posts, their statuses and the events they announce;
 //! - [`payload`]: the exact bytes a receiver gets; [`signing`]: Standard Webhooks signatures.
 
+pub mod attempt;
 pub mod delivery;
 mod event_schema;
 mod event_type;
@@ -42,7 +44,7 @@ pub use event_type::{
     built_in_event_types, EventType, EventTypePattern, EVENT_TYPE_MAX_LEN, WEBHOOK_CIRCUIT_CLOSED,
     WEBHOOK_CIRCUIT_OPENED, WEBHOOK_DISABLED,
 };
-pub use headers::{CustomHeaders, MASKED_HEADER_VALUE, MAX_CUSTOM_HEADERS};
+pub use headers::{is_reserved_header, CustomHeaders, MASKED_HEADER_VALUE, MAX_CUSTOM_HEADERS};
 pub use post::{
     format_schedule_time, parse_schedule_time, post_text, ChannelIdentifier, POST_TEXT_MAX,
     SCHEDULE_FORMAT,

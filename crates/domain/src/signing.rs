@@ -5,7 +5,87 @@ use base64::Engine;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
-use crate::WebhookSecret;
+use crate::delivery::WebhookTarget;
+use crate::{SignatureProfile, WebhookSecret};
+
+/// hookrelay's own headers on every delivery, whatever its signature profile. Reserved:
+/// no custom header may take these names (nor a profile's, [`SignatureProfile::header_names`]).
+pub const DELIVERY_HEADERS: [&str; 9] = [
+    "content-type",
+    "user-agent",
+    "traceparent",
+    "tracestate",
+    "webhook-id",
+    "webhook-timestamp",
+    "webhook-signature",
+    "x-webhook-attempt",
+    "x-webhook-event",
+];
+
+impl SignatureProfile {
+    pub const ALL: [SignatureProfile; 2] = [SignatureProfile::Standard, SignatureProfile::XWebhook];
+
+    /// The headers this profile adds to the Standard Webhooks ones, for `body` signed at
+    /// `timestamp` (unix seconds) with `secret`.
+    pub fn headers(
+        self,
+        secret: &WebhookSecret,
+        timestamp: i64,
+        body: &[u8],
+    ) -> Vec<(&'static str, String)> {
+        match self {
+            SignatureProfile::Standard => Vec::new(),
+            SignatureProfile::XWebhook => {
+                let at = chrono::DateTime::from_timestamp(timestamp, 0).unwrap_or_default();
+                vec![
+                    (
+                        "x-webhook-timestamp",
+                        at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                    ),
+                    ("x-webhook-signature", body_signature_hex(secret, body)),
+                ]
+            }
+        }
+    }
+
+    /// The names [`SignatureProfile::headers`] sets: reserved for every webhook.
+    pub fn header_names(self) -> &'static [&'static str] {
+        match self {
+            SignatureProfile::Standard => &[],
+            SignatureProfile::XWebhook => &["x-webhook-timestamp", "x-webhook-signature"],
+        }
+    }
+}
+
+/// hookrelay's headers of attempt `attempt` of message `msg_id` (the event id) of type
+/// `event_type` with `body`, signed at `timestamp` with every current secret of `target`:
+/// Standard Webhooks', the attempt number and event type, then its profile's. (The sender
+/// adds `content-type`, `user-agent` and `traceparent`.)
+pub fn delivery_headers(
+    target: &WebhookTarget,
+    event_type: &str,
+    msg_id: &str,
+    attempt: u32,
+    timestamp: i64,
+    body: &[u8],
+) -> Vec<(&'static str, String)> {
+    let mut headers = vec![
+        ("webhook-id", msg_id.to_string()),
+        ("webhook-timestamp", timestamp.to_string()),
+        (
+            "webhook-signature",
+            signature_header(&target.signing_secrets(), msg_id, timestamp, body),
+        ),
+        ("x-webhook-attempt", attempt.to_string()),
+        ("x-webhook-event", event_type.to_string()),
+    ];
+    headers.extend(
+        target
+            .signature_profile
+            .headers(&target.secret, timestamp, body),
+    );
+    headers
+}
 
 /// Signs one delivery attempt's body.
 pub fn sign_payload(secret: &WebhookSecret, msg_id: &str, timestamp: i64, body: &[u8]) -> String {
@@ -198,6 +278,27 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_header_a_profile_sets_is_reserved() {
+        let secret = WebhookSecret::generate();
+        for profile in SignatureProfile::ALL {
+            for (name, _) in profile.headers(&secret, 1000, b"{}") {
+                assert!(
+                    profile.header_names().contains(&name),
+                    "{profile:?}: {name}"
+                );
+                assert!(crate::is_reserved_header(name), "{profile:?}: {name}");
+            }
+        }
+        let target = WebhookTarget {
+            signature_profile: SignatureProfile::XWebhook,
+            ..crate::delivery::tests::target()
+        };
+        for (name, _) in delivery_headers(&target, "a.b", "m1", 1, 1000, b"{}") {
+            assert!(crate::is_reserved_header(name), "{name}");
+        }
+    }
 
     #[test]
     fn body_signature_known_answer() {

@@ -1,6 +1,7 @@
 //! hookrelay-api: the REST API for tenants, API keys, webhooks and events, and the web
 //! console (`console`) that uses it.
 
+pub mod attempts;
 pub mod auth;
 pub mod console;
 pub mod ingest;

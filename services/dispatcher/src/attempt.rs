@@ -7,8 +7,9 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use hookrelay_core::lifecycle::DisableReason;
-use hookrelay_core::repo::deliveries::AttemptRecord;
+use hookrelay_core::repo::attempts::AttemptRecord;
 use hookrelay_core::sender::{signed_request, WebhookSender};
+use hookrelay_domain::attempt::{Attempt, AttemptOf, ResultClass};
 use hookrelay_domain::delivery::{
     judge, Answer, DeliveryJob, DeliveryStatus, DispatchContext, RetrySchedule, Verdict,
     WebhookTarget,
@@ -23,7 +24,7 @@ pub struct AttemptOutcome {
     pub retry: Option<(DeliveryJob, Duration)>,
     /// The receiver said the webhook is gone (410): disable it.
     pub disable: Option<DisableReason>,
-    pub class: &'static str,
+    pub class: ResultClass,
     pub duration: Duration,
     /// The receiver's answer as the decisions see it (the scheduler's breaker and pauses).
     pub answer: Answer,
@@ -57,7 +58,7 @@ pub async fn perform(
         Some(traceparent),
     );
     let result = sender.send(target.url.url(), request).await;
-    tracing::debug!(status = ?result.status, class = result.class, duration_ms = result.duration.as_millis() as u64, "attempt finished");
+    tracing::debug!(status = ?result.status, class = result.class.as_str(), duration_ms = result.duration.as_millis() as u64, "attempt finished");
     let schedule = target
         .retry_schedule
         .as_ref()
@@ -84,25 +85,22 @@ pub async fn perform(
         )),
         Verdict::Delivered | Verdict::GiveUp | Verdict::Gone => None,
     };
-    let retry_after_secs = result
-        .retry_after
-        .map(|d| i32::try_from(d.as_secs()).unwrap_or(i32::MAX));
+    let (class, duration) = (result.class, result.duration);
+    let sent = Attempt {
+        payload_format: Some(target.payload_format),
+        succeeded: verdict == Verdict::Delivered,
+        ..unsent(ctx, attempt, result.started_at)
+    };
     AttemptOutcome {
         record: AttemptRecord {
-            payload_format: Some(target.payload_format),
-            duration_ms: i32::try_from(result.duration.as_millis()).unwrap_or(i32::MAX),
-            response_code: result.status.map(i32::from),
-            response_body: result.body_excerpt,
-            error: result.error,
-            succeeded: verdict == Verdict::Delivered,
+            attempt: result.into_attempt(sent),
+            new_status,
             next_attempt_at,
-            retry_after_secs,
-            ..record_of(ctx, attempt, result.started_at, new_status)
         },
         retry,
         disable: (verdict == Verdict::Gone).then_some(DisableReason::Gone),
-        class: result.class,
-        duration: result.duration,
+        class,
+        duration,
         answer,
     }
 }
@@ -116,35 +114,26 @@ pub fn unsendable(
     now: DateTime<Utc>,
 ) -> AttemptRecord {
     AttemptRecord {
-        error: Some(format!("not sent: {reason}")),
-        ..record_of(ctx, attempt, now, DeliveryStatus::Failed)
+        attempt: Attempt {
+            error: Some(format!("not sent: {reason}")),
+            ..unsent(ctx, attempt, now)
+        },
+        new_status: DeliveryStatus::Failed,
+        next_attempt_at: None,
     }
 }
 
-/// The row of attempt `attempt` of `ctx` with nothing sent yet: no format, no answer.
-fn record_of(
-    ctx: &DispatchContext,
-    attempt: u32,
-    started_at: DateTime<Utc>,
-    new_status: DeliveryStatus,
-) -> AttemptRecord {
-    AttemptRecord {
-        id: uuid::Uuid::now_v7(),
-        delivery_id: ctx.delivery_id,
-        tenant_id: ctx.tenant_id,
-        webhook_id: ctx.webhook_id,
-        event_id: ctx.event.id,
-        event_type: ctx.event.event_type.clone(),
-        payload_format: None,
-        attempt_no: i32::try_from(attempt).unwrap_or(i32::MAX),
+/// Attempt `attempt` of `ctx`, begun at `started_at`, with nothing sent yet.
+fn unsent(ctx: &DispatchContext, attempt: u32, started_at: DateTime<Utc>) -> Attempt {
+    Attempt::unsent(
+        ctx.tenant_id,
+        ctx.webhook_id,
+        AttemptOf::Delivery {
+            delivery_id: ctx.delivery_id,
+            event_id: ctx.event.id,
+            number: i32::try_from(attempt).unwrap_or(i32::MAX),
+        },
+        ctx.event.event_type.clone(),
         started_at,
-        duration_ms: 0,
-        response_code: None,
-        response_body: None,
-        error: None,
-        succeeded: false,
-        new_status,
-        next_attempt_at: None,
-        retry_after_secs: None,
-    }
+    )
 }

@@ -194,14 +194,15 @@ async fn process<A: Acknowledge>(
                 traceparent,
             )
             .await;
-            if let Some(status) = outcome.record.response_code {
+            if let Some(status) = outcome.record.attempt.response_code {
                 span.record("http.response.status_code", status);
             }
-            span.record("result", outcome.class);
-            metrics::counter!("hookrelay_attempts_total", "result" => outcome.class).increment(1);
-            metrics::histogram!("hookrelay_attempt_duration_seconds", "result" => outcome.class)
+            span.record("result", outcome.class.as_str());
+            metrics::counter!("hookrelay_attempts_total", "result" => outcome.class.as_str())
+                .increment(1);
+            metrics::histogram!("hookrelay_attempt_duration_seconds", "result" => outcome.class.as_str())
                 .record(outcome.duration.as_secs_f64());
-            let end_to_end_secs = outcome.record.succeeded.then(|| {
+            let end_to_end_secs = outcome.record.attempt.succeeded.then(|| {
                 (chrono::Utc::now() - ctx.created_at)
                     .to_std()
                     .map(|d| d.as_secs_f64())

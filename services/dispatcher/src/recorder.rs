@@ -18,7 +18,8 @@ use hookrelay_core::db::DbError;
 use hookrelay_core::lifecycle::{self, DisableReason};
 use hookrelay_core::outbox::Outbox;
 use hookrelay_core::queue::{Destination, JobPublisher, QueueError};
-use hookrelay_core::repo::deliveries::{AttemptRecord, DeliveryRepo};
+use hookrelay_core::repo::attempts::{AttemptRecord, AttemptRepo};
+use hookrelay_core::repo::deliveries::DeliveryRepo;
 use hookrelay_core::report::ErrorChain;
 use hookrelay_domain::delivery::{DeliveryJob, DeliveryStatus};
 
@@ -122,7 +123,7 @@ impl WriteResults for Pool {
         }
         if cancelled.is_empty() && lanes_moving.is_empty() {
             // One statement, one round trip, committed on its own.
-            let applied = DeliveryRepo::record_attempts(&client, records).await?;
+            let applied = AttemptRepo::record(&client, records).await?;
             return Ok(Written {
                 applied: applied.into_iter().collect(),
                 lane_heads: Vec::new(),
@@ -135,7 +136,7 @@ impl WriteResults for Pool {
             tx.batch_execute("SET LOCAL synchronous_commit = on")
                 .await?;
         }
-        let applied = DeliveryRepo::record_attempts(&tx, records).await?;
+        let applied = AttemptRepo::record(&tx, records).await?;
         DeliveryRepo::cancel(&tx, cancelled).await?;
         tx.commit().await?;
         let lane_heads = if lanes_moving.is_empty() {
@@ -264,7 +265,7 @@ impl<S: ResultStore, P: RetryPublisher> Recorder<S, P> {
                     record,
                     disable: Some(DisableReason::Gone),
                     ..
-                } if applied.contains(&record.delivery_id) => Some(record.webhook_id),
+                } if applied.contains(&record.delivery_id()) => Some(record.attempt.webhook_id),
                 _ => None,
             })
             .collect();
@@ -360,7 +361,7 @@ fn writes_of<A>(batch: &[Finished<A>]) -> Writes {
             Finished::Skipped { .. } | Finished::Nothing | Finished::Deferred { .. } => {}
         }
     }
-    w.records.sort_by_key(|r| r.delivery_id);
+    w.records.sort_by_key(|r| r.delivery_id());
     w.postponed.sort_by_key(|(id, _)| *id);
     w.lanes_moving.sort_unstable();
     w.lanes_moving.dedup();
@@ -381,7 +382,7 @@ fn retries_of<A>(
                 record,
                 retry: Some((job, delay)),
                 ..
-            } if applied.contains(&record.delivery_id) => {
+            } if applied.contains(&record.delivery_id()) => {
                 retries.entry(*delay).or_default().push(job.clone());
             }
             // An early job waits again: no attempt, nothing written.
@@ -404,9 +405,10 @@ fn log_lanes_moving_past_failures<A>(batch: &[Finished<A>], applied: &HashSet<Uu
             ..
         } = f
         {
-            if record.new_status == DeliveryStatus::Failed && applied.contains(&record.delivery_id)
+            if record.new_status == DeliveryStatus::Failed
+                && applied.contains(&record.delivery_id())
             {
-                tracing::info!(delivery = %record.delivery_id, webhook = %record.webhook_id, lane, attempts = record.attempt_no, "FIFO delivery gave up; its lane moves on to the next one");
+                tracing::info!(delivery = %record.delivery_id(), webhook = %record.attempt.webhook_id, lane, attempts = record.attempt.number(), "FIFO delivery gave up; its lane moves on to the next one");
             }
         }
     }
@@ -421,7 +423,7 @@ fn count_finished<A>(batch: &[Finished<A>], applied: &HashSet<Uuid>) {
                 record,
                 end_to_end_secs,
                 ..
-            } if applied.contains(&record.delivery_id) => {
+            } if applied.contains(&record.delivery_id()) => {
                 if record.new_status != DeliveryStatus::Pending {
                     metrics::counter!("hookrelay_deliveries_finished_total", "outcome" => record.new_status.as_str())
                         .increment(1);
@@ -444,6 +446,7 @@ mod tests {
     use super::*;
     use crate::settle::AckError;
     use chrono::Utc;
+    use hookrelay_domain::attempt::{Attempt, AttemptOf};
     use std::sync::Mutex;
 
     /// A job's acker that reports how it was settled.
@@ -506,7 +509,7 @@ mod tests {
             Ok(Written {
                 applied: records
                     .iter()
-                    .map(|r| r.delivery_id)
+                    .map(|r| r.delivery_id())
                     .filter(|id| !self.duplicates.contains(id))
                     .collect(),
                 lane_heads: writes.lanes_moving.iter().map(|l| head_of(*l)).collect(),
@@ -620,24 +623,19 @@ mod tests {
     }
 
     fn record(id: Uuid, new_status: DeliveryStatus) -> AttemptRecord {
-        AttemptRecord {
-            id: Uuid::now_v7(),
+        let of = AttemptOf::Delivery {
             delivery_id: id,
-            tenant_id: Uuid::nil(),
-            webhook_id: Uuid::nil(),
             event_id: Uuid::nil(),
-            event_type: "a.b".into(),
-            payload_format: None,
-            attempt_no: 1,
-            started_at: Utc::now(),
-            duration_ms: 1,
-            response_code: Some(500),
-            response_body: None,
-            error: None,
-            succeeded: false,
+            number: 1,
+        };
+        AttemptRecord {
+            attempt: Attempt {
+                duration_ms: 1,
+                response_code: Some(500),
+                ..Attempt::unsent(Uuid::nil(), Uuid::nil(), of, "a.b".into(), Utc::now())
+            },
             new_status,
             next_attempt_at: None,
-            retry_after_secs: None,
         }
     }
 
@@ -671,7 +669,7 @@ mod tests {
 
         let written = h.recorder.store.written.lock().expect("written").clone();
         assert_eq!(written.len(), 1, "one write per batch");
-        let order: Vec<Uuid> = written[0].0.iter().map(|r| r.delivery_id).collect();
+        let order: Vec<Uuid> = written[0].0.iter().map(|r| r.delivery_id()).collect();
         assert_eq!(order, vec![id[0], id[2], id[3]], "rows in one lock order");
         assert_eq!(written[0].1, vec![id[1]]);
 
@@ -697,7 +695,7 @@ mod tests {
         h.hold(&id[..1]);
         let gone = |job, delivery: Uuid, webhook: Uuid| {
             let mut record = record(delivery, DeliveryStatus::Failed);
-            record.webhook_id = webhook;
+            record.attempt.webhook_id = webhook;
             Finished::Attempted {
                 acker: h.ack(job),
                 record: Box::new(record),

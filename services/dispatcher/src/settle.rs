@@ -16,7 +16,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use hookrelay_core::lifecycle::DisableReason;
-use hookrelay_core::repo::deliveries::AttemptRecord;
+use hookrelay_core::repo::attempts::AttemptRecord;
 use hookrelay_domain::delivery::DeliveryJob;
 use lapin::options::{BasicAckOptions, BasicNackOptions};
 use uuid::Uuid;
@@ -109,7 +109,7 @@ impl<A> Finished<A> {
             Finished::Cancelled {
                 acker, delivery_id, ..
             } => Some((acker, Some(delivery_id))),
-            Finished::Attempted { acker, record, .. } => Some((acker, Some(record.delivery_id))),
+            Finished::Attempted { acker, record, .. } => Some((acker, Some(record.delivery_id()))),
             // A deferred job never held its delivery in flight.
             Finished::Deferred { acker, .. } => Some((acker, None)),
         }

@@ -1,5 +1,6 @@
-//! The `deliveries` and `delivery_attempts` tables: what the dispatcher reads before an
-//! attempt and writes after it, the sweeper's view of due work, and the delivery log.
+//! The `deliveries` table: what the dispatcher reads before an attempt (its attempts are
+//! recorded by `attempts::AttemptRepo`), the sweeper's view of due work, replays and the
+//! delivery listings.
 
 use chrono::{DateTime, Utc};
 use hookrelay_domain::delivery::{
@@ -7,44 +8,16 @@ use hookrelay_domain::delivery::{
 };
 use hookrelay_domain::flow::{Endpoint, StoredFlow};
 use hookrelay_domain::ordering::{LaneSpot, OrderingMode};
-use hookrelay_domain::payload::build_body;
-use hookrelay_domain::{CorruptValue, EventType, PayloadFormat};
+use hookrelay_domain::{CorruptValue, EventType};
 use tokio_postgres::Row;
 use uuid::Uuid;
 
 use super::lanes::{replay_update, LANES_CTE};
-use super::{report_corrupt, stats, Filters, GenericClient};
+use super::{report_corrupt, Filters, GenericClient};
 use crate::db::DbError;
 use crate::outbox::Unpublished;
 use crate::pagination::{split_page, time_cursor, Cursor, ListError};
 use crate::secrets::SecretCipher;
-
-/// The result of one attempt, to be recorded.
-#[derive(Debug, Clone)]
-pub struct AttemptRecord {
-    /// The attempt's own id (time-ordered).
-    pub id: Uuid,
-    pub delivery_id: Uuid,
-    pub tenant_id: Uuid,
-    pub webhook_id: Uuid,
-    pub event_id: Uuid,
-    pub event_type: String,
-    /// The body's format (`None`: nothing was sent).
-    pub payload_format: Option<PayloadFormat>,
-    pub attempt_no: i32,
-    pub started_at: DateTime<Utc>,
-    pub duration_ms: i32,
-    pub response_code: Option<i32>,
-    pub response_body: Option<String>,
-    pub error: Option<String>,
-    pub succeeded: bool,
-    /// The delivery's status after this attempt.
-    pub new_status: DeliveryStatus,
-    /// When the next attempt is due (pending only).
-    pub next_attempt_at: Option<DateTime<Utc>>,
-    /// The receiver's `Retry-After`, in seconds, when it sent one.
-    pub retry_after_secs: Option<i32>,
-}
 
 /// A delivery as the API shows it.
 #[derive(Debug, Clone)]
@@ -74,54 +47,6 @@ pub struct LaneStanding {
     pub behind: Option<Uuid>,
 }
 
-/// One logged attempt.
-#[derive(Debug, Clone)]
-pub struct AttemptLog {
-    pub attempt_no: i32,
-    pub started_at: DateTime<Utc>,
-    pub duration_ms: i32,
-    pub response_code: Option<i32>,
-    pub response_body: Option<String>,
-    pub error: Option<String>,
-    pub succeeded: bool,
-    /// The receiver's `Retry-After` (seconds), when it sent one.
-    pub retry_after_secs: Option<i32>,
-}
-
-/// One row of a webhook's log: an attempt (or a test send), with the body that was sent.
-#[derive(Debug, Clone)]
-pub struct LogEntry {
-    pub id: Uuid,
-    /// `None` for a test send.
-    pub delivery_id: Option<Uuid>,
-    pub event_id: Option<Uuid>,
-    pub event_type: String,
-    pub started_at: DateTime<Utc>,
-    pub attempt_no: i32,
-    pub response_code: Option<i32>,
-    pub duration_ms: i32,
-    pub error: Option<String>,
-    pub response_body: Option<String>,
-    pub succeeded: bool,
-    /// The exact body sent (`None`: nothing was sent, or its event is gone).
-    pub payload: Option<String>,
-    pub test: bool,
-    /// The receiver's `Retry-After` (seconds), when it sent one.
-    pub retry_after_secs: Option<i32>,
-}
-
-/// Filters and page of a webhook's log.
-#[derive(Debug, Default)]
-pub struct WebhookLogQuery {
-    /// `Some(true)`: only successful attempts; `Some(false)`: only failed ones.
-    pub succeeded: Option<bool>,
-    pub event_type: Option<EventType>,
-    pub since: Option<DateTime<Utc>>,
-    pub until: Option<DateTime<Utc>>,
-    pub limit: i64,
-    pub cursor: Option<String>,
-}
-
 /// Filters and page of a delivery listing.
 #[derive(Debug, Default)]
 pub struct DeliveryListQuery {
@@ -133,21 +58,6 @@ pub struct DeliveryListQuery {
     pub until: Option<DateTime<Utc>>,
     pub limit: i64,
     pub cursor: Option<String>,
-}
-
-/// A test send to log in a webhook's log.
-#[derive(Debug, Clone)]
-pub struct TestSendRecord {
-    pub tenant_id: Uuid,
-    pub webhook_id: Uuid,
-    pub event_type: String,
-    pub payload: String,
-    pub started_at: DateTime<Utc>,
-    pub duration_ms: i32,
-    pub response_code: Option<i32>,
-    pub response_body: Option<String>,
-    pub error: Option<String>,
-    pub succeeded: bool,
 }
 
 /// Arbitrary but fixed advisory lock key: one sweeper at a time.
@@ -246,6 +156,24 @@ fn ordering_of(row: &Row) -> OrderingMode {
     })
 }
 
+/// The `applied` CTE of recording attempts (`AttemptRepo::record`): each attempt of
+/// `input` that `inserted` kept moves its delivery, if still pending, to the attempt's
+/// outcome (`new_status`, `next_attempt_at`); returns the deliveries changed (`id`,
+/// `webhook_id`).
+pub(super) fn settle_cte(input: &str, inserted: &str) -> String {
+    format!(
+        "applied AS ( \
+           UPDATE deliveries d SET status = i.new_status, attempts = i.attempt_no, \
+                  next_attempt_at = i.next_attempt_at, last_attempt_at = i.started_at, \
+                  last_response_code = i.response_code, \
+                  completed_at = CASE WHEN i.new_status <> 'pending' THEN now() END \
+           FROM {input} i JOIN {inserted} USING (delivery_id, attempt_no) \
+           WHERE d.id = i.delivery_id AND d.status = 'pending' \
+           RETURNING d.id, d.webhook_id \
+         )"
+    )
+}
+
 /// Reads and writes deliveries.
 pub struct DeliveryRepo;
 
@@ -314,113 +242,6 @@ impl DeliveryRepo {
                 })
             })
             .collect())
-    }
-
-    /// Records attempts and the resulting delivery states in one statement (which also
-    /// touches the webhooks' coarse `last_execution_at`, at most once a second), and returns
-    /// the deliveries whose attempt was applied. An attempt already recorded (a duplicate
-    /// job, maybe from another dispatcher) changes nothing and is not returned.
-    #[tracing::instrument(name = "DeliveryRepo::record_attempts", skip_all, fields(otel.kind = "client", db.system = "postgresql"))]
-    pub async fn record_attempts(
-        tx: &impl GenericClient,
-        records: &[AttemptRecord],
-    ) -> Result<Vec<Uuid>, tokio_postgres::Error> {
-        if records.is_empty() {
-            return Ok(Vec::new());
-        }
-        let stmt = tx
-            .prepare_cached(&format!(
-                "WITH input AS ( \
-                   SELECT * FROM unnest($1::uuid[], $2::int4[], $3::uuid[], $4::timestamptz[], $5::int4[], \
-                                        $6::int4[], $7::text[], $8::text[], $9::bool[], $10::text[], $11::timestamptz[], \
-                                        $12::uuid[], $13::uuid[], $14::uuid[], $15::text[], $16::text[], $17::int4[], \
-                                        $18::int4[]) \
-                     AS t(delivery_id, attempt_no, tenant_id, started_at, duration_ms, response_code, \
-                          response_body, error, succeeded, new_status, next_attempt_at, \
-                          id, webhook_id, event_id, event_type, payload_format, bucket, retry_after_secs) \
-                 ), ins AS ( \
-                   INSERT INTO delivery_attempts (id, delivery_id, attempt_no, tenant_id, webhook_id, event_id, \
-                                                  event_type, payload_format, started_at, duration_ms, \
-                                                  response_code, response_body, error, succeeded, retry_after_secs) \
-                   SELECT id, delivery_id, attempt_no, tenant_id, webhook_id, event_id, event_type, payload_format, \
-                          started_at, duration_ms, response_code, response_body, error, succeeded, retry_after_secs \
-                   FROM input \
-                   ON CONFLICT DO NOTHING RETURNING delivery_id, attempt_no \
-                 ), {}, applied AS ( \
-                   UPDATE deliveries d SET status = i.new_status, attempts = i.attempt_no, \
-                          next_attempt_at = i.next_attempt_at, last_attempt_at = i.started_at, \
-                          last_response_code = i.response_code, \
-                          completed_at = CASE WHEN i.new_status <> 'pending' THEN now() END \
-                   FROM input i JOIN ins USING (delivery_id, attempt_no) \
-                   WHERE d.id = i.delivery_id AND d.status = 'pending' \
-                   RETURNING d.id, d.webhook_id \
-                 ), touched AS ( \
-                   UPDATE webhooks w SET last_execution_at = now(), \
-                          failing_since = CASE WHEN b.ok THEN NULL ELSE COALESCE(w.failing_since, b.first_at) END \
-                   FROM (SELECT i.webhook_id, bool_or(i.succeeded) AS ok, min(i.started_at) AS first_at \
-                         FROM input i JOIN ins USING (delivery_id, attempt_no) GROUP BY 1) b \
-                   WHERE w.id = b.webhook_id \
-                     AND (w.last_execution_at IS NULL OR w.last_execution_at < now() - interval '1 second' \
-                          OR (b.ok AND w.failing_since IS NOT NULL) OR (NOT b.ok AND w.failing_since IS NULL)) \
-                 ) \
-                 SELECT id FROM applied",
-                stats::rollup_cte("input", "ins")
-            ))
-            .await?;
-        let ids: Vec<Uuid> = records.iter().map(|r| r.delivery_id).collect();
-        let attempt_nos: Vec<i32> = records.iter().map(|r| r.attempt_no).collect();
-        let tenants: Vec<Uuid> = records.iter().map(|r| r.tenant_id).collect();
-        let started: Vec<DateTime<Utc>> = records.iter().map(|r| r.started_at).collect();
-        let durations: Vec<i32> = records.iter().map(|r| r.duration_ms).collect();
-        let codes: Vec<Option<i32>> = records.iter().map(|r| r.response_code).collect();
-        let bodies: Vec<Option<&str>> =
-            records.iter().map(|r| r.response_body.as_deref()).collect();
-        let errors: Vec<Option<&str>> = records.iter().map(|r| r.error.as_deref()).collect();
-        let succeeded: Vec<bool> = records.iter().map(|r| r.succeeded).collect();
-        let statuses: Vec<&str> = records.iter().map(|r| r.new_status.as_str()).collect();
-        let next: Vec<Option<DateTime<Utc>>> = records.iter().map(|r| r.next_attempt_at).collect();
-        let attempt_ids: Vec<Uuid> = records.iter().map(|r| r.id).collect();
-        let webhooks: Vec<Uuid> = records.iter().map(|r| r.webhook_id).collect();
-        let events: Vec<Uuid> = records.iter().map(|r| r.event_id).collect();
-        let types: Vec<&str> = records.iter().map(|r| r.event_type.as_str()).collect();
-        let formats: Vec<Option<&str>> = records
-            .iter()
-            .map(|r| r.payload_format.map(PayloadFormat::as_str))
-            .collect();
-        let hints: Vec<Option<i32>> = records.iter().map(|r| r.retry_after_secs).collect();
-        let buckets: Vec<i32> = records
-            .iter()
-            .map(|r| stats::duration_bucket(r.duration_ms))
-            .collect();
-        let applied = tx
-            .query(
-                &stmt,
-                &[
-                    &ids,
-                    &attempt_nos,
-                    &tenants,
-                    &started,
-                    &durations,
-                    &codes,
-                    &bodies,
-                    &errors,
-                    &succeeded,
-                    &statuses,
-                    &next,
-                    &attempt_ids,
-                    &webhooks,
-                    &events,
-                    &types,
-                    &formats,
-                    &buckets,
-                    &hints,
-                ],
-            )
-            .await?
-            .iter()
-            .map(|r| r.get::<_, Uuid>(0))
-            .collect::<Vec<Uuid>>();
-        Ok(applied)
     }
 
     /// The jobs of the heads of FIFO lanes (each lane's pending delivery numbered lowest),
@@ -572,36 +393,6 @@ impl DeliveryRepo {
         Ok(row.as_ref().map(summary).transpose()?)
     }
 
-    /// The attempt log of one delivery of the tenant, oldest first.
-    #[tracing::instrument(name = "DeliveryRepo::attempts", skip_all, fields(otel.kind = "client", db.system = "postgresql"))]
-    pub async fn attempts(
-        client: &impl GenericClient,
-        tenant_id: Uuid,
-        delivery_id: Uuid,
-    ) -> Result<Vec<AttemptLog>, tokio_postgres::Error> {
-        let rows = client
-            .query(
-                "SELECT attempt_no, started_at, duration_ms, response_code, response_body, error, succeeded, \
-                        retry_after_secs \
-                 FROM delivery_attempts WHERE delivery_id = $1 AND tenant_id = $2 ORDER BY attempt_no",
-                &[&delivery_id, &tenant_id],
-            )
-            .await?;
-        Ok(rows
-            .iter()
-            .map(|r| AttemptLog {
-                attempt_no: r.get(0),
-                started_at: r.get(1),
-                duration_ms: r.get(2),
-                response_code: r.get(3),
-                response_body: r.get(4),
-                error: r.get(5),
-                succeeded: r.get(6),
-                retry_after_secs: r.get(7),
-            })
-            .collect())
-    }
-
     /// Puts a finished delivery back to pending for a fresh round of attempts (replay),
     /// at the end of its lane when its webhook is FIFO, committed by this one statement; returns its job to publish, or `None` when it does
     /// not exist or is still pending.
@@ -637,87 +428,6 @@ impl DeliveryRepo {
                 vec![DeliveryJob::after_recorded(id, r.get(0), r.get(1)).to(endpoint)],
             )
         }))
-    }
-
-    /// One page of a webhook's log (attempts and test sends), newest first. Reads one
-    /// range of the `(webhook_id, started_at DESC, id DESC)` index; the bodies of real
-    /// attempts are rebuilt from their events (bodies are deterministic).
-    #[tracing::instrument(name = "DeliveryRepo::webhook_log", skip_all, fields(otel.kind = "client", db.system = "postgresql"))]
-    pub async fn webhook_log(
-        client: &impl GenericClient,
-        tenant_id: Uuid,
-        webhook_id: Uuid,
-        q: &WebhookLogQuery,
-    ) -> Result<(Vec<LogEntry>, Option<String>), ListError> {
-        const ORDERING: &str = "log_started_desc";
-        let after = time_cursor(q.cursor.as_deref(), ORDERING)?;
-        let event_type = q.event_type.as_ref().map(|t| t.as_str().to_string());
-        let fetch = q.limit + 1;
-        let mut f = Filters::default();
-        let webhook = f.bind(&webhook_id);
-        let tenant = f.bind(&tenant_id);
-        f.and(format!(
-            "a.webhook_id = {webhook} AND a.tenant_id = {tenant}"
-        ));
-        f.and_if(&q.succeeded, |p| format!("a.succeeded = {p}"));
-        f.and_if(&event_type, |p| format!("a.event_type = {p}"));
-        f.and_if(&q.since, |p| format!("a.started_at >= {p}"));
-        f.and_if(&q.until, |p| format!("a.started_at < {p}"));
-        if let Some((key, id)) = &after {
-            let (k, i) = (f.bind(key), f.bind(id));
-            f.and(format!("(a.started_at, a.id) < ({k}, {i})"));
-        }
-        let limit = f.bind(&fetch);
-        let sql = format!(
-            "SELECT a.id, a.delivery_id, a.event_id, a.event_type, a.started_at, a.attempt_no, \
-                    a.response_code, a.duration_ms, a.error, a.response_body, a.succeeded, a.test, \
-                    a.payload, a.payload_format, a.retry_after_secs, a.webhook_id, e.data, e.occurred_at, \
-                    a.started_at::text AS sort_key \
-             FROM delivery_attempts a LEFT JOIN events e ON e.id = a.event_id \
-             WHERE {} ORDER BY a.started_at DESC, a.id DESC LIMIT {limit}",
-            f.where_sql()
-        );
-        let rows = client.query(&sql, f.params()).await?;
-        let entries = rows
-            .iter()
-            .map(|r| Ok((log_entry(r)?, r.get::<_, String>("sort_key"))))
-            .collect::<Result<Vec<(LogEntry, String)>, CorruptValue>>()?;
-        let (page, next) = split_page(entries, q.limit, |(e, key)| Cursor {
-            ordering: ORDERING.to_string(),
-            key: key.clone(),
-            id: e.id.to_string(),
-        });
-        Ok((page.into_iter().map(|(e, _)| e).collect(), next))
-    }
-
-    /// Logs a test send in its webhook's log.
-    #[tracing::instrument(name = "DeliveryRepo::log_test_send", skip_all, fields(otel.kind = "client", db.system = "postgresql"))]
-    pub async fn log_test_send(
-        client: &impl GenericClient,
-        t: &TestSendRecord,
-    ) -> Result<Uuid, tokio_postgres::Error> {
-        let id = Uuid::now_v7();
-        client
-            .execute(
-                "INSERT INTO delivery_attempts (id, delivery_id, attempt_no, tenant_id, webhook_id, event_type, \
-                   started_at, duration_ms, response_code, response_body, error, succeeded, test, payload) \
-                 VALUES ($1, NULL, 1, $2, $3, $4, $5, $6, $7, $8, $9, $10, TRUE, $11)",
-                &[
-                    &id,
-                    &t.tenant_id,
-                    &t.webhook_id,
-                    &t.event_type,
-                    &t.started_at,
-                    &t.duration_ms,
-                    &t.response_code,
-                    &t.response_body,
-                    &t.error,
-                    &t.succeeded,
-                    &t.payload,
-                ],
-            )
-            .await?;
-        Ok(id)
     }
 
     /// One page of the tenant's deliveries, newest first.
@@ -767,51 +477,4 @@ impl DeliveryRepo {
         });
         Ok((page.into_iter().map(|(d, _)| d).collect(), next))
     }
-}
-
-/// Reads a log row; a real attempt's body is rebuilt from its event.
-fn log_entry(r: &Row) -> Result<LogEntry, CorruptValue> {
-    let test: bool = r.get("test");
-    let event_id: Option<Uuid> = r.get("event_id");
-    let event_type: String = r.get("event_type");
-    let payload = if test {
-        r.get("payload")
-    } else {
-        let format = r
-            .get::<_, Option<&str>>("payload_format")
-            .map(PayloadFormat::from_stored)
-            .transpose()?;
-        let data: Option<&str> = r.get("data");
-        let occurred_at: Option<DateTime<Utc>> = r.get("occurred_at");
-        match (format, event_id, data, occurred_at) {
-            (Some(format), Some(id), Some(data), Some(at)) => Some(
-                String::from_utf8(build_body(
-                    format,
-                    &event_type,
-                    id,
-                    r.get("webhook_id"),
-                    at,
-                    data,
-                ))
-                .map_err(|e| CorruptValue::new("event data", e.to_string()))?,
-            ),
-            _ => None,
-        }
-    };
-    Ok(LogEntry {
-        id: r.get("id"),
-        delivery_id: r.get("delivery_id"),
-        event_id,
-        event_type,
-        started_at: r.get("started_at"),
-        attempt_no: r.get("attempt_no"),
-        response_code: r.get("response_code"),
-        duration_ms: r.get("duration_ms"),
-        error: r.get("error"),
-        response_body: r.get("response_body"),
-        succeeded: r.get("succeeded"),
-        payload,
-        test,
-        retry_after_secs: r.get("retry_after_secs"),
-    })
 }

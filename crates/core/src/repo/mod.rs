@@ -1,6 +1,7 @@
 //! Repositories: one per table family, each owning its SQL.
 
 pub mod api_keys;
+pub mod attempts;
 pub mod callback_tokens;
 pub mod deliveries;
 pub mod event_types;

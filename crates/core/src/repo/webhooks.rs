@@ -396,6 +396,23 @@ fn patterns(p: &[EventTypePattern]) -> Vec<String> {
     p.iter().map(|p| p.as_str().to_string()).collect()
 }
 
+/// The `touched` CTE of recording attempts (`AttemptRepo::record`): the webhooks of the
+/// attempts of `input` that `inserted` kept get their coarse `last_execution_at` (at most
+/// once a second) and `failing_since` (set by a failure, cleared by a success).
+pub(super) fn touch_cte(input: &str, inserted: &str) -> String {
+    format!(
+        "touched AS ( \
+           UPDATE webhooks w SET last_execution_at = now(), \
+                  failing_since = CASE WHEN b.ok THEN NULL ELSE COALESCE(w.failing_since, b.first_at) END \
+           FROM (SELECT i.webhook_id, bool_or(i.succeeded) AS ok, min(i.started_at) AS first_at \
+                 FROM {input} i JOIN {inserted} USING (delivery_id, attempt_no) GROUP BY 1) b \
+           WHERE w.id = b.webhook_id \
+             AND (w.last_execution_at IS NULL OR w.last_execution_at < now() - interval '1 second' \
+                  OR (b.ok AND w.failing_since IS NOT NULL) OR (NOT b.ok AND w.failing_since IS NULL)) \
+         )"
+    )
+}
+
 /// Reads and writes webhooks; every call is scoped to one tenant.
 pub struct WebhookRepo;
 

@@ -3,8 +3,10 @@
 //! a table was empty would cost a full scan per call once it holds millions of rows.
 
 use chrono::Utc;
-use hookrelay_core::repo::deliveries::{AttemptRecord, DeliveryRepo};
+use hookrelay_core::repo::attempts::{AttemptRecord, AttemptRepo};
+use hookrelay_core::repo::deliveries::DeliveryRepo;
 use hookrelay_core::repo::events::{EventRepo, NewEvent};
+use hookrelay_domain::attempt::{Attempt, AttemptOf};
 use hookrelay_domain::delivery::DeliveryStatus;
 use hookrelay_domain::EventType;
 use serde_json::json;
@@ -46,26 +48,28 @@ async fn hot_statements_planned_on_empty_tables_use_indexes() {
         .await
         .expect("load");
     assert_eq!(ctx.len(), 1, "the delivery's context loads");
-    let record = AttemptRecord {
-        id: Uuid::now_v7(),
+    let of = AttemptOf::Delivery {
         delivery_id: delivery,
-        tenant_id: tenant,
-        webhook_id: ctx[0].webhook_id,
         event_id: ctx[0].event.id,
-        event_type: ctx[0].event.event_type.clone(),
-        payload_format: None,
-        attempt_no: 1,
-        started_at: Utc::now(),
-        duration_ms: 1,
-        response_code: Some(200),
-        response_body: None,
-        error: None,
-        succeeded: true,
+        number: 1,
+    };
+    let record = AttemptRecord {
+        attempt: Attempt {
+            duration_ms: 1,
+            response_code: Some(200),
+            succeeded: true,
+            ..Attempt::unsent(
+                tenant,
+                ctx[0].webhook_id,
+                of,
+                ctx[0].event.event_type.clone(),
+                Utc::now(),
+            )
+        },
         new_status: DeliveryStatus::Succeeded,
         next_attempt_at: None,
-        retry_after_secs: None,
     };
-    let applied = DeliveryRepo::record_attempts(&client, &[record])
+    let applied = AttemptRepo::record(&client, &[record])
         .await
         .expect("record");
     assert_eq!(applied, vec![delivery]);

@@ -3,8 +3,9 @@
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Utc};
 use hookrelay_core::pagination::page_limit;
+use hookrelay_core::repo::attempts::AttemptRepo;
 use hookrelay_core::repo::deliveries::{
-    AttemptLog, DeliveryListQuery, DeliveryRepo, DeliverySummary, LaneStanding,
+    DeliveryListQuery, DeliveryRepo, DeliverySummary, LaneStanding,
 };
 use hookrelay_domain::EventType;
 use hookrelay_domain::{delivery::DeliveryStatus, Timestamp};
@@ -14,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use crate::attempts::AttemptResponse;
 use crate::auth::TenantAuth;
 use crate::startup::AppState;
 
@@ -79,38 +81,6 @@ impl From<DeliverySummary> for DeliveryResponse {
             created_at: d.created_at,
             completed_at: d.completed_at,
             lane: d.lane.map(Into::into),
-        }
-    }
-}
-
-/// One logged attempt.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct AttemptResponse {
-    pub attempt: i32,
-    pub started_at: DateTime<Utc>,
-    pub duration_ms: i32,
-    /// HTTP status, absent when no response arrived.
-    pub response_code: Option<i32>,
-    /// First 4 KiB of the response body.
-    pub response_body: Option<String>,
-    /// Why the attempt failed without a response (timeout, connection refused...).
-    pub error: Option<String>,
-    pub succeeded: bool,
-    /// The receiver's `Retry-After` (seconds), when it sent one.
-    pub retry_after: Option<i32>,
-}
-
-impl From<AttemptLog> for AttemptResponse {
-    fn from(a: AttemptLog) -> Self {
-        Self {
-            attempt: a.attempt_no,
-            started_at: a.started_at,
-            duration_ms: a.duration_ms,
-            response_code: a.response_code,
-            response_body: a.response_body,
-            error: a.error,
-            succeeded: a.succeeded,
-            retry_after: a.retry_after_secs,
         }
     }
 }
@@ -206,7 +176,7 @@ pub async fn get_delivery(
     let delivery = DeliveryRepo::get(&client, auth.tenant_id, id)
         .await?
         .ok_or(ApiError::NotFound("delivery"))?;
-    let attempts = DeliveryRepo::attempts(&client, auth.tenant_id, id).await?;
+    let attempts = AttemptRepo::of_delivery(&client, auth.tenant_id, id).await?;
     Ok(HttpResponse::Ok().json(DeliveryDetail {
         delivery: delivery.into(),
         attempt_log: attempts.into_iter().map(Into::into).collect(),

@@ -2,75 +2,23 @@
 //! first, with the body that was sent and what the receiver answered.
 
 use actix_web::{web, HttpResponse};
-use chrono::{DateTime, Utc};
+
 use hookrelay_core::pagination::page_limit;
-use hookrelay_core::repo::deliveries::{DeliveryRepo, LogEntry, WebhookLogQuery};
+use hookrelay_core::repo::attempts::{AttemptRepo, WebhookLogQuery};
 use hookrelay_core::repo::webhooks::WebhookRepo;
 use hookrelay_domain::{EventType, Timestamp, ValidationError};
 use hookrelay_web::error::{ApiError, ErrorBody};
 use hookrelay_web::extract::QueryParams;
 use serde::{Deserialize, Serialize};
-use serde_json::value::RawValue;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use crate::attempts::LogEntryResponse;
 use crate::auth::TenantAuth;
 use crate::startup::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/webhooks/{id}/logs").route(web::get().to(webhook_logs)));
-}
-
-/// One attempt (or test send) of a webhook.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct LogEntryResponse {
-    pub id: Uuid,
-    /// Absent for a test send.
-    pub delivery_id: Option<Uuid>,
-    /// Absent for a test send.
-    pub event_id: Option<Uuid>,
-    pub event_type: String,
-    /// When the attempt started.
-    pub created_at: DateTime<Utc>,
-    /// The attempt number within its delivery (1 for a test send).
-    pub attempt: i32,
-    /// HTTP status, absent when no response arrived.
-    pub response_code: Option<i32>,
-    /// Seconds from sending to the end of the response.
-    pub execution_time: f64,
-    /// Why the attempt failed without a response (timeout, connection refused...).
-    pub error: Option<String>,
-    /// First 4 KiB of the response body.
-    pub response_excerpt: Option<String>,
-    /// The exact JSON body that was sent (absent when nothing was sent).
-    #[schema(value_type = Option<Object>)]
-    pub payload: Option<Box<RawValue>>,
-    pub success: bool,
-    /// A test send (`POST /v1/webhooks/{id}/test`), not a delivery.
-    pub test: bool,
-    /// The receiver's `Retry-After` (seconds) with a 429 or 503.
-    pub retry_after: Option<i32>,
-}
-
-impl From<LogEntry> for LogEntryResponse {
-    fn from(e: LogEntry) -> Self {
-        Self {
-            id: e.id,
-            delivery_id: e.delivery_id,
-            event_id: e.event_id,
-            event_type: e.event_type,
-            created_at: e.started_at,
-            attempt: e.attempt_no,
-            response_code: e.response_code,
-            execution_time: f64::from(e.duration_ms) / 1000.0,
-            error: e.error,
-            response_excerpt: e.response_body,
-            payload: e.payload.and_then(|p| RawValue::from_string(p).ok()),
-            success: e.succeeded,
-            test: e.test,
-            retry_after: e.retry_after_secs,
-        }
-    }
 }
 
 /// One page of a webhook's log, newest first.
@@ -145,7 +93,7 @@ pub async fn webhook_logs(
         .await?
         .ok_or(ApiError::NotFound("webhook"))?;
     let (items, next_cursor) =
-        DeliveryRepo::webhook_log(&client, auth.tenant_id, id, &query).await?;
+        AttemptRepo::webhook_log(&client, auth.tenant_id, id, &query).await?;
     Ok(HttpResponse::Ok().json(LogPage {
         items: items.into_iter().map(Into::into).collect(),
         next_cursor: state.cursors.seal(next_cursor),

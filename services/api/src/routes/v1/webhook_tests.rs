@@ -8,10 +8,11 @@ use std::collections::BTreeMap;
 
 use actix_web::{web, HttpResponse};
 use chrono::Utc;
-use hookrelay_core::repo::deliveries::{DeliveryRepo, TestSendRecord};
+use hookrelay_core::repo::attempts::AttemptRepo;
 use hookrelay_core::repo::event_types::EventTypeRepo;
 use hookrelay_core::repo::webhooks::WebhookRepo;
-use hookrelay_core::sender::{signed_request, SendResult};
+use hookrelay_core::sender::signed_request;
+use hookrelay_domain::attempt::{Attempt, AttemptOf, ResultClass};
 use hookrelay_domain::delivery::{EventContent, WebhookTarget};
 use hookrelay_domain::payload::canonical_data;
 use hookrelay_domain::{
@@ -20,10 +21,11 @@ use hookrelay_domain::{
 };
 use hookrelay_web::error::{ApiError, ErrorBody};
 use hookrelay_web::extract::JsonBody;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use crate::attempts::TestResult;
 use crate::auth::TenantAuth;
 use crate::request_span::RequestTrace;
 use crate::startup::AppState;
@@ -32,35 +34,6 @@ use crate::startup::AppState;
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/webhooks/test").route(web::post().to(test_url)))
         .service(web::resource("/webhooks/{id}/test").route(web::post().to(test_webhook)));
-}
-
-/// What a test send produced.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct TestResult {
-    /// The receiver answered 2xx.
-    pub success: bool,
-    pub response_code: Option<u16>,
-    /// Seconds from sending to the end of the response.
-    pub execution_time: f64,
-    /// First 4 KiB of the response body.
-    pub response_excerpt: Option<String>,
-    /// Why no response arrived (timeout, connection refused, private address...).
-    pub error: Option<String>,
-    /// The event type the test was sent as.
-    pub event_type: String,
-}
-
-impl TestResult {
-    fn of(result: &SendResult, event_type: &EventType) -> Self {
-        Self {
-            success: result.status.is_some_and(|s| (200..300).contains(&s)),
-            response_code: result.status,
-            execution_time: result.duration.as_secs_f64(),
-            response_excerpt: result.body_excerpt.clone(),
-            error: result.error.clone(),
-            event_type: event_type.as_str().to_string(),
-        }
-    }
 }
 
 /// Body of `POST /v1/webhooks/{id}/test`.
@@ -115,15 +88,15 @@ pub fn test_event_type(
     EventType::parse("event_type", name)
 }
 
-/// Sends one test to `target` as an event of `event_type`; returns the result and the body
-/// that was sent.
+/// Sends one test to `target` as an event of `event_type`; returns the attempt (with the
+/// body that was sent), to answer with and to log.
 pub async fn send_test(
     state: &AppState,
     tenant_id: Uuid,
     target: &WebhookTarget,
     event_type: &EventType,
     trace: &str,
-) -> Result<(TestResult, String), ApiError> {
+) -> Result<Attempt, ApiError> {
     state.admit_test_send(tenant_id)?;
     // The catalogue's example shows the receiver the real structure.
     let example = {
@@ -146,36 +119,39 @@ pub async fn send_test(
         event.occurred_at.timestamp(),
         Some(trace),
     );
-    let body = String::from_utf8_lossy(&request.body).into_owned();
+    let payload = String::from_utf8_lossy(&request.body).into_owned();
+    let unsent = Attempt::unsent(
+        tenant_id,
+        target.webhook_id,
+        AttemptOf::Test { payload },
+        event_type.as_str().to_string(),
+        Utc::now(),
+    );
     let result = state.sender.send(target.url.url(), request).await;
-    let outcome = TestResult::of(&result, event_type);
-    metrics::counter!("hookrelay_test_sends_total", "success" => if outcome.success { "true" } else { "false" })
+    let success = result.class == ResultClass::Success;
+    metrics::counter!("hookrelay_test_sends_total", "success" => if success { "true" } else { "false" })
         .increment(1);
-    Ok((outcome, body))
+    Ok(result.into_attempt(Attempt {
+        succeeded: success,
+        ..unsent
+    }))
 }
 
-/// Logs a test send of a saved webhook in its log.
+/// Logs a test send in the log of the saved webhook `webhook_id`.
 pub async fn log_test(
     state: &AppState,
-    tenant_id: Uuid,
     webhook_id: Uuid,
-    outcome: &TestResult,
-    payload: String,
+    attempt: Attempt,
 ) -> Result<(), ApiError> {
     let client = state.pool.get().await?;
-    let record = TestSendRecord {
-        tenant_id,
-        webhook_id,
-        event_type: outcome.event_type.clone(),
-        payload,
-        started_at: Utc::now(),
-        duration_ms: (outcome.execution_time * 1000.0).round() as i32,
-        response_code: outcome.response_code.map(i32::from),
-        response_body: outcome.response_excerpt.clone(),
-        error: outcome.error.clone(),
-        succeeded: outcome.success,
-    };
-    DeliveryRepo::log_test_send(&client, &record).await?;
+    AttemptRepo::log_test(
+        &client,
+        &Attempt {
+            webhook_id,
+            ..attempt
+        },
+    )
+    .await?;
     Ok(())
 }
 
@@ -211,10 +187,10 @@ pub async fn test_webhook(
     drop(client);
     let event_type = test_event_type(body.event_type, &record.event_types)?;
     state.check_url(&target.url).await?;
-    let (outcome, payload) =
-        send_test(&state, auth.tenant_id, &target, &event_type, &trace.0).await?;
-    log_test(&state, auth.tenant_id, id, &outcome, payload).await?;
-    Ok(HttpResponse::Ok().json(outcome))
+    let attempt = send_test(&state, auth.tenant_id, &target, &event_type, &trace.0).await?;
+    let result = TestResult::from(&attempt);
+    log_test(&state, id, attempt).await?;
+    Ok(HttpResponse::Ok().json(result))
 }
 
 /// Sends a signed test event to a configuration that is not saved yet.
@@ -251,8 +227,8 @@ pub async fn test_url(
         signature_profile: body.signature_profile.unwrap_or_default(),
     };
     let event_type = test_event_type(body.event_type, &[])?;
-    let (outcome, _) = send_test(&state, auth.tenant_id, &target, &event_type, &trace.0).await?;
-    Ok(HttpResponse::Ok().json(outcome))
+    let attempt = send_test(&state, auth.tenant_id, &target, &event_type, &trace.0).await?;
+    Ok(HttpResponse::Ok().json(TestResult::from(&attempt)))
 }
 
 /// The patterns of a webhook as the names [`test_event_type`] picks from.

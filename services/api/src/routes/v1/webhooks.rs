@@ -26,6 +26,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::webhook_tests::{log_test, pattern_names, send_test, test_event_type};
+use crate::attempts::TestResult;
 use crate::auth::TenantAuth;
 use crate::request_span::RequestTrace;
 use crate::startup::AppState;
@@ -573,17 +574,16 @@ pub async fn create_webhook(
             signature_profile: new.signature_profile,
         };
         let event_type = test_event_type(None, &pattern_names(&new.event_types))?;
-        let (outcome, payload) =
-            send_test(&state, auth.tenant_id, &target, &event_type, &trace.0).await?;
-        if !outcome.success {
+        let attempt = send_test(&state, auth.tenant_id, &target, &event_type, &trace.0).await?;
+        if !attempt.succeeded {
             return Err(ApiError::Rejected(Box::new(Rejection {
                 code: "test_failed",
                 field: "url".into(),
                 message: "the test send failed; the webhook was not saved".into(),
-                detail: serde_json::to_value(&outcome).unwrap_or_default(),
+                detail: serde_json::to_value(TestResult::from(&attempt)).unwrap_or_default(),
             })));
         }
-        Some((outcome, payload))
+        Some(attempt)
     } else {
         None
     };
@@ -599,8 +599,8 @@ pub async fn create_webhook(
             )
         })?;
     drop(client);
-    if let Some((outcome, payload)) = tested {
-        log_test(&state, auth.tenant_id, record.id, &outcome, payload).await?;
+    if let Some(attempt) = tested {
+        log_test(&state, record.id, attempt).await?;
     }
     let client = state.pool.get().await?;
     let warnings = pattern_warnings(&client, auth.tenant_id, &record.event_types).await?;
