@@ -242,6 +242,13 @@ pub struct DeliverySettings {
     pub circuit_max_cooldown_secs: u64,
 }
 
+/// When a failing webhook is disabled.
+#[derive(Debug, Clone, Copy)]
+pub struct AutoDisable {
+    pub after_secs: u64,
+    pub min_failures: i64,
+}
+
 impl DeliverySettings {
     /// The receivers' Retry-After cap.
     pub fn max_retry_after(&self) -> Duration {
@@ -249,8 +256,8 @@ impl DeliverySettings {
     }
 
     /// The auto-disable rule, unless it is off.
-    pub fn auto_disable(&self) -> Option<crate::lifecycle::AutoDisable> {
-        (self.disable_after_secs > 0).then_some(crate::lifecycle::AutoDisable {
+    pub fn auto_disable(&self) -> Option<AutoDisable> {
+        (self.disable_after_secs > 0).then_some(AutoDisable {
             after_secs: self.disable_after_secs,
             min_failures: self.disable_min_failures,
         })

@@ -11,6 +11,7 @@ use hookrelay_domain::EventType;
 use serde_json::json;
 use uuid::Uuid;
 
+use crate::configuration::AutoDisable;
 use crate::db::DbError;
 use crate::outbox::{Outbox, Unpublished};
 use crate::repo::events::{EventRepo, IngestedEvent, NewEvent};
@@ -37,13 +38,6 @@ impl DisableReason {
             DisableReason::Failing => "failing",
         }
     }
-}
-
-/// When a failing webhook is disabled.
-#[derive(Debug, Clone, Copy)]
-pub struct AutoDisable {
-    pub after_secs: u64,
-    pub min_failures: i64,
 }
 
 /// Disables the webhooks of `ids` (those still enabled) and announces each.

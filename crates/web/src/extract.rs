@@ -279,3 +279,27 @@ where
 {
     <Option<T> as serde::Deserialize>::deserialize(d).map(Some)
 }
+
+/// Longest accepted `Idempotency-Key`.
+const IDEMPOTENCY_KEY_MAX: usize = 255;
+
+/// The request's `Idempotency-Key` (events and posts): a retried request with the same key
+/// gets the first one's answer and creates nothing.
+pub fn idempotency_key(
+    req: &actix_web::HttpRequest,
+) -> Result<Option<String>, hookrelay_domain::ValidationError> {
+    let Some(value) = req.headers().get("idempotency-key") else {
+        return Ok(None);
+    };
+    let field = "Idempotency-Key";
+    let key = value
+        .to_str()
+        .map_err(|_| hookrelay_domain::ValidationError::new(field, "must be visible ASCII"))?;
+    if key.is_empty() || key.len() > IDEMPOTENCY_KEY_MAX {
+        return Err(hookrelay_domain::ValidationError::new(
+            field,
+            format!("must be 1 to {IDEMPOTENCY_KEY_MAX} characters"),
+        ));
+    }
+    Ok(Some(key.to_string()))
+}

@@ -13,7 +13,7 @@ use hookrelay_web::http::constant_time_eq;
 use hookrelay_web::limits::client_addr;
 use uuid::Uuid;
 
-use crate::startup::AppState;
+use crate::state::AppState;
 
 fn bearer(req: &HttpRequest) -> Option<&str> {
     let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;

@@ -6,7 +6,8 @@
 use std::time::Duration;
 
 use deadpool_postgres::Pool;
-use hookrelay_core::lifecycle::{self, AutoDisable};
+use hookrelay_core::configuration::AutoDisable;
+use hookrelay_core::lifecycle;
 use hookrelay_core::outbox::Outbox;
 use hookrelay_core::queue::{Destination, JobPublisher};
 use hookrelay_core::repo::deliveries::DeliveryRepo;

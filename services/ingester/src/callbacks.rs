@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 use tracing::Instrument;
 use utoipa::ToSchema;
 
-use crate::startup::IngesterState;
+use crate::state::IngesterState;
 
 /// Longest accepted `details`.
 pub const DETAILS_MAX_BYTES: usize = 4096;

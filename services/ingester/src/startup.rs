@@ -18,24 +18,10 @@ use hookrelay_web::limits::{AuthFailures, KeyedLimit};
 use hookrelay_web::openapi::AllowedMethods;
 use hookrelay_web::server::{serve, ServerLimits};
 use utoipa::OpenApi;
-use uuid::Uuid;
 
 use crate::callbacks;
 use crate::openapi::IngesterDoc;
-
-/// What the callback handler needs.
-pub struct IngesterState {
-    pub pool: Pool,
-    /// Publishes the jobs of committed status events.
-    pub outbox: Outbox,
-    pub max_body_bytes: usize,
-    /// Callbacks per callback URL (one per tenant).
-    pub per_url: KeyedLimit<Uuid>,
-    /// Unknown callback tokens per client address.
-    pub auth_failures: AuthFailures,
-    /// Opens the tenants' sealed callback signing secrets.
-    pub cipher: SecretCipher,
-}
+use crate::state::IngesterState;
 
 /// A bound, not yet running ingester.
 pub struct Application {

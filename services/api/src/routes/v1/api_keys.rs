@@ -1,8 +1,7 @@
 //! `/v1/api-keys`: a tenant's API keys.
 
 use actix_web::{web, HttpResponse};
-use chrono::{DateTime, Utc};
-use hookrelay_core::repo::api_keys::{ApiKeyRecord, ApiKeyRepo, Revocation};
+use hookrelay_core::repo::api_keys::{ApiKeyRepo, Revocation};
 use hookrelay_domain::display_name;
 use hookrelay_web::error::ApiError;
 use hookrelay_web::extract::JsonBody;
@@ -11,7 +10,8 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::auth::TenantAuth;
-use crate::startup::AppState;
+use crate::state::AppState;
+use crate::views::api_keys::{ApiKeyCreated, ApiKeyResponse};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
@@ -33,47 +33,6 @@ pub struct CreateApiKeyRequest {
         pattern = r"^[^\u0000-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u001F\u007F-\u009F]*$"
     )]
     pub name: String,
-}
-
-/// An API key's metadata.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ApiKeyResponse {
-    pub id: Uuid,
-    pub name: String,
-    /// First characters of the key, to tell keys apart.
-    pub key_prefix: String,
-    pub created_at: DateTime<Utc>,
-    pub revoked_at: Option<DateTime<Utc>>,
-}
-
-impl From<ApiKeyRecord> for ApiKeyResponse {
-    fn from(r: ApiKeyRecord) -> Self {
-        Self {
-            id: r.id,
-            name: r.name,
-            key_prefix: r.key_prefix,
-            created_at: r.created_at,
-            revoked_at: r.revoked_at,
-        }
-    }
-}
-
-/// A new API key; `key` is shown only in this response.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ApiKeyCreated {
-    #[serde(flatten)]
-    pub meta: ApiKeyResponse,
-    /// The secret key (`hr_...`); store it now, it cannot be read again.
-    pub key: String,
-}
-
-impl ApiKeyCreated {
-    pub fn new(record: ApiKeyRecord, key: String) -> Self {
-        Self {
-            meta: record.into(),
-            key,
-        }
-    }
 }
 
 /// The tenant's API keys.

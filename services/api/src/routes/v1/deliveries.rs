@@ -1,12 +1,9 @@
 //! `/v1/deliveries`: listings, one delivery with its attempt log, and replay.
 
 use actix_web::{web, HttpResponse};
-use chrono::{DateTime, Utc};
 use hookrelay_core::pagination::page_limit;
 use hookrelay_core::repo::attempts::AttemptRepo;
-use hookrelay_core::repo::deliveries::{
-    DeliveryListQuery, DeliveryRepo, DeliverySummary, LaneStanding,
-};
+use hookrelay_core::repo::deliveries::{DeliveryListQuery, DeliveryRepo};
 use hookrelay_domain::EventType;
 use hookrelay_domain::{delivery::DeliveryStatus, Timestamp};
 use hookrelay_web::error::{ApiError, ErrorBody};
@@ -15,74 +12,15 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::attempts::AttemptResponse;
 use crate::auth::TenantAuth;
-use crate::startup::AppState;
+use crate::state::AppState;
+use crate::views::attempts::AttemptResponse;
+use crate::views::deliveries::DeliveryResponse;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/deliveries").route(web::get().to(list_deliveries)))
         .service(web::resource("/deliveries/{id}").route(web::get().to(get_delivery)))
         .service(web::resource("/deliveries/{id}/replay").route(web::post().to(replay_delivery)));
-}
-
-/// The state of one delivery (an event to one webhook).
-#[derive(Debug, Serialize, ToSchema)]
-pub struct DeliveryResponse {
-    pub id: Uuid,
-    pub event_id: Uuid,
-    pub webhook_id: Uuid,
-    /// `pending`, `succeeded`, `failed` or `cancelled`.
-    pub status: String,
-    /// Attempts made so far.
-    pub attempts: i32,
-    pub last_response_code: Option<i32>,
-    pub last_attempt_at: Option<DateTime<Utc>>,
-    pub next_attempt_at: Option<DateTime<Utc>>,
-    pub created_at: DateTime<Utc>,
-    pub completed_at: Option<DateTime<Utc>>,
-    /// Where it waits in its FIFO lane; present for pending deliveries of FIFO webhooks.
-    pub lane: Option<LaneView>,
-}
-
-/// Where a pending delivery of a FIFO webhook stands in its lane.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct LaneView {
-    /// The event's ordering key; null for the webhook's single lane.
-    pub ordering_key: Option<String>,
-    /// Deliveries ahead of it (0: it is the lane's head, being attempted or retried),
-    /// counted up to 10,000.
-    pub position: i64,
-    /// The delivery at the head of the lane that this one waits behind (null: this one is
-    /// the head).
-    pub waiting_behind: Option<Uuid>,
-}
-
-impl From<LaneStanding> for LaneView {
-    fn from(l: LaneStanding) -> Self {
-        Self {
-            ordering_key: Some(l.key).filter(|k| !k.is_empty()),
-            position: l.ahead,
-            waiting_behind: l.behind,
-        }
-    }
-}
-
-impl From<DeliverySummary> for DeliveryResponse {
-    fn from(d: DeliverySummary) -> Self {
-        Self {
-            id: d.id,
-            event_id: d.event_id,
-            webhook_id: d.webhook_id,
-            status: d.status.as_str().to_string(),
-            attempts: d.attempts,
-            last_response_code: d.last_response_code,
-            last_attempt_at: d.last_attempt_at,
-            next_attempt_at: d.next_attempt_at,
-            created_at: d.created_at,
-            completed_at: d.completed_at,
-            lane: d.lane.map(Into::into),
-        }
-    }
 }
 
 /// A delivery and all its attempts.

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::TenantAuth;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// Longest description of a type.
 const DESCRIPTION_MAX: usize = 500;

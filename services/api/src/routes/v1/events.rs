@@ -16,11 +16,11 @@ use serde_json::value::RawValue;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::deliveries::DeliveryResponse;
-use super::idempotency_key;
 use crate::auth::TenantAuth;
 use crate::request_span::RequestTrace;
-use crate::startup::AppState;
+use crate::state::AppState;
+use crate::views::deliveries::DeliveryResponse;
+use hookrelay_web::extract::idempotency_key;
 
 pub fn configure(cfg: &mut web::ServiceConfig, max_event_bytes: usize) {
     cfg.service(

@@ -1,29 +1,6 @@
 //! `/v1` routes.
 
-use actix_web::{web, HttpRequest};
-use hookrelay_domain::ValidationError;
-
-/// Longest accepted `Idempotency-Key`.
-const IDEMPOTENCY_KEY_MAX: usize = 255;
-
-/// The request's `Idempotency-Key` (events and posts): a retried request with the same key
-/// gets the first one's answer and creates nothing.
-pub fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, ValidationError> {
-    let Some(value) = req.headers().get("idempotency-key") else {
-        return Ok(None);
-    };
-    let field = "Idempotency-Key";
-    let key = value
-        .to_str()
-        .map_err(|_| ValidationError::new(field, "must be visible ASCII"))?;
-    if key.is_empty() || key.len() > IDEMPOTENCY_KEY_MAX {
-        return Err(ValidationError::new(
-            field,
-            format!("must be 1 to {IDEMPOTENCY_KEY_MAX} characters"),
-        ));
-    }
-    Ok(Some(key.to_string()))
-}
+use actix_web::web;
 
 pub mod api_keys;
 pub mod callback_url;

@@ -18,10 +18,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::idempotency_key;
 use crate::auth::TenantAuth;
 use crate::request_span::RequestTrace;
-use crate::startup::AppState;
+use crate::state::AppState;
+use hookrelay_web::extract::idempotency_key;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(

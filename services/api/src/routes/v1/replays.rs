@@ -16,7 +16,7 @@ use uuid::Uuid;
 
 use crate::auth::TenantAuth;
 use crate::replayer;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/webhooks/{id}/replay").route(web::post().to(replay_webhook)))

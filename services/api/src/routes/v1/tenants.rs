@@ -13,9 +13,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::api_keys::ApiKeyCreated;
 use crate::auth::{AdminAuth, TenantAuth};
-use crate::startup::AppState;
+use crate::state::AppState;
+use crate::views::api_keys::ApiKeyCreated;
 use hookrelay_domain::display_name;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {

@@ -13,9 +13,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::attempts::LogEntryResponse;
 use crate::auth::TenantAuth;
-use crate::startup::AppState;
+use crate::state::AppState;
+use crate::views::attempts::LogEntryResponse;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/webhooks/{id}/logs").route(web::get().to(webhook_logs)));

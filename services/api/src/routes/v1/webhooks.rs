@@ -12,24 +12,23 @@ use hookrelay_core::repo::webhooks::{
     NewWebhook, WebhookListQuery, WebhookOrder, WebhookPatch, WebhookRecord, WebhookRepo,
 };
 use hookrelay_core::repo::GenericClient;
-use hookrelay_domain::delivery::{RetrySchedule, WebhookTarget};
+use hookrelay_domain::delivery::RetrySchedule;
 use hookrelay_domain::flow::{CircuitState, MaxConcurrency, RateLimit, RatePeriod};
 use hookrelay_domain::ordering::OrderingMode;
 use hookrelay_domain::{
     CustomHeaders, Description, EventType, EventTypePattern, PayloadFormat, SignatureProfile,
     ValidationError, WebhookName, WebhookSecret, WebhookUrl, MASKED_HEADER_VALUE,
 };
-use hookrelay_web::error::{ApiError, ErrorBody, Rejection};
+use hookrelay_web::error::{ApiError, ErrorBody};
 use hookrelay_web::extract::{not_null, present, JsonBody, QueryParams};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::webhook_tests::{log_test, pattern_names, send_test, test_event_type};
-use crate::attempts::TestResult;
+use crate::app::webhooks::create;
 use crate::auth::TenantAuth;
 use crate::request_span::RequestTrace;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// Most patterns one webhook may subscribe to.
 const MAX_EVENT_TYPES: usize = 100;
@@ -562,46 +561,8 @@ pub async fn create_webhook(
 ) -> Result<HttpResponse, ApiError> {
     let test_first = body.test_first;
     let new = parse_new(&state, body).await?;
-    let tested = if test_first {
-        let target = WebhookTarget {
-            url: new.url.clone(),
-            payload_format: new.payload_format,
-            headers: new.headers.clone(),
-            secret: new.secret.clone(),
-            previous_secret: None,
-            retry_schedule: None,
-            webhook_id: Uuid::nil(),
-            signature_profile: new.signature_profile,
-        };
-        let event_type = test_event_type(None, &pattern_names(&new.event_types))?;
-        let attempt = send_test(&state, auth.tenant_id, &target, &event_type, &trace.0).await?;
-        if !attempt.succeeded {
-            return Err(ApiError::Rejected(Box::new(Rejection {
-                code: "test_failed",
-                field: "url".into(),
-                message: "the test send failed; the webhook was not saved".into(),
-                detail: serde_json::to_value(TestResult::from(&attempt)).unwrap_or_default(),
-            })));
-        }
-        Some(attempt)
-    } else {
-        None
-    };
     let secret = new.secret.expose().to_string();
-    let mut client = state.pool.get().await?;
-    let cap = state.settings.limits.webhooks_per_tenant;
-    let record = WebhookRepo::insert_capped(&mut client, auth.tenant_id, new, &state.cipher, cap)
-        .await?
-        .ok_or_else(|| {
-            ApiError::limit_reached(
-                "webhooks",
-                format!("a tenant may have at most {cap} webhooks (limits.webhooks_per_tenant)"),
-            )
-        })?;
-    drop(client);
-    if let Some(attempt) = tested {
-        log_test(&state, record.id, attempt).await?;
-    }
+    let record = create(&state, auth.tenant_id, new, test_first, &trace.0).await?;
     let client = state.pool.get().await?;
     let warnings = pattern_warnings(&client, auth.tenant_id, &record.event_types).await?;
     Ok(HttpResponse::Created().json(WebhookCreatedResponse {
