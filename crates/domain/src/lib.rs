@@ -32,6 +32,7 @@ pub mod payload;
 pub mod post;
 pub mod presets;
 pub mod replay;
+pub mod schema;
 mod secret;
 pub mod signing;
 mod target;

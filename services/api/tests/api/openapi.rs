@@ -122,3 +122,85 @@ async fn openapi_document_matches_the_served_routes() {
         );
     }
 }
+
+/// Issue 25, item 4: the document's patterns are the domain's, declared once
+/// (`hookrelay_domain::schema`, where each is held to its parser), not copies.
+#[tokio::test]
+async fn documented_patterns_are_the_domains() {
+    use hookrelay_domain::schema;
+    let app = crate::helpers::spawn_app().await;
+    let doc: Value = app
+        .client
+        .get(format!("{}/v1/openapi.json", app.address))
+        .send()
+        .await
+        .expect("request")
+        .json()
+        .await
+        .expect("json");
+    let schemas = &doc["components"]["schemas"];
+    // The named schema a field refers to (directly, or beside `null`), and its pattern.
+    let named = |schema: &str, field: &str| -> (String, String) {
+        let property = &schemas[schema]["properties"][field];
+        let reference = property["$ref"]
+            .as_str()
+            .or_else(|| {
+                property["oneOf"]
+                    .as_array()?
+                    .iter()
+                    .find_map(|s| s["$ref"].as_str())
+            })
+            .unwrap_or_else(|| panic!("{schema}.{field} refers to a named schema: {property}"));
+        let name = reference.rsplit('/').next().expect("name").to_string();
+        let pattern = schemas[&name]["pattern"]
+            .as_str()
+            .expect("pattern")
+            .to_string();
+        (name, pattern)
+    };
+    let expected = [
+        ("DisplayName", schema::display_name_pattern()),
+        ("EventTypeName", schema::event_type_pattern()),
+        ("Url", schema::URL_PATTERN.to_string()),
+        ("Secret", schema::SECRET_PATTERN.to_string()),
+    ];
+    for (schema, field, name) in [
+        ("CreateWebhookRequest", "name", "DisplayName"),
+        ("UpdateWebhookRequest", "name", "DisplayName"),
+        ("CreateTenantRequest", "name", "DisplayName"),
+        ("IssueApiKeyRequest", "name", "DisplayName"),
+        ("CreateApiKeyRequest", "name", "DisplayName"),
+        ("CreateEventRequest", "event_type", "EventTypeName"),
+        ("CreateEventTypeRequest", "name", "EventTypeName"),
+        ("CreateWebhookRequest", "url", "Url"),
+        ("UpdateWebhookRequest", "url", "Url"),
+        ("TestUrlRequest", "url", "Url"),
+        ("CreateWebhookRequest", "secret", "Secret"),
+        ("RotateSecretRequest", "secret", "Secret"),
+        ("TestUrlRequest", "secret", "Secret"),
+        ("UpdateCallbackUrlRequest", "signing_secret", "Secret"),
+    ] {
+        let (referred, pattern) = named(schema, field);
+        assert_eq!(referred, name, "{schema}.{field}");
+        let (_, domain) = expected.iter().find(|(n, _)| *n == name).expect("known");
+        assert_eq!(&pattern, domain, "{schema}.{field}");
+    }
+    // Optional fields stay optional; a nullable one says so.
+    let create = &schemas["CreateWebhookRequest"];
+    let required: Vec<&str> = create["required"]
+        .as_array()
+        .expect("required")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert!(
+        required.contains(&"name") && !required.contains(&"secret"),
+        "{required:?}"
+    );
+    assert!(
+        !schemas["UpdateWebhookRequest"]["required"]
+            .as_array()
+            .is_some_and(|r| r.iter().any(|f| f == "name")),
+        "a PATCH field is optional"
+    );
+}

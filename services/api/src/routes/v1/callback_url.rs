@@ -35,9 +35,7 @@ pub struct CallbackUrlResponse {
 #[serde(deny_unknown_fields)]
 pub struct UpdateCallbackUrlRequest {
     /// `whsec_...` to require signed callbacks, `null` to stop requiring them.
-    #[schema(
-        pattern = r"^whsec_(?:(?:[A-Za-z0-9+/]{4}){8,21}|(?:[A-Za-z0-9+/]{4}){8,20}[A-Za-z0-9+/]{2}[AEIMQUYcgkosw048]=|(?:[A-Za-z0-9+/]{4}){8,21}[A-Za-z0-9+/][AQgw]==)$"
-    )]
+    #[schema(value_type = Option<hookrelay_domain::schema::Secret>)]
     pub signing_secret: Option<String>,
 }
 

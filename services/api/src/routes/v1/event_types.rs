@@ -49,7 +49,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 #[serde(deny_unknown_fields)]
 pub struct CreateEventTypeRequest {
     /// The event type, as events name it.
-    #[schema(min_length = 1, max_length = 100)]
+    #[schema(value_type = hookrelay_domain::schema::EventTypeName)]
     pub name: String,
     /// At most 500 characters.
     pub description: Option<String>,
@@ -330,9 +330,13 @@ pub async fn list_event_types(
 /// One catalogue entry.
 #[utoipa::path(
     get, path = "/v1/event-types/{name}", tag = "event-types",
-    params(("name" = String, Path)),
+    params(("name" = hookrelay_domain::schema::EventTypeName, Path)),
     security(("api_key" = [])),
-    responses((status = 200, body = EventTypeResponse), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody))
+    responses(
+        (status = 200, body = EventTypeResponse), (status = 401, body = ErrorBody),
+        (status = 404, body = ErrorBody),
+        (status = 422, body = ErrorBody, description = "`name` is not an event type name"),
+    )
 )]
 pub async fn get_event_type(
     auth: TenantAuth,
@@ -350,7 +354,7 @@ pub async fn get_event_type(
 /// Changes a catalogue entry.
 #[utoipa::path(
     patch, path = "/v1/event-types/{name}", tag = "event-types",
-    params(("name" = String, Path)),
+    params(("name" = hookrelay_domain::schema::EventTypeName, Path)),
     request_body = UpdateEventTypeRequest,
     security(("api_key" = [])),
     responses(
@@ -391,9 +395,12 @@ pub async fn update_event_type(
 /// Removes a catalogue entry (it comes back, unregistered, when the type is seen again).
 #[utoipa::path(
     delete, path = "/v1/event-types/{name}", tag = "event-types",
-    params(("name" = String, Path)),
+    params(("name" = hookrelay_domain::schema::EventTypeName, Path)),
     security(("api_key" = [])),
-    responses((status = 204), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody))
+    responses(
+        (status = 204), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 422, body = ErrorBody, description = "`name` is not an event type name"),
+    )
 )]
 pub async fn delete_event_type(
     auth: TenantAuth,

@@ -36,8 +36,9 @@ pub fn configure(cfg: &mut web::ServiceConfig, max_event_bytes: usize) {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateEventRequest {
-    /// `[A-Za-z0-9_.-]`, at most 100 characters.
-    #[schema(min_length = 1, max_length = 100)]
+    /// Letters and digits of any script, spaces inside, `_`, `.` and `-`; at most 100
+    /// characters.
+    #[schema(value_type = hookrelay_domain::schema::EventTypeName)]
     pub event_type: String,
     /// Any JSON value; sent to receivers as given.
     #[schema(value_type = Value)]

@@ -46,11 +46,7 @@ pub struct UpdateTenantRequest {
 #[serde(deny_unknown_fields)]
 pub struct CreateTenantRequest {
     /// Display name, 1-200 characters.
-    #[schema(
-        min_length = 1,
-        max_length = 200,
-        pattern = r"^[^\u0000-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u001F\u007F-\u009F]*$"
-    )]
+    #[schema(value_type = hookrelay_domain::schema::DisplayName)]
     pub name: String,
 }
 
@@ -164,11 +160,7 @@ pub async fn list_tenants(
 #[serde(deny_unknown_fields)]
 pub struct IssueApiKeyRequest {
     /// Display name, 1-200 characters.
-    #[schema(
-        min_length = 1,
-        max_length = 200,
-        pattern = r"^[^\u0000-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u001F\u007F-\u009F]*$"
-    )]
+    #[schema(value_type = hookrelay_domain::schema::DisplayName)]
     pub name: String,
 }
 

@@ -39,16 +39,10 @@ pub struct TestWebhookRequest {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TestUrlRequest {
-    #[schema(
-        min_length = 1,
-        max_length = 2048,
-        pattern = "^[Hh][Tt][Tt][Pp][Ss]?://"
-    )]
+    #[schema(value_type = hookrelay_domain::schema::Url)]
     pub url: String,
     /// `whsec_...`; a throwaway secret is used when absent.
-    #[schema(
-        pattern = r"^whsec_(?:(?:[A-Za-z0-9+/]{4}){8,21}|(?:[A-Za-z0-9+/]{4}){8,20}[A-Za-z0-9+/]{2}[AEIMQUYcgkosw048]=|(?:[A-Za-z0-9+/]{4}){8,21}[A-Za-z0-9+/][AQgw]==)$"
-    )]
+    #[schema(value_type = Option<hookrelay_domain::schema::Secret>)]
     pub secret: Option<String>,
     #[serde(default)]
     pub headers: BTreeMap<String, String>,

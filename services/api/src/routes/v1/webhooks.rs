@@ -57,20 +57,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 #[serde(deny_unknown_fields)]
 pub struct CreateWebhookRequest {
     /// 1-200 characters.
-    #[schema(
-        min_length = 1,
-        max_length = 200,
-        pattern = r"^[^\u0000-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u001F\u007F-\u009F]*$"
-    )]
+    #[schema(value_type = hookrelay_domain::schema::DisplayName)]
     pub name: String,
     /// At most 2000 characters.
     pub description: Option<String>,
     /// http(s) URL, at most 2048 characters, no credentials.
-    #[schema(
-        min_length = 1,
-        max_length = 2048,
-        pattern = "^[Hh][Tt][Tt][Pp][Ss]?://"
-    )]
+    #[schema(value_type = hookrelay_domain::schema::Url)]
     pub url: String,
     /// Exact types, `prefix.*` or `*`; at least one.
     pub event_types: Vec<String>,
@@ -81,9 +73,7 @@ pub struct CreateWebhookRequest {
     /// Extra headers sent with every delivery.
     pub headers: Option<BTreeMap<String, String>>,
     /// `whsec_` + base64 of 24-64 bytes; generated when absent.
-    #[schema(
-        pattern = r"^whsec_(?:(?:[A-Za-z0-9+/]{4}){8,21}|(?:[A-Za-z0-9+/]{4}){8,20}[A-Za-z0-9+/]{2}[AEIMQUYcgkosw048]=|(?:[A-Za-z0-9+/]{4}){8,21}[A-Za-z0-9+/][AQgw]==)$"
-    )]
+    #[schema(value_type = Option<hookrelay_domain::schema::Secret>)]
     pub secret: Option<String>,
     /// `standard` (default): Standard Webhooks headers only; `x-webhook`: also
     /// `X-Webhook-Event`, `X-Webhook-Timestamp` and `X-Webhook-Signature` (hex HMAC-SHA256
@@ -118,19 +108,14 @@ pub struct CreateWebhookRequest {
 #[serde(deny_unknown_fields)]
 pub struct UpdateWebhookRequest {
     #[serde(default, deserialize_with = "not_null")]
-    #[schema(value_type = String, min_length = 1, max_length = 200, pattern = r"^[^\u0000-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u001F\u007F-\u009F]*$")]
+    #[schema(value_type = hookrelay_domain::schema::DisplayName)]
     pub name: Option<String>,
     /// `null` clears it.
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<String>)]
     pub description: Option<Option<String>>,
     #[serde(default, deserialize_with = "not_null")]
-    #[schema(value_type = String)]
-    #[schema(
-        min_length = 1,
-        max_length = 2048,
-        pattern = "^[Hh][Tt][Tt][Pp][Ss]?://"
-    )]
+    #[schema(value_type = hookrelay_domain::schema::Url)]
     pub url: Option<String>,
     #[serde(default, deserialize_with = "not_null")]
     #[schema(value_type = Vec<String>)]
@@ -348,9 +333,7 @@ const MAX_GRACE_SECS: u64 = 7 * 24 * 3600;
 #[serde(deny_unknown_fields)]
 pub struct RotateSecretRequest {
     /// The new secret (`whsec_...`); generated when absent.
-    #[schema(
-        pattern = r"^whsec_(?:(?:[A-Za-z0-9+/]{4}){8,21}|(?:[A-Za-z0-9+/]{4}){8,20}[A-Za-z0-9+/]{2}[AEIMQUYcgkosw048]=|(?:[A-Za-z0-9+/]{4}){8,21}[A-Za-z0-9+/][AQgw]==)$"
-    )]
+    #[schema(value_type = Option<hookrelay_domain::schema::Secret>)]
     pub secret: Option<String>,
     /// How long deliveries also carry a signature with the old secret (0 to 604800;
     /// default `delivery.secret_grace_secs`, 86400).
