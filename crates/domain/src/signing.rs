@@ -186,7 +186,7 @@ impl ReplayGuard {
 /// `<timestamp>.<body>` and the timestamp must be within 5 minutes), or Standard Webhooks.
 ///
 /// A timestamped signature comes back with the [`ReplayGuard`] to remember; one without a
-/// timestamp never expires, so it has none (the README says to send the timestamp).
+/// timestamp never expires, so it has none (docs/API.md says to send the timestamp).
 pub fn verify_request(
     secret: &WebhookSecret,
     headers: SignedHeaders<'_>,
