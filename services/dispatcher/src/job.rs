@@ -40,14 +40,6 @@ impl WorkerContext {
             tracing::warn!("recorder stopped; job left unacked");
         }
     }
-
-    /// Ends this job's hold on its delivery before the recorder settles it (the job will
-    /// record nothing), so another job of the delivery can run.
-    fn release(&self, id: Uuid) {
-        if let Ok(mut set) = self.in_flight.lock() {
-            set.remove(&id);
-        }
-    }
 }
 
 /// What the scheduler learns from a job that ran.
@@ -107,12 +99,7 @@ async fn process<A: Acknowledge>(
     traceparent: &str,
 ) -> (Finished<A>, Ran) {
     let id = job.delivery_id();
-    let fresh = worker
-        .in_flight
-        .lock()
-        .map(|mut set| set.insert(id))
-        .unwrap_or(true);
-    if !fresh {
+    let Some(hold) = worker.in_flight.claim(id) else {
         // The same delivery is being attempted right now. This copy may be a stale
         // duplicate or the genuine next job, so hand it back after a pause instead of
         // dropping it: once the running attempt is recorded it is recognised for what it is.
@@ -120,11 +107,14 @@ async fn process<A: Acknowledge>(
         // concurrency slots (a FIFO lane's next head often meets its own original job).
         tokio::spawn(hand_back(acker, DUPLICATE_REQUEUE_DELAY));
         return (Finished::Nothing, Ran::default());
-    }
+    };
     let loading = std::time::Instant::now();
     let ctx = match worker.contexts.load(id).await {
         Ok(ctx) => ctx,
-        Err(e) => return (requeue(worker, acker, id, &e).await, Ran::default()),
+        Err(e) => {
+            drop(hold);
+            return (requeue(acker, id, &e).await, Ran::default());
+        }
     };
     metrics::histogram!("hookrelay_context_load_seconds").record(loading.elapsed().as_secs_f64());
     let mut ran = Ran {
@@ -139,11 +129,12 @@ async fn process<A: Acknowledge>(
             }
             Finished::Skipped {
                 acker,
-                delivery_id: Some(id),
+                hold: Some(hold),
             }
         }
         JobDecision::Cancel => Finished::Cancelled {
             acker,
+            hold: Some(hold),
             delivery_id: id,
             lane: lane_of(ctx.as_ref()),
         },
@@ -153,12 +144,9 @@ async fn process<A: Acknowledge>(
             metrics::counter!("hookrelay_fifo_out_of_turn_total").increment(1);
             // Released now, not when the recorder acks: the job its lane publishes when
             // the head is recorded can come before this ack, and must not wait as a
-            // duplicate of this one. (None: the ack must not release that job's hold.)
-            worker.release(id);
-            Finished::Skipped {
-                acker,
-                delivery_id: None,
-            }
+            // duplicate of this one.
+            drop(hold);
+            Finished::Skipped { acker, hold: None }
         }
         JobDecision::Fail {
             attempt,
@@ -169,6 +157,7 @@ async fn process<A: Acknowledge>(
             metrics::counter!("hookrelay_attempts_total", "result" => "corrupt").increment(1);
             Finished::Attempted {
                 acker,
+                hold: Some(hold),
                 record: Box::new(unsendable(ctx, attempt, reason, chrono::Utc::now())),
                 retry: None,
                 disable: None,
@@ -214,6 +203,7 @@ async fn process<A: Acknowledge>(
             });
             Finished::Attempted {
                 acker,
+                hold: Some(hold),
                 record: Box::new(outcome.record),
                 retry: outcome.retry,
                 disable: outcome.disable,
@@ -231,14 +221,8 @@ fn lane_of(ctx: Option<&DispatchContext>) -> Option<i64> {
 }
 
 /// The database is unavailable: give the job back to the broker and try later.
-async fn requeue<A: Acknowledge>(
-    worker: &WorkerContext,
-    acker: A,
-    id: Uuid,
-    e: &LoadError,
-) -> Finished<A> {
+async fn requeue<A: Acknowledge>(acker: A, id: Uuid, e: &LoadError) -> Finished<A> {
     tracing::error!(error = %ErrorChain(e), delivery = %id, "cannot load delivery; requeueing");
-    worker.release(id);
     // Slow down instead of spinning through the queue while the database is away.
     hand_back(acker, Duration::from_millis(500)).await
 }

@@ -23,7 +23,7 @@ use hookrelay_core::repo::deliveries::DeliveryRepo;
 use hookrelay_core::report::ErrorChain;
 use hookrelay_domain::delivery::{DeliveryJob, DeliveryStatus};
 
-use crate::settle::{Acknowledge, Finished, InFlight};
+use crate::settle::{Acknowledge, Finished};
 use tokio::sync::mpsc;
 use uuid::Uuid;
 
@@ -190,7 +190,6 @@ impl RetryPublisher for JobPublisher {
 pub struct Recorder<S, P> {
     pub store: S,
     pub retries: P,
-    pub in_flight: InFlight,
     /// How long a failed write is tried again before its jobs are requeued.
     pub write_retry_for: Duration,
 }
@@ -305,12 +304,11 @@ impl<S: ResultStore, P: RetryPublisher> Recorder<S, P> {
     async fn settle<A: Acknowledge>(&self, batch: Vec<Finished<A>>, how: Settle) {
         let mut pending = Vec::with_capacity(batch.len());
         for f in batch {
-            let Some((acker, id)) = f.into_parts() else {
+            let Some((acker, hold)) = f.into_parts() else {
                 continue;
             };
-            if let (Some(id), Ok(mut set)) = (id, self.in_flight.lock()) {
-                set.remove(&id);
-            }
+            // The delivery is free for its next job once this one is settled.
+            drop(hold);
             pending.push(async move {
                 match how {
                     Settle::Ack => acker.ack().await,
@@ -444,7 +442,7 @@ fn count_finished<A>(batch: &[Finished<A>], applied: &HashSet<Uuid>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::settle::AckError;
+    use crate::settle::{AckError, InFlight};
     use chrono::Utc;
     use hookrelay_domain::attempt::{Attempt, AttemptOf};
     use std::sync::Mutex;
@@ -550,6 +548,8 @@ mod tests {
 
     struct Harness {
         recorder: Recorder<FakeStore, FakeRetries>,
+        /// The consumer's holds on the deliveries of the jobs made here.
+        in_flight: InFlight,
         log: Arc<Mutex<Vec<(u32, &'static str)>>>,
     }
 
@@ -570,8 +570,8 @@ mod tests {
                         disabled: Mutex::default(),
                     },
                     retries: FakeRetries::default(),
-                    in_flight: InFlight::default(),
                 },
+                in_flight: InFlight::default(),
                 log: Arc::default(),
             }
         }
@@ -591,18 +591,14 @@ mod tests {
             };
             Finished::Attempted {
                 acker: self.ack(job),
+                // As the consumer does before an attempt.
+                hold: self.in_flight.claim(id),
                 record: Box::new(record(id, status)),
                 retry: retry_secs.map(|s| (DeliveryJob::new(id, 2, None), Duration::from_secs(s))),
                 disable: None,
                 end_to_end_secs: None,
                 lane: None,
             }
-        }
-
-        /// Marks deliveries in flight, as the consumer does before an attempt.
-        fn hold(&self, ids: &[Uuid]) {
-            let mut set = self.recorder.in_flight.lock().expect("set");
-            set.extend(ids.iter().copied());
         }
 
         /// The retry publishes so far: (delay, jobs).
@@ -649,19 +645,19 @@ mod tests {
     async fn a_batch_is_written_once_sorted_then_retries_published_by_delay_then_acked() {
         let id = ids(4);
         let h = Harness::new(false, &[]);
-        h.hold(&id);
         let batch = vec![
             h.attempted(1, id[3], Some(5)),
             h.attempted(2, id[0], Some(25)),
             h.attempted(3, id[2], Some(5)),
             Finished::Cancelled {
                 acker: h.ack(4),
+                hold: h.in_flight.claim(id[1]),
                 delivery_id: id[1],
                 lane: None,
             },
             Finished::Skipped {
                 acker: h.ack(5),
-                delivery_id: None,
+                hold: None,
             },
             Finished::Nothing,
         ];
@@ -684,7 +680,7 @@ mod tests {
             h.settled(),
             vec![(1, "ack"), (2, "ack"), (3, "ack"), (4, "ack"), (5, "ack")]
         );
-        assert!(h.recorder.in_flight.lock().expect("set").is_empty());
+        assert!(id.iter().all(|d| !h.in_flight.holds(*d)), "every hold ends");
     }
 
     #[tokio::test]
@@ -692,12 +688,13 @@ mod tests {
         let id = ids(3);
         let h = Harness::new(false, &[id[2]]);
         // Another attempt of the early job's delivery is in flight: it stays so.
-        h.hold(&id[..1]);
+        let _running = h.in_flight.claim(id[0]).expect("free");
         let gone = |job, delivery: Uuid, webhook: Uuid| {
             let mut record = record(delivery, DeliveryStatus::Failed);
             record.attempt.webhook_id = webhook;
             Finished::Attempted {
                 acker: h.ack(job),
+                hold: h.in_flight.claim(delivery),
                 record: Box::new(record),
                 retry: None,
                 disable: Some(DisableReason::Gone),
@@ -729,7 +726,10 @@ mod tests {
             vec![webhook]
         );
         assert_eq!(h.settled(), vec![(1, "ack"), (2, "ack"), (3, "ack")]);
-        assert!(h.recorder.in_flight.lock().expect("set").contains(&id[0]));
+        assert!(
+            h.in_flight.holds(id[0]),
+            "the running attempt keeps its hold"
+        );
     }
 
     #[test]
@@ -754,6 +754,7 @@ mod tests {
         let in_lane = |f: Finished<FakeAck>, l: i64| match f {
             Finished::Attempted {
                 acker,
+                hold,
                 record,
                 retry,
                 disable,
@@ -761,6 +762,7 @@ mod tests {
                 ..
             } => Finished::Attempted {
                 acker,
+                hold,
                 record,
                 retry,
                 disable,
@@ -777,6 +779,7 @@ mod tests {
             // Cancelled: lane 3 moves on.
             Finished::Cancelled {
                 acker: h.ack(3),
+                hold: h.in_flight.claim(id[2]),
                 delivery_id: id[2],
                 lane: Some(3),
             },
@@ -815,13 +818,12 @@ mod tests {
     async fn a_write_that_keeps_failing_requeues_every_job_and_publishes_nothing() {
         let id = ids(2);
         let h = Harness::new(true, &[]);
-        h.hold(&id);
         let batch = vec![
             h.attempted(1, id[0], Some(5)),
             h.attempted(2, id[1], None),
             Finished::Skipped {
                 acker: h.ack(3),
-                delivery_id: None,
+                hold: None,
             },
         ];
         assert!(h.recorder.flush(batch).await.is_err());
@@ -830,14 +832,13 @@ mod tests {
             h.settled(),
             vec![(1, "requeue"), (2, "requeue"), (3, "requeue")]
         );
-        assert!(h.recorder.in_flight.lock().expect("set").is_empty());
+        assert!(id.iter().all(|d| !h.in_flight.holds(*d)), "every hold ends");
     }
 
     #[tokio::test]
     async fn a_write_that_fails_for_a_while_is_tried_again_not_requeued() {
         let id = ids(2);
         let h = Harness::failing(2, &[]);
-        h.hold(&id);
         let batch = vec![h.attempted(1, id[0], Some(5)), h.attempted(2, id[1], None)];
         h.recorder
             .flush(batch)
@@ -859,7 +860,11 @@ mod tests {
                 .expect("send");
         }
         drop(tx);
-        let Harness { recorder, log } = h;
+        let Harness {
+            recorder,
+            log,
+            in_flight,
+        } = h;
         let written = recorder.store.written.clone();
         recorder.run(rx).await;
         // Everything was queued before the run: one batch, one write.
@@ -869,5 +874,25 @@ mod tests {
         let mut settled = log.lock().expect("log").clone();
         settled.sort();
         assert_eq!(settled, vec![(0, "ack"), (1, "ack"), (2, "ack")]);
+        assert!(id.iter().all(|d| !in_flight.holds(*d)), "every hold ends");
+    }
+
+    #[test]
+    fn a_hold_is_claimed_once_and_ends_with_its_claim() {
+        let in_flight = InFlight::default();
+        let id = Uuid::new_v4();
+        let first = in_flight.claim(id).expect("free");
+        assert!(in_flight.claim(id).is_none(), "a second job waits");
+        drop(first);
+        let again = in_flight.claim(id).expect("free again");
+        // A job whose hold ended early (dropped) cannot end the next job's.
+        let early = Finished::<()>::Skipped {
+            acker: (),
+            hold: None,
+        };
+        drop(early.into_parts());
+        assert!(in_flight.holds(id));
+        drop(again);
+        assert!(!in_flight.holds(id));
     }
 }

@@ -1012,7 +1012,7 @@ impl Scheduler {
                             .worker
                             .finish(Finished::Skipped {
                                 acker: item.part,
-                                delivery_id: None,
+                                hold: None,
                             })
                             .await;
                     });
@@ -1085,7 +1085,7 @@ impl Scheduler {
                         .worker
                         .finish(Finished::Skipped {
                             acker: part,
-                            delivery_id: None,
+                            hold: None,
                         })
                         .await;
                 }

@@ -72,10 +72,11 @@ pub enum Finished<A> {
     /// Already settled by the worker.
     Nothing,
     /// Nothing to write (duplicate, stale, undecodable): just ack.
-    Skipped { acker: A, delivery_id: Option<Uuid> },
+    Skipped { acker: A, hold: Option<Claim> },
     /// The webhook is gone or disabled.
     Cancelled {
         acker: A,
+        hold: Option<Claim>,
         delivery_id: Uuid,
         /// Its FIFO lane, which moves on to its next delivery once this one is recorded.
         lane: Option<i64>,
@@ -83,6 +84,7 @@ pub enum Finished<A> {
     /// An attempt was made (or failed unsent).
     Attempted {
         acker: A,
+        hold: Option<Claim>,
         record: Box<AttemptRecord>,
         retry: Option<(DeliveryJob, Duration)>,
         /// The webhook must be disabled (the receiver answered 410 Gone).
@@ -101,24 +103,59 @@ pub enum Finished<A> {
 }
 
 impl<A> Finished<A> {
-    /// The acker and the delivery this job held in flight, if any.
-    pub(crate) fn into_parts(self) -> Option<(A, Option<Uuid>)> {
+    /// The acker and this job's hold on its delivery, if it still has one.
+    pub(crate) fn into_parts(self) -> Option<(A, Option<Claim>)> {
         match self {
             Finished::Nothing => None,
-            Finished::Skipped { acker, delivery_id } => Some((acker, delivery_id)),
-            Finished::Cancelled {
-                acker, delivery_id, ..
-            } => Some((acker, Some(delivery_id))),
-            Finished::Attempted { acker, record, .. } => Some((acker, Some(record.delivery_id()))),
+            Finished::Skipped { acker, hold }
+            | Finished::Cancelled { acker, hold, .. }
+            | Finished::Attempted { acker, hold, .. } => Some((acker, hold)),
             // A deferred job never held its delivery in flight.
             Finished::Deferred { acker, .. } => Some((acker, None)),
         }
     }
 }
 
-/// Delivery ids being worked on by this process; a duplicate job that arrives meanwhile
-/// waits instead of causing a second POST.
-pub type InFlight = Arc<Mutex<HashSet<Uuid>>>;
+/// The deliveries this process is working on; a duplicate job that arrives meanwhile
+/// waits instead of causing a second POST. A job holds its delivery through a [`Claim`],
+/// so a hold ends exactly once, when that job's claim is dropped, and never ends another
+/// job's.
+#[derive(Debug, Clone, Default)]
+pub struct InFlight(Arc<Mutex<HashSet<Uuid>>>);
+
+impl InFlight {
+    /// Holds `id` for the caller; `None` while another job holds it.
+    pub fn claim(&self, id: Uuid) -> Option<Claim> {
+        // A poisoned set (a panic while it was held) still holds the right ids.
+        let mut set = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        set.insert(id).then(|| Claim {
+            set: self.clone(),
+            id,
+        })
+    }
+
+    /// Whether `id` is held now.
+    pub fn holds(&self, id: Uuid) -> bool {
+        self.0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .contains(&id)
+    }
+}
+
+/// A job's hold on its delivery; released when dropped.
+#[derive(Debug)]
+pub struct Claim {
+    set: InFlight,
+    id: Uuid,
+}
+
+impl Drop for Claim {
+    fn drop(&mut self) {
+        let mut set = self.set.0.lock().unwrap_or_else(|e| e.into_inner());
+        set.remove(&self.id);
+    }
+}
 
 /// One job's share of a message.
 pub struct Part<A> {

@@ -3,7 +3,7 @@
 
 use std::net::TcpListener;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use deadpool_postgres::Pool;
@@ -23,6 +23,7 @@ use crate::job::WorkerContext;
 use crate::loader::ContextLoader;
 use crate::recorder::{PgStore, Recorder};
 use crate::scheduler::{Scheduler, SchedulerSettings};
+use crate::settle::InFlight;
 use crate::shards::{self, LockKeys};
 use crate::sweeper::{self, SweeperSettings};
 use hookrelay_core::sender::WebhookSender;
@@ -75,7 +76,7 @@ impl Dispatcher {
 
         let (finished_tx, finished_rx) =
             mpsc::channel(settings.dispatcher.max_in_flight.max(64) * 2);
-        let in_flight = Arc::new(Mutex::new(Default::default()));
+        let in_flight = InFlight::default();
         let worker = WorkerContext {
             contexts: ContextLoader::start(pool.clone(), cipher, 256, 4),
             sender: WebhookSender::new(
@@ -87,7 +88,7 @@ impl Dispatcher {
                 default_schedule: RetrySchedule::new(&settings.delivery.retry_schedule_secs),
                 max_retry_after: settings.delivery.max_retry_after(),
             },
-            in_flight: in_flight.clone(),
+            in_flight,
             finished: finished_tx,
         };
         let (circuit_tx, circuit_rx) = mpsc::unbounded_channel();
@@ -130,7 +131,6 @@ impl Dispatcher {
                     outbox: Outbox::new(publisher.clone()),
                 },
                 retries: publisher.clone(),
-                in_flight,
                 write_retry_for: crate::recorder::WRITE_RETRY_FOR,
             };
             let recorder_task = tokio::spawn(recorder.run(finished_rx));
