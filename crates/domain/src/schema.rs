@@ -5,9 +5,6 @@
 //! the API's 422 says why; the tests below hold each pattern to its parser on a table of
 //! examples, both ways.
 
-use crate::event_type::EVENT_TYPE_MAX_LEN;
-use crate::target::URL_MAX_LEN;
-
 /// Characters a pattern can name among those [`crate::is_hidden`] refuses: the controls,
 /// the soft hyphen and Arabic letter mark, the Hangul fillers, the Mongolian vowel
 /// separator, zero-width characters and joiners, bidi marks, embeddings, overrides and
@@ -44,6 +41,8 @@ mod openapi {
     use utoipa::openapi::Object;
 
     use super::*;
+    use crate::event_type::EVENT_TYPE_MAX_LEN;
+    use crate::target::URL_MAX_LEN;
 
     fn text(description: &str, min: usize, max: usize, pattern: String) -> Object {
         ObjectBuilder::new()
