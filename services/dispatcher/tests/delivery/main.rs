@@ -2,7 +2,6 @@
 //! receivers on 127.0.0.1.
 
 mod conformance;
-mod console;
 mod faults;
 mod fifo;
 mod flow;

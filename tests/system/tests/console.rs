@@ -7,7 +7,11 @@ use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::Duration;
 
-use crate::helpers::stack;
+use hookrelay_api::startup::Application;
+use hookrelay_dispatcher::startup::Dispatcher;
+use hookrelay_testkit::api::ApiClient;
+use hookrelay_testkit::{test_settings, TestDb};
+use tokio_util::sync::CancellationToken;
 
 fn console_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../console")
@@ -44,12 +48,20 @@ async fn console_works_in_a_real_browser() {
         eprintln!("skipped: the console's browser test cannot run: {why}");
         return;
     }
-    let s = stack(|_| {}).await;
+    let db = TestDb::create().await;
+    let settings = test_settings(&db.url);
+    let app = Application::build(settings.clone(), db.pool.clone()).expect("build api");
+    let api = ApiClient::new(format!("http://127.0.0.1:{}", app.port()));
+    tokio::spawn(app.run_until_stopped());
+    let stop = CancellationToken::new();
+    Dispatcher::start(settings, db.pool.clone(), stop.clone()).expect("start dispatcher");
+    let _stop = stop.drop_guard();
+    let key = api.create_tenant("acme").await.key;
     // A workflow's refused callback, as the ingester logs it (its own tests cover that):
     // the console's callback page lists it.
-    let tenant = s.get_json(&s.key, "/v1/tenant").await;
+    let tenant = api.get_json(&key, "/v1/tenant").await;
     let tenant_id: uuid::Uuid = tenant["id"].as_str().expect("id").parse().expect("uuid");
-    s.db.pool
+    db.pool
         .get()
         .await
         .expect("client")
@@ -63,8 +75,8 @@ async fn console_works_in_a_real_browser() {
         .expect("a logged callback");
     let mut child = tokio::process::Command::new("node")
         .arg(console_dir().join("e2e/console.e2e.mjs"))
-        .env("HOOKRELAY_URL", &s.api.address)
-        .env("HOOKRELAY_KEY", &s.key)
+        .env("HOOKRELAY_URL", &api.address)
+        .env("HOOKRELAY_KEY", &key)
         .env("SCREENSHOT_DIR", console_dir().join("screenshots"))
         .env("CHROMIUM", &chromium)
         .stdin(Stdio::null())

@@ -16,8 +16,14 @@ use serde_json::{json, Value};
 const WAIT: Duration = Duration::from_secs(30);
 
 fn binary(name: &str) -> PathBuf {
-    // All workspace binaries land next to this package's own.
-    PathBuf::from(env!("CARGO_BIN_EXE_hookrelay-ingester")).with_file_name(name)
+    // The workspace's binaries land in the profile directory, the parent of this test's
+    // `deps/`; `cargo test --workspace --all-targets` (`make test`) builds them.
+    let exe = std::env::current_exe().expect("the test's own path");
+    let profile = exe
+        .parent()
+        .and_then(|deps| deps.parent())
+        .expect("target/<profile>/deps/<test>");
+    profile.join(name)
 }
 
 /// One running binary; killed when dropped.
