@@ -163,7 +163,7 @@ pub struct SignedHeaders<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ReplayGuard {
     pub digest: [u8; 32],
-    pub valid_until: i64,
+    pub valid_until_secs: i64,
 }
 
 impl ReplayGuard {
@@ -175,7 +175,7 @@ impl ReplayGuard {
         hash.update(id.as_bytes());
         Self {
             digest: hash.finalize().into(),
-            valid_until: timestamp + TIMESTAMP_TOLERANCE_SECS,
+            valid_until_secs: timestamp + TIMESTAMP_TOLERANCE_SECS,
         }
     }
 }
@@ -362,7 +362,7 @@ mod tests {
         let guard =
             verify_request(&secret, headers, body, 1000).expect("standard signature passes");
         assert_eq!(
-            guard.map(|g| g.valid_until),
+            guard.map(|g| g.valid_until_secs),
             Some(1000 + TIMESTAMP_TOLERANCE_SECS)
         );
         assert_eq!(

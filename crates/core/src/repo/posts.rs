@@ -313,7 +313,7 @@ impl PostRepo {
         guard: &ReplayGuard,
     ) -> Result<bool, tokio_postgres::Error> {
         let digest = guard.digest.as_slice();
-        let valid_until = guard.valid_until as f64;
+        let valid_until_secs = guard.valid_until_secs as f64;
         let rows = client
             .query(
                 "WITH pruned AS ( \
@@ -324,7 +324,7 @@ impl PostRepo {
                  ON CONFLICT (tenant_id, digest) DO UPDATE SET valid_until = EXCLUDED.valid_until \
                    WHERE callback_receipts.valid_until < now() \
                  RETURNING 1",
-                &[&tenant_id, &digest, &valid_until],
+                &[&tenant_id, &digest, &valid_until_secs],
             )
             .await?;
         Ok(!rows.is_empty())

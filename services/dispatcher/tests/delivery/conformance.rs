@@ -1,4 +1,7 @@
-//! The products of `../shared/seeds`, integrated as their documents describe.
+//! The products hookrelay is built for (the seed documents beside the repository), each
+//! integrated as its document describes. Nothing here reads those documents: each test
+//! restates what its seed asks for, and seed 000's Node.js receiver is copied into
+//! `seeds/verify_webhook_receiver.js`.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
