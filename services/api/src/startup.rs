@@ -113,7 +113,7 @@ fn run(
         settings: Arc::new(settings),
         outbox: Outbox::new(publisher),
         key_cache: KeyCache::default(),
-        strict: crate::strict::StrictTypes::default(),
+        strict: crate::app::strict::StrictTypes::default(),
     });
     crate::replayer::spawn_claimer(state.pool.clone(), state.outbox.clone());
     let ops = ops_server(ops_listener, readiness.clone(), metrics_access)?;

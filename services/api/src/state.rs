@@ -32,7 +32,7 @@ pub struct AppState {
     /// Seals and opens webhook signing secrets at rest.
     pub cipher: SecretCipher,
     /// The strict event-type check and its compiled schemas.
-    pub strict: crate::strict::StrictTypes,
+    pub strict: crate::app::strict::StrictTypes,
     /// Signs listing cursors (`next_cursor`) and checks those clients send back.
     pub cursors: CursorSeal,
 }

@@ -23,7 +23,8 @@ pub const ROUTING_KEY: &str = "deliver";
 /// The header that routes a job to its delay queue through the delays exchange.
 pub(crate) const DELAY_HEADER: &str = "hookrelay-delay";
 
-/// Why a publish or connection failed.
+/// Why a broker operation failed: a connection, a publish and its confirm, a channel
+/// set-up, or a consumer that stopped receiving.
 #[derive(Debug, thiserror::Error)]
 pub enum QueueError {
     #[error("RabbitMQ error")]

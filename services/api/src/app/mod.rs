@@ -1,6 +1,8 @@
 //! The API's application layer: what handlers call when a request needs more than one
 //! repository call and a mapping (handlers stay parse -> call -> map, and never call each
-//! other).
+//! other): the strict event-type check with its compiled schemas ([`strict`]), test
+//! sends ([`test_sends`]) and creating a webhook ([`webhooks`]).
 
+pub mod strict;
 pub mod test_sends;
 pub mod webhooks;
