@@ -96,6 +96,25 @@ mod openapi {
             SECRET_PATTERN.to_string()
         )
     );
+    /// A catalogue preset's name: one of [`crate::presets::PRESETS`].
+    pub struct PresetName;
+    impl utoipa::PartialSchema for PresetName {
+        fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+            let names: Vec<&str> = crate::presets::PRESETS.iter().map(|p| p.name).collect();
+            utoipa::openapi::schema::Schema::Object(
+                ObjectBuilder::new()
+                    .schema_type(SchemaType::Type(Type::String))
+                    .description(Some(
+                        "A product's preset: its event types, groups and examples.",
+                    ))
+                    .enum_values(Some(names))
+                    .build(),
+            )
+            .into()
+        }
+    }
+    impl utoipa::ToSchema for PresetName {}
+
     named!(
         Url,
         text(

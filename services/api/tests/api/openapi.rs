@@ -185,6 +185,18 @@ async fn documented_patterns_are_the_domains() {
         let (_, domain) = expected.iter().find(|(n, _)| *n == name).expect("known");
         assert_eq!(&pattern, domain, "{schema}.{field}");
     }
+    // The presets the API documents are the domain's.
+    let presets: Vec<&str> = schemas["PresetName"]["enum"]
+        .as_array()
+        .expect("preset names")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    let known: Vec<&str> = hookrelay_domain::presets::PRESETS
+        .iter()
+        .map(|p| p.name)
+        .collect();
+    assert_eq!(presets, known);
     // Optional fields stay optional; a nullable one says so.
     let create = &schemas["CreateWebhookRequest"];
     let required: Vec<&str> = create["required"]

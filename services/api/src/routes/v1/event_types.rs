@@ -186,8 +186,7 @@ fn check_schema(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ImportRequest {
-    /// `crm-scheduler`, `mailing`, `publishing`, `social-suite` or `crm`.
-    #[schema(pattern = "^(crm-scheduler|mailing|publishing|social-suite|crm)$")]
+    #[schema(value_type = hookrelay_domain::schema::PresetName)]
     pub preset: String,
 }
 
