@@ -394,6 +394,24 @@ try {
     assert.ok(overflow <= 0, `${route} scrolls sideways by ${overflow}px at 360 px`);
     await shot(phone, `${name}-360`);
   }
+  step("a portal link signs a customer in without a key, says it is read-only; revoked, it signs out");
+  const portal = await rest("POST", "/v1/portal-sessions", {
+    read_only: true,
+    return_url: "https://app.example.com/settings",
+  });
+  const customer = await openPage({ width: 1280, height: 900 });
+  await customer.goto(portal.url);
+  await customer.getByRole("row", { name: /Shop orders/ }).waitFor();
+  assert.ok(!(await customer.evaluate(() => location.hash.includes("hrp_"))), "the token leaves the address bar");
+  await customer.getByText("Read-only", { exact: true }).waitFor();
+  assert.equal(await customer.getByRole("link", { name: "Back", exact: true }).getAttribute("href"), "https://app.example.com/settings");
+  await shot(customer, "portal-read-only");
+  // Revoked: the next request is refused and the tab is signed out.
+  await rest("DELETE", `/v1/portal-sessions/${portal.id}`);
+  await customer.goto(`${BASE}/console/#/event-types`);
+  await customer.getByLabel("API key").waitFor();
+  assert.deepEqual(customer.problems.filter((p) => !/401/.test(p)), [], "no console errors in the portal");
+
   await page.goto(`${BASE}/console/#/webhooks`);
   await page.getByRole("row", { name: /Shop orders/ }).waitFor();
   await shot(page, "webhooks-desktop");

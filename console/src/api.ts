@@ -225,7 +225,27 @@ export interface Tenant {
   strict_event_types: boolean;
 }
 
+/** A portal session: how a product signs one of its customers in without an API key. */
+export interface PortalSession {
+  id: string;
+  read_only: boolean;
+  locale: "en" | "ru";
+  return_url: string | null;
+  expires_at: string;
+}
+
 const KEY_STORAGE = "hookrelay.console.key";
+
+/**
+ * A portal link (`/console/#portal=hrp_...`) signs the tab in: the token moves from the
+ * URL fragment (which no server sees) into session storage, and leaves the address bar.
+ */
+export function takePortalToken(): void {
+  const match = /^#portal=(hrp_[A-Za-z0-9_-]+)$/.exec(location.hash);
+  if (!match) return;
+  sessionStorage.setItem(KEY_STORAGE, match[1]);
+  history.replaceState(null, "", `${location.pathname}#/webhooks`);
+}
 
 /** The tenant key lives in session storage only: gone when the tab closes, never in a URL. */
 export const session = {
@@ -294,6 +314,7 @@ function query(params: Record<string, string | number | boolean | null | undefin
 const enc = encodeURIComponent;
 
 export const api = {
+  portalSession: () => call<PortalSession>("GET", "/v1/portal-sessions/current"),
   tenant: (key?: string) => call<Tenant>("GET", "/v1/tenant", undefined, key ?? session.key()),
 
   webhooks: (cursor?: string | null) =>

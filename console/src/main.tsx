@@ -1,9 +1,10 @@
 // The hookrelay console: a Settings -> Webhooks page over the public REST API, served by
 // hookrelay-api at /console/. Routing is by URL hash, so the server serves one page and
-// nothing secret ever reaches a URL; the tenant key lives in session storage.
+// nothing secret ever reaches a server in a URL; the tenant key (or a portal link's token,
+// taken from the URL fragment at load) lives in session storage.
 import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
-import { api, ApiError, session, whenUnauthorized, type Tenant } from "./api";
+import { api, ApiError, session, takePortalToken, whenUnauthorized, type PortalSession, type Tenant } from "./api";
 import { ErrorBanner, Field, go, useRoute } from "./ui";
 import { WebhookList } from "./pages/WebhookList";
 import { WebhookEditor } from "./pages/WebhookEditor";
@@ -96,6 +97,7 @@ function Page({ route }: { route: string[] }) {
 
 function App() {
   const [tenant, setTenant] = useState<Tenant | null>(null);
+  const [portal, setPortal] = useState<PortalSession | null>(null);
   const [checking, setChecking] = useState(!!session.key());
   const [expired, setExpired] = useState(false);
   const route = useRoute();
@@ -112,6 +114,7 @@ function App() {
         .then(setTenant)
         .catch(() => session.clear())
         .finally(() => setChecking(false));
+      if (session.key()?.startsWith("hrp_")) api.portalSession().then(setPortal).catch(() => setPortal(null));
     }
   }, []);
 
@@ -143,6 +146,12 @@ function App() {
           ))}
         </nav>
         <span class="tenant">
+          {portal?.return_url && (
+            <a href={portal.return_url} class="back">
+              Back
+            </a>
+          )}
+          {portal?.read_only && <span class="badge muted">Read-only</span>}
           {tenant.name}
           <button
             type="button"
@@ -163,4 +172,5 @@ function App() {
   );
 }
 
+takePortalToken();
 render(<App />, document.getElementById("app")!);

@@ -29,6 +29,7 @@ pub mod flow;
 mod headers;
 pub mod ordering;
 pub mod payload;
+pub mod portal;
 pub mod post;
 pub mod presets;
 pub mod replay;

@@ -1,4 +1,5 @@
-//! Bearer authentication: tenant API keys for `/v1`, the admin token for tenant creation.
+//! Bearer authentication: tenant API keys and portal sessions for `/v1`, the admin token
+//! for tenant creation.
 
 use secrecy::ExposeSecret;
 use std::future::Future;
@@ -8,6 +9,8 @@ use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::{web, FromRequest, HttpRequest};
 use hookrelay_core::repo::api_keys::{hash_key, ApiKeyRepo, Authenticated};
+use hookrelay_core::repo::portal_sessions::PortalSessionRepo;
+use hookrelay_domain::portal::{may_use, PORTAL_TOKEN_PREFIX};
 use hookrelay_web::error::ApiError;
 use hookrelay_web::http::constant_time_eq;
 use hookrelay_web::limits::client_addr;
@@ -30,12 +33,36 @@ fn state(req: &HttpRequest) -> Result<web::Data<AppState>, ApiError> {
         .ok_or_else(|| ApiError::Unavailable("application state missing".into()))
 }
 
-/// The tenant whose valid, unrevoked API key signed the request.
+/// What signed a tenant's request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// A tenant API key: every tenant route.
+    ApiKey,
+    /// A portal session (a customer's link to its webhooks page): reads, and writes unless
+    /// read-only; never API keys, portal sessions or the tenant's settings.
+    Portal { session_id: Uuid, read_only: bool },
+}
+
+/// The tenant whose valid, unrevoked API key or live portal session signed the request.
 #[derive(Debug, Clone, Copy)]
 pub struct TenantAuth {
     pub tenant_id: Uuid,
     /// The tenant's `strict_event_types` setting (cached with the key).
     pub strict_event_types: bool,
+    pub access: Access,
+}
+
+impl TenantAuth {
+    /// 403 for a portal session: the route is the product's, not its customer's (API keys,
+    /// portal sessions, the tenant's settings).
+    pub fn require_api_key(&self) -> Result<(), ApiError> {
+        match self.access {
+            Access::ApiKey => Ok(()),
+            Access::Portal { .. } => Err(ApiError::Forbidden(
+                "a portal session cannot use this route; it needs the tenant's API key".into(),
+            )),
+        }
+    }
 }
 
 impl FromRequest for TenantAuth {
@@ -46,12 +73,33 @@ impl FromRequest for TenantAuth {
         let key = bearer(req).map(str::to_owned);
         let state = state(req);
         let addr = client_addr(req);
+        let method = req.method().as_str().to_owned();
         Box::pin(async move {
             let state = state?;
             // A valid key always passes: failures are counted, never checked up front.
             let Some(key) = key else {
                 return Err(state.limits.auth_failures.failed(addr, None));
             };
+            if key.starts_with(PORTAL_TOKEN_PREFIX) {
+                let client = state.pool.get().await?;
+                let Some(session) = PortalSessionRepo::authenticate(&client, &key).await? else {
+                    return Err(state.limits.auth_failures.failed(addr, Some(&key)));
+                };
+                state.limits.per_key.admit(&hash_key(&key), 1)?;
+                if !may_use(session.read_only, &method) {
+                    return Err(ApiError::Forbidden(
+                        "this portal session is read-only".into(),
+                    ));
+                }
+                return Ok(TenantAuth {
+                    tenant_id: session.tenant_id,
+                    strict_event_types: session.strict_event_types,
+                    access: Access::Portal {
+                        session_id: session.session_id,
+                        read_only: session.read_only,
+                    },
+                });
+            }
             if !key.starts_with(hookrelay_core::repo::api_keys::KEY_PREFIX) {
                 return Err(state.limits.auth_failures.failed(addr, Some(&key)));
             }
@@ -71,6 +119,7 @@ impl FromRequest for TenantAuth {
             Ok(TenantAuth {
                 tenant_id: auth.tenant_id,
                 strict_event_types: auth.strict_event_types,
+                access: Access::ApiKey,
             })
         })
     }
@@ -90,6 +139,11 @@ impl FromRequest for AdminAuth {
             let addr = client_addr(req);
             let expected = state.settings.api.admin_token.expose_secret().as_bytes();
             let given = bearer(req);
+            if given.is_some_and(|t| t.starts_with(PORTAL_TOKEN_PREFIX)) {
+                return Err(ApiError::Forbidden(
+                    "a portal session cannot use admin routes".into(),
+                ));
+            }
             // An empty admin token disables the admin routes.
             if expected.is_empty()
                 || !constant_time_eq(expected, given.unwrap_or_default().as_bytes())

@@ -55,8 +55,11 @@ use crate::routes::v1;
         v1::callback_url::get_callback_url,
         v1::callback_url::rotate_callback_url,
         v1::callback_url::update_callback_url,
+        v1::portal_sessions::create_portal_session,
+        v1::portal_sessions::current_portal_session,
+        v1::portal_sessions::revoke_portal_session,
     ),
-    modifiers(&SecuritySchemes, &CommonResponses)
+    modifiers(&SecuritySchemes, &PortalRefusals, &CommonResponses)
 )]
 pub struct ApiDoc;
 
@@ -70,7 +73,9 @@ impl Modify for SecuritySchemes {
             SecurityScheme::Http(
                 HttpBuilder::new()
                     .scheme(HttpAuthScheme::Bearer)
-                    .description(Some("A tenant API key (`hr_...`)"))
+                    .description(Some(
+                        "A tenant API key (`hr_...`), or a portal session's token (`hrp_...`)",
+                    ))
                     .build(),
             ),
         );
@@ -83,6 +88,45 @@ impl Modify for SecuritySchemes {
                     .build(),
             ),
         );
+    }
+}
+
+/// The 403 a portal session can get on a tenant route: any write of a read-only one.
+struct PortalRefusals;
+
+impl Modify for PortalRefusals {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+        for item in openapi.paths.paths.values_mut() {
+            let writes = [
+                item.post.as_mut(),
+                item.put.as_mut(),
+                item.patch.as_mut(),
+                item.delete.as_mut(),
+            ];
+            for op in writes.into_iter().flatten() {
+                let tenant_route = op.security.as_ref().is_some_and(|s| {
+                    serde_json::to_value(s).is_ok_and(|v| v.to_string().contains("api_key"))
+                });
+                if tenant_route {
+                    op.responses
+                        .responses
+                        .entry("403".to_string())
+                        .or_insert_with(|| {
+                            ResponseBuilder::new()
+                                .description("`forbidden`: a read-only portal session")
+                                .content(
+                                    "application/json",
+                                    ContentBuilder::new()
+                                        .schema(Some(Ref::from_schema_name("ErrorBody")))
+                                        .build(),
+                                )
+                                .build()
+                                .into()
+                        });
+                }
+            }
+        }
     }
 }
 

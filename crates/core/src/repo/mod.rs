@@ -7,6 +7,7 @@ pub mod deliveries;
 pub mod event_types;
 pub mod events;
 pub mod lanes;
+pub mod portal_sessions;
 pub mod posts;
 pub mod replays;
 pub mod retention;

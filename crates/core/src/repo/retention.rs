@@ -16,16 +16,18 @@ pub enum Table {
     Callbacks,
     Stats,
     Replays,
+    PortalSessions,
 }
 
 impl Table {
-    pub const ALL: [Table; 6] = [
+    pub const ALL: [Table; 7] = [
         Table::Attempts,
         Table::Deliveries,
         Table::Events,
         Table::Callbacks,
         Table::Stats,
         Table::Replays,
+        Table::PortalSessions,
     ];
 
     pub fn name(self) -> &'static str {
@@ -36,6 +38,7 @@ impl Table {
             Table::Callbacks => "callbacks",
             Table::Stats => "webhook_stats",
             Table::Replays => "replays",
+            Table::PortalSessions => "portal_sessions",
         }
     }
 
@@ -56,6 +59,7 @@ impl Table {
             Table::Replays => {
                 "SELECT ctid FROM replays WHERE state <> 'running' AND created_at < $1"
             }
+            Table::PortalSessions => "SELECT ctid FROM portal_sessions WHERE expires_at < $1",
         }
     }
 }

@@ -13,5 +13,6 @@ mod limits;
 mod migrations;
 mod openapi;
 mod ordering;
+mod portal;
 mod secrets;
 mod webhooks;

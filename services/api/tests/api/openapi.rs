@@ -86,6 +86,9 @@ async fn openapi_document_matches_the_served_routes() {
         "GET /v1/callback-url",
         "PATCH /v1/callback-url",
         "POST /v1/callback-url/rotate",
+        "POST /v1/portal-sessions",
+        "GET /v1/portal-sessions/current",
+        "DELETE /v1/portal-sessions/{id}",
     ]
     .into_iter()
     .map(String::from)

@@ -356,7 +356,11 @@ async fn retention_deletes_only_old_rows_in_small_batches() {
              SELECT tenant_id, now() - interval '40 days', 'applied', 200 FROM webhooks WHERE id = '{webhook}'; \
              INSERT INTO webhook_stats (webhook_id, minute, tenant_id, attempts, successes, failed_deliveries) \
              SELECT id, date_trunc('minute', now() - interval '40 days'), tenant_id, 6, 0, 5 \
-             FROM webhooks WHERE id = '{webhook}';"
+             FROM webhooks WHERE id = '{webhook}'; \
+             INSERT INTO portal_sessions (id, tenant_id, token_hash, read_only, locale, expires_at) \
+             SELECT gen_random_uuid(), tenant_id, decode(md5(g::text), 'hex'), false, 'en', \
+                    now() + (CASE WHEN g = 1 THEN interval '-40 days' ELSE interval '1 hour' END) \
+             FROM webhooks, generate_series(1, 2) g WHERE id = '{webhook}';"
         ))
         .await
         .expect("old history");
@@ -376,7 +380,8 @@ async fn retention_deletes_only_old_rows_in_small_batches() {
         )
         .await
             == 0
-            && count("SELECT count(*) FROM events WHERE event_type LIKE 'old.%'").await == 1)
+            && count("SELECT count(*) FROM events WHERE event_type LIKE 'old.%'").await == 1
+            && count("SELECT count(*) FROM portal_sessions").await == 1)
             .then_some(())
     })
     .await;
@@ -394,6 +399,11 @@ async fn retention_deletes_only_old_rows_in_small_batches() {
     assert_eq!(
         count("SELECT count(*) FROM webhook_stats WHERE minute < now() - interval '30 days'").await,
         0
+    );
+    assert_eq!(
+        count("SELECT count(*) FROM portal_sessions WHERE expires_at > now()").await,
+        1,
+        "a live portal session stays"
     );
     // Today's rows are all there.
     let e = s.event(&fresh).await;

@@ -41,12 +41,13 @@ pub struct ApiKeyList {
 #[utoipa::path(
     get, path = "/v1/api-keys", tag = "api-keys",
     security(("api_key" = [])),
-    responses((status = 200, body = ApiKeyList), (status = 401, body = hookrelay_web::error::ErrorBody))
+    responses((status = 200, body = ApiKeyList), (status = 401, body = hookrelay_web::error::ErrorBody), (status = 403, body = hookrelay_web::error::ErrorBody, description = "`forbidden`: a portal session"))
 )]
 pub async fn list_api_keys(
     auth: TenantAuth,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
+    auth.require_api_key()?;
     let client = state.pool.get().await?;
     let keys = ApiKeyRepo::list(&client, auth.tenant_id).await?;
     Ok(HttpResponse::Ok().json(ApiKeyList {
@@ -61,7 +62,7 @@ pub async fn list_api_keys(
     security(("api_key" = [])),
     responses(
         (status = 201, body = ApiKeyCreated),
-        (status = 401, body = hookrelay_web::error::ErrorBody),
+        (status = 401, body = hookrelay_web::error::ErrorBody), (status = 403, body = hookrelay_web::error::ErrorBody, description = "`forbidden`: a portal session"),
         (status = 422, body = hookrelay_web::error::ErrorBody),
     )
 )]
@@ -70,6 +71,7 @@ pub async fn create_api_key(
     state: web::Data<AppState>,
     JsonBody(body): JsonBody<CreateApiKeyRequest>,
 ) -> Result<HttpResponse, ApiError> {
+    auth.require_api_key()?;
     let name = display_name("name", body.name)?;
     let mut client = state.pool.get().await?;
     let cap = state.settings.limits.api_keys_per_tenant;
@@ -94,7 +96,7 @@ fn api_keys_full(cap: u32) -> ApiError {
     security(("api_key" = [])),
     responses(
         (status = 204, description = "revoked"),
-        (status = 401, body = hookrelay_web::error::ErrorBody),
+        (status = 401, body = hookrelay_web::error::ErrorBody), (status = 403, body = hookrelay_web::error::ErrorBody, description = "`forbidden`: a portal session"),
         (status = 404, body = hookrelay_web::error::ErrorBody),
         (status = 409, body = hookrelay_web::error::ErrorBody, description = "`last_api_key`: the tenant's only active key"),
     )
@@ -104,6 +106,7 @@ pub async fn revoke_api_key(
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
+    auth.require_api_key()?;
     let mut client = state.pool.get().await?;
     match ApiKeyRepo::revoke(&mut client, auth.tenant_id, id.into_inner()).await? {
         Revocation::Revoked(_) => {}

@@ -7,6 +7,7 @@ pub mod callback_url;
 pub mod deliveries;
 pub mod event_types;
 pub mod events;
+pub mod portal_sessions;
 pub mod posts;
 pub mod replays;
 pub mod tenants;
@@ -31,6 +32,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, max_event_bytes: usize) {
             .configure(deliveries::configure)
             .configure(event_types::configure)
             .configure(posts::configure)
+            .configure(portal_sessions::configure)
             .configure(callback_url::configure),
     );
 }

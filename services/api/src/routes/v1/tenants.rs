@@ -229,6 +229,7 @@ pub async fn get_tenant(
         (status = 200, body = TenantResponse),
         (status = 400, body = hookrelay_web::error::ErrorBody),
         (status = 401, body = hookrelay_web::error::ErrorBody),
+        (status = 403, body = hookrelay_web::error::ErrorBody, description = "`forbidden`: a portal session"),
         (status = 415, body = hookrelay_web::error::ErrorBody),
         (status = 422, body = hookrelay_web::error::ErrorBody),
     )
@@ -238,6 +239,7 @@ pub async fn update_tenant(
     state: web::Data<AppState>,
     JsonBody(body): JsonBody<UpdateTenantRequest>,
 ) -> Result<HttpResponse, ApiError> {
+    auth.require_api_key()?;
     let client = state.pool.get().await?;
     if let Some(strict) = body.strict_event_types {
         TenantRepo::set_strict_event_types(&client, auth.tenant_id, strict).await?;
