@@ -394,7 +394,8 @@ try {
     assert.ok(overflow <= 0, `${route} scrolls sideways by ${overflow}px at 360 px`);
     await shot(phone, `${name}-360`);
   }
-  step("a portal link signs a customer in without a key, says it is read-only; revoked, it signs out");
+  step("a portal link signs a customer in without a key, branded, says it is read-only; revoked, it signs out");
+  await rest("PATCH", "/v1/tenant", { branding: { name: "Acme Scheduler", primary_color: "#6b21a8" } });
   const portal = await rest("POST", "/v1/portal-sessions", {
     read_only: true,
     return_url: "https://app.example.com/settings",
@@ -404,6 +405,11 @@ try {
   await customer.getByRole("row", { name: /Shop orders/ }).waitFor();
   assert.ok(!(await customer.evaluate(() => location.hash.includes("hrp_"))), "the token leaves the address bar");
   await customer.getByText("Read-only", { exact: true }).waitFor();
+  // The product's branding instead of hookrelay's.
+  await customer.locator(".top .brand", { hasText: "Acme Scheduler" }).waitFor();
+  assert.match(await customer.title(), /^Acme Scheduler/);
+  const accent = await customer.evaluate(() => getComputedStyle(document.documentElement).getPropertyValue("--accent").trim());
+  assert.equal(accent, "#6b21a8");
   assert.equal(await customer.getByRole("link", { name: "Back", exact: true }).getAttribute("href"), "https://app.example.com/settings");
   await shot(customer, "portal-read-only");
   // Revoked: the next request is refused and the tab is signed out.
@@ -411,6 +417,7 @@ try {
   await customer.goto(`${BASE}/console/#/event-types`);
   await customer.getByLabel("API key").waitFor();
   assert.deepEqual(customer.problems.filter((p) => !/401/.test(p)), [], "no console errors in the portal");
+  await rest("PATCH", "/v1/tenant", { branding: null });
 
   await page.goto(`${BASE}/console/#/webhooks`);
   await page.getByRole("row", { name: /Shop orders/ }).waitFor();

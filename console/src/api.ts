@@ -219,10 +219,19 @@ export interface Callback {
   body_excerpt: string | null;
 }
 
+/** What a product shows its customers instead of "hookrelay". */
+export interface Branding {
+  name: string | null;
+  primary_color: string | null;
+  logo_url: string | null;
+  support_url: string | null;
+}
+
 export interface Tenant {
   id: string;
   name: string;
   strict_event_types: boolean;
+  branding: Branding | null;
 }
 
 /** A portal session: how a product signs one of its customers in without an API key. */

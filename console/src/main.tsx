@@ -4,7 +4,7 @@
 // taken from the URL fragment at load) lives in session storage.
 import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
-import { api, ApiError, session, takePortalToken, whenUnauthorized, type PortalSession, type Tenant } from "./api";
+import { api, ApiError, session, takePortalToken, whenUnauthorized, type Branding, type PortalSession, type Tenant } from "./api";
 import { ErrorBanner, Field, go, useRoute } from "./ui";
 import { WebhookList } from "./pages/WebhookList";
 import { WebhookEditor } from "./pages/WebhookEditor";
@@ -95,12 +95,23 @@ function Page({ route }: { route: string[] }) {
   }
 }
 
+/** The tenant's branding on the page: its name in the title, its colour on buttons and links. */
+function useBranding(branding: Branding | null | undefined) {
+  useEffect(() => {
+    document.title = branding?.name ? `${branding.name} · Webhooks` : "hookrelay console";
+    const root = document.documentElement.style;
+    if (branding?.primary_color) root.setProperty("--accent", branding.primary_color);
+    else root.removeProperty("--accent");
+  }, [branding]);
+}
+
 function App() {
   const [tenant, setTenant] = useState<Tenant | null>(null);
   const [portal, setPortal] = useState<PortalSession | null>(null);
   const [checking, setChecking] = useState(!!session.key());
   const [expired, setExpired] = useState(false);
   const route = useRoute();
+  useBranding(tenant?.branding);
 
   useEffect(() => {
     whenUnauthorized(() => {
@@ -137,7 +148,10 @@ function App() {
         Skip to content
       </a>
       <header class="top">
-        <span class="brand">hookrelay</span>
+        <span class="brand">
+          {tenant.branding?.logo_url && <img class="logo" src={tenant.branding.logo_url} alt="" />}
+          {tenant.branding?.name ?? "hookrelay"}
+        </span>
         <nav aria-label="Sections">
           {NAV.map(([path, label]) => (
             <a href={`#/${path}`} aria-current={section === path ? "page" : undefined}>
@@ -152,6 +166,11 @@ function App() {
             </a>
           )}
           {portal?.read_only && <span class="badge muted">Read-only</span>}
+          {tenant.branding?.support_url && (
+            <a href={tenant.branding.support_url} class="back">
+              Help
+            </a>
+          )}
           {tenant.name}
           <button
             type="button"

@@ -188,6 +188,9 @@ pub struct ApiSettings {
     pub callback_token_key: SecretString,
     /// Test sends per tenant and minute.
     pub test_sends_per_minute: u32,
+    /// Origins that may show the console in a frame (`https://app.example.com`), besides
+    /// the API's own: the console's `frame-ancestors`.
+    pub console_frame_ancestors: Vec<String>,
 }
 
 /// The delivery worker process.
@@ -347,7 +350,8 @@ impl Settings {
             .try_parsing(true)
             .list_separator(",")
             .with_list_parse_key("delivery.retry_schedule_secs")
-            .with_list_parse_key("secrets.keys");
+            .with_list_parse_key("secrets.keys")
+            .with_list_parse_key("api.console_frame_ancestors");
         let settings: Settings = builder.add_source(env).build()?.try_deserialize()?;
         settings.validate()?;
         Ok(settings)
@@ -372,6 +376,17 @@ impl Settings {
         }
         if self.api.test_sends_per_minute == 0 {
             return invalid("api.test_sends_per_minute", "must be at least 1");
+        }
+        if let Some(bad) = self
+            .api
+            .console_frame_ancestors
+            .iter()
+            .find(|o| !is_origin(o))
+        {
+            return invalid(
+                "api.console_frame_ancestors",
+                &format!("{bad:?} is not an origin such as https://app.example.com"),
+            );
         }
         if self
             .database
@@ -460,6 +475,21 @@ impl Settings {
     }
 }
 
+/// `http(s)://host[:port]`, nothing more: what a CSP source list may name here without
+/// widening it (no wildcards, paths or keywords).
+fn is_origin(s: &str) -> bool {
+    let Some(rest) = s
+        .strip_prefix("https://")
+        .or_else(|| s.strip_prefix("http://"))
+    else {
+        return false;
+    };
+    !rest.is_empty()
+        && rest
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':'))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -501,6 +531,37 @@ mod tests {
         assert_eq!(s.database.pool_size, 3);
         assert_eq!(s.delivery.retry_schedule_secs, vec![1, 2]);
         assert!(s.delivery.allow_private_targets);
+    }
+
+    #[test]
+    fn frame_ancestors_are_origins_only() {
+        let s = Settings::load_from(
+            None,
+            env(&[(
+                "HOOKRELAY__API__CONSOLE_FRAME_ANCESTORS",
+                "https://app.example.com,http://127.0.0.1:3000",
+            )]),
+        )
+        .expect("origins load");
+        assert_eq!(
+            s.api.console_frame_ancestors,
+            vec!["https://app.example.com", "http://127.0.0.1:3000"]
+        );
+        for bad in [
+            "*",
+            "https://*.example.com",
+            "'unsafe-inline'",
+            "https://a.com/path",
+            "https://",
+        ] {
+            let err = Settings::load_from(
+                None,
+                env(&[("HOOKRELAY__API__CONSOLE_FRAME_ANCESTORS", bad)]),
+            )
+            .expect_err(bad)
+            .to_string();
+            assert!(err.contains("api.console_frame_ancestors"), "{bad}: {err}");
+        }
     }
 
     #[test]

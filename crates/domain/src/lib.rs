@@ -22,6 +22,7 @@
 //! - [`payload`]: the exact bytes a receiver gets; [`signing`]: Standard Webhooks signatures.
 
 pub mod attempt;
+pub mod branding;
 pub mod delivery;
 mod event_schema;
 mod event_type;

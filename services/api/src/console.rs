@@ -12,13 +12,35 @@ use rust_embed::RustEmbed;
 #[folder = "../../console/dist"]
 struct Assets;
 
-/// The console's scripts and styles come from this origin only; it calls only `/v1` here.
-/// No inline script or style is allowed, so an injected string cannot run.
-const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
-                   connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'";
+/// The console's Content-Security-Policy: scripts and styles from this origin only (no
+/// inline script or style, so an injected string cannot run), calls to `/v1` here only,
+/// images also from https (a tenant's logo), and frames only on this origin and the
+/// configured ones (`api.console_frame_ancestors`).
+#[derive(Clone)]
+pub struct ConsolePolicy(HeaderValue);
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/console", web::get().to(redirect))
+impl ConsolePolicy {
+    pub fn new(frame_ancestors: &[String]) -> Self {
+        let ancestors = std::iter::once("'self'")
+            .chain(frame_ancestors.iter().map(String::as_str))
+            .collect::<Vec<_>>()
+            .join(" ");
+        let csp = format!(
+            "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: https:; \
+             connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors {ancestors}"
+        );
+        // The origins were checked when the settings loaded; a bad one would only narrow
+        // the policy to this origin.
+        Self(HeaderValue::from_str(&csp).unwrap_or(HeaderValue::from_static(
+            "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: https:; \
+             connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'",
+        )))
+    }
+}
+
+pub fn configure(cfg: &mut web::ServiceConfig, policy: ConsolePolicy) {
+    cfg.app_data(web::Data::new(policy))
+        .route("/console", web::get().to(redirect))
         .route("/console/", web::get().to(index))
         .route("/console/{path:.*}", web::get().to(asset));
 }
@@ -35,6 +57,12 @@ async fn index(req: HttpRequest) -> HttpResponse {
 
 async fn asset(req: HttpRequest, path: web::Path<String>) -> HttpResponse {
     serve(&req, &path)
+}
+
+fn policy(req: &HttpRequest) -> HeaderValue {
+    req.app_data::<web::Data<ConsolePolicy>>()
+        .map(|p| p.0.clone())
+        .unwrap_or_else(|| ConsolePolicy::new(&[]).0)
 }
 
 fn serve(req: &HttpRequest, path: &str) -> HttpResponse {
@@ -62,10 +90,7 @@ fn serve(req: &HttpRequest, path: &str) -> HttpResponse {
         .insert_header((header::CACHE_CONTROL, "no-cache"))
         .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .insert_header((header::REFERRER_POLICY, "no-referrer"))
-        .insert_header((
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(CSP),
-        ));
+        .insert_header((header::CONTENT_SECURITY_POLICY, policy(req)));
     if fresh {
         return res.finish();
     }

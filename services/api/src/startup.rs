@@ -98,6 +98,7 @@ fn run(
     let metrics_access = MetricsAccess::new(&settings.telemetry);
     hookrelay_core::telemetry::set_event_type_labels(settings.telemetry.event_type_labels);
     let max_event_bytes = settings.api.max_event_bytes;
+    let console_policy = crate::console::ConsolePolicy::new(&settings.api.console_frame_ancestors);
     let state = web::Data::new(AppState {
         events: EventIngester::start(pool.clone(), settings.limits.ingest_caps()),
         sender: WebhookSender::new(
@@ -137,7 +138,7 @@ fn run(
             .app_data(allowed_methods.clone())
             .configure(health_routes)
             .configure(|c| routes::v1::configure(c, max_event_bytes))
-            .configure(crate::console::configure)
+            .configure(|c| crate::console::configure(c, console_policy.clone()))
     })?;
     Ok((server, ops))
 }

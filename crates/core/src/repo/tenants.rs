@@ -3,9 +3,12 @@
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use hookrelay_domain::ValidationError;
+use hookrelay_domain::branding::Branding;
+use hookrelay_domain::{CorruptValue, ValidationError};
+use tokio_postgres::Row;
 
-use super::GenericClient;
+use super::{report_corrupt, GenericClient};
+use crate::db::DbError;
 use crate::pagination::{split_page, Cursor, ListError};
 
 /// A customer of hookrelay; every other row belongs to one.
@@ -16,6 +19,25 @@ pub struct Tenant {
     pub created_at: DateTime<Utc>,
     /// Accept only registered event types whose data passes their schema.
     pub strict_event_types: bool,
+    pub branding: Option<Branding>,
+}
+
+const COLUMNS: &str = "id, name, created_at, strict_event_types, branding";
+
+fn from_row(r: &Row) -> Result<Tenant, CorruptValue> {
+    let id: Uuid = r.get("id");
+    let branding = r
+        .get::<_, Option<serde_json::Value>>("branding")
+        .map(Branding::from_stored)
+        .transpose()
+        .inspect_err(|e| report_corrupt("tenants", id, e))?;
+    Ok(Tenant {
+        id,
+        name: r.get("name"),
+        created_at: r.get("created_at"),
+        strict_event_types: r.get("strict_event_types"),
+        branding,
+    })
 }
 
 /// Reads and writes tenants.
@@ -40,27 +62,20 @@ impl TenantRepo {
             name: name.to_string(),
             created_at: row.get(0),
             strict_event_types: false,
+            branding: None,
         })
     }
 
     /// One tenant.
     #[tracing::instrument(name = "TenantRepo::get", skip_all, fields(otel.kind = "client", db.system = "postgresql"))]
-    pub async fn get(
-        client: &impl GenericClient,
-        id: Uuid,
-    ) -> Result<Option<Tenant>, tokio_postgres::Error> {
+    pub async fn get(client: &impl GenericClient, id: Uuid) -> Result<Option<Tenant>, DbError> {
         let row = client
             .query_opt(
-                "SELECT name, created_at, strict_event_types FROM tenants WHERE id = $1",
+                &format!("SELECT {COLUMNS} FROM tenants WHERE id = $1"),
                 &[&id],
             )
             .await?;
-        Ok(row.map(|r| Tenant {
-            id,
-            name: r.get(0),
-            created_at: r.get(1),
-            strict_event_types: r.get(2),
-        }))
+        Ok(row.as_ref().map(from_row).transpose()?)
     }
 
     /// A page of tenants in creation order (ids are UUIDv7), after `cursor`.
@@ -82,20 +97,17 @@ impl TenantRepo {
             .transpose()?;
         let rows = client
             .query(
-                "SELECT id, name, created_at, strict_event_types FROM tenants \
-                  WHERE $1::uuid IS NULL OR id > $1 ORDER BY id LIMIT $2",
+                &format!(
+                    "SELECT {COLUMNS} FROM tenants \
+                     WHERE $1::uuid IS NULL OR id > $1 ORDER BY id LIMIT $2"
+                ),
                 &[&after, &(limit + 1)],
             )
             .await?;
         let tenants = rows
             .iter()
-            .map(|r| Tenant {
-                id: r.get(0),
-                name: r.get(1),
-                created_at: r.get(2),
-                strict_event_types: r.get(3),
-            })
-            .collect();
+            .map(from_row)
+            .collect::<Result<Vec<Tenant>, CorruptValue>>()?;
         Ok(split_page(tenants, limit, |t| Cursor {
             ordering: ORDERING.to_string(),
             key: String::new(),
@@ -114,6 +126,23 @@ impl TenantRepo {
             .execute(
                 "UPDATE tenants SET strict_event_types = $2 WHERE id = $1",
                 &[&id, &strict],
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// Sets (or with `None` clears) the tenant's branding.
+    #[tracing::instrument(name = "TenantRepo::set_branding", skip_all, fields(otel.kind = "client", db.system = "postgresql"))]
+    pub async fn set_branding(
+        client: &impl GenericClient,
+        id: Uuid,
+        branding: Option<&Branding>,
+    ) -> Result<(), tokio_postgres::Error> {
+        let value = branding.map(|b| serde_json::to_value(b).unwrap_or_default());
+        client
+            .execute(
+                "UPDATE tenants SET branding = $2 WHERE id = $1",
+                &[&id, &value],
             )
             .await?;
         Ok(())

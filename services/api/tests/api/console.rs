@@ -3,7 +3,7 @@
 use reqwest::header;
 use reqwest::StatusCode;
 
-use crate::helpers::spawn_app;
+use crate::helpers::{spawn_app, spawn_app_with};
 
 fn no_redirects() -> reqwest::Client {
     reqwest::Client::builder()
@@ -79,4 +79,40 @@ async fn console_is_served_from_the_binary_with_a_strict_policy() {
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
     let body: serde_json::Value = res.json().await.expect("json error");
     assert_eq!(body["error"]["code"], "not_found");
+}
+
+/// Issue 26, item 2: a product embeds the console in an iframe on its own origin.
+#[tokio::test]
+async fn the_console_may_be_framed_by_the_configured_origins_only() {
+    let app = spawn_app_with(|s| {
+        s.api.console_frame_ancestors = vec!["https://app.example.com".into()];
+    })
+    .await;
+    let res = no_redirects()
+        .get(format!("{}/console/", app.address))
+        .send()
+        .await
+        .expect("get");
+    let csp = res.headers()[header::CONTENT_SECURITY_POLICY]
+        .to_str()
+        .expect("ascii")
+        .to_string();
+    assert!(
+        csp.contains("frame-ancestors 'self' https://app.example.com"),
+        "{csp}"
+    );
+    // Logos may come from https; scripts still only from here.
+    assert!(csp.contains("img-src 'self' data: https:"), "{csp}");
+    assert!(csp.contains("script-src 'self';"), "{csp}");
+    let default = spawn_app().await;
+    let res = no_redirects()
+        .get(format!("{}/console/", default.address))
+        .send()
+        .await
+        .expect("get");
+    let csp = res.headers()[header::CONTENT_SECURITY_POLICY]
+        .to_str()
+        .expect("ascii")
+        .to_string();
+    assert!(csp.ends_with("frame-ancestors 'self'"), "{csp}");
 }

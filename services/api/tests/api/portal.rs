@@ -203,3 +203,71 @@ async fn portal_session_values_are_checked() {
     let res = app.get("hrp_made-up", "/v1/webhooks").await;
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
 }
+
+/// Issue 26, item 2: the product's branding, checked, shown to the console.
+#[tokio::test]
+async fn branding_is_checked_stored_and_cleared() {
+    let app = spawn_app().await;
+    let acme = app.create_tenant("acme").await;
+    let branding = json!({
+        "name": "Acme Scheduler",
+        "primary_color": "#0B57D0",
+        "logo_url": "data:image/svg+xml;base64,PHN2Zy8+",
+        "support_url": "https://acme.example.com/help"
+    });
+    let res = app
+        .patch(&acme.key, "/v1/tenant", &json!({"branding": branding}))
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let tenant = app.get_json(&acme.key, "/v1/tenant").await;
+    assert_eq!(tenant["branding"]["name"], "Acme Scheduler");
+    assert_eq!(tenant["branding"]["primary_color"], "#0b57d0");
+    // A portal session sees it (the console shows it) but cannot change it.
+    let session: Value = app
+        .post(&acme.key, "/v1/portal-sessions", &json!({}))
+        .await
+        .json()
+        .await
+        .expect("json");
+    let token = session["token"].as_str().expect("token");
+    let seen = app.get_json(token, "/v1/tenant").await;
+    assert_eq!(
+        seen["branding"]["support_url"],
+        "https://acme.example.com/help"
+    );
+    for (bad, field) in [
+        (
+            json!({"primary_color": "#ffd700"}),
+            "branding.primary_color",
+        ),
+        (json!({"primary_color": "gold"}), "branding.primary_color"),
+        (
+            json!({"logo_url": "http://acme.example.com/logo.png"}),
+            "branding.logo_url",
+        ),
+        (
+            json!({"support_url": "javascript:alert(1)"}),
+            "branding.support_url",
+        ),
+        (json!({"name": "\u{202e}"}), "branding.name"),
+    ] {
+        let res = app
+            .patch(&acme.key, "/v1/tenant", &json!({"branding": bad}))
+            .await;
+        let err = assert_error(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+        assert_eq!(err["error"]["field"], field, "{bad}");
+    }
+    let unchanged = app.get_json(&acme.key, "/v1/tenant").await;
+    assert_eq!(
+        unchanged["branding"]["name"], "Acme Scheduler",
+        "a refused change keeps the old"
+    );
+    let res = app
+        .patch(&acme.key, "/v1/tenant", &json!({"branding": null}))
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(
+        app.get_json(&acme.key, "/v1/tenant").await["branding"],
+        Value::Null
+    );
+}

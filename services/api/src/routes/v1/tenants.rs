@@ -7,8 +7,9 @@ use chrono::{DateTime, Utc};
 use hookrelay_core::pagination::page_limit;
 use hookrelay_core::repo::api_keys::ApiKeyRepo;
 use hookrelay_core::repo::tenants::{Tenant, TenantRepo};
+use hookrelay_domain::branding::Branding;
 use hookrelay_web::error::ApiError;
-use hookrelay_web::extract::{JsonBody, QueryParams};
+use hookrelay_web::extract::{present, JsonBody, QueryParams};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -39,6 +40,11 @@ pub struct UpdateTenantRequest {
     /// Refuse events whose type is not registered in the catalogue, or whose data fails
     /// the type's JSON Schema.
     pub strict_event_types: Option<bool>,
+    /// What the console shows instead of "hookrelay"; `null` clears it. Each part is
+    /// checked (the colour for contrast with white text).
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<Branding>)]
+    pub branding: Option<Option<Branding>>,
 }
 
 /// Body of `POST /v1/tenants`.
@@ -57,6 +63,8 @@ pub struct TenantResponse {
     pub name: String,
     pub created_at: DateTime<Utc>,
     pub strict_event_types: bool,
+    /// The console's branding, if set.
+    pub branding: Option<Branding>,
 }
 
 impl From<Tenant> for TenantResponse {
@@ -66,6 +74,7 @@ impl From<Tenant> for TenantResponse {
             name: t.name,
             created_at: t.created_at,
             strict_event_types: t.strict_event_types,
+            branding: t.branding,
         }
     }
 }
@@ -246,6 +255,10 @@ pub async fn update_tenant(
         // The setting travels with cached keys: this process forgets them now, other
         // replicas within the key cache's TTL.
         state.key_cache.clear();
+    }
+    if let Some(branding) = body.branding {
+        let branding = branding.map(Branding::parse).transpose()?;
+        TenantRepo::set_branding(&client, auth.tenant_id, branding.as_ref()).await?;
     }
     let tenant = TenantRepo::get(&client, auth.tenant_id)
         .await?
