@@ -311,10 +311,19 @@ try {
   assert.equal(await page.getByTestId("circuit-state").innerText(), "Closed");
   await shot(page, "limits-desktop");
 
-  step("disable the webhook");
+  step("disable the webhook in the header; saving the settings afterwards keeps it disabled");
+  await tab(page, "Settings").click();
+  await page.getByLabel("Description (optional)").waitFor();
   await page.getByRole("button", { name: "Disable" }).click();
   await until("the disabled badge", async () => (await page.getByTestId("enabled-state").innerText()) === "disabled");
   assert.equal((await rest("GET", `/v1/webhooks/${webhookId}`)).enabled, false);
+  assert.equal(await page.locator("#wh-enabled").isChecked(), false, "the form follows the header");
+  await page.getByLabel("Description (optional)").fill("Orders for the warehouse (paused)");
+  await page.getByRole("button", { name: "Save changes" }).click();
+  await page.getByText("Saved.").waitFor();
+  const paused = await rest("GET", `/v1/webhooks/${webhookId}`);
+  assert.equal(paused.description, "Orders for the warehouse (paused)");
+  assert.equal(paused.enabled, false, "saving the settings did not re-enable it");
 
   step("callback URL: copy field and rotation");
   await nav(page, "Callback URL").click();
@@ -419,6 +428,25 @@ try {
   assert.deepEqual(customer.problems.filter((p) => !/401/.test(p)), [], "no console errors in the portal");
   await rest("PATCH", "/v1/tenant", { branding: null });
 
+  step("the event picker tells apart names that differ only in '.' or are not Latin");
+  for (const name of ["message.sent", "message sent", "сообщение.отправлено", "сообщение.доставлено"])
+    await rest("POST", "/v1/event-types", { name, group: "Chat" });
+  await page.goto(`${BASE}/console/#/webhooks/new`);
+  // A fresh load: the tab keeps the catalogue it read earlier.
+  await page.reload();
+  const chat = page.locator("details.group", { hasText: "Chat" });
+  await chat.locator("summary").waitFor();
+  if (!(await chat.evaluate((d) => d.open))) await chat.locator("summary").click();
+  const box = (name) => chat.getByRole("checkbox", { name: new RegExp(`^${name.replace(".", "\\.")}`) });
+  await chat.getByText("message.sent", { exact: true }).click();
+  assert.equal(await box("message.sent").isChecked(), true);
+  assert.equal(await box("message sent").isChecked(), false, "its look-alike stays unticked");
+  await chat.getByText("сообщение.отправлено", { exact: true }).click();
+  assert.equal(await box("сообщение.доставлено").isChecked(), false, "Cyrillic names do not collide");
+  assert.equal(await box("сообщение.отправлено").isChecked(), true);
+  const ids = await chat.locator("input[type=checkbox]").evaluateAll((els) => els.map((e) => e.id));
+  assert.equal(new Set(ids).size, ids.length, "every checkbox has its own id");
+
   await page.goto(`${BASE}/console/#/webhooks`);
   await page.getByRole("row", { name: /Shop orders/ }).waitFor();
   await shot(page, "webhooks-desktop");
@@ -426,8 +454,10 @@ try {
   console.log("console e2e: all steps passed");
 } catch (e) {
   // What the browser showed when the step failed.
+  let n = 0;
   for (const context of browser.contexts())
-    for (const p of context.pages()) await p.screenshot({ path: `${SHOTS}/failure-${p.viewportSize()?.width}.png`, fullPage: true }).catch(() => {});
+    for (const p of context.pages())
+      await p.screenshot({ path: `${SHOTS}/failure-${++n}-${p.viewportSize()?.width}.png`, fullPage: true }).catch(() => {});
   throw e;
 } finally {
   await browser.close();

@@ -88,7 +88,8 @@ export interface WebhookInput {
   description?: string | null;
   url: string;
   event_types: string[];
-  enabled: boolean;
+  /** PATCH: absent leaves it as it is (the header's Enable/Disable may have changed it). */
+  enabled?: boolean;
   payload_format: PayloadFormat;
   headers: Record<string, string>;
   signature_profile: SignatureProfile;

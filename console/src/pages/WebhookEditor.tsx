@@ -140,14 +140,15 @@ function EventPicker({
       {catalogue && catalogue.length === 0 && (
         <p class="muted">The catalogue is empty: add event types under "Event catalogue", or type names above.</p>
       )}
-      {[...groups.entries()].map(([group, types]) => (
+      {[...groups.entries()].map(([group, types], groupIndex) => (
         <details class="group" open={groups.size <= 3}>
           <summary>
             {group} <span class="muted">({types.length})</span>
           </summary>
           <ul class="picker">
-            {types.map((t) => {
-              const id = `evt-${group}-${t.name}`.replace(/[^\w-]/g, "_");
+            {types.map((t, typeIndex) => {
+              // By position: names may differ only in `.` vs space, or be all non-Latin.
+              const id = `evt-${groupIndex}-${typeIndex}`;
               return (
                 <li>
                   <input
@@ -303,6 +304,11 @@ export function WebhookEditor({ webhook, onSaved }: { webhook?: Webhook; onSaved
   const [ratePeriod, setRatePeriod] = useState<RatePeriod>(webhook?.rate_limit_period ?? "second");
   const [ordering, setOrdering] = useState<Ordering>(webhook?.ordering ?? "none");
   const [enabled, setEnabled] = useState(webhook?.enabled ?? true);
+  // The header's Enable/Disable changes the webhook under the form: follow it, so a later
+  // save does not undo it.
+  useEffect(() => {
+    if (webhook) setEnabled(webhook.enabled);
+  }, [webhook?.enabled]);
   const [secret, setSecret] = useState("");
   const [testFirst, setTestFirst] = useState(!editing);
   const [test, setTest] = useState<TestResult | null>(null);
@@ -385,6 +391,8 @@ export function WebhookEditor({ webhook, onSaved }: { webhook?: Webhook; onSaved
         ordering,
       };
       if (editing) {
+        // Sent only when changed here, so saving other settings never flips it back.
+        if (enabled === webhook.enabled) delete input.enabled;
         // The API answers the effective concurrency, the default included: sent only when
         // changed, so an untouched form does not pin the default; emptied, it resets it.
         if (maxValue !== webhook.max_concurrency) input.max_concurrency = maxValue;
