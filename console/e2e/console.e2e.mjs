@@ -447,6 +447,16 @@ try {
   const ids = await chat.locator("input[type=checkbox]").evaluateAll((els) => els.map((e) => e.id));
   assert.equal(new Set(ids).size, ids.length, "every checkbox has its own id");
 
+  step("creating a webhook for a type the catalogue does not know says so on its page");
+  await page.getByLabel("Name", { exact: true }).fill("Shipping");
+  await page.getByLabel("Endpoint URL").fill(`${RECEIVER}/hook`);
+  await page.getByLabel("Event name or pattern").fill("order.shipped");
+  await page.getByRole("button", { name: "Add", exact: true }).click();
+  await page.getByRole("button", { name: "Create webhook" }).click();
+  await page.getByRole("heading", { name: "Shipping" }).waitFor();
+  await page.getByRole("status").filter({ hasText: "order.shipped" }).filter({ hasText: /no known event type/ }).waitFor();
+  await rest("DELETE", `/v1/webhooks/${page.url().split("/").pop()}`);
+
   await page.goto(`${BASE}/console/#/webhooks`);
   await page.getByRole("row", { name: /Shop orders/ }).waitFor();
   await shot(page, "webhooks-desktop");

@@ -47,6 +47,22 @@ export function ErrorBanner({ error }: { error: unknown }) {
   );
 }
 
+/**
+ * Messages for the next page, handed over a navigation: what creating a webhook answered
+ * (its warnings) must still show on the webhook's page it goes to.
+ */
+let flashed: string[] = [];
+export const flash = {
+  set(messages: string[]) {
+    flashed = messages;
+  },
+  take(): string[] {
+    const messages = flashed;
+    flashed = [];
+    return messages;
+  },
+};
+
 export function Notice({ children }: { children: ComponentChildren }) {
   return (
     <p class="notice" role="status">

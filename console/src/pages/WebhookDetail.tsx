@@ -10,19 +10,7 @@ import {
   type WaitReason,
   type Webhook,
 } from "../api";
-import {
-  clock,
-  codeClass,
-  ErrorBanner,
-  errorText,
-  ms,
-  Notice,
-  Pager,
-  percent,
-  useCursorPages,
-  useLoad,
-  when,
-} from "../ui";
+import { clock, codeClass, ErrorBanner, errorText, flash, ms, Notice, Pager, percent, useCursorPages, useLoad, when } from "../ui";
 import { TestResultView, WebhookEditor } from "./WebhookEditor";
 
 const TABS: [string, string][] = [
@@ -108,6 +96,8 @@ function FlowStatus({ webhook }: { webhook: Webhook }) {
 
 export function WebhookDetail({ id, tab }: { id: string; tab: string }) {
   const { data: webhook, error, setData: show } = useLoad(() => api.webhook(id), [id]);
+  // What creating it answered (e.g. "matches no known event type"), shown on arrival.
+  const [arrivalNotices] = useState(() => flash.take());
   // Counts the webhook's changes here, so a background refresh begun before one is dropped.
   const changes = useRef(0);
   const setData = (w: Webhook) => {
@@ -179,6 +169,9 @@ export function WebhookDetail({ id, tab }: { id: string; tab: string }) {
         </div>
       </div>
       <p class="url">{webhook.url}</p>
+      {arrivalNotices.map((w) => (
+        <Notice>{w}</Notice>
+      ))}
       {!webhook.enabled && webhook.disabled_reason && (
         <Notice>
           Disabled {when(webhook.disabled_at)}: {webhook.disabled_reason}

@@ -13,7 +13,7 @@ import {
   type Webhook,
   type WebhookInput,
 } from "../api";
-import { codeClass, CopyButton, ErrorBanner, Field, go, groupEventTypes, ms, Notice } from "../ui";
+import { codeClass, CopyButton, ErrorBanner, Field, flash, go, groupEventTypes, ms, Notice } from "../ui";
 
 /** The form control of each field the API may name in an error. */
 const FIELD_IDS: Record<string, string> = {
@@ -410,7 +410,8 @@ export function WebhookEditor({ webhook, onSaved }: { webhook?: Webhook; onSaved
           input.rate_limit_period = ratePeriod;
         }
         const r = await api.createWebhook({ ...input, test_first: testFirst });
-        setWarnings(r.warnings);
+        // Shown on the webhook's page this goes to.
+        flash.set(r.warnings);
         go(`webhooks/${r.id}`);
       }
       setError(null);
