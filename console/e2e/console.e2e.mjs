@@ -252,6 +252,14 @@ try {
     return d.items.some((x) => x.event_id === second.id);
   });
   await shot(page, "replay-desktop");
+  // The overview's count of deliveries that gave up says what it counts: both were
+  // replayed and succeeded, and the count does not pretend they are failed now.
+  await tab(page, "Overview").click();
+  const gaveUp = page.getByTestId("gave-up");
+  await gaveUp.waitFor();
+  assert.match(await gaveUp.innerText(), /^\d+\s*in this window; replays that succeed later are counted under successes$/);
+  assert.ok(Number((await gaveUp.innerText()).split(/\s/)[0]) >= 1);
+  assert.ok(await page.getByText("Gave up (retries ran out)").isVisible());
 
   step("settings: reveal and rotate the secret");
   await tab(page, "Settings").click();

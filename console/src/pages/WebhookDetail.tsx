@@ -292,8 +292,13 @@ function Overview({ webhook }: { webhook: Webhook }) {
               <dd>{stats.pending_deliveries}</dd>
             </div>
             <div>
-              <dt>Failed deliveries</dt>
-              <dd>{stats.failed_deliveries}</dd>
+              {/* Counted when a delivery runs out of retries: a later replay that succeeds
+                  does not lower it, so it says so rather than look like "failed now". */}
+              <dt>Gave up (retries ran out)</dt>
+              <dd data-testid="gave-up">
+                {stats.failed_deliveries}
+                <small class="muted hint">in this window; replays that succeed later are counted under successes</small>
+              </dd>
             </div>
             <div>
               <dt>Last execution</dt>
