@@ -325,7 +325,8 @@ try {
   await page.getByRole("button", { name: "Disable" }).click();
   await until("the disabled badge", async () => (await page.getByTestId("enabled-state").innerText()) === "disabled");
   assert.equal((await rest("GET", `/v1/webhooks/${webhookId}`)).enabled, false);
-  assert.equal(await page.locator("#wh-enabled").isChecked(), false, "the form follows the header");
+  // The form follows the webhook once it re-renders with it.
+  await until("the form follows the header", async () => !(await page.locator("#wh-enabled").isChecked()));
   await page.getByLabel("Description (optional)").fill("Orders for the warehouse (paused)");
   await page.getByRole("button", { name: "Save changes" }).click();
   await page.getByText("Saved.").waitFor();
@@ -424,9 +425,10 @@ try {
   await customer.getByText("Read-only", { exact: true }).waitFor();
   // The product's branding instead of hookrelay's.
   await customer.locator(".top .brand", { hasText: "Acme Scheduler" }).waitFor();
-  assert.match(await customer.title(), /^Acme Scheduler/);
-  const accent = await customer.evaluate(() => getComputedStyle(document.documentElement).getPropertyValue("--accent").trim());
-  assert.equal(accent, "#6b21a8");
+  // Title and colour are set just after the render that shows the name.
+  await until("the product's title", async () => /^Acme Scheduler/.test(await customer.title()));
+  await until("the product's colour", async () =>
+    (await customer.evaluate(() => getComputedStyle(document.documentElement).getPropertyValue("--accent").trim())) === "#6b21a8");
   assert.equal(await customer.getByRole("link", { name: "Back", exact: true }).getAttribute("href"), "https://app.example.com/settings");
   await shot(customer, "portal-read-only");
   // Revoked: the next request is refused and the tab is signed out.
