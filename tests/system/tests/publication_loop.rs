@@ -108,6 +108,47 @@ async fn callback(url: &str, body: Value) -> reqwest::Response {
         .expect("callback")
 }
 
+/// The secret the signing tests give the callback URL.
+const CALLBACK_SECRET: &str = "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD";
+
+impl Loop {
+    /// The tenant's callback URL, now requiring callbacks signed with [`CALLBACK_SECRET`].
+    async fn signed_callback_url(&self) -> String {
+        let url = self.callback_url().await;
+        self.api
+            .patch(
+                &self.key,
+                "/v1/callback-url",
+                &json!({"signing_secret": CALLBACK_SECRET}),
+            )
+            .await;
+        url
+    }
+}
+
+/// The hex HMAC-SHA256 of `msg` keyed with the secret's text, as n8n's Crypto node makes it.
+fn n8n_hmac_hex(msg: &[u8]) -> String {
+    hmac_sha256::HMAC::mac(msg, CALLBACK_SECRET.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// POSTs a JSON callback body with extra headers.
+async fn callback_with(
+    url: &str,
+    body: Vec<u8>,
+    headers: Vec<(&str, String)>,
+) -> reqwest::Response {
+    let mut req = reqwest::Client::new()
+        .post(url)
+        .header("content-type", "application/json");
+    for (name, value) in headers {
+        req = req.header(name, value);
+    }
+    req.body(body).send().await.expect("send")
+}
+
 #[tokio::test]
 async fn scheduling_a_post_and_reporting_it_published_closes_the_loop() {
     let l = start().await;
@@ -840,32 +881,11 @@ async fn refused_callbacks_are_listed_with_their_error_and_body() {
 #[tokio::test]
 async fn callbacks_signed_as_n8n_can_are_accepted_and_refusals_say_why() {
     let l = start().await;
-    let url = l.callback_url().await;
-    let secret = "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD";
-    l.api
-        .patch(
-            &l.key,
-            "/v1/callback-url",
-            &json!({"signing_secret": secret}),
-        )
-        .await;
-    let hex = |msg: &[u8]| -> String {
-        hmac_sha256::HMAC::mac(msg, secret.as_bytes())
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect()
-    };
+    let url = l.signed_callback_url().await;
+    let hex = n8n_hmac_hex;
     let send = |body: Vec<u8>, headers: Vec<(&'static str, String)>| {
         let url = url.clone();
-        async move {
-            let mut req = reqwest::Client::new()
-                .post(&url)
-                .header("content-type", "application/json");
-            for (name, value) in headers {
-                req = req.header(name, value);
-            }
-            req.body(body).send().await.expect("send")
-        }
+        async move { callback_with(&url, body, headers).await }
     };
     let first = l.create_post(&l.key).await;
     let body = serde_json::to_vec(&json!({"post_id": first, "status": "published"})).expect("json");
@@ -921,26 +941,12 @@ async fn callbacks_signed_as_n8n_can_are_accepted_and_refusals_say_why() {
 #[tokio::test]
 async fn a_signed_callback_replayed_inside_its_window_changes_nothing() {
     let l = start().await;
-    let url = l.callback_url().await;
-    let secret = "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD";
-    l.api
-        .patch(
-            &l.key,
-            "/v1/callback-url",
-            &json!({"signing_secret": secret}),
-        )
-        .await;
+    let url = l.signed_callback_url().await;
     let send = |body: &Value, headers: Vec<(&'static str, String)>| {
         let url = url.clone();
         let body = serde_json::to_vec(body).expect("json");
         async move {
-            let mut req = reqwest::Client::new()
-                .post(&url)
-                .header("content-type", "application/json");
-            for (name, value) in headers {
-                req = req.header(name, value);
-            }
-            let res = req.body(body).send().await.expect("send");
+            let res = callback_with(&url, body, headers).await;
             let status = res.status();
             (status, res.json::<Value>().await.expect("json"))
         }
@@ -948,7 +954,7 @@ async fn a_signed_callback_replayed_inside_its_window_changes_nothing() {
     let standard = |id: &str, body: &Value| {
         let ts = chrono::Utc::now().timestamp();
         let bytes = serde_json::to_vec(body).expect("json");
-        let sig = standardwebhooks::Webhook::new(secret)
+        let sig = standardwebhooks::Webhook::new(CALLBACK_SECRET)
             .expect("secret")
             .sign(id, ts, &bytes)
             .expect("sign");
@@ -965,12 +971,8 @@ async fn a_signed_callback_replayed_inside_its_window_changes_nothing() {
             &serde_json::to_vec(body).expect("json"),
         ]
         .concat();
-        let hex: String = hmac_sha256::HMAC::mac(signed, secret.as_bytes())
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
         vec![
-            ("x-webhook-signature", hex),
+            ("x-webhook-signature", n8n_hmac_hex(&signed)),
             ("x-webhook-timestamp", ts.to_string()),
         ]
     };

@@ -81,6 +81,19 @@ async fn console_is_served_from_the_binary_with_a_strict_policy() {
     assert_eq!(body["error"]["code"], "not_found");
 }
 
+/// The console page's Content-Security-Policy.
+async fn console_csp(address: &str) -> String {
+    let res = no_redirects()
+        .get(format!("{address}/console/"))
+        .send()
+        .await
+        .expect("get");
+    res.headers()[header::CONTENT_SECURITY_POLICY]
+        .to_str()
+        .expect("ascii")
+        .to_string()
+}
+
 /// Issue 26, item 2: a product embeds the console in an iframe on its own origin.
 #[tokio::test]
 async fn the_console_may_be_framed_by_the_configured_origins_only() {
@@ -88,15 +101,7 @@ async fn the_console_may_be_framed_by_the_configured_origins_only() {
         s.api.console_frame_ancestors = vec!["https://app.example.com".into()];
     })
     .await;
-    let res = no_redirects()
-        .get(format!("{}/console/", app.address))
-        .send()
-        .await
-        .expect("get");
-    let csp = res.headers()[header::CONTENT_SECURITY_POLICY]
-        .to_str()
-        .expect("ascii")
-        .to_string();
+    let csp = console_csp(&app.address).await;
     assert!(
         csp.contains("frame-ancestors 'self' https://app.example.com"),
         "{csp}"
@@ -105,14 +110,6 @@ async fn the_console_may_be_framed_by_the_configured_origins_only() {
     assert!(csp.contains("img-src 'self' data: https:"), "{csp}");
     assert!(csp.contains("script-src 'self';"), "{csp}");
     let default = spawn_app().await;
-    let res = no_redirects()
-        .get(format!("{}/console/", default.address))
-        .send()
-        .await
-        .expect("get");
-    let csp = res.headers()[header::CONTENT_SECURITY_POLICY]
-        .to_str()
-        .expect("ascii")
-        .to_string();
+    let csp = console_csp(&default.address).await;
     assert!(csp.ends_with("frame-ancestors 'self'"), "{csp}");
 }
