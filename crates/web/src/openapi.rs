@@ -2,6 +2,20 @@
 
 use utoipa::Modify;
 
+/// A documented error answer: `description` with an `ErrorBody`.
+pub fn error_response(description: &str) -> utoipa::openapi::Response {
+    use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+    ResponseBuilder::new()
+        .description(description)
+        .content(
+            "application/json",
+            ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name("ErrorBody")))
+                .build(),
+        )
+        .build()
+}
+
 /// Answers any operation can give, added where an operation does not list them itself:
 /// 401 (no or bad credentials), 429 (a rate limit, with `Retry-After`), 503 (PostgreSQL or
 /// RabbitMQ unreachable), and for operations with a body 400, 408, 413 and 415.
@@ -9,18 +23,6 @@ pub struct CommonResponses;
 
 impl Modify for CommonResponses {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
-        let error = |description: &str| {
-            ResponseBuilder::new()
-                .description(description)
-                .content(
-                    "application/json",
-                    ContentBuilder::new()
-                        .schema(Some(Ref::from_schema_name("ErrorBody")))
-                        .build(),
-                )
-                .build()
-        };
         let always = [
             ("401", "`unauthorized`: no credentials, or not valid ones"),
             (
@@ -56,7 +58,7 @@ impl Modify for CommonResponses {
                     op.responses
                         .responses
                         .entry((*status).to_string())
-                        .or_insert_with(|| error(description).into());
+                        .or_insert_with(|| error_response(description).into());
                 }
             }
         }

@@ -81,11 +81,12 @@ impl FromRequest for TenantAuth {
                 return Err(state.limits.auth_failures.failed(addr, None));
             };
             if key.starts_with(PORTAL_TOKEN_PREFIX) {
+                let hash = hash_key(&key);
                 let client = state.pool.get().await?;
-                let Some(session) = PortalSessionRepo::authenticate(&client, &key).await? else {
+                let Some(session) = PortalSessionRepo::authenticate(&client, &hash).await? else {
                     return Err(state.limits.auth_failures.failed(addr, Some(&key)));
                 };
-                state.limits.per_key.admit(&hash_key(&key), 1)?;
+                state.limits.per_key.admit(&hash, 1)?;
                 if !may_use(session.read_only, &method) {
                     return Err(ApiError::Forbidden(
                         "this portal session is read-only".into(),

@@ -29,12 +29,12 @@ impl ConsolePolicy {
             "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: https:; \
              connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors {ancestors}"
         );
-        // The origins were checked when the settings loaded; a bad one would only narrow
-        // the policy to this origin.
-        Self(HeaderValue::from_str(&csp).unwrap_or(HeaderValue::from_static(
-            "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: https:; \
-             connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'",
-        )))
+        // The origins were checked when the settings loaded (no byte a header cannot
+        // hold); failing that, the strictest policy rather than a looser one.
+        Self(
+            HeaderValue::from_str(&csp)
+                .unwrap_or_else(|_| HeaderValue::from_static("default-src 'none'")),
+        )
     }
 }
 

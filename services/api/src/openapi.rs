@@ -4,7 +4,7 @@ use actix_web::HttpResponse;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use hookrelay_web::openapi::CommonResponses;
+use hookrelay_web::openapi::{error_response, CommonResponses};
 
 use crate::routes::v1;
 
@@ -96,7 +96,6 @@ struct PortalRefusals;
 
 impl Modify for PortalRefusals {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
         for item in openapi.paths.paths.values_mut() {
             let writes = [
                 item.post.as_mut(),
@@ -113,16 +112,7 @@ impl Modify for PortalRefusals {
                         .responses
                         .entry("403".to_string())
                         .or_insert_with(|| {
-                            ResponseBuilder::new()
-                                .description("`forbidden`: a read-only portal session")
-                                .content(
-                                    "application/json",
-                                    ContentBuilder::new()
-                                        .schema(Some(Ref::from_schema_name("ErrorBody")))
-                                        .build(),
-                                )
-                                .build()
-                                .into()
+                            error_response("`forbidden`: a read-only portal session").into()
                         });
                 }
             }

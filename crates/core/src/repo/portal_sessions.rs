@@ -80,21 +80,39 @@ impl PortalSessionRepo {
         })
     }
 
-    /// The session a token signs in, if it is known, unexpired and not revoked.
+    /// The live (unexpired, unrevoked) session whose token hashes to `token_hash`.
     #[tracing::instrument(name = "PortalSessionRepo::authenticate", skip_all, fields(otel.kind = "client", db.system = "postgresql"))]
     pub async fn authenticate(
         client: &impl GenericClient,
-        token: &str,
+        token_hash: &[u8],
+    ) -> Result<Option<PortalSignIn>, DbError> {
+        Self::live(client, "s.token_hash = $1", &[&token_hash]).await
+    }
+
+    /// A live session of the tenant, by id.
+    #[tracing::instrument(name = "PortalSessionRepo::get", skip_all, fields(otel.kind = "client", db.system = "postgresql"))]
+    pub async fn get(
+        client: &impl GenericClient,
+        tenant_id: Uuid,
+        id: Uuid,
+    ) -> Result<Option<PortalSignIn>, DbError> {
+        Self::live(client, "s.id = $1 AND s.tenant_id = $2", &[&id, &tenant_id]).await
+    }
+
+    async fn live(
+        client: &impl GenericClient,
+        condition: &str,
+        params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
     ) -> Result<Option<PortalSignIn>, DbError> {
         let stmt = client
-            .prepare_cached(
+            .prepare_cached(&format!(
                 "SELECT s.id, s.tenant_id, t.strict_event_types, s.read_only, s.locale, \
                         s.return_url, s.expires_at \
                  FROM portal_sessions s JOIN tenants t ON t.id = s.tenant_id \
-                 WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > now()",
-            )
+                 WHERE {condition} AND s.revoked_at IS NULL AND s.expires_at > now()"
+            ))
             .await?;
-        let Some(row) = client.query_opt(&stmt, &[&hash_key(token)]).await? else {
+        let Some(row) = client.query_opt(&stmt, params).await? else {
             return Ok(None);
         };
         Ok(Some(PortalSignIn {

@@ -125,20 +125,12 @@ pub async fn create_portal_session(
 pub async fn current_portal_session(
     auth: TenantAuth,
     state: web::Data<AppState>,
-    req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    let Access::Portal { .. } = auth.access else {
+    let Access::Portal { session_id, .. } = auth.access else {
         return Err(ApiError::NotFound("portal session"));
     };
-    let token = req
-        .headers()
-        .get(actix_web::http::header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split_once(' '))
-        .map(|(_, t)| t.trim().to_string())
-        .unwrap_or_default();
     let client = state.pool.get().await?;
-    let session = PortalSessionRepo::authenticate(&client, &token)
+    let session = PortalSessionRepo::get(&client, auth.tenant_id, session_id)
         .await?
         .ok_or(ApiError::NotFound("portal session"))?;
     Ok(HttpResponse::Ok().json(PortalSessionResponse {
