@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
-use hookrelay_domain::attempt::{Attempt, ResultClass};
+use hookrelay_domain::attempt::{Attempt, HeaderList, ResultClass, REDACTED};
 use hookrelay_domain::delivery::{Answer, EventContent, WebhookTarget};
 use hookrelay_domain::is_public_ip;
 use hookrelay_domain::payload::build_body;
@@ -23,7 +23,13 @@ use crate::report::ErrorChain;
 pub struct SignedRequest {
     pub headers: HeaderMap,
     pub body: Vec<u8>,
+    /// The headers as the attempt log keeps them: custom header values redacted, the
+    /// client's `user-agent` included.
+    pub logged_headers: HeaderList,
 }
+
+/// The `user-agent` every attempt carries.
+const USER_AGENT: &str = concat!("hookrelay/", env!("CARGO_PKG_VERSION"));
 
 /// The body and headers of attempt `attempt` of `event` to `target`, signed at `timestamp`
 /// (unix seconds) with every current secret, in the W3C trace `traceparent`.
@@ -74,7 +80,28 @@ pub fn signed_request(
     if let Some(traceparent) = traceparent {
         set("traceparent", traceparent);
     }
-    SignedRequest { headers, body }
+    let logged_headers = HeaderList::capped(
+        headers
+            .iter()
+            .map(|(name, value)| {
+                let custom = target
+                    .headers
+                    .iter()
+                    .any(|(n, _)| name.as_str().eq_ignore_ascii_case(n));
+                let value = if custom {
+                    REDACTED.to_string()
+                } else {
+                    String::from_utf8_lossy(value.as_bytes()).into_owned()
+                };
+                (name.as_str().to_string(), value)
+            })
+            .chain([("user-agent".to_string(), USER_AGENT.to_string())]),
+    );
+    SignedRequest {
+        headers,
+        body,
+        logged_headers,
+    }
 }
 
 /// Bytes of the response body kept in the attempt log.
@@ -91,6 +118,10 @@ pub struct SendResult {
     pub class: ResultClass,
     /// The receiver's `Retry-After` (seconds or an HTTP date).
     pub retry_after: Option<Duration>,
+    /// What was sent (`None`: nothing was).
+    pub request_headers: Option<HeaderList>,
+    /// The answer's headers (`None`: no answer).
+    pub response_headers: Option<HeaderList>,
 }
 
 impl SendResult {
@@ -114,6 +145,8 @@ impl SendResult {
             retry_after_secs: self
                 .retry_after
                 .map(|d| i32::try_from(d.as_secs()).unwrap_or(i32::MAX)),
+            request_headers: self.request_headers,
+            response_headers: self.response_headers,
             ..attempt
         }
     }
@@ -127,6 +160,8 @@ impl SendResult {
             error: Some(why),
             class: ResultClass::Refused,
             retry_after: None,
+            request_headers: None,
+            response_headers: None,
         }
     }
 }
@@ -216,7 +251,7 @@ impl WebhookSender {
             .tcp_nodelay(true)
             // A proxy would resolve names itself and bypass the private-target guard.
             .no_proxy()
-            .user_agent(concat!("hookrelay/", env!("CARGO_PKG_VERSION")));
+            .user_agent(USER_AGENT);
         if !allow_private {
             builder = builder.dns_resolver(Arc::new(PublicOnlyResolver));
         }
@@ -229,7 +264,11 @@ impl WebhookSender {
 
     /// POSTs `body` with `headers` to `url`.
     pub async fn send(&self, url: &reqwest::Url, request: SignedRequest) -> SendResult {
-        let SignedRequest { headers, body } = request;
+        let SignedRequest {
+            headers,
+            body,
+            logged_headers,
+        } = request;
         let started_at = Utc::now();
         let start = Instant::now();
         if self.require_https && url.scheme() != "https" {
@@ -253,6 +292,12 @@ impl WebhookSender {
                 .get(reqwest::header::RETRY_AFTER)
                 .and_then(|v| v.to_str().ok())
                 .and_then(|v| parse_retry_after(v, Utc::now()));
+            let response_headers = HeaderList::capped(
+                response
+                    .headers()
+                    .iter()
+                    .map(|(n, v)| (n.as_str(), String::from_utf8_lossy(v.as_bytes()))),
+            );
             let mut excerpt: Vec<u8> = Vec::new();
             while excerpt.len() < RESPONSE_EXCERPT_BYTES {
                 match response.chunk().await? {
@@ -261,13 +306,15 @@ impl WebhookSender {
                 }
             }
             excerpt.truncate(RESPONSE_EXCERPT_BYTES);
-            Ok::<_, reqwest::Error>((status, excerpt, retry_after))
+            Ok::<_, reqwest::Error>((status, excerpt, retry_after, response_headers))
         }
         .await;
         let duration = start.elapsed();
         match outcome {
-            Ok((status, excerpt, retry_after)) => SendResult {
+            Ok((status, excerpt, retry_after, response_headers)) => SendResult {
                 retry_after,
+                request_headers: Some(logged_headers),
+                response_headers: Some(response_headers),
                 started_at,
                 duration,
                 status: Some(status),
@@ -294,6 +341,8 @@ impl WebhookSender {
                     error: Some(without_nul(ErrorChain(&e).to_string())),
                     class,
                     retry_after: None,
+                    request_headers: Some(logged_headers),
+                    response_headers: None,
                 }
             }
         }

@@ -3,6 +3,7 @@
 //! delivery and webhook logs read it back; the API maps it to its own names in one place.
 
 use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::PayloadFormat;
@@ -98,6 +99,10 @@ pub struct Attempt {
     pub succeeded: bool,
     /// The receiver's `Retry-After`, in seconds, when it sent one.
     pub retry_after_secs: Option<i32>,
+    /// The headers sent (custom header values redacted); `None` when nothing was sent.
+    pub request_headers: Option<HeaderList>,
+    /// The headers of the answer; `None` when none arrived.
+    pub response_headers: Option<HeaderList>,
 }
 
 impl Attempt {
@@ -123,6 +128,8 @@ impl Attempt {
             error: None,
             succeeded: false,
             retry_after_secs: None,
+            request_headers: None,
+            response_headers: None,
         }
     }
 
@@ -153,9 +160,148 @@ impl Attempt {
     }
 }
 
+/// What a custom header's value is logged as: it is a secret of the webhook (sealed at
+/// rest, shown only by `GET /v1/webhooks/{id}/headers`).
+pub const REDACTED: &str = "[redacted]";
+
+/// Headers kept per attempt, in the order they were sent or received, as `[name, value]`
+/// pairs: at most [`HeaderList::MAX_HEADERS`] of them, each value cut at
+/// [`HeaderList::MAX_VALUE_BYTES`], so a receiver cannot fill the log with its answer.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct HeaderList(Vec<(String, String)>);
+
+impl HeaderList {
+    pub const MAX_HEADERS: usize = 64;
+    pub const MAX_VALUE_BYTES: usize = 1024;
+
+    /// The first [`Self::MAX_HEADERS`] pairs, values cut on a character boundary.
+    pub fn capped<N: Into<String>, V: AsRef<str>>(pairs: impl IntoIterator<Item = (N, V)>) -> Self {
+        Self(
+            pairs
+                .into_iter()
+                .take(Self::MAX_HEADERS)
+                .map(|(name, value)| {
+                    let value = value.as_ref();
+                    let mut end = value.len().min(Self::MAX_VALUE_BYTES);
+                    while !value.is_char_boundary(end) {
+                        end -= 1;
+                    }
+                    (name.into(), value[..end].to_string())
+                })
+                .collect(),
+        )
+    }
+
+    pub fn pairs(&self) -> &[(String, String)] {
+        &self.0
+    }
+}
+
+/// Why an attempt got no answer, in words a receiver's owner knows: the API names it
+/// (`error_kind`) and the console says it in the reader's language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum TransportFailure {
+    /// No answer within the timeout.
+    Timeout,
+    /// Nothing listens at the address (connection refused).
+    ConnectionRefused,
+    /// The host name does not resolve.
+    NameNotResolved,
+    /// The TLS handshake failed (certificate expired, wrong name, self-signed...).
+    Tls,
+    /// The receiver closed the connection before answering.
+    ConnectionClosed,
+    /// Not sent: the target is a private address.
+    PrivateTarget,
+    /// Not sent: http:// targets are refused by the installation.
+    HttpsRequired,
+    /// Not sent: the webhook's stored configuration could not be read.
+    NotSent,
+    /// Anything else; the error text says more.
+    Other,
+}
+
+impl TransportFailure {
+    /// Classifies an attempt's error text (`None`: the attempt has no error). The texts
+    /// are reqwest's and hyper's chains, and the sender's own refusals.
+    pub fn of(error: Option<&str>) -> Option<Self> {
+        let e = error?.to_ascii_lowercase();
+        let has = |needle: &str| e.contains(needle);
+        Some(
+            if has("not a public address") || has("resolves to no public address") {
+                TransportFailure::PrivateTarget
+            } else if has("require_https") {
+                TransportFailure::HttpsRequired
+            } else if e.starts_with("not sent") {
+                TransportFailure::NotSent
+            } else if has("timed out") || has("timeout") {
+                TransportFailure::Timeout
+            } else if has("connection refused") {
+                TransportFailure::ConnectionRefused
+            } else if has("dns error")
+                || has("failed to lookup")
+                || has("name or service not known")
+            {
+                TransportFailure::NameNotResolved
+            } else if has("certificate") || has("tls") || has("handshake") {
+                TransportFailure::Tls
+            } else if has("connection reset")
+                || has("connection closed")
+                || has("incomplete message")
+                || has("broken pipe")
+            {
+                TransportFailure::ConnectionClosed
+            } else {
+                TransportFailure::Other
+            },
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn transport_errors_are_named_in_plain_words() {
+        use TransportFailure::*;
+        #[rustfmt::skip]
+        let rows: [(Option<&str>, Option<TransportFailure>); 10] = [
+            (None, None),
+            (Some("error sending request for url (http://127.0.0.1:9/): client error (Connect): tcp connect error: Connection refused (os error 111)"), Some(ConnectionRefused)),
+            (Some("error sending request for url (http://x/): operation timed out"), Some(Timeout)),
+            (Some("error sending request for url (http://nowhere.invalid/): client error (Connect): dns error: failed to lookup address information: Name or service not known"), Some(NameNotResolved)),
+            (Some("error sending request for url (https://x/): client error (Connect): invalid peer certificate: Expired"), Some(Tls)),
+            (Some("error sending request for url (http://x/): client error (SendRequest): connection closed before message completed"), Some(ConnectionClosed)),
+            (Some("target 10.0.0.1 is not a public address"), Some(PrivateTarget)),
+            (Some("http:// targets are refused (delivery.require_https)"), Some(HttpsRequired)),
+            (Some("not sent: stored webhook headers is corrupt"), Some(NotSent)),
+            (Some("something new"), Some(Other)),
+        ];
+        for (error, kind) in rows {
+            assert_eq!(TransportFailure::of(error), kind, "{error:?}");
+        }
+    }
+
+    #[test]
+    fn header_lists_are_capped_in_count_and_value_length() {
+        let many = (0..100).map(|i| (format!("x-{i}"), "v".to_string()));
+        assert_eq!(
+            HeaderList::capped(many).pairs().len(),
+            HeaderList::MAX_HEADERS
+        );
+        let long = "ж".repeat(HeaderList::MAX_VALUE_BYTES); // 2 bytes each
+        let list = HeaderList::capped([("x", long.as_str())]);
+        let kept = &list.pairs()[0].1;
+        assert!(kept.len() <= HeaderList::MAX_VALUE_BYTES && kept.chars().all(|c| c == 'ж'));
+        assert_eq!(
+            serde_json::to_string(&HeaderList::capped([("a", "1")])).unwrap(),
+            r#"[["a","1"]]"#
+        );
+    }
 
     #[test]
     fn statuses_fall_into_their_classes() {

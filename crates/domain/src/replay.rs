@@ -67,6 +67,8 @@ pub enum ReplayState {
     Running,
     Completed,
     Failed,
+    /// Stopped by the tenant before it finished.
+    Cancelled,
 }
 
 impl ReplayState {
@@ -75,6 +77,7 @@ impl ReplayState {
             ReplayState::Running => "running",
             ReplayState::Completed => "completed",
             ReplayState::Failed => "failed",
+            ReplayState::Cancelled => "cancelled",
         }
     }
 
@@ -83,6 +86,7 @@ impl ReplayState {
             "running" => Ok(ReplayState::Running),
             "completed" => Ok(ReplayState::Completed),
             "failed" => Ok(ReplayState::Failed),
+            "cancelled" => Ok(ReplayState::Cancelled),
             other => Err(CorruptValue::new("replay state", format!("{other:?}"))),
         }
     }
@@ -116,6 +120,7 @@ mod tests {
             ReplayState::Running,
             ReplayState::Completed,
             ReplayState::Failed,
+            ReplayState::Cancelled,
         ] {
             assert_eq!(ReplayState::from_stored(s.as_str()), Ok(s));
         }

@@ -35,6 +35,8 @@ use crate::routes::v1;
         v1::webhook_tests::test_url,
         v1::replays::replay_webhook,
         v1::replays::get_replay,
+        v1::replays::preview_replay,
+        v1::replays::cancel_replay,
         v1::event_types::list_event_types,
         v1::event_types::import_preset,
         v1::event_types::create_event_type,

@@ -3,11 +3,11 @@
 //! [`Attempt`] through one reader ([`attempt_of`]).
 
 use chrono::{DateTime, Utc};
-use hookrelay_domain::attempt::{Attempt, AttemptOf};
+use hookrelay_domain::attempt::{Attempt, AttemptOf, HeaderList};
 use hookrelay_domain::delivery::DeliveryStatus;
 use hookrelay_domain::payload::build_body;
 use hookrelay_domain::{CorruptValue, EventType, PayloadFormat};
-use tokio_postgres::types::ToSql;
+use tokio_postgres::types::{Json, ToSql};
 use tokio_postgres::Row;
 use uuid::Uuid;
 
@@ -54,7 +54,7 @@ pub struct WebhookLogQuery {
 }
 
 /// The columns of an attempt with their SQL types, in the order of [`Columns::params`].
-const COLUMNS: [(&str, &str); 17] = [
+const COLUMNS: [(&str, &str); 19] = [
     ("id", "uuid"),
     ("delivery_id", "uuid"),
     ("attempt_no", "int4"),
@@ -72,6 +72,8 @@ const COLUMNS: [(&str, &str); 17] = [
     ("retry_after_secs", "int4"),
     ("test", "bool"),
     ("payload", "text"),
+    ("request_headers", "jsonb"),
+    ("response_headers", "jsonb"),
 ];
 
 /// `a.id, a.delivery_id, ...`: the columns [`attempt_of`] reads, of `delivery_attempts a`.
@@ -129,6 +131,8 @@ struct Columns<'a> {
     retry_after_secs: Vec<Option<i32>>,
     test: Vec<bool>,
     payload: Vec<Option<&'a str>>,
+    request_headers: Vec<Option<Json<&'a HeaderList>>>,
+    response_headers: Vec<Option<Json<&'a HeaderList>>>,
 }
 
 impl<'a> Columns<'a> {
@@ -156,6 +160,9 @@ impl<'a> Columns<'a> {
                 AttemptOf::Test { payload } => Some(payload),
                 AttemptOf::Delivery { .. } => None,
             });
+            c.request_headers.push(a.request_headers.as_ref().map(Json));
+            c.response_headers
+                .push(a.response_headers.as_ref().map(Json));
         }
         c
     }
@@ -179,6 +186,8 @@ impl<'a> Columns<'a> {
             &self.retry_after_secs,
             &self.test,
             &self.payload,
+            &self.request_headers,
+            &self.response_headers,
         ]
     }
 }
@@ -221,7 +230,16 @@ fn attempt_of(r: &Row) -> Result<Attempt, CorruptValue> {
         error: r.get("error"),
         succeeded: r.get("succeeded"),
         retry_after_secs: r.get("retry_after_secs"),
+        request_headers: headers_of(r, "request_headers")?,
+        response_headers: headers_of(r, "response_headers")?,
     })
+}
+
+/// Reads a header list column.
+fn headers_of(r: &Row, column: &'static str) -> Result<Option<HeaderList>, CorruptValue> {
+    r.get::<_, Option<serde_json::Value>>(column)
+        .map(|v| serde_json::from_value(v).map_err(|e| CorruptValue::new(column, e.to_string())))
+        .transpose()
 }
 
 /// Reads and writes attempts.
@@ -421,7 +439,8 @@ mod tests {
         let columns = Columns::of([&attempt]);
         assert_eq!(columns.params().len(), COLUMNS.len());
         assert!(unnest(&[("x", "int4")]).starts_with("unnest($1::uuid[], $2::uuid[], $3::int4[]"));
-        assert!(unnest(&[("x", "int4")]).contains("$18::int4[]) AS t(id, delivery_id,"));
-        assert!(unnest(&[("x", "int4")]).ends_with("test, payload, x)"));
+        assert!(unnest(&[("x", "int4")]).contains("$20::int4[]) AS t(id, delivery_id,"));
+        assert!(unnest(&[("x", "int4")])
+            .ends_with("test, payload, request_headers, response_headers, x)"));
     }
 }

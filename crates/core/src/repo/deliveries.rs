@@ -8,7 +8,7 @@ use hookrelay_domain::delivery::{
 };
 use hookrelay_domain::flow::{Endpoint, StoredFlow};
 use hookrelay_domain::ordering::{LaneSpot, OrderingMode};
-use hookrelay_domain::{CorruptValue, EventType};
+use hookrelay_domain::{CorruptValue, EventTypePattern};
 use tokio_postgres::Row;
 use uuid::Uuid;
 
@@ -26,6 +26,8 @@ pub struct DeliverySummary {
     pub event_id: Uuid,
     pub webhook_id: Uuid,
     pub status: DeliveryStatus,
+    /// The event's type (`None`: the event was deleted by retention).
+    pub event_type: Option<String>,
     pub attempts: i32,
     pub next_attempt_at: Option<DateTime<Utc>>,
     pub last_attempt_at: Option<DateTime<Utc>>,
@@ -53,7 +55,8 @@ pub struct DeliveryListQuery {
     pub webhook_id: Option<Uuid>,
     pub event_id: Option<Uuid>,
     pub status: Option<DeliveryStatus>,
-    pub event_type: Option<EventType>,
+    /// An exact type, `prefix.*` or `*`.
+    pub event_type: Option<EventTypePattern>,
     pub since: Option<DateTime<Utc>>,
     pub until: Option<DateTime<Utc>>,
     pub limit: i64,
@@ -66,7 +69,8 @@ const SWEEPER_LOCK_KEY: i64 = 0x686f_6f6b_7265_6c02;
 /// A delivery's columns (of `deliveries d`) as the API shows them, with where a pending
 /// delivery stands in its FIFO lane: its key, how many wait ahead of it (counted up to
 /// 10,000) and the head it waits behind.
-const SUMMARY_COLUMNS: &str = "d.id, d.event_id, d.webhook_id, d.status, d.attempts, d.next_attempt_at, \
+const SUMMARY_COLUMNS: &str = "d.id, d.event_id, d.webhook_id, d.status, \
+       (SELECT e.event_type FROM events e WHERE e.id = d.event_id) AS event_type, d.attempts, d.next_attempt_at, \
        d.last_attempt_at, d.last_response_code, d.created_at, d.completed_at, \
        CASE WHEN d.lane_id IS NOT NULL AND d.status = 'pending' THEN ( \
          SELECT ordering_key FROM delivery_lanes l WHERE l.id = d.lane_id) END AS lane_key, \
@@ -97,6 +101,7 @@ fn summary(row: &Row) -> Result<DeliverySummary, CorruptValue> {
         event_id: row.get("event_id"),
         webhook_id: row.get("webhook_id"),
         status: status_of(row)?,
+        event_type: row.get("event_type"),
         attempts: row.get("attempts"),
         next_attempt_at: row.get("next_attempt_at"),
         last_attempt_at: row.get("last_attempt_at"),
@@ -450,7 +455,8 @@ impl DeliveryRepo {
         f.and_if(&status, |p| format!("d.status = {p}"));
         f.and_if(&event_type, |p| {
             format!(
-                "EXISTS (SELECT 1 FROM events e WHERE e.id = d.event_id AND e.event_type = {p})"
+                "EXISTS (SELECT 1 FROM events e WHERE e.id = d.event_id AND ({p} = '*' OR e.event_type = {p} \
+                 OR (right({p}, 2) = '.*' AND starts_with(e.event_type, left({p}, -1)))))"
             )
         });
         f.and_if(&q.since, |p| format!("d.created_at >= {p}"));

@@ -82,6 +82,21 @@ pub struct Step {
     pub done: bool,
 }
 
+/// What a replay covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReplayCount {
+    /// Existing deliveries it sends again.
+    pub existing: i64,
+    /// Missed events it delivers for the first time.
+    pub missed: i64,
+}
+
+impl ReplayCount {
+    pub fn total(self) -> i64 {
+        self.existing + self.missed
+    }
+}
+
 /// Reads and writes bulk replays.
 pub struct ReplayRepo;
 
@@ -98,32 +113,8 @@ impl ReplayRepo {
         include_missed: bool,
     ) -> Result<Option<Replay>, DbError> {
         let tx = client.transaction().await?;
-        let existing: i64 = tx
-            .query_one(
-                &format!(
-                    "SELECT count(*) FROM deliveries WHERE webhook_id = $1 AND tenant_id = $2 \
-                     AND created_at >= $3 AND created_at < $4 AND {}",
-                    scope_sql(scope)
-                ),
-                &[&webhook_id, &tenant_id, &window.since, &window.until],
-            )
-            .await?
-            .get(0);
-        let missed: i64 = if include_missed {
-            tx.query_one(
-                &format!(
-                    "SELECT count(*) FROM events e, webhooks w \
-                     WHERE w.id = $1 AND e.tenant_id = $2 AND e.created_at >= $3 AND e.created_at < $4 \
-                       AND {} AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = e.id AND d.webhook_id = $1)",
-                    pattern_match_sql("e.event_type")
-                ),
-                &[&webhook_id, &tenant_id, &window.since, &window.until],
-            )
-            .await?
-            .get(0)
-        } else {
-            0
-        };
+        let covered =
+            Self::count(&tx, tenant_id, webhook_id, window, scope, include_missed).await?;
         let row = tx
             .query_opt(
                 &format!(
@@ -139,12 +130,72 @@ impl ReplayRepo {
                     &window.until,
                     &(scope == ReplayScope::Failed),
                     &include_missed,
-                    &(existing + missed),
+                    &covered.total(),
                 ],
             )
             .await?;
         tx.commit().await?;
         Ok(row.as_ref().map(from_row).transpose()?)
+    }
+
+    /// What a replay of this window would send: the webhook's deliveries it covers and,
+    /// with `include_missed`, the events it matched and never got.
+    #[tracing::instrument(name = "ReplayRepo::count", skip_all, fields(otel.kind = "client", db.system = "postgresql"))]
+    pub async fn count(
+        client: &impl GenericClient,
+        tenant_id: Uuid,
+        webhook_id: Uuid,
+        window: ReplayWindow,
+        scope: ReplayScope,
+        include_missed: bool,
+    ) -> Result<ReplayCount, tokio_postgres::Error> {
+        let existing: i64 = client
+            .query_one(
+                &format!(
+                    "SELECT count(*) FROM deliveries WHERE webhook_id = $1 AND tenant_id = $2 \
+                     AND created_at >= $3 AND created_at < $4 AND {}",
+                    scope_sql(scope)
+                ),
+                &[&webhook_id, &tenant_id, &window.since, &window.until],
+            )
+            .await?
+            .get(0);
+        let missed: i64 = if include_missed {
+            client
+                .query_one(
+                    &format!(
+                        "SELECT count(*) FROM events e, webhooks w \
+                         WHERE w.id = $1 AND e.tenant_id = $2 AND e.created_at >= $3 AND e.created_at < $4 \
+                           AND {} AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = e.id AND d.webhook_id = $1)",
+                        pattern_match_sql("e.event_type")
+                    ),
+                    &[&webhook_id, &tenant_id, &window.since, &window.until],
+                )
+                .await?
+                .get(0)
+        } else {
+            0
+        };
+        Ok(ReplayCount { existing, missed })
+    }
+
+    /// Cancels a running replay of the tenant: its worker stops before its next batch
+    /// (what it already queued is sent). `None`: no such replay; a finished one comes
+    /// back unchanged.
+    #[tracing::instrument(name = "ReplayRepo::cancel", skip_all, fields(otel.kind = "client", db.system = "postgresql"))]
+    pub async fn cancel(
+        client: &impl GenericClient,
+        tenant_id: Uuid,
+        id: Uuid,
+    ) -> Result<Option<Replay>, DbError> {
+        client
+            .execute(
+                "UPDATE replays SET state = 'cancelled', finished_at = now() \
+                 WHERE id = $1 AND tenant_id = $2 AND state = 'running'",
+                &[&id, &tenant_id],
+            )
+            .await?;
+        Self::get(client, tenant_id, id).await
     }
 
     /// One replay of the tenant.

@@ -184,11 +184,40 @@ pub struct WebhookListQuery {
     pub event: Option<EventType>,
     /// Case-insensitive substring of the name.
     pub name: Option<String>,
+    /// Case-insensitive substring of the name or the URL.
+    pub search: Option<String>,
     pub enabled: Option<bool>,
+    /// `Some(true)`: only failing webhooks ([`FAILING_SQL`]); `Some(false)`: only others.
+    pub failing: Option<bool>,
     pub order: WebhookOrder,
     pub direction: Direction,
     pub limit: i64,
     pub cursor: Option<String>,
+}
+
+/// A webhook is failing when its circuit is not closed or its latest attempt failed.
+pub const FAILING_SQL: &str = "(circuit_state <> 'closed' OR COALESCE(( \
+       SELECT NOT a.succeeded FROM delivery_attempts a WHERE a.webhook_id = webhooks.id AND NOT a.test \
+       ORDER BY a.started_at DESC, a.id DESC LIMIT 1), false))";
+
+/// The filters of [`WebhookListQuery`] over parameters `$1` (tenant) to `$6`, in the
+/// order of `count`'s parameters.
+fn list_filter_sql() -> String {
+    format!(
+        "tenant_id = $1 \
+         AND ($2::text IS NULL OR {event_match}) \
+         AND ($3::text IS NULL OR strpos(lower(name), lower($3)) > 0) \
+         AND ($4::bool IS NULL OR enabled = $4) \
+         AND ($5::text IS NULL OR strpos(lower(name), lower($5)) > 0 OR strpos(lower(url), lower($5)) > 0) \
+         AND ($6::bool IS NULL OR {FAILING_SQL} = $6)",
+        event_match = pattern_match_sql("$2"),
+    )
+}
+
+impl WebhookListQuery {
+    fn event_str(&self) -> Option<&str> {
+        self.event.as_ref().map(|e| e.as_str())
+    }
 }
 
 const COLUMNS: &str =
@@ -710,16 +739,15 @@ impl WebhookRepo {
         tenant_id: Uuid,
         q: &WebhookListQuery,
     ) -> Result<i64, tokio_postgres::Error> {
-        let event = q.event.as_ref().map(|e| e.as_str());
-        let sql = format!(
-            "SELECT count(*) FROM webhooks WHERE tenant_id = $1 \
-               AND ($2::text IS NULL OR {}) \
-               AND ($3::text IS NULL OR strpos(lower(name), lower($3)) > 0) \
-               AND ($4::bool IS NULL OR enabled = $4)",
-            pattern_match_sql("$2")
-        );
+        let event = q.event_str();
+        let sql = format!("SELECT count(*) FROM webhooks WHERE {}", list_filter_sql());
         let row = client
-            .query_one(&sql, &[&tenant_id, &event, &q.name, &q.enabled])
+            .query_one(
+                &sql,
+                &[
+                    &tenant_id, &event, &q.name, &q.enabled, &q.search, &q.failing,
+                ],
+            )
             .await?;
         Ok(row.get(0))
     }
@@ -900,24 +928,23 @@ impl WebhookRepo {
         let sort = q.order.sort_sql();
         let sql = format!(
             "SELECT {COLUMNS}, ({sort})::text AS sort_key FROM webhooks \
-             WHERE tenant_id = $1 \
-               AND ($2::text IS NULL OR {event_match}) \
-               AND ($3::text IS NULL OR strpos(lower(name), lower($3)) > 0) \
-               AND ($4::bool IS NULL OR enabled = $4) \
-               AND ($5::text IS NULL OR ({sort}, id) {op} ($5::{key_type}, $6::uuid)) \
-             ORDER BY {sort} {dir}, id {dir} LIMIT $7",
-            event_match = pattern_match_sql("$2"),
+             WHERE {filters} \
+               AND ($7::text IS NULL OR ({sort}, id) {op} ($7::{key_type}, $8::uuid)) \
+             ORDER BY {sort} {dir}, id {dir} LIMIT $9",
+            filters = list_filter_sql(),
             op = q.direction.after_op(),
             key_type = q.order.key_type(),
             dir = q.direction.sql(),
         );
-        let event = q.event.as_ref().map(|e| e.as_str());
+        let event = q.event_str();
         let fetch = q.limit + 1;
-        let params: [&(dyn ToSql + Sync); 7] = [
+        let params: [&(dyn ToSql + Sync); 9] = [
             &tenant_id,
             &event,
             &q.name,
             &q.enabled,
+            &q.search,
+            &q.failing,
             &cursor_key,
             &cursor_id,
             &fetch,

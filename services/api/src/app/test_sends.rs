@@ -36,24 +36,44 @@ pub fn test_event_type(
     EventType::parse("event_type", name)
 }
 
-/// Sends one test to `target` as an event of `event_type`; returns the attempt (with the
-/// body that was sent), to answer with and to log.
+/// The data a test sends: the caller's (a JSON object, as an event's data is), else the
+/// catalogue's example of the type, else `{"test": true}`.
+pub fn test_data(
+    asked: Option<serde_json::Value>,
+    example: Option<serde_json::Value>,
+) -> Result<serde_json::Value, ValidationError> {
+    match asked {
+        Some(v) if v.is_object() => Ok(v),
+        Some(_) => Err(ValidationError::new("payload", "must be a JSON object")),
+        None => Ok(example.unwrap_or_else(|| serde_json::json!({"test": true}))),
+    }
+}
+
+/// Sends one test to `target` as an event of `event_type` with `payload` as its data
+/// (see [`test_data`]); returns the attempt (with the body that was sent), to answer with
+/// and to log.
 pub async fn send_test(
     state: &AppState,
     tenant_id: Uuid,
     target: &WebhookTarget,
     event_type: &EventType,
+    payload: Option<serde_json::Value>,
     trace: &str,
 ) -> Result<Attempt, ApiError> {
+    // A refused payload costs no test send.
+    let payload = payload.map(|p| test_data(Some(p), None)).transpose()?;
     state.admit_test_send(tenant_id)?;
     // The catalogue's example shows the receiver the real structure.
-    let example = {
-        let client = state.pool.get().await?;
-        EventTypeRepo::get(&client, tenant_id, event_type.as_str())
-            .await?
-            .and_then(|e| e.example)
+    let example = match payload {
+        Some(_) => None,
+        None => {
+            let client = state.pool.get().await?;
+            EventTypeRepo::get(&client, tenant_id, event_type.as_str())
+                .await?
+                .and_then(|e| e.example)
+        }
     };
-    let data = example.unwrap_or_else(|| serde_json::json!({"test": true}));
+    let data = test_data(payload, example)?;
     let event = EventContent {
         id: Uuid::now_v7(),
         event_type: event_type.as_str().to_string(),
@@ -127,5 +147,22 @@ mod tests {
         assert_eq!(pick(None, &["*"]), "webhook.test");
         assert_eq!(pick(None, &[]), "webhook.test");
         assert!(test_event_type(Some("bad type!".into()), &[]).is_err());
+    }
+
+    #[test]
+    fn test_data_is_the_callers_object_else_the_example() {
+        use serde_json::json;
+        #[rustfmt::skip]
+        let rows = [
+            (Some(json!({"a": 1})), Some(json!({"b": 2})), Ok(json!({"a": 1}))),
+            (None, Some(json!({"b": 2})), Ok(json!({"b": 2}))),
+            (None, None, Ok(json!({"test": true}))),
+            (Some(json!([1])), None, Err("payload")),
+            (Some(json!("x")), None, Err("payload")),
+        ];
+        for (asked, example, want) in rows {
+            let got = test_data(asked.clone(), example).map_err(|e| e.field);
+            assert_eq!(got, want.map_err(String::from), "{asked:?}");
+        }
     }
 }

@@ -31,7 +31,7 @@ pub async fn create(
             signature_profile: new.signature_profile,
         };
         let event_type = test_event_type(None, &pattern_names(&new.event_types))?;
-        let attempt = send_test(state, tenant_id, &target, &event_type, trace).await?;
+        let attempt = send_test(state, tenant_id, &target, &event_type, None, trace).await?;
         if !attempt.succeeded {
             return Err(ApiError::Rejected(Box::new(Rejection {
                 code: "test_failed",

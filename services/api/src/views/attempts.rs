@@ -6,7 +6,7 @@
 
 use chrono::{DateTime, Utc};
 use hookrelay_core::repo::attempts::LogEntry;
-use hookrelay_domain::attempt::Attempt;
+use hookrelay_domain::attempt::{Attempt, HeaderList, TransportFailure};
 use serde::Serialize;
 use serde_json::value::RawValue;
 use utoipa::ToSchema;
@@ -32,12 +32,26 @@ pub struct AttemptResponse {
     pub succeeded: bool,
     /// The receiver's `Retry-After` (seconds), when it sent one.
     pub retry_after: Option<i32>,
+    /// What kind of failure `error` is, for a plain-words message.
+    pub error_kind: Option<TransportFailure>,
+    /// The headers sent, as `[name, value]` pairs (custom header values redacted); null
+    /// when nothing was sent or the attempt predates header logging.
+    #[schema(value_type = Option<Vec<Vec<String>>>)]
+    pub request_headers: Option<HeaderList>,
+    /// The headers of the answer; null when none arrived.
+    #[schema(value_type = Option<Vec<Vec<String>>>)]
+    pub response_headers: Option<HeaderList>,
+}
+
+fn error_kind(a: &Attempt) -> Option<TransportFailure> {
+    TransportFailure::of(a.error.as_deref())
 }
 
 impl From<Attempt> for AttemptResponse {
     fn from(a: Attempt) -> Self {
         Self {
             attempt: a.number(),
+            error_kind: error_kind(&a),
             started_at: a.started_at,
             duration_ms: a.duration_ms,
             response_code: a.response_code,
@@ -45,6 +59,8 @@ impl From<Attempt> for AttemptResponse {
             error: a.error,
             succeeded: a.succeeded,
             retry_after: a.retry_after_secs,
+            request_headers: a.request_headers,
+            response_headers: a.response_headers,
         }
     }
 }
@@ -78,12 +94,15 @@ pub struct LogEntryResponse {
     pub test: bool,
     /// The receiver's `Retry-After` (seconds) with a 429 or 503.
     pub retry_after: Option<i32>,
+    /// What kind of failure `error` is, for a plain-words message.
+    pub error_kind: Option<TransportFailure>,
 }
 
 impl From<LogEntry> for LogEntryResponse {
     fn from(LogEntry { attempt: a, body }: LogEntry) -> Self {
         Self {
             id: a.id,
+            error_kind: error_kind(&a),
             delivery_id: a.delivery_id(),
             event_id: a.event_id(),
             created_at: a.started_at,

@@ -14,6 +14,8 @@ pub struct DeliveryResponse {
     pub webhook_id: Uuid,
     /// `pending`, `succeeded`, `failed` or `cancelled`.
     pub status: String,
+    /// The event's type (null once retention deleted the event).
+    pub event_type: Option<String>,
     /// Attempts made so far.
     pub attempts: i32,
     pub last_response_code: Option<i32>,
@@ -55,6 +57,7 @@ impl From<DeliverySummary> for DeliveryResponse {
             event_id: d.event_id,
             webhook_id: d.webhook_id,
             status: d.status.as_str().to_string(),
+            event_type: d.event_type,
             attempts: d.attempts,
             last_response_code: d.last_response_code,
             last_attempt_at: d.last_attempt_at,

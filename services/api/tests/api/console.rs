@@ -2,6 +2,7 @@
 
 use reqwest::header;
 use reqwest::StatusCode;
+use sha2::Digest;
 
 use crate::helpers::{spawn_app, spawn_app_with};
 
@@ -41,20 +42,49 @@ async fn console_is_served_from_the_binary_with_a_strict_policy() {
         .expect("ascii");
     assert!(csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"));
     assert_eq!(headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+    assert_eq!(headers[header::CACHE_CONTROL], "no-cache");
     let html = res.text().await.expect("body");
     assert!(html.contains(r#"<div id="app">"#));
-    assert!(html.contains("/console/assets/console.js"));
     assert!(
         !html.contains("http://") && !html.contains("https://"),
         "no external CDN or font"
     );
+    // Nothing holds up the first paint: the CSS is inline, allowed by its hash alone.
+    assert!(!html.contains(r#"rel="stylesheet""#), "{html}");
+    let style = html
+        .split_once("<style>")
+        .and_then(|(_, rest)| rest.split_once("</style>"))
+        .map(|(css, _)| css)
+        .expect("an inline <style>");
+    let hash = base64::Engine::encode(
+        &base64::engine::general_purpose::STANDARD,
+        sha2::Sha256::digest(style.as_bytes()),
+    );
+    assert!(
+        csp.contains(&format!("style-src 'self' 'sha256-{hash}';")),
+        "{csp}"
+    );
+    let script = html
+        .split_once(r#"src="/console/assets/"#)
+        .and_then(|(_, rest)| rest.split_once('"'))
+        .map(|(name, _)| format!("/console/assets/{name}"))
+        .expect("the script");
+    assert!(
+        script.ends_with(".js") && script.contains("console-"),
+        "{script}"
+    );
 
     let res = client
-        .get(format!("{}/console/assets/console.js", app.address))
+        .get(format!("{}{script}", app.address))
         .send()
         .await
         .expect("get");
     assert_eq!(res.status(), StatusCode::OK);
+    // Its name carries its content hash: cached for good.
+    assert_eq!(
+        res.headers()[header::CACHE_CONTROL],
+        "public, max-age=31536000, immutable"
+    );
     assert!(res.headers()[header::CONTENT_TYPE]
         .to_str()
         .expect("ascii")
@@ -62,9 +92,33 @@ async fn console_is_served_from_the_binary_with_a_strict_policy() {
     let etag = res.headers()[header::ETAG].clone();
     assert!(!res.bytes().await.expect("body").is_empty());
 
+    let plain_len = {
+        let res = client
+            .get(format!("{}{script}", app.address))
+            .send()
+            .await
+            .expect("get");
+        res.bytes().await.expect("body").len()
+    };
+    // Served compressed to browsers that accept it.
+    for encoding in ["br", "gzip"] {
+        let res = client
+            .get(format!("{}{script}", app.address))
+            .header(header::ACCEPT_ENCODING, encoding)
+            .send()
+            .await
+            .expect("get");
+        assert_eq!(res.headers()[header::CONTENT_ENCODING], encoding);
+        let len = res.bytes().await.expect("body").len();
+        assert!(
+            len * 2 < plain_len,
+            "{encoding}: {len} of {plain_len} bytes"
+        );
+    }
+
     // Revalidation: the same file again is a 304 without a body.
     let res = client
-        .get(format!("{}/console/assets/console.js", app.address))
+        .get(format!("{}{script}", app.address))
         .header(header::IF_NONE_MATCH, etag)
         .send()
         .await

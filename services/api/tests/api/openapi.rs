@@ -72,6 +72,8 @@ async fn openapi_document_matches_the_served_routes() {
         "POST /v1/webhooks/test",
         "POST /v1/webhooks/{id}/replay",
         "GET /v1/replays/{id}",
+        "POST /v1/webhooks/{id}/replay/preview",
+        "POST /v1/replays/{id}/cancel",
         "POST /v1/events",
         "GET /v1/events",
         "GET /v1/events/{id}",

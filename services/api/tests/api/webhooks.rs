@@ -644,6 +644,38 @@ async fn filters_select_the_right_webhooks() {
         set(&[&all, &orders])
     );
     assert_eq!(query("name=zzz").await, HashSet::new());
+    // Issue 26, item 6: one search over names and URLs, and the failing ones.
+    let mut hooked = mk("Hooked", json!(["*"]), true);
+    hooked["url"] = json!("https://crm.example.com/inbound/orders");
+    let hooked = app.create_webhook(&t.key, hooked).await;
+    assert_eq!(query("search=CRM.example").await, set(&[&hooked]));
+    assert_eq!(
+        query("search=order").await,
+        set(&[&orders, &created, &hooked])
+    );
+    app.db
+        .pool
+        .get()
+        .await
+        .expect("client")
+        .execute(
+            "UPDATE webhooks SET circuit_state = 'open' WHERE id = $1",
+            &[&id(&users).parse::<uuid::Uuid>().expect("uuid")],
+        )
+        .await
+        .expect("open the circuit");
+    assert_eq!(query("failing=true").await, set(&[&users]));
+    assert_eq!(
+        query("failing=false").await,
+        set(&[&all, &orders, &created, &hooked])
+    );
+    let page: Value = app
+        .get(&t.key, "/v1/webhooks?failing=true&search=user")
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(page["total"], 1);
 }
 
 #[tokio::test]

@@ -139,6 +139,16 @@ async fn deliveries_are_listed_with_filters() {
     assert_eq!(count(&s, "status=failed").await, 1);
     assert_eq!(count(&s, "status=succeeded").await, 2);
     assert_eq!(count(&s, "event_type=a.one").await, 1);
+    // A prefix pattern, and every delivery names its event's type.
+    assert_eq!(count(&s, "event_type=b.*").await, 2);
+    assert_eq!(count(&s, "event_type=*").await, 3);
+    let b_only = s.get_json(&s.key, "/v1/deliveries?event_type=b.*").await;
+    assert!(
+        items(&b_only).iter().all(|d| d["event_type"] == "b.two"),
+        "{b_only}"
+    );
+    let res = s.get(&s.key, "/v1/deliveries?event_type=b.*.c").await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(
         count(&s, &format!("webhook_id={good}&event_type=b.two")).await,
         1
@@ -155,6 +165,74 @@ async fn deliveries_are_listed_with_filters() {
 
     let other = s.create_tenant("other").await.key;
     assert!(items(&s.get_json(&other, "/v1/deliveries").await).is_empty());
+}
+
+/// Issue 26, item 4: a delivery's attempts show what was sent and received, and name a
+/// failure without an answer in plain terms.
+#[tokio::test]
+async fn attempts_keep_the_headers_sent_and_received_and_name_transport_failures() {
+    let s = stack(|s| s.delivery.retry_schedule_secs = vec![1]).await;
+    let rx = Receiver::start().await;
+    rx.script([Reply::retry_after(503, 1), Reply::status(200)]);
+    let (_, _) = s
+        .webhook(
+            &rx.url,
+            json!(["order.*"]),
+            json!({"headers": {"Authorization": "Bearer do-not-log"}}),
+        )
+        .await;
+    let event = s.send_event(&s.key, "order.paid", json!({"n": 1})).await;
+    let e = s.wait_finished(&event, WAIT).await;
+    let id = e["deliveries"][0]["id"].as_str().expect("id").to_string();
+    let d = s.get_json(&s.key, &format!("/v1/deliveries/{id}")).await;
+    assert_eq!(d["event_type"], "order.paid");
+    let log = d["attempt_log"].as_array().expect("attempts");
+    assert_eq!(log.len(), 2, "{d}");
+    let header = |list: &Value, name: &str| -> Option<String> {
+        list.as_array()?
+            .iter()
+            .find(|pair| pair[0].as_str() == Some(name))
+            .and_then(|pair| pair[1].as_str().map(String::from))
+    };
+    let sent = &log[0]["request_headers"];
+    // What the receiver got, but the custom header's value stays out of the log.
+    let got = &rx.received()[0];
+    assert_eq!(
+        header(sent, "webhook-signature").as_deref(),
+        got.header("webhook-signature")
+    );
+    assert_eq!(header(sent, "webhook-id").as_deref(), Some(event.as_str()));
+    assert_eq!(header(sent, "authorization").as_deref(), Some("[redacted]"));
+    assert!(!sent.to_string().contains("do-not-log"), "{sent}");
+    assert!(header(sent, "user-agent").is_some_and(|u| u.starts_with("hookrelay/")));
+    assert_eq!(
+        header(&log[0]["response_headers"], "retry-after").as_deref(),
+        Some("1")
+    );
+    assert!(log[0]["error_kind"].is_null());
+    assert_eq!(log[1]["succeeded"], true);
+
+    // Nothing listens: refused, in those words, with what was sent and nothing received.
+    let closed = format!("http://127.0.0.1:{}/", hookrelay_testkit::free_port());
+    let (_, _) = s
+        .webhook(
+            &closed,
+            json!(["invoice.*"]),
+            json!({"retry_schedule_secs": [1]}),
+        )
+        .await;
+    let event = s.send_event(&s.key, "invoice.paid", json!({})).await;
+    let e = s.wait_finished(&event, WAIT).await;
+    let id = e["deliveries"][0]["id"].as_str().expect("id").to_string();
+    let d = s.get_json(&s.key, &format!("/v1/deliveries/{id}")).await;
+    let attempt = &d["attempt_log"][0];
+    assert_eq!(attempt["error_kind"], "connection_refused", "{d}");
+    assert!(attempt["request_headers"].is_array());
+    assert!(attempt["response_headers"].is_null());
+    let log = s
+        .get_json(&s.key, &format!("/v1/deliveries?event_id={event}"))
+        .await;
+    assert_eq!(items(&log)[0]["status"], "failed");
 }
 
 #[tokio::test]
@@ -281,6 +359,30 @@ async fn test_sends_report_good_failing_slow_and_refused_receivers() {
         row["payload"],
         serde_json::from_slice::<Value>(&got[0].body).expect("body")
     );
+    // Issue 26, item 5: the caller's own payload, as the event's data.
+    let res = s
+        .post(
+            &s.key,
+            &format!("/v1/webhooks/{webhook}/test"),
+            &json!({"event_type": "order.refunded", "payload": {"order": "ж-1", "amount": 5}}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let got = good.wait_for(2, WAIT).await;
+    let body: Value = serde_json::from_slice(&got[1].body).expect("body");
+    assert_eq!(body["event"], "order.refunded");
+    assert_eq!(body["data"], json!({"order": "ж-1", "amount": 5}));
+    let res = s
+        .post(
+            &s.key,
+            &format!("/v1/webhooks/{webhook}/test"),
+            &json!({"payload": [1, 2]}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let err: Value = res.json().await.expect("json");
+    assert_eq!(err["error"]["field"], "payload");
+    assert_eq!(good.received().len(), 2, "a refused payload is not sent");
     // Test sends are not deliveries: no stats.
     let stats = s
         .get_json(&s.key, &format!("/v1/webhooks/{webhook}/stats"))
@@ -337,9 +439,10 @@ async fn test_sends_report_good_failing_slow_and_refused_receivers() {
     let r: Value = res.json().await.expect("json");
     assert_eq!(r["success"], true);
     let got = good.received();
-    crate::helpers::verify_signature(secret, &got[1]);
-    assert_eq!(got[1].header("x-team"), Some("a"));
-    assert_eq!(got[1].json()["event"], "webhook.test");
+    let last = got.last().expect("received");
+    crate::helpers::verify_signature(secret, last);
+    assert_eq!(last.header("x-team"), Some("a"));
+    assert_eq!(last.json()["event"], "webhook.test");
 }
 
 #[tokio::test]
@@ -426,6 +529,17 @@ async fn a_bulk_replay_resends_failures_and_delivers_what_a_disabled_webhook_mis
     assert_eq!(rx.received().len(), 2);
 
     let path = format!("/v1/webhooks/{webhook}/replay");
+    // What it will send, counted before it starts.
+    let preview = s
+        .post(
+            &s.key,
+            &format!("{path}/preview"),
+            &json!({"since": since, "include_missed": true}),
+        )
+        .await;
+    assert_eq!(preview.status(), StatusCode::OK);
+    let preview: Value = preview.json().await.expect("json");
+    assert_eq!(preview, json!({"count": 4, "existing": 2, "missed": 2}));
     let res = s
         .post(
             &s.key,
@@ -499,4 +613,87 @@ async fn a_bulk_replay_resends_failures_and_delivers_what_a_disabled_webhook_mis
         s.get(&other, &format!("/v1/replays/{id}")).await.status(),
         StatusCode::NOT_FOUND
     );
+}
+
+/// Issue 26, item 6: a running bulk replay can be stopped; it sends nothing more.
+#[tokio::test]
+async fn a_cancelled_replay_stops_before_its_next_batch() {
+    use hookrelay_core::repo::replays::ReplayRepo;
+    use hookrelay_domain::replay::{ReplayScope, ReplayWindow};
+    let s = stack(|s| s.delivery.retry_schedule_secs = vec![]).await;
+    let rx = Receiver::start().await;
+    rx.always(Reply::status(500));
+    let (webhook, _) = s.webhook(&rx.url, json!(["order.*"]), json!({})).await;
+    let since = chrono::Utc::now() - chrono::Duration::seconds(5);
+    let event = s.send_event(&s.key, "order.paid", json!({})).await;
+    s.wait_finished(&event, WAIT).await;
+    // Recorded but not started (no worker), as a replay is between two batches.
+    let tenant = s.get_json(&s.key, "/v1/tenant").await["id"]
+        .as_str()
+        .and_then(|t| t.parse().ok())
+        .expect("tenant id");
+    let now = chrono::Utc::now();
+    let window = ReplayWindow::parse(since, None, now).expect("window");
+    let mut client = s.db.pool.get().await.expect("client");
+    let replay = ReplayRepo::start(
+        &mut client,
+        tenant,
+        webhook.parse().expect("uuid"),
+        window,
+        ReplayScope::Failed,
+        false,
+    )
+    .await
+    .expect("start")
+    .expect("none running");
+    assert_eq!(replay.total, 1);
+
+    let res = s
+        .post(
+            &s.key,
+            &format!("/v1/replays/{}/cancel", replay.id),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let cancelled: Value = res.json().await.expect("json");
+    assert_eq!(cancelled["state"], "cancelled");
+    assert!(cancelled["finished_at"].is_string());
+    let step = ReplayRepo::step(&mut client, replay.id)
+        .await
+        .expect("step");
+    assert!(
+        step.get().done && step.jobs().is_empty(),
+        "a cancelled replay sends nothing"
+    );
+    // Cancelling again changes nothing; another tenant cannot see it.
+    let again = s
+        .post(
+            &s.key,
+            &format!("/v1/replays/{}/cancel", replay.id),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(
+        again.json::<Value>().await.expect("json")["state"],
+        "cancelled"
+    );
+    let other = s.create_tenant("other").await.key;
+    let res = s
+        .post(
+            &other,
+            &format!("/v1/replays/{}/cancel", replay.id),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    // A new replay of the webhook may start now.
+    let res = s
+        .post(
+            &s.key,
+            &format!("/v1/webhooks/{webhook}/replay"),
+            &json!({"since": since}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::ACCEPTED);
 }

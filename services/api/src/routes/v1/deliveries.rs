@@ -4,7 +4,7 @@ use actix_web::{web, HttpResponse};
 use hookrelay_core::pagination::page_limit;
 use hookrelay_core::repo::attempts::AttemptRepo;
 use hookrelay_core::repo::deliveries::{DeliveryListQuery, DeliveryRepo};
-use hookrelay_domain::EventType;
+use hookrelay_domain::EventTypePattern;
 use hookrelay_domain::{delivery::DeliveryStatus, Timestamp};
 use hookrelay_web::error::{ApiError, ErrorBody};
 use hookrelay_web::extract::QueryParams;
@@ -48,7 +48,7 @@ pub struct ListDeliveriesParams {
     /// `pending`, `succeeded`, `failed` or `cancelled`.
     #[param(pattern = "^(pending|succeeded|failed|cancelled)$")]
     pub status: Option<String>,
-    /// Exact event type.
+    /// An exact event type, or `prefix.*` for every type under a prefix.
     #[param(min_length = 1)]
     pub event_type: Option<String>,
     /// Created at or after (RFC 3339).
@@ -82,7 +82,7 @@ pub async fn list_deliveries(
             .transpose()?,
         event_type: params
             .event_type
-            .map(|t| EventType::parse("event_type", t))
+            .map(|t| EventTypePattern::parse("event_type", t))
             .transpose()?,
         since: params.since.map(Timestamp::get),
         until: params.until.map(Timestamp::get),

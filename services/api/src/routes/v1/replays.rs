@@ -1,6 +1,7 @@
 //! Bulk replays: `POST /v1/webhooks/{id}/replay` sends a window of a webhook's deliveries
-//! again (and, with `include_missed`, the events it never got); `GET /v1/replays/{id}`
-//! shows progress.
+//! again (and, with `include_missed`, the events it never got), `.../replay/preview` counts
+//! what it would send first; `GET /v1/replays/{id}` shows progress and
+//! `POST /v1/replays/{id}/cancel` stops one.
 
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Utc};
@@ -20,7 +21,11 @@ use crate::state::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/webhooks/{id}/replay").route(web::post().to(replay_webhook)))
-        .service(web::resource("/replays/{id}").route(web::get().to(get_replay)));
+        .service(
+            web::resource("/webhooks/{id}/replay/preview").route(web::post().to(preview_replay)),
+        )
+        .service(web::resource("/replays/{id}").route(web::get().to(get_replay)))
+        .service(web::resource("/replays/{id}/cancel").route(web::post().to(cancel_replay)));
 }
 
 /// Body of `POST /v1/webhooks/{id}/replay`.
@@ -39,6 +44,25 @@ pub struct ReplayRequest {
     pub include_missed: bool,
 }
 
+/// What a replay would send, counted now.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReplayPreview {
+    /// Deliveries it would send: `existing` plus `missed`.
+    pub count: i64,
+    /// Existing deliveries of the window it would send again.
+    pub existing: i64,
+    /// Events of the window the webhook matched and never got (with `include_missed`).
+    pub missed: i64,
+}
+
+impl ReplayRequest {
+    fn window_and_scope(&self) -> Result<(ReplayWindow, ReplayScope), ApiError> {
+        let window =
+            ReplayWindow::parse(self.since.get(), self.until.map(Timestamp::get), Utc::now())?;
+        Ok((window, ReplayScope::parse(self.status.as_deref())?))
+    }
+}
+
 /// A started replay.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ReplayStarted {
@@ -52,7 +76,7 @@ pub struct ReplayStarted {
 pub struct ReplayResponse {
     pub id: Uuid,
     pub webhook_id: Uuid,
-    /// `running`, `completed` or `failed`.
+    /// `running`, `completed`, `failed` or `cancelled`.
     pub state: String,
     pub since: DateTime<Utc>,
     pub until: DateTime<Utc>,
@@ -112,8 +136,7 @@ pub async fn replay_webhook(
     JsonBody(body): JsonBody<ReplayRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let window = ReplayWindow::parse(body.since.get(), body.until.map(Timestamp::get), Utc::now())?;
-    let scope = ReplayScope::parse(body.status.as_deref())?;
+    let (window, scope) = body.window_and_scope()?;
     let mut client = state.pool.get().await?;
     WebhookRepo::get(&client, auth.tenant_id, id)
         .await?
@@ -136,6 +159,66 @@ pub async fn replay_webhook(
         id: replay.id,
         count: replay.total,
     }))
+}
+
+/// Counts what a replay with this body would send, without starting it.
+#[utoipa::path(
+    post, path = "/v1/webhooks/{id}/replay/preview", tag = "webhooks",
+    params(("id" = Uuid, Path)),
+    request_body = ReplayRequest,
+    security(("api_key" = [])),
+    responses(
+        (status = 200, body = ReplayPreview),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 415, body = ErrorBody), (status = 422, body = ErrorBody),
+    )
+)]
+pub async fn preview_replay(
+    auth: TenantAuth,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    JsonBody(body): JsonBody<ReplayRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let (window, scope) = body.window_and_scope()?;
+    let client = state.pool.get().await?;
+    WebhookRepo::get(&client, auth.tenant_id, id)
+        .await?
+        .ok_or(ApiError::NotFound("webhook"))?;
+    let count = ReplayRepo::count(
+        &client,
+        auth.tenant_id,
+        id,
+        window,
+        scope,
+        body.include_missed,
+    )
+    .await?;
+    Ok(HttpResponse::Ok().json(ReplayPreview {
+        count: count.total(),
+        existing: count.existing,
+        missed: count.missed,
+    }))
+}
+
+/// Cancels a running replay: it stops before its next batch (deliveries it already queued
+/// are sent). A finished replay is returned as it is.
+#[utoipa::path(
+    post, path = "/v1/replays/{id}/cancel", tag = "webhooks",
+    params(("id" = Uuid, Path)),
+    security(("api_key" = [])),
+    responses((status = 200, body = ReplayResponse), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody))
+)]
+pub async fn cancel_replay(
+    auth: TenantAuth,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let client = state.pool.get().await?;
+    let replay = ReplayRepo::cancel(&client, auth.tenant_id, id.into_inner())
+        .await?
+        .ok_or(ApiError::NotFound("replay"))?;
+    Ok(HttpResponse::Ok().json(ReplayResponse::from(replay)))
 }
 
 /// A bulk replay and its progress.

@@ -33,6 +33,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 pub struct TestWebhookRequest {
     /// The event type to send as; defaults to one the webhook subscribes to.
     pub event_type: Option<String>,
+    /// The event's data (a JSON object); defaults to the catalogue's example of the type.
+    #[schema(value_type = Option<Object>)]
+    pub payload: Option<serde_json::Value>,
 }
 
 /// Body of `POST /v1/webhooks/test`: the configuration to test.
@@ -51,6 +54,9 @@ pub struct TestUrlRequest {
     pub signature_profile: Option<SignatureProfile>,
     /// Defaults to `webhook.test`.
     pub event_type: Option<String>,
+    /// The event's data (a JSON object); defaults to the catalogue's example of the type.
+    #[schema(value_type = Option<Object>)]
+    pub payload: Option<serde_json::Value>,
 }
 
 /// Sends a signed test event to a saved webhook now and logs it (`test: true`).
@@ -85,7 +91,15 @@ pub async fn test_webhook(
     drop(client);
     let event_type = test_event_type(body.event_type, &record.event_types)?;
     state.check_url(&target.url).await?;
-    let attempt = send_test(&state, auth.tenant_id, &target, &event_type, &trace.0).await?;
+    let attempt = send_test(
+        &state,
+        auth.tenant_id,
+        &target,
+        &event_type,
+        body.payload,
+        &trace.0,
+    )
+    .await?;
     let result = TestResult::from(&attempt);
     log_test(&state, id, attempt).await?;
     Ok(HttpResponse::Ok().json(result))
@@ -125,6 +139,14 @@ pub async fn test_url(
         signature_profile: body.signature_profile.unwrap_or_default(),
     };
     let event_type = test_event_type(body.event_type, &[])?;
-    let attempt = send_test(&state, auth.tenant_id, &target, &event_type, &trace.0).await?;
+    let attempt = send_test(
+        &state,
+        auth.tenant_id,
+        &target,
+        &event_type,
+        body.payload,
+        &trace.0,
+    )
+    .await?;
     Ok(HttpResponse::Ok().json(TestResult::from(&attempt)))
 }

@@ -382,7 +382,12 @@ pub struct ListWebhooksParams {
     pub event: Option<String>,
     /// Case-insensitive substring of the name.
     pub name: Option<String>,
+    /// Case-insensitive substring of the name or the URL.
+    pub search: Option<String>,
     pub enabled: Option<bool>,
+    /// `true`: only webhooks whose circuit is not closed or whose latest attempt failed;
+    /// `false`: only the others.
+    pub failing: Option<bool>,
     /// `name` (default), `description`, `enabled`, `created`, `modified` or
     /// `last_execution`.
     #[param(pattern = "^(name|description|enabled|created|modified|last_execution)$")]
@@ -577,7 +582,9 @@ pub async fn list_webhooks(
             .map(|e| EventType::parse("event", e))
             .transpose()?,
         name: params.name,
+        search: params.search,
         enabled: params.enabled,
+        failing: params.failing,
         order: params
             .order
             .as_deref()
