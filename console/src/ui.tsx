@@ -2,28 +2,30 @@
 import type { ComponentChildren } from "preact";
 import { useCallback, useEffect, useState } from "preact/hooks";
 import { ApiError, type EventType } from "./api";
+import { dateTime, number, t } from "./i18n";
 
 export function percent(rate: number | null | undefined): string {
-  return rate === null || rate === undefined ? "—" : `${(rate * 100).toFixed(rate === 1 || rate === 0 ? 0 : 1)} %`;
+  if (rate === null || rate === undefined) return "—";
+  return number(rate, { style: "percent", maximumFractionDigits: rate === 1 || rate === 0 ? 0 : 1 });
 }
 
+/** A duration given in seconds, in ms below one second. */
 export function ms(seconds: number | null | undefined): string {
   if (seconds === null || seconds === undefined) return "—";
-  return seconds < 1 ? `${Math.round(seconds * 1000)} ms` : `${seconds.toFixed(2)} s`;
+  return seconds < 1
+    ? number(Math.round(seconds * 1000), { style: "unit", unit: "millisecond" })
+    : number(seconds, { style: "unit", unit: "second", maximumFractionDigits: 2 });
 }
 
 export function when(iso: string | null | undefined): string {
-  if (!iso) return "never";
-  const d = new Date(iso);
-  return d.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "medium" });
+  if (!iso) return t("common.never");
+  return dateTime(new Date(iso), { dateStyle: "medium", timeStyle: "medium" });
 }
 
 /** A moment soon or just past: the time alone when it is today, else the date too. */
 export function clock(iso: string): string {
   const d = new Date(iso);
-  return d.toDateString() === new Date().toDateString()
-    ? d.toLocaleTimeString(undefined, { timeStyle: "medium" })
-    : when(iso);
+  return d.toDateString() === new Date().toDateString() ? dateTime(d, { timeStyle: "medium" }) : when(iso);
 }
 
 export function codeClass(code: number | null | undefined, success?: boolean): string {
