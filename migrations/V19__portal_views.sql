@@ -8,3 +8,7 @@ ALTER TABLE delivery_attempts ADD COLUMN request_headers JSONB, ADD COLUMN respo
 ALTER TABLE replays DROP CONSTRAINT replays_state_check;
 ALTER TABLE replays ADD CONSTRAINT replays_state_check
     CHECK (state IN ('running', 'completed', 'failed', 'cancelled'));
+
+-- The language a tenant's portal sessions speak unless one asks for another (issue 26,
+-- item 3); NULL: English.
+ALTER TABLE tenants ADD COLUMN locale TEXT CHECK (locale IN ('en', 'ru'));

@@ -1,5 +1,6 @@
 // The public REST API, as the console uses it. Nothing here is private to the console:
 // every call is one a product's own backend could make with the same tenant key.
+import { t } from "./i18n";
 
 export interface ApiErrorBody {
   code: string;
@@ -161,6 +162,7 @@ export interface EventType {
   name: string;
   description: string | null;
   group: string | null;
+  schema: unknown;
   example: unknown;
   deprecated: boolean;
   registered: boolean;
@@ -183,16 +185,75 @@ export interface Replay {
   finished_at: string | null;
 }
 
+export type DeliveryStatus = "pending" | "succeeded" | "failed" | "cancelled";
+
 export interface Delivery {
   id: string;
   event_id: string;
   webhook_id: string;
-  status: string;
+  status: DeliveryStatus;
+  /** Null once retention deleted the event. */
+  event_type: string | null;
   attempts: number;
   last_response_code: number | null;
-  next_attempt_at?: string | null;
-  created_at?: string;
-  lane?: Lane | null;
+  last_attempt_at: string | null;
+  next_attempt_at: string | null;
+  created_at: string;
+  completed_at: string | null;
+  lane: Lane | null;
+}
+
+/** Why an attempt got no answer, named by the API. */
+export type ErrorKind =
+  | "timeout"
+  | "connection_refused"
+  | "name_not_resolved"
+  | "tls"
+  | "connection_closed"
+  | "private_target"
+  | "https_required"
+  | "not_sent"
+  | "other";
+
+export interface Attempt {
+  attempt: number;
+  started_at: string;
+  duration_ms: number;
+  response_code: number | null;
+  response_body: string | null;
+  error: string | null;
+  error_kind: ErrorKind | null;
+  succeeded: boolean;
+  retry_after: number | null;
+  /** `[name, value]` pairs; null when nothing was sent (or logged before headers were kept). */
+  request_headers: [string, string][] | null;
+  response_headers: [string, string][] | null;
+}
+
+export interface DeliveryDetail extends Delivery {
+  attempt_log: Attempt[];
+}
+
+export interface DeliveryFilter {
+  status?: string;
+  event_type?: string;
+  since?: string;
+  until?: string;
+  event_id?: string;
+  cursor?: string | null;
+}
+
+export interface WebhookFilter {
+  search?: string;
+  enabled?: boolean;
+  failing?: boolean;
+  cursor?: string | null;
+}
+
+export interface ReplayInput {
+  since: string;
+  status: "failed" | "all";
+  include_missed: boolean;
 }
 
 export interface Post {
@@ -290,7 +351,7 @@ async function call<T>(method: string, path: string, body?: unknown, key = sessi
       cache: "no-store",
     });
   } catch (e) {
-    throw new ApiError(0, { code: "network", message: `hookrelay could not be reached (${String(e)})` });
+    throw new ApiError(0, { code: "network", message: t("api.unreachable", { error: String(e) }) });
   }
   if (res.status === 204) return undefined as T;
   const text = await res.text();
@@ -327,8 +388,8 @@ export const api = {
   portalSession: () => call<PortalSession>("GET", "/v1/portal-sessions/current"),
   tenant: (key?: string) => call<Tenant>("GET", "/v1/tenant", undefined, key ?? session.key()),
 
-  webhooks: (cursor?: string | null) =>
-    call<Page<Webhook>>("GET", `/v1/webhooks${query({ limit: 50, cursor, order: "name", direction: "asc" })}`),
+  webhooks: (f: WebhookFilter = {}) =>
+    call<Page<Webhook>>("GET", `/v1/webhooks${query({ limit: 50, order: "name", direction: "asc", ...f })}`),
   webhook: (id: string) => call<Webhook>("GET", `/v1/webhooks/${enc(id)}`),
   createWebhook: (input: WebhookInput & { test_first: boolean }) =>
     call<Webhook & { secret: string; warnings: string[] }>("POST", "/v1/webhooks", input),
@@ -349,18 +410,25 @@ export const api = {
     signature_profile: SignatureProfile;
     event_type?: string;
   }) => call<TestResult>("POST", "/v1/webhooks/test", input),
-  testWebhook: (id: string, event_type?: string) =>
-    call<TestResult>("POST", `/v1/webhooks/${enc(id)}/test`, event_type ? { event_type } : {}),
+  testWebhook: (id: string, body: { event_type?: string; payload?: unknown } = {}) =>
+    call<TestResult>("POST", `/v1/webhooks/${enc(id)}/test`, body),
 
   logs: (id: string, f: { status?: string; event_type?: string; cursor?: string | null; limit?: number }) =>
     call<Page<LogEntry>>("GET", `/v1/webhooks/${enc(id)}/logs${query({ limit: 20, ...f })}`),
   stats: (id: string, window: string) => call<Stats>("GET", `/v1/webhooks/${enc(id)}/stats${query({ window })}`),
   pendingDeliveries: (webhookId: string) =>
     call<Page<Delivery>>("GET", `/v1/deliveries${query({ webhook_id: webhookId, status: "pending", limit: 20 })}`),
+  deliveries: (webhookId: string, f: DeliveryFilter) =>
+    call<Page<Delivery>>("GET", `/v1/deliveries${query({ webhook_id: webhookId, limit: 20, ...f })}`),
+  delivery: (id: string) => call<DeliveryDetail>("GET", `/v1/deliveries/${enc(id)}`),
+  event: (id: string) => call<{ id: string; event_type: string; data: unknown }>("GET", `/v1/events/${enc(id)}`),
   replayDelivery: (deliveryId: string) => call<Delivery>("POST", `/v1/deliveries/${enc(deliveryId)}/replay`),
-  replayWebhook: (id: string, body: { since: string; status: "failed" | "all"; include_missed: boolean }) =>
+  replayPreview: (id: string, body: ReplayInput) =>
+    call<{ count: number; existing: number; missed: number }>("POST", `/v1/webhooks/${enc(id)}/replay/preview`, body),
+  replayWebhook: (id: string, body: ReplayInput) =>
     call<{ id: string; count: number }>("POST", `/v1/webhooks/${enc(id)}/replay`, body),
   replay: (id: string) => call<Replay>("GET", `/v1/replays/${enc(id)}`),
+  cancelReplay: (id: string) => call<Replay>("POST", `/v1/replays/${enc(id)}/cancel`),
 
   eventTypes: async (): Promise<EventType[]> => {
     const all: EventType[] = [];

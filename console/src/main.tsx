@@ -2,10 +2,14 @@
 // hookrelay-api at /console/. Routing is by URL hash, so the server serves one page and
 // nothing secret ever reaches a server in a URL; the tenant key (or a portal link's token,
 // taken from the URL fragment at load) lives in session storage.
+//
+// Signed in already, the page asks for the tenant, the portal session and its own data
+// at once (one round trip, not three): the header fills in as the tenant arrives.
 import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { api, ApiError, session, takePortalToken, whenUnauthorized, type Branding, type PortalSession, type Tenant } from "./api";
-import { ErrorBanner, Field, go, useRoute } from "./ui";
+import { locale, LOCALES, setLocale, t, type Locale } from "./i18n";
+import { Access, ErrorBanner, Field, go, useRoute } from "./ui";
 import { WebhookList } from "./pages/WebhookList";
 import { WebhookEditor } from "./pages/WebhookEditor";
 import { WebhookDetail } from "./pages/WebhookDetail";
@@ -14,15 +18,18 @@ import { CallbackUrl } from "./pages/CallbackUrl";
 import { Posts } from "./pages/Posts";
 import "./styles.css";
 
-function SignIn({ onSignedIn, expired }: { onSignedIn: (t: Tenant) => void; expired: boolean }) {
+/** Why the sign-in form shows: a key or a portal link that the API refused. */
+type Refused = "key" | "link" | null;
+
+function SignIn({ onSignedIn, expired }: { onSignedIn: (t: Tenant) => void; expired: Refused }) {
   const [key, setKey] = useState("");
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   return (
     <main class="signin" id="main">
       <h1>hookrelay</h1>
-      <p>Sign in with one of your tenant's API keys. It is kept in this tab only and forgotten when the tab closes.</p>
-      {expired && <p class="notice">Your key was refused; sign in again.</p>}
+      <p>{t("signin.intro")}</p>
+      {expired && <p class="notice" role="status">{t(expired === "link" ? "signin.linkExpired" : "signin.expired")}</p>}
       <form
         onSubmit={async (e) => {
           e.preventDefault();
@@ -34,7 +41,7 @@ function SignIn({ onSignedIn, expired }: { onSignedIn: (t: Tenant) => void; expi
           } catch (err) {
             setError(
               err instanceof ApiError && err.status === 401
-                ? new ApiError(401, { code: "unauthorized", message: "This key was not accepted: it is mistyped or revoked." })
+                ? new ApiError(401, { code: "unauthorized", message: t("signin.refused") })
                 : err,
             );
           } finally {
@@ -42,7 +49,7 @@ function SignIn({ onSignedIn, expired }: { onSignedIn: (t: Tenant) => void; expi
           }
         }}
       >
-        <Field label="API key" id="api-key" hint="Starts with hr_. Create one with POST /v1/api-keys.">
+        <Field label={t("signin.key")} id="api-key" hint={t("signin.keyHint")}>
           <input
             id="api-key"
             type="password"
@@ -55,19 +62,14 @@ function SignIn({ onSignedIn, expired }: { onSignedIn: (t: Tenant) => void; expi
         </Field>
         <ErrorBanner error={error} />
         <button type="submit" disabled={busy}>
-          {busy ? "Signing in…" : "Sign in"}
+          {busy ? t("signin.busy") : t("signin.submit")}
         </button>
       </form>
     </main>
   );
 }
 
-const NAV: [string, string][] = [
-  ["webhooks", "Webhooks"],
-  ["event-types", "Event catalogue"],
-  ["callback-url", "Callback URL"],
-  ["posts", "Posts"],
-];
+const NAV = ["webhooks", "event-types", "callback-url", "posts"] as const;
 
 function Page({ route }: { route: string[] }) {
   const [section, id, tab] = route;
@@ -86,9 +88,9 @@ function Page({ route }: { route: string[] }) {
     default:
       return (
         <section>
-          <h1>Not found</h1>
+          <h1>{t("notFound.title")}</h1>
           <p>
-            <a href="#/webhooks">Back to the webhooks</a>
+            <a href="#/webhooks">{t("notFound.back")}</a>
           </p>
         </section>
       );
@@ -98,96 +100,139 @@ function Page({ route }: { route: string[] }) {
 /** The tenant's branding on the page: its name in the title, its colour on buttons and links. */
 function useBranding(branding: Branding | null | undefined) {
   useEffect(() => {
-    document.title = branding?.name ? `${branding.name} · Webhooks` : "hookrelay console";
+    document.title = branding?.name ? t("app.titleBranded", { name: branding.name }) : t("app.title");
     const root = document.documentElement.style;
     if (branding?.primary_color) root.setProperty("--accent", branding.primary_color);
     else root.removeProperty("--accent");
-  }, [branding]);
+  }, [branding, locale()]);
+}
+
+/** The language picker: the reader's choice is remembered in this browser. */
+function LanguagePicker({ onChange }: { onChange: (l: Locale) => void }) {
+  return (
+    <label class="language">
+      <span class="visually-hidden">{t("language.label")}</span>
+      <select
+        value={locale()}
+        aria-label={t("language.label")}
+        onChange={(e) => {
+          const l = e.currentTarget.value as Locale;
+          setLocale(l, true);
+          onChange(l);
+        }}
+      >
+        {LOCALES.map((l) => (
+          <option value={l}>{l === "en" ? "English" : "Русский"}</option>
+        ))}
+      </select>
+    </label>
+  );
 }
 
 function App() {
   const [tenant, setTenant] = useState<Tenant | null>(null);
   const [portal, setPortal] = useState<PortalSession | null>(null);
-  const [checking, setChecking] = useState(!!session.key());
-  const [expired, setExpired] = useState(false);
+  const [signedIn, setSignedIn] = useState(!!session.key());
+  const [expired, setExpired] = useState<Refused>(null);
+  const [lang, setLang] = useState<Locale>(locale());
   const route = useRoute();
   useBranding(tenant?.branding);
+  const portalToken = signedIn && !!session.key()?.startsWith("hrp_");
 
   useEffect(() => {
     whenUnauthorized(() => {
+      setExpired(session.key()?.startsWith("hrp_") ? "link" : "key");
       session.clear();
       setTenant(null);
-      setExpired(true);
+      setPortal(null);
+      setSignedIn(false);
     });
-    if (session.key()) {
-      api
-        .tenant()
-        .then(setTenant)
-        .catch(() => session.clear())
-        .finally(() => setChecking(false));
-      if (session.key()?.startsWith("hrp_")) api.portalSession().then(setPortal).catch(() => setPortal(null));
-    }
   }, []);
+  useEffect(() => {
+    if (!signedIn) return;
+    api.tenant().then(setTenant, () => {});
+    if (session.key()?.startsWith("hrp_"))
+      api.portalSession().then(
+        (p) => {
+          // The link's language wins over the browser's (not remembered: it is the product's).
+          setLocale(p.locale);
+          setLang(p.locale);
+          setPortal(p);
+        },
+        () => setPortal(null),
+      );
+  }, [signedIn]);
 
-  if (checking) return <p class="loading">Loading…</p>;
-  if (!tenant)
+  if (!signedIn)
     return (
-      <SignIn
-        expired={expired}
-        onSignedIn={(t) => {
-          setExpired(false);
-          setTenant(t);
-          if (!location.hash) go("webhooks");
-        }}
-      />
+      <>
+        <div class="signin-language">
+          <LanguagePicker onChange={setLang} />
+        </div>
+        <SignIn
+          expired={expired}
+          onSignedIn={(tn) => {
+            setExpired(null);
+            setTenant(tn);
+            setSignedIn(true);
+            if (!location.hash) go("webhooks");
+          }}
+        />
+      </>
     );
   const section = route[0] ?? "webhooks";
+  // A portal token is read-only until its session says otherwise: no write control shows
+  // for a moment and then goes.
+  const readOnly = portalToken && (portal === null || portal.read_only);
   return (
-    <>
+    <Access.Provider value={{ readOnly }}>
       <a class="skip" href="#main" onClick={(e) => { e.preventDefault(); document.getElementById("main")?.focus(); }}>
-        Skip to content
+        {t("nav.skip")}
       </a>
       <header class="top">
         <span class="brand">
-          {tenant.branding?.logo_url && <img class="logo" src={tenant.branding.logo_url} alt="" />}
-          {tenant.branding?.name ?? "hookrelay"}
+          {tenant?.branding?.logo_url && <img class="logo" src={tenant.branding.logo_url} alt="" />}
+          {tenant ? (tenant.branding?.name ?? "hookrelay") : ""}
         </span>
-        <nav aria-label="Sections">
-          {NAV.map(([path, label]) => (
+        <nav aria-label={t("nav.sections")}>
+          {NAV.map((path) => (
             <a href={`#/${path}`} aria-current={section === path ? "page" : undefined}>
-              {label}
+              {t(`nav.${path}`)}
             </a>
           ))}
         </nav>
         <span class="tenant">
           {portal?.return_url && (
             <a href={portal.return_url} class="back">
-              Back
+              {t("nav.back")}
             </a>
           )}
-          {portal?.read_only && <span class="badge muted">Read-only</span>}
-          {tenant.branding?.support_url && (
+          {portal?.read_only && <span class="badge muted">{t("nav.readOnly")}</span>}
+          {tenant?.branding?.support_url && (
             <a href={tenant.branding.support_url} class="back">
-              Help
+              {t("nav.help")}
             </a>
           )}
-          {tenant.name}
+          {tenant?.name}
+          <LanguagePicker onChange={setLang} />
           <button
             type="button"
             class="link"
             onClick={() => {
               session.clear();
               setTenant(null);
+              setPortal(null);
+              setSignedIn(false);
             }}
           >
-            Sign out
+            {t("nav.signOut")}
           </button>
         </span>
       </header>
-      <main id="main" tabIndex={-1}>
+      <main id="main" tabIndex={-1} key={lang}>
         <Page route={route} />
       </main>
-    </>
+    </Access.Provider>
   );
 }
 

@@ -1,6 +1,6 @@
 // Small shared pieces: formatting, the error banner, the async-state hook, the router.
-import type { ComponentChildren } from "preact";
-import { useCallback, useEffect, useState } from "preact/hooks";
+import { createContext, type ComponentChildren } from "preact";
+import { useCallback, useContext, useEffect, useState } from "preact/hooks";
 import { ApiError, type EventType } from "./api";
 import { dateTime, number, t } from "./i18n";
 
@@ -150,7 +150,7 @@ export function Field({
 }
 
 /** Copies `text`; falls back to selecting it where the clipboard API is refused. */
-export function CopyButton({ text, label = "Copy" }: { text: string; label?: string }) {
+export function CopyButton({ text, label = t("ui.copy") }: { text: string; label?: string }) {
   const [done, setDone] = useState(false);
   return (
     <button
@@ -162,11 +162,11 @@ export function CopyButton({ text, label = "Copy" }: { text: string; label?: str
           setDone(true);
           setTimeout(() => setDone(false), 1500);
         } catch {
-          prompt("Copy this:", text);
+          prompt(t("ui.copyPrompt"), text);
         }
       }}
     >
-      {done ? "Copied" : label}
+      {done ? t("ui.copied") : label}
     </button>
   );
 }
@@ -174,9 +174,9 @@ export function CopyButton({ text, label = "Copy" }: { text: string; label?: str
 /** Catalogue entries by group; ungrouped ones under "Other", unregistered under "Seen, not registered". */
 export function groupEventTypes(types: EventType[]): Map<string, EventType[]> {
   const groups = new Map<string, EventType[]>();
-  for (const t of types) {
-    const g = t.group ?? (t.registered ? "Other" : "Seen, not registered");
-    groups.set(g, [...(groups.get(g) ?? []), t]);
+  for (const type of types) {
+    const g = type.group ?? (type.registered ? t("ui.group.other") : t("ui.group.unregistered"));
+    groups.set(g, [...(groups.get(g) ?? []), type]);
   }
   return groups;
 }
@@ -198,11 +198,21 @@ export function Pager({ pages, next }: { pages: ReturnType<typeof useCursorPages
   return (
     <div class="inline pager">
       <button type="button" class="secondary" disabled={pages.first} onClick={pages.newer}>
-        Newer
+        {t("ui.newer")}
       </button>
       <button type="button" class="secondary" disabled={!next} onClick={() => next && pages.older(next)}>
-        Older
+        {t("ui.older")}
       </button>
     </div>
   );
+}
+
+/**
+ * Whether this tab may change anything: a read-only portal session may not, so the pages
+ * leave out their write controls (the API would answer 403 to them anyway).
+ */
+export const Access = createContext<{ readOnly: boolean }>({ readOnly: false });
+
+export function useReadOnly(): boolean {
+  return useContext(Access).readOnly;
 }

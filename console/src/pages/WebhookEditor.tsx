@@ -1,5 +1,6 @@
 // Create or edit a webhook: the event picker, headers, format, signature, retries, delivery
 // limits, the "Test" button (test before saving), and on edit the secret, the toggle and deletion.
+import type { ComponentChildren } from "preact";
 import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import {
   api,
@@ -13,7 +14,20 @@ import {
   type Webhook,
   type WebhookInput,
 } from "../api";
-import { codeClass, CopyButton, ErrorBanner, Field, flash, go, groupEventTypes, ms, Notice } from "../ui";
+import { number, t } from "../i18n";
+import {
+  codeClass,
+  CopyButton,
+  ErrorBanner,
+  Field,
+  flash,
+  go,
+  groupEventTypes,
+  ms,
+  Notice,
+  useReadOnly,
+  when,
+} from "../ui";
 
 /** The form control of each field the API may name in an error. */
 const FIELD_IDS: Record<string, string> = {
@@ -37,8 +51,13 @@ interface HeaderRow {
   value: string;
 }
 
-function isPattern(t: string) {
-  return t === "*" || t.endsWith(".*");
+function isPattern(name: string) {
+  return name === "*" || name.endsWith(".*");
+}
+
+/** A message with `{name}` slots filled by elements (code samples, say). */
+function withParts(text: string, parts: Record<string, ComponentChildren>): ComponentChildren[] {
+  return text.split(/\{(\w+)\}/).map((piece, i) => (i % 2 === 1 ? (parts[piece] ?? `{${piece}}`) : piece));
 }
 
 function parseSchedule(text: string): number[] | null | string {
@@ -46,7 +65,7 @@ function parseSchedule(text: string): number[] | null | string {
   if (!trimmed) return null;
   const parts = trimmed.split(/[\s,]+/).filter(Boolean);
   const secs = parts.map((p) => Number(p));
-  if (secs.some((n) => !Number.isInteger(n) || n <= 0)) return "Whole seconds above 0, separated by commas";
+  if (secs.some((n) => !Number.isInteger(n) || n <= 0)) return t("editor.schedule.invalid");
   return secs;
 }
 
@@ -55,20 +74,22 @@ function parseWhole(text: string, badInput: boolean): number | null | string {
   const trimmed = text.trim();
   if (!trimmed && !badInput) return null;
   const n = Number(trimmed);
-  if (badInput || !Number.isSafeInteger(n) || n <= 0) return "A whole number above 0";
+  if (badInput || !Number.isSafeInteger(n) || n <= 0) return t("editor.limits.invalid");
   return n;
 }
 
 export function TestResultView({ result }: { result: TestResult }) {
   return (
     <div class={result.success ? "test-result passed" : "test-result failed"} role="status" aria-live="polite">
-      <strong>{result.success ? "Test passed" : "Test failed"}</strong>{" "}
-      <span class={codeClass(result.response_code, result.success)}>{result.response_code ?? "no response"}</span>{" "}
-      <span class="muted">in {ms(result.execution_time)}</span>
-      <span class="muted"> · event {result.event_type}</span>
+      <strong>{result.success ? t("editor.test.passed") : t("editor.test.failed")}</strong>{" "}
+      <span class={codeClass(result.response_code, result.success)}>
+        {result.response_code ?? t("editor.test.noResponse")}
+      </span>{" "}
+      <span class="muted">{t("editor.test.time", { time: ms(result.execution_time) })}</span>
+      <span class="muted"> · {t("editor.test.event", { type: result.event_type })}</span>
       {result.error && <p class="field-error">{result.error}</p>}
       {result.response_excerpt && (
-        <pre class="excerpt" aria-label="Response excerpt">
+        <pre class="excerpt" aria-label={t("editor.test.excerpt")}>
           {result.response_excerpt}
         </pre>
       )}
@@ -80,10 +101,12 @@ function EventPicker({
   selected,
   onChange,
   error,
+  readOnly,
 }: {
   selected: string[];
   onChange: (s: string[]) => void;
   error?: string | null;
+  readOnly: boolean;
 }) {
   const [catalogue, setCatalogue] = useState<EventType[] | null>(null);
   const [catalogueError, setCatalogueError] = useState<unknown>(null);
@@ -100,25 +123,32 @@ function EventPicker({
     setFree("");
   };
   return (
-    <fieldset class={error ? "events invalid" : "events"} aria-describedby="events-hint">
-      <legend>Events</legend>
+    <fieldset class={error ? "events invalid" : "events"} aria-describedby="events-hint" disabled={readOnly}>
+      <legend>{t("editor.events.legend")}</legend>
       <small id="events-hint" class="hint">
-        Pick from the catalogue, or type a name, <code>*</code> (every event) or <code>prefix.*</code>.
+        {withParts(t("editor.events.hint"), { all: <code>*</code>, prefix: <code>prefix.*</code> })}
       </small>
-      <div class="chips" aria-label="Selected events">
-        {selected.length === 0 && <span class="muted">No event selected</span>}
+      <div class="chips" aria-label={t("editor.events.selected")}>
+        {selected.length === 0 && <span class="muted">{t("editor.events.none")}</span>}
         {selected.map((s) => (
           <span class="chip">
             {s}
-            <button type="button" class="chip-remove" aria-label={`Remove ${s}`} onClick={() => toggle(s, false)}>
-              ×
-            </button>
+            {!readOnly && (
+              <button
+                type="button"
+                class="chip-remove"
+                aria-label={t("editor.events.remove", { name: s })}
+                onClick={() => toggle(s, false)}
+              >
+                ×
+              </button>
+            )}
           </span>
         ))}
       </div>
       <div class="inline">
         <label for="event-free" class="visually-hidden">
-          Event name or pattern
+          {t("editor.events.free")}
         </label>
         <input
           id="event-free"
@@ -132,21 +162,23 @@ function EventPicker({
             }
           }}
         />
-        <button type="button" class="secondary" onClick={addFree}>
-          Add
-        </button>
+        {!readOnly && (
+          <button type="button" class="secondary" onClick={addFree}>
+            {t("editor.events.add")}
+          </button>
+        )}
       </div>
       <ErrorBanner error={catalogueError} />
       {catalogue && catalogue.length === 0 && (
-        <p class="muted">The catalogue is empty: add event types under "Event catalogue", or type names above.</p>
+        <p class="muted">{t("editor.events.emptyCatalogue")}</p>
       )}
       {[...groups.entries()].map(([group, types], groupIndex) => (
         <details class="group" open={groups.size <= 3}>
           <summary>
-            {group} <span class="muted">({types.length})</span>
+            {group} <span class="muted">({number(types.length)})</span>
           </summary>
           <ul class="picker">
-            {types.map((t, typeIndex) => {
+            {types.map((type, typeIndex) => {
               // By position: names may differ only in `.` vs space, or be all non-Latin.
               const id = `evt-${groupIndex}-${typeIndex}`;
               return (
@@ -154,13 +186,13 @@ function EventPicker({
                   <input
                     type="checkbox"
                     id={id}
-                    checked={selected.includes(t.name)}
-                    onChange={(e) => toggle(t.name, e.currentTarget.checked)}
+                    checked={selected.includes(type.name)}
+                    onChange={(e) => toggle(type.name, e.currentTarget.checked)}
                   />
                   <label for={id}>
-                    <code>{t.name}</code>
-                    {t.deprecated && <span class="badge muted">deprecated</span>}
-                    {t.description && <span class="description">{t.description}</span>}
+                    <code>{type.name}</code>
+                    {type.deprecated && <span class="badge muted">{t("editor.events.deprecated")}</span>}
+                    {type.description && <span class="description">{type.description}</span>}
                   </label>
                 </li>
               );
@@ -173,14 +205,14 @@ function EventPicker({
   );
 }
 
-function SecretPanel({ id }: { id: string }) {
+function SecretPanel({ id, readOnly }: { id: string; readOnly: boolean }) {
   const [secret, setSecret] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
   return (
     <section class="panel" aria-labelledby="secret-title">
-      <h2 id="secret-title">Signing secret</h2>
-      <p class="muted">Receivers verify each delivery's signature with this secret.</p>
+      <h2 id="secret-title">{t("editor.secret.title")}</h2>
+      <p class="muted">{t("editor.secret.intro")}</p>
       {secret && (
         <p class="inline">
           <code class="secret" data-testid="secret">
@@ -204,25 +236,27 @@ function SecretPanel({ id }: { id: string }) {
             }
           }}
         >
-          {secret ? "Hide secret" : "Reveal secret"}
+          {secret ? t("editor.secret.hide") : t("editor.secret.reveal")}
         </button>
-        <button
-          type="button"
-          class="secondary"
-          onClick={async () => {
-            if (!confirm("Rotate the signing secret? The old one keeps working for a grace period.")) return;
-            try {
-              const r = await api.rotateSecret(id);
-              setSecret(r.secret);
-              setNotice(`Secret rotated. The previous secret is accepted until ${new Date(r.previous_secret_expires_at).toLocaleString()}.`);
-              setError(null);
-            } catch (e) {
-              setError(e);
-            }
-          }}
-        >
-          Rotate secret
-        </button>
+        {!readOnly && (
+          <button
+            type="button"
+            class="secondary"
+            onClick={async () => {
+              if (!confirm(t("editor.secret.rotateConfirm"))) return;
+              try {
+                const r = await api.rotateSecret(id);
+                setSecret(r.secret);
+                setNotice(t("editor.secret.rotated", { until: when(r.previous_secret_expires_at) }));
+                setError(null);
+              } catch (e) {
+                setError(e);
+              }
+            }}
+          >
+            {t("editor.secret.rotate")}
+          </button>
+        )}
       </div>
     </section>
   );
@@ -233,19 +267,19 @@ function DeletePanel({ webhook }: { webhook: Webhook }) {
   const [error, setError] = useState<unknown>(null);
   return (
     <section class="panel danger" aria-labelledby="delete-title">
-      <h2 id="delete-title">Delete webhook</h2>
-      <p class="muted">Pending deliveries are cancelled. This cannot be undone.</p>
+      <h2 id="delete-title">{t("editor.delete.title")}</h2>
+      <p class="muted">{t("editor.delete.intro")}</p>
       <button type="button" class="danger" onClick={() => dialog.current?.showModal()}>
-        Delete webhook
+        {t("editor.delete.title")}
       </button>
       <dialog ref={dialog} aria-labelledby="confirm-title">
         <form method="dialog">
-          <h2 id="confirm-title">Delete “{webhook.name}”?</h2>
-          <p>Deliveries to {webhook.url} stop now, and its pending deliveries are cancelled.</p>
+          <h2 id="confirm-title">{t("editor.delete.confirmTitle", { name: webhook.name })}</h2>
+          <p>{t("editor.delete.confirmText", { url: webhook.url })}</p>
           <ErrorBanner error={error} />
           <div class="inline">
             <button type="submit" class="secondary" value="cancel" autofocus>
-              Cancel
+              {t("editor.cancel")}
             </button>
             <button
               type="button"
@@ -260,7 +294,7 @@ function DeletePanel({ webhook }: { webhook: Webhook }) {
                 }
               }}
             >
-              Delete
+              {t("editor.delete.confirm")}
             </button>
           </div>
         </form>
@@ -271,6 +305,7 @@ function DeletePanel({ webhook }: { webhook: Webhook }) {
 
 export function WebhookEditor({ webhook, onSaved }: { webhook?: Webhook; onSaved?: (w: Webhook) => void }) {
   const editing = !!webhook;
+  const readOnly = useReadOnly();
   const [name, setName] = useState(webhook?.name ?? "");
   const [description, setDescription] = useState(webhook?.description ?? "");
   const [url, setUrl] = useState(webhook?.url ?? "");
@@ -374,7 +409,7 @@ export function WebhookEditor({ webhook, onSaved }: { webhook?: Webhook; onSaved
         const r = await runTest();
         if (!r) return;
         if (!r.success) {
-          setError(new ApiError(422, { code: "test_failed", message: "the test send failed; the changes were not saved", field: "url" }));
+          setError(new ApiError(422, { code: "test_failed", message: t("editor.testFailedNotSaved"), field: "url" }));
           return;
         }
       }
@@ -400,7 +435,7 @@ export function WebhookEditor({ webhook, onSaved }: { webhook?: Webhook; onSaved
         input.rate_limit_period = ratePeriod;
         const r = await api.updateWebhook(webhook.id, input);
         setWarnings(r.warnings);
-        setSaved("Saved.");
+        setSaved(t("editor.saved"));
         onSaved?.(r);
       } else {
         if (secret.trim()) input.secret = secret.trim();
@@ -425,17 +460,30 @@ export function WebhookEditor({ webhook, onSaved }: { webhook?: Webhook; onSaved
 
   return (
     <section>
-      {!editing && <h1>New webhook</h1>}
+      {!editing && <h1>{t("editor.newTitle")}</h1>}
       <form class="webhook-form" onSubmit={save} noValidate>
-        <Field label="Name" id="wh-name" error={fieldError("name")}>
-          <input id="wh-name" required maxLength={255} value={name} onInput={(e) => setName(e.currentTarget.value)} />
+        <Field label={t("editor.name")} id="wh-name" error={fieldError("name")}>
+          <input
+            id="wh-name"
+            required
+            maxLength={255}
+            value={name}
+            disabled={readOnly}
+            onInput={(e) => setName(e.currentTarget.value)}
+          />
         </Field>
-        <Field label="Description (optional)" id="wh-description" error={fieldError("description")}>
-          <input id="wh-description" value={description} onInput={(e) => setDescription(e.currentTarget.value)} />
+        <Field label={t("editor.description")} id="wh-description" error={fieldError("description")}>
+          <input
+            id="wh-description"
+            value={description}
+            disabled={readOnly}
+            onInput={(e) => setDescription(e.currentTarget.value)}
+          />
         </Field>
-        <Field label="Endpoint URL" id="wh-url" hint="Where hookrelay POSTs each event." error={fieldError("url")}>
+        <Field label={t("editor.url")} id="wh-url" hint={t("editor.url.hint")} error={fieldError("url")}>
           <input
             id="wh-url"
+            disabled={readOnly}
             type="url"
             required
             inputMode="url"
@@ -445,58 +493,70 @@ export function WebhookEditor({ webhook, onSaved }: { webhook?: Webhook; onSaved
             onInput={(e) => setUrl(e.currentTarget.value)}
           />
         </Field>
-        <EventPicker selected={events} onChange={setEvents} error={fieldError("event_types")} />
+        <EventPicker selected={events} onChange={setEvents} error={fieldError("event_types")} readOnly={readOnly} />
 
         <fieldset>
-          <legend>Custom headers</legend>
+          <legend>{t("editor.headers.legend")}</legend>
           {headers.map((h, i) => (
             <div class="inline header-row">
               <label for={`hdr-name-${i}`} class="visually-hidden">
-                Header name {i + 1}
+                {t("editor.headers.name", { n: number(i + 1) })}
               </label>
               <input
                 id={`hdr-name-${i}`}
+                disabled={readOnly}
                 placeholder="X-Api-Key"
                 value={h.name}
                 onInput={(e) => setHeaders(headers.map((x, j) => (j === i ? { ...x, name: e.currentTarget.value } : x)))}
               />
               <label for={`hdr-value-${i}`} class="visually-hidden">
-                Header value {i + 1}
+                {t("editor.headers.value", { n: number(i + 1) })}
               </label>
               <input
                 id={`hdr-value-${i}`}
-                placeholder="value"
+                disabled={readOnly}
+                placeholder={t("editor.headers.valuePlaceholder")}
                 value={h.value}
                 onInput={(e) => setHeaders(headers.map((x, j) => (j === i ? { ...x, value: e.currentTarget.value } : x)))}
               />
-              <button
-                type="button"
-                class="secondary"
-                aria-label={`Remove header ${h.name || i + 1}`}
-                onClick={() => setHeaders(headers.filter((_, j) => j !== i))}
-              >
-                Remove
-              </button>
+              {!readOnly && (
+                <button
+                  type="button"
+                  class="secondary"
+                  aria-label={t("editor.headers.removeLabel", { name: h.name || number(i + 1) })}
+                  onClick={() => setHeaders(headers.filter((_, j) => j !== i))}
+                >
+                  {t("editor.headers.remove")}
+                </button>
+              )}
             </div>
           ))}
           {fieldError("headers") && <small class="field-error">{fieldError("headers")}</small>}
-          <button type="button" class="secondary" onClick={() => setHeaders([...headers, { name: "", value: "" }])}>
-            Add header
-          </button>
+          {!readOnly && (
+            <button type="button" class="secondary" onClick={() => setHeaders([...headers, { name: "", value: "" }])}>
+              {t("editor.headers.add")}
+            </button>
+          )}
         </fieldset>
 
         <div class="columns">
-          <Field label="Payload format" id="wh-format" error={fieldError("payload_format")}>
-            <select id="wh-format" value={format} onChange={(e) => setFormat(e.currentTarget.value as PayloadFormat)}>
+          <Field label={t("editor.format")} id="wh-format" error={fieldError("payload_format")}>
+            <select
+              id="wh-format"
+              value={format}
+              disabled={readOnly}
+              onChange={(e) => setFormat(e.currentTarget.value as PayloadFormat)}
+            >
               <option value="envelope">envelope: {"{event, event_id, timestamp, data}"}</option>
-              <option value="flat">flat: {"{event, ...the data's fields}"}</option>
+              <option value="flat">{t("editor.format.flat")}</option>
               <option value="wrapped">wrapped: {"{event, timestamp, webhookId, data}"}</option>
             </select>
           </Field>
-          <Field label="Signature" id="wh-profile" error={fieldError("signature_profile")}>
+          <Field label={t("editor.signature")} id="wh-profile" error={fieldError("signature_profile")}>
             <select
               id="wh-profile"
               value={profile}
+              disabled={readOnly}
               onChange={(e) => setProfile(e.currentTarget.value as SignatureProfile)}
             >
               <option value="standard">Standard Webhooks (webhook-signature)</option>
@@ -505,25 +565,26 @@ export function WebhookEditor({ webhook, onSaved }: { webhook?: Webhook; onSaved
           </Field>
         </div>
         <Field
-          label="Retry schedule (seconds)"
+          label={t("editor.schedule")}
           id="wh-schedule"
-          hint="Delays before each retry, e.g. 5, 25, 125. Empty: the service's default."
+          hint={t("editor.schedule.hint")}
           error={typeof scheduleValue === "string" ? scheduleValue : fieldError("retry_schedule_secs")}
         >
           <input
             id="wh-schedule"
             value={schedule}
+            disabled={readOnly}
             aria-describedby="wh-schedule-hint"
             onInput={(e) => setSchedule(e.currentTarget.value)}
           />
         </Field>
         <fieldset>
-          <legend>Delivery limits</legend>
+          <legend>{t("editor.limits.legend")}</legend>
           <div class="columns">
             <Field
-              label="Max concurrent requests"
+              label={t("editor.maxConcurrency")}
               id="wh-max-concurrency"
-              hint={`Requests to this endpoint at once, 1 to 1000; more deliveries wait their turn and keep their retries. Empty: the installation's default.`}
+              hint={t("editor.maxConcurrency.hint")}
               error={typeof maxValue === "string" ? maxValue : fieldError("max_concurrency")}
             >
               <input
@@ -533,8 +594,9 @@ export function WebhookEditor({ webhook, onSaved }: { webhook?: Webhook; onSaved
                 min={1}
                 max={1000}
                 step={1}
-                placeholder="default"
+                placeholder={t("editor.maxConcurrency.placeholder")}
                 value={maxConcurrency}
+                disabled={readOnly}
                 aria-describedby="wh-max-concurrency-hint"
                 onInput={(e) => {
                   setMaxConcurrency(e.currentTarget.value);
@@ -543,7 +605,7 @@ export function WebhookEditor({ webhook, onSaved }: { webhook?: Webhook; onSaved
               />
             </Field>
             <div class={rateError ? "field invalid" : "field"}>
-              <label for="wh-rate-limit">Rate limit</label>
+              <label for="wh-rate-limit">{t("editor.rate")}</label>
               <div class="inline rate">
                 <input
                   id="wh-rate-limit"
@@ -552,8 +614,9 @@ export function WebhookEditor({ webhook, onSaved }: { webhook?: Webhook; onSaved
                   min={1}
                   max={1000000}
                   step={1}
-                  placeholder="no limit"
+                  placeholder={t("editor.rate.placeholder")}
                   value={rateLimit}
+                  disabled={readOnly}
                   aria-describedby="wh-rate-limit-hint"
                   onInput={(e) => {
                     setRateLimit(e.currentTarget.value);
@@ -561,22 +624,23 @@ export function WebhookEditor({ webhook, onSaved }: { webhook?: Webhook; onSaved
                   }}
                 />
                 <label for="wh-rate-period">
-                  <span class="visually-hidden">{"Rate limit "}</span>per
+                  <span class="visually-hidden">{`${t("editor.rate")} `}</span>
+                  {t("editor.rate.per")}
                 </label>
                 <select
                   id="wh-rate-period"
                   value={ratePeriod}
+                  disabled={readOnly}
                   aria-describedby="wh-rate-limit-hint"
                   onChange={(e) => setRatePeriod(e.currentTarget.value as RatePeriod)}
                 >
-                  <option value="second">second</option>
-                  <option value="minute">minute</option>
-                  <option value="hour">hour</option>
+                  <option value="second">{t("editor.rate.second")}</option>
+                  <option value="minute">{t("editor.rate.minute")}</option>
+                  <option value="hour">{t("editor.rate.hour")}</option>
                 </select>
               </div>
               <small id="wh-rate-limit-hint" class="hint">
-                Deliveries started at most per second, minute or hour; more wait their turn and keep their retries.
-                Empty: no limit.
+                {t("editor.rate.hint")}
               </small>
               {rateError && (
                 <small id="wh-rate-limit-error" class="field-error" role="alert">
@@ -586,27 +650,28 @@ export function WebhookEditor({ webhook, onSaved }: { webhook?: Webhook; onSaved
             </div>
           </div>
           <Field
-            label="Delivery order"
+            label={t("editor.ordering")}
             id="wh-ordering"
-            hint="In order: one delivery at a time per ordering key, in the order events were accepted; the next waits until the one before it succeeded or gave up."
+            hint={t("editor.ordering.hint")}
             error={fieldError("ordering")}
           >
             <select
               id="wh-ordering"
               value={ordering}
+              disabled={readOnly}
               aria-describedby="wh-ordering-hint"
               onChange={(e) => setOrdering(e.currentTarget.value as Ordering)}
             >
-              <option value="none">As they come (concurrently)</option>
-              <option value="fifo">In order (FIFO)</option>
+              <option value="none">{t("editor.ordering.none")}</option>
+              <option value="fifo">{t("editor.ordering.fifo")}</option>
             </select>
           </Field>
         </fieldset>
-        {!editing && (
+        {!editing && !readOnly && (
           <Field
-            label="Signing secret (optional)"
+            label={t("editor.secret.label")}
             id="wh-secret"
-            hint="Leave empty to have one generated (whsec_…)."
+            hint={t("editor.secret.hint")}
             error={fieldError("secret")}
           >
             <input
@@ -620,18 +685,26 @@ export function WebhookEditor({ webhook, onSaved }: { webhook?: Webhook; onSaved
           </Field>
         )}
         <div class="check">
-          <input id="wh-enabled" type="checkbox" checked={enabled} onChange={(e) => setEnabled(e.currentTarget.checked)} />
-          <label for="wh-enabled">Enabled</label>
-        </div>
-        <div class="check">
           <input
-            id="wh-test-first"
+            id="wh-enabled"
             type="checkbox"
-            checked={testFirst}
-            onChange={(e) => setTestFirst(e.currentTarget.checked)}
+            checked={enabled}
+            disabled={readOnly}
+            onChange={(e) => setEnabled(e.currentTarget.checked)}
           />
-          <label for="wh-test-first">Save only if the test passes</label>
+          <label for="wh-enabled">{t("editor.enabled")}</label>
         </div>
+        {!readOnly && (
+          <div class="check">
+            <input
+              id="wh-test-first"
+              type="checkbox"
+              checked={testFirst}
+              onChange={(e) => setTestFirst(e.currentTarget.checked)}
+            />
+            <label for="wh-test-first">{t("editor.testFirst")}</label>
+          </div>
+        )}
 
         {test && <TestResultView result={test} />}
         {!atField && <ErrorBanner error={error} />}
@@ -640,21 +713,25 @@ export function WebhookEditor({ webhook, onSaved }: { webhook?: Webhook; onSaved
           <Notice>{w}</Notice>
         ))}
         <div class="actions">
-          <button type="button" class="secondary" disabled={testing || !url.trim()} onClick={() => void runTest()}>
-            {testing ? "Testing…" : "Test"}
-          </button>
-          <button type="submit" disabled={saving || invalid}>
-            {saving ? "Saving…" : editing ? "Save changes" : "Create webhook"}
-          </button>
+          {!readOnly && (
+            <button type="button" class="secondary" disabled={testing || !url.trim()} onClick={() => void runTest()}>
+              {testing ? t("editor.testing") : t("editor.test")}
+            </button>
+          )}
+          {!readOnly && (
+            <button type="submit" disabled={saving || invalid}>
+              {saving ? t("editor.saving") : editing ? t("editor.saveChanges") : t("editor.create")}
+            </button>
+          )}
           {!editing && (
             <a class="button secondary" href="#/webhooks">
-              Cancel
+              {t("editor.cancel")}
             </a>
           )}
         </div>
       </form>
-      {editing && <SecretPanel id={webhook.id} />}
-      {editing && <DeletePanel webhook={webhook} />}
+      {editing && <SecretPanel id={webhook.id} readOnly={readOnly} />}
+      {editing && !readOnly && <DeletePanel webhook={webhook} />}
     </section>
   );
 }

@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use hookrelay_domain::branding::Branding;
+use hookrelay_domain::portal::Locale;
 use hookrelay_domain::{CorruptValue, ValidationError};
 use tokio_postgres::Row;
 
@@ -20,9 +21,11 @@ pub struct Tenant {
     /// Accept only registered event types whose data passes their schema.
     pub strict_event_types: bool,
     pub branding: Option<Branding>,
+    /// The language of its portal sessions unless one asks for another.
+    pub locale: Option<Locale>,
 }
 
-const COLUMNS: &str = "id, name, created_at, strict_event_types, branding";
+const COLUMNS: &str = "id, name, created_at, strict_event_types, branding, locale";
 
 fn from_row(r: &Row) -> Result<Tenant, CorruptValue> {
     let id: Uuid = r.get("id");
@@ -31,7 +34,13 @@ fn from_row(r: &Row) -> Result<Tenant, CorruptValue> {
         .map(Branding::from_stored)
         .transpose()
         .inspect_err(|e| report_corrupt("tenants", id, e))?;
+    let locale = r
+        .get::<_, Option<&str>>("locale")
+        .map(Locale::from_stored)
+        .transpose()
+        .inspect_err(|e| report_corrupt("tenants", id, e))?;
     Ok(Tenant {
+        locale,
         id,
         name: r.get("name"),
         created_at: r.get("created_at"),
@@ -63,6 +72,7 @@ impl TenantRepo {
             created_at: row.get(0),
             strict_event_types: false,
             branding: None,
+            locale: None,
         })
     }
 
@@ -126,6 +136,22 @@ impl TenantRepo {
             .execute(
                 "UPDATE tenants SET strict_event_types = $2 WHERE id = $1",
                 &[&id, &strict],
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// Sets (or with `None` clears) the language of the tenant's portal sessions.
+    #[tracing::instrument(name = "TenantRepo::set_locale", skip_all, fields(otel.kind = "client", db.system = "postgresql"))]
+    pub async fn set_locale(
+        client: &impl GenericClient,
+        id: Uuid,
+        locale: Option<Locale>,
+    ) -> Result<(), tokio_postgres::Error> {
+        client
+            .execute(
+                "UPDATE tenants SET locale = $2 WHERE id = $1",
+                &[&id, &locale.map(Locale::as_str)],
             )
             .await?;
         Ok(())

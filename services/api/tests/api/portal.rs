@@ -204,6 +204,44 @@ async fn portal_session_values_are_checked() {
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
 }
 
+/// Issue 26, item 3: a session speaks the tenant's language unless it asks for another.
+#[tokio::test]
+async fn portal_sessions_default_to_the_tenants_language() {
+    let app = spawn_app().await;
+    let acme = app.create_tenant("acme").await;
+    let language = |body: Value| {
+        let (app, key) = (&app, acme.key.clone());
+        async move {
+            let res = app.post(&key, "/v1/portal-sessions", &body).await;
+            assert_eq!(res.status(), StatusCode::CREATED);
+            let created: Value = res.json().await.expect("json");
+            let token = created["token"].as_str().expect("token").to_string();
+            app.get_json(&token, "/v1/portal-sessions/current").await["locale"].clone()
+        }
+    };
+    assert_eq!(language(json!({})).await, "en", "English without a choice");
+    let res = app
+        .patch(&acme.key, "/v1/tenant", &json!({"locale": "ru"}))
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.json::<Value>().await.expect("json")["locale"], "ru");
+    assert_eq!(language(json!({})).await, "ru");
+    assert_eq!(
+        language(json!({"locale": "en"})).await,
+        "en",
+        "the session's own wins"
+    );
+    let res = app
+        .patch(&acme.key, "/v1/tenant", &json!({"locale": "fr"}))
+        .await;
+    let err = assert_error(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    assert_eq!(err["error"]["field"], "locale");
+    let res = app
+        .patch(&acme.key, "/v1/tenant", &json!({"locale": null}))
+        .await;
+    assert!(res.json::<Value>().await.expect("json")["locale"].is_null());
+}
+
 /// Issue 26, item 2: the product's branding, checked, shown to the console.
 #[tokio::test]
 async fn branding_is_checked_stored_and_cleared() {

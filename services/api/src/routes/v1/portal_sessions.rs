@@ -4,6 +4,7 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use hookrelay_core::repo::portal_sessions::{NewPortalSession, PortalSessionRepo};
+use hookrelay_core::repo::tenants::TenantRepo;
 use hookrelay_domain::portal::{session_secs, Locale};
 use hookrelay_domain::WebhookUrl;
 use hookrelay_web::error::{ApiError, ErrorBody};
@@ -35,7 +36,7 @@ pub struct CreatePortalSessionRequest {
     /// Only reading: every write answers 403.
     #[serde(default)]
     pub read_only: bool,
-    /// The console's language; English when absent.
+    /// The console's language; the tenant's (`PATCH /v1/tenant`) when absent, else English.
     pub locale: Option<Locale>,
     /// Where the console's "back" link leads (your product's settings page).
     #[schema(value_type = Option<hookrelay_domain::schema::Url>)]
@@ -100,13 +101,20 @@ pub async fn create_portal_session(
         .map(|u| WebhookUrl::parse(&u).map(|_| u))
         .transpose()
         .map_err(|e| ApiError::validation("return_url", e.message))?;
+    let client = state.pool.get().await?;
+    let locale = match body.locale {
+        Some(asked) => asked,
+        None => TenantRepo::get(&client, auth.tenant_id)
+            .await?
+            .and_then(|t| t.locale)
+            .unwrap_or_default(),
+    };
     let new = NewPortalSession {
         read_only: body.read_only,
-        locale: body.locale.unwrap_or_default(),
+        locale,
         return_url,
         expires_at: Utc::now() + chrono::Duration::seconds(secs as i64),
     };
-    let client = state.pool.get().await?;
     let created = PortalSessionRepo::create(&client, auth.tenant_id, &new).await?;
     Ok(HttpResponse::Created().json(PortalSessionCreated {
         id: created.id,

@@ -8,6 +8,7 @@ use hookrelay_core::pagination::page_limit;
 use hookrelay_core::repo::api_keys::ApiKeyRepo;
 use hookrelay_core::repo::tenants::{Tenant, TenantRepo};
 use hookrelay_domain::branding::Branding;
+use hookrelay_domain::portal::Locale;
 use hookrelay_web::error::ApiError;
 use hookrelay_web::extract::{present, JsonBody, QueryParams};
 use serde::{Deserialize, Serialize};
@@ -45,6 +46,10 @@ pub struct UpdateTenantRequest {
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<Branding>)]
     pub branding: Option<Option<Branding>>,
+    /// The language of portal sessions that do not ask for one; `null`: English.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<Locale>)]
+    pub locale: Option<Option<Locale>>,
 }
 
 /// Body of `POST /v1/tenants`.
@@ -65,6 +70,8 @@ pub struct TenantResponse {
     pub strict_event_types: bool,
     /// The console's branding, if set.
     pub branding: Option<Branding>,
+    /// The language of its portal sessions unless one asks for another (null: English).
+    pub locale: Option<Locale>,
 }
 
 impl From<Tenant> for TenantResponse {
@@ -75,6 +82,7 @@ impl From<Tenant> for TenantResponse {
             created_at: t.created_at,
             strict_event_types: t.strict_event_types,
             branding: t.branding,
+            locale: t.locale,
         }
     }
 }
@@ -259,6 +267,9 @@ pub async fn update_tenant(
     if let Some(branding) = body.branding {
         let branding = branding.map(Branding::parse).transpose()?;
         TenantRepo::set_branding(&client, auth.tenant_id, branding.as_ref()).await?;
+    }
+    if let Some(locale) = body.locale {
+        TenantRepo::set_locale(&client, auth.tenant_id, locale).await?;
     }
     let tenant = TenantRepo::get(&client, auth.tenant_id)
         .await?
