@@ -166,9 +166,6 @@ function App() {
   if (!signedIn)
     return (
       <>
-        <div class="signin-language">
-          <LanguagePicker onChange={setLang} />
-        </div>
         <SignIn
           expired={expired}
           onSignedIn={(tn) => {
@@ -178,6 +175,10 @@ function App() {
             if (!location.hash) go("webhooks");
           }}
         />
+        {/* After the form: Tab reaches the key field first. */}
+        <div class="signin-language">
+          <LanguagePicker onChange={setLang} />
+        </div>
       </>
     );
   const section = route[0] ?? "webhooks";
@@ -237,4 +238,7 @@ function App() {
 }
 
 takePortalToken();
-render(<App />, document.getElementById("app")!);
+// index.html carries a "Loading…" line so the page has content before the script runs.
+const root = document.getElementById("app")!;
+root.textContent = "";
+render(<App />, root);

@@ -71,10 +71,11 @@ function Headers({ label, headers }: { label: string; headers: [string, string][
   );
 }
 
-function AttemptView({ attempt: a }: { attempt: Attempt }) {
+/** One attempt; the latest comes opened, since it says how the delivery stands. */
+function AttemptView({ attempt: a, latest }: { attempt: Attempt; latest: boolean }) {
   return (
     <li class={a.succeeded ? "attempt ok" : "attempt bad"}>
-      <details>
+      <details open={latest}>
         <summary>
           <span class={codeClass(a.response_code, a.succeeded)}>
             {a.response_code ?? (a.error_kind ? t(`error.short.${a.error_kind}` as MessageKey) : t("log.noAnswer"))}
@@ -129,8 +130,8 @@ function DeliveryDetailView({ delivery, onChange }: { delivery: Delivery; onChan
       {data && data.attempt_log.length === 0 && <p class="muted">{t("log.noAttemptsYet")}</p>}
       {data && data.attempt_log.length > 0 && (
         <ol class="attempts" aria-label={t("log.attempts")}>
-          {data.attempt_log.map((a) => (
-            <AttemptView attempt={a} />
+          {data.attempt_log.map((a, i) => (
+            <AttemptView key={a.attempt} attempt={a} latest={i === data.attempt_log.length - 1} />
           ))}
         </ol>
       )}
