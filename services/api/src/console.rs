@@ -60,7 +60,7 @@ fn inline_style_hashes() -> String {
         let Some(close) = body.find("</style>") else {
             break;
         };
-        let digest = Sha256::digest(body[..close].as_bytes());
+        let digest = Sha256::digest(&body.as_bytes()[..close]);
         hashes.push_str(" 'sha256-");
         hashes.push_str(&base64::engine::general_purpose::STANDARD.encode(digest));
         hashes.push('\'');

@@ -768,6 +768,7 @@ async fn a_nul_in_a_query_filter_is_a_422_naming_it() {
     let t = app.create_tenant("acme").await;
     for (path, field) in [
         ("/v1/webhooks?name=a%00", "name"),
+        ("/v1/webhooks?search=%00", "search"),
         ("/v1/posts?channel=%00", "channel"),
         ("/v1/events?event_type=a%00b", "event_type"),
         ("/v1/deliveries?event_type=%00", "event_type"),
