@@ -578,6 +578,20 @@ try {
   await shot(page, "catalogue-search-desktop");
   await page.getByLabel("Search the catalogue").fill("");
 
+  step("an ed25519 webhook shows its public key to verify with, not a secret");
+  const ed = await rest("POST", "/v1/webhooks", {
+    name: "Signed with ed25519",
+    url: `${RECEIVER}/hook`,
+    event_types: ["ed.test"],
+    signature_scheme: "ed25519",
+  });
+  await page.goto(`${BASE}/console/#/webhooks/${ed.id}`);
+  await until("the public key", async () =>
+    (await page.getByTestId("overview-public-key").count()) === 1 &&
+    (await page.getByTestId("overview-public-key").innerText()) === ed.public_key);
+  assert.equal(await page.getByTestId("overview-secret").count(), 0);
+  await rest("DELETE", `/v1/webhooks/${ed.id}`);
+
   step("the event picker tells apart names that differ only in '.' or are not Latin");
   for (const name of ["message.sent", "message sent", "сообщение.отправлено", "сообщение.доставлено"])
     await rest("POST", "/v1/event-types", { name, group: "Chat" });

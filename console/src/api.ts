@@ -24,6 +24,8 @@ export class ApiError extends Error {
 
 export type PayloadFormat = "envelope" | "flat" | "wrapped";
 export type SignatureProfile = "standard" | "x-webhook";
+/** `hmac-sha256`: a shared secret (`v1,`); `ed25519`: a key pair (`v1a,`), receivers hold the public key. */
+export type SignatureScheme = "hmac-sha256" | "ed25519";
 export type RatePeriod = "second" | "minute" | "hour";
 export type CircuitState = "closed" | "open" | "half_open";
 /** Why the dispatcher holds deliveries back. */
@@ -60,6 +62,9 @@ export interface Webhook {
   last_response_code: number | null;
   retry_schedule_secs: number[] | null;
   signature_profile: SignatureProfile;
+  signature_scheme: SignatureScheme;
+  /** `whpk_...`, for ed25519 webhooks. */
+  public_key: string | null;
   disabled_reason: string | null;
   disabled_at: string | null;
   /** Requests in flight at once: its own, or the installation's default (16). */
@@ -94,6 +99,8 @@ export interface WebhookInput {
   payload_format: PayloadFormat;
   headers: Record<string, string>;
   signature_profile: SignatureProfile;
+  /** Create only. */
+  signature_scheme?: SignatureScheme;
   retry_schedule_secs: number[] | null;
   /** 1-1000. Create: absent = the installation's default; PATCH: null goes back to it. */
   max_concurrency?: number | null;

@@ -13,6 +13,12 @@ export const en = {
   "common.never": "never",
   "language.label": "Language",
   // -- webhooks list, webhook page, log, replay, catalogue, tests --
+  "editor.scheme": "Signing",
+  "editor.scheme.hint": "ed25519: receivers verify with a public key and hold nothing that could forge a delivery. Chosen when creating; change it later by rotating the key.",
+  "editor.scheme.hmac": "HMAC-SHA256 (shared secret)",
+  "editor.scheme.ed25519": "ed25519 (public key)",
+  "overview.publicKey": "Public key",
+  "overview.signingEd25519": "Deliveries are signed with an ed25519 key (webhook-signature: v1a,…). Receivers verify them with this public key; the signing key never leaves hookrelay.",
   "list.circuitOpenUntil": "Nothing is sent until {time}",
   "list.circuitOpen": "circuit open",
   "list.circuitHalfOpen": "circuit half-open",

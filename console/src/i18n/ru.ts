@@ -12,6 +12,12 @@ export const ru: Messages = {
   "common.never": "никогда",
   "language.label": "Язык",
   // -- webhooks list, webhook page, log, replay, catalogue, tests --
+  "editor.scheme": "Подпись",
+  "editor.scheme.hint": "ed25519: получатели проверяют подпись открытым ключом и не хранят ничего, чем можно подделать доставку. Выбирается при создании; позже меняется ротацией ключа.",
+  "editor.scheme.hmac": "HMAC-SHA256 (общий секрет)",
+  "editor.scheme.ed25519": "ed25519 (открытый ключ)",
+  "overview.publicKey": "Открытый ключ",
+  "overview.signingEd25519": "Доставки подписываются ключом ed25519 (webhook-signature: v1a,…). Получатели проверяют подпись этим открытым ключом; ключ подписи не покидает hookrelay.",
   "list.circuitOpenUntil": "Ничего не отправляется до {time}",
   "list.circuitOpen": "цепь разомкнута",
   "list.circuitHalfOpen": "цепь полуразомкнута",

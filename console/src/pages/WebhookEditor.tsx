@@ -10,6 +10,7 @@ import {
   type PayloadFormat,
   type RatePeriod,
   type SignatureProfile,
+  type SignatureScheme,
   type TestResult,
   type Webhook,
   type WebhookInput,
@@ -38,6 +39,7 @@ const FIELD_IDS: Record<string, string> = {
   headers: "hdr-name-0",
   payload_format: "wh-format",
   signature_profile: "wh-profile",
+  signature_scheme: "wh-scheme",
   retry_schedule_secs: "wh-schedule",
   max_concurrency: "wh-max-concurrency",
   rate_limit: "wh-rate-limit",
@@ -330,6 +332,8 @@ export function WebhookEditor({ webhook, onSaved }: { webhook?: Webhook; onSaved
   }, [webhook?.id]);
   const [format, setFormat] = useState<PayloadFormat>(webhook?.payload_format ?? "envelope");
   const [profile, setProfile] = useState<SignatureProfile>(webhook?.signature_profile ?? "standard");
+  // Chosen when creating; a saved webhook changes scheme by rotating its key.
+  const [scheme, setScheme] = useState<SignatureScheme>(webhook?.signature_scheme ?? "hmac-sha256");
   const [schedule, setSchedule] = useState((webhook?.retry_schedule_secs ?? []).join(", "));
   // The limits' texts, and whether the browser holds a number it could not read (`1e`).
   const [maxConcurrency, setMaxConcurrency] = useState(webhook ? String(webhook.max_concurrency) : "");
@@ -425,6 +429,7 @@ export function WebhookEditor({ webhook, onSaved }: { webhook?: Webhook; onSaved
         retry_schedule_secs: scheduleValue,
         ordering,
       };
+      if (!editing && scheme !== "hmac-sha256") input.signature_scheme = scheme;
       if (editing) {
         // Sent only when changed here, so saving other settings never flips it back.
         if (enabled === webhook.enabled) delete input.enabled;
@@ -560,7 +565,25 @@ export function WebhookEditor({ webhook, onSaved }: { webhook?: Webhook; onSaved
               onChange={(e) => setProfile(e.currentTarget.value as SignatureProfile)}
             >
               <option value="standard">Standard Webhooks (webhook-signature)</option>
-              <option value="x-webhook">X-Webhook-Signature (hex HMAC)</option>
+              <option value="x-webhook" disabled={scheme === "ed25519"}>
+                X-Webhook-Signature (hex HMAC)
+              </option>
+            </select>
+          </Field>
+          <Field label={t("editor.scheme")} id="wh-scheme" hint={t("editor.scheme.hint")} error={fieldError("signature_scheme")}>
+            <select
+              id="wh-scheme"
+              value={scheme}
+              disabled={readOnly || editing}
+              aria-describedby="wh-scheme-hint"
+              onChange={(e) => {
+                const next = e.currentTarget.value as SignatureScheme;
+                setScheme(next);
+                if (next === "ed25519") setProfile("standard");
+              }}
+            >
+              <option value="hmac-sha256">{t("editor.scheme.hmac")}</option>
+              <option value="ed25519">{t("editor.scheme.ed25519")}</option>
             </select>
           </Field>
         </div>

@@ -52,7 +52,7 @@ pub use post::{
     format_schedule_time, parse_schedule_time, post_text, ChannelIdentifier, POST_TEXT_MAX,
     SCHEDULE_FORMAT,
 };
-pub use secret::WebhookSecret;
+pub use secret::{SignatureScheme, WebhookSecret};
 pub use target::{is_public_ip, refuse_private, TargetPolicy, WebhookUrl, URL_MAX_LEN};
 pub use text::is_hidden;
 pub use time::Timestamp;

@@ -27,7 +27,7 @@ pub fn event_type_pattern() -> String {
 }
 
 /// A signing secret: `whsec_` and the standard base64 of 24 to 64 bytes.
-pub const SECRET_PATTERN: &str = r"^whsec_(?:(?:[A-Za-z0-9+/]{4}){8,21}|(?:[A-Za-z0-9+/]{4}){8,20}[A-Za-z0-9+/]{2}[AEIMQUYcgkosw048]=|(?:[A-Za-z0-9+/]{4}){8,21}[A-Za-z0-9+/][AQgw]==)$";
+pub const SECRET_PATTERN: &str = r"^(?:whsec_(?:(?:[A-Za-z0-9+/]{4}){8,21}|(?:[A-Za-z0-9+/]{4}){8,20}[A-Za-z0-9+/]{2}[AEIMQUYcgkosw048]=|(?:[A-Za-z0-9+/]{4}){8,21}[A-Za-z0-9+/][AQgw]==)|whsk_(?:(?:[A-Za-z0-9+/]{4}){10}[A-Za-z0-9+/]{2}[AEIMQUYcgkosw048]=|(?:[A-Za-z0-9+/]{4}){21}[A-Za-z0-9+/][AQgw]==))$";
 
 /// A webhook URL: http or https.
 pub const URL_PATTERN: &str = "^[Hh][Tt][Tt][Pp][Ss]?://";
@@ -90,7 +90,9 @@ mod openapi {
     named!(
         Secret,
         text(
-            "A signing secret: `whsec_` and the standard base64 of 24 to 64 bytes.",
+            "A signing secret: `whsec_` and the standard base64 of 24 to 64 bytes (HMAC), or \
+             `whsk_` and the standard base64 of an ed25519 seed (32 bytes, or 64 with its \
+             public key).",
             38,
             94,
             SECRET_PATTERN.to_string()
@@ -224,6 +226,21 @@ mod tests {
             ("whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD", true),
         ];
         agree(SECRET_PATTERN, parse, &examples, &[], &[]);
+        let sk = |bytes: usize| {
+            format!(
+                "whsk_{}",
+                base64::engine::general_purpose::STANDARD.encode(vec![7u8; bytes])
+            )
+        };
+        let (s31, s32, s33, s64) = (sk(31), sk(32), sk(33), sk(64));
+        let ed25519 = [
+            (s32.as_str(), true),
+            (s31.as_str(), false),
+            (s33.as_str(), false),
+            ("whsk_", false),
+        ];
+        // 64 bytes whose second half is not the seed's public key: only the parser knows.
+        agree(SECRET_PATTERN, parse, &ed25519, &[s64.as_str()], &[]);
     }
 
     #[test]

@@ -1,12 +1,10 @@
 //! Standard Webhooks signatures: `v1,` + base64(HMAC-SHA256(key, "{id}.{timestamp}.{body}")).
 
-use base64::engine::general_purpose::STANDARD;
-use base64::Engine;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
 use crate::delivery::WebhookTarget;
-use crate::{SignatureProfile, WebhookSecret};
+use crate::{SignatureProfile, SignatureScheme, WebhookSecret};
 
 /// hookrelay's own headers on every delivery, whatever its signature profile. Reserved:
 /// no custom header may take these names (nor a profile's, [`SignatureProfile::header_names`]).
@@ -37,13 +35,17 @@ impl SignatureProfile {
             SignatureProfile::Standard => Vec::new(),
             SignatureProfile::XWebhook => {
                 let at = chrono::DateTime::from_timestamp(timestamp, 0).unwrap_or_default();
-                vec![
-                    (
-                        "x-webhook-timestamp",
-                        at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-                    ),
-                    ("x-webhook-signature", body_signature_hex(secret, body)),
-                ]
+                let mut headers = vec![(
+                    "x-webhook-timestamp",
+                    at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                )];
+                // An HMAC of the body: only a shared secret makes one (the API refuses the
+                // profile for ed25519 webhooks; a stored one still never signs with its
+                // private key as an HMAC key).
+                if secret.scheme() == SignatureScheme::HmacSha256 {
+                    headers.push(("x-webhook-signature", body_signature_hex(secret, body)));
+                }
+                headers
             }
         }
     }
@@ -54,6 +56,23 @@ impl SignatureProfile {
             SignatureProfile::Standard => &[],
             SignatureProfile::XWebhook => &["x-webhook-timestamp", "x-webhook-signature"],
         }
+    }
+}
+
+/// Whether a signature profile goes with a signing scheme: the `x-webhook` profile's
+/// `X-Webhook-Signature` is an HMAC of the body, which only a shared secret makes.
+/// `field` is the one the caller changed (named in the 422).
+pub fn check_profile(
+    profile: SignatureProfile,
+    scheme: SignatureScheme,
+    field: &str,
+) -> Result<(), crate::ValidationError> {
+    match (profile, scheme) {
+        (SignatureProfile::XWebhook, SignatureScheme::Ed25519) => Err(crate::ValidationError::new(
+            field,
+            "the x-webhook profile signs with HMAC-SHA256; an ed25519 webhook uses the standard profile",
+        )),
+        _ => Ok(()),
     }
 }
 
@@ -87,16 +106,16 @@ pub fn delivery_headers(
     headers
 }
 
-/// Signs one delivery attempt's body.
+/// Signs one delivery attempt's body: `v1,` (HMAC) or `v1a,` (ed25519) over
+/// `{msg_id}.{timestamp}.{body}`.
 pub fn sign_payload(secret: &WebhookSecret, msg_id: &str, timestamp: i64, body: &[u8]) -> String {
-    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(secret.key())
-        .expect("HMAC accepts keys of any length");
-    mac.update(msg_id.as_bytes());
-    mac.update(b".");
-    mac.update(timestamp.to_string().as_bytes());
-    mac.update(b".");
-    mac.update(body);
-    format!("v1,{}", STANDARD.encode(mac.finalize().into_bytes()))
+    let mut content = Vec::with_capacity(msg_id.len() + 24 + body.len());
+    content.extend_from_slice(msg_id.as_bytes());
+    content.push(b'.');
+    content.extend_from_slice(timestamp.to_string().as_bytes());
+    content.push(b'.');
+    content.extend_from_slice(body);
+    secret.sign(&content)
 }
 
 /// The `webhook-signature` header value: one signature per valid secret, space-separated,
@@ -278,6 +297,40 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn profiles_and_schemes_that_go_together() {
+        use SignatureProfile::*;
+        use SignatureScheme::*;
+        #[rustfmt::skip]
+        let rows = [
+            (Standard, HmacSha256, true), (Standard, Ed25519, true),
+            (XWebhook, HmacSha256, true), (XWebhook, Ed25519, false),
+        ];
+        for (profile, scheme, fits) in rows {
+            let got = check_profile(profile, scheme, "signature_profile");
+            assert_eq!(got.is_ok(), fits, "{profile:?} with {scheme:?}");
+        }
+        assert_eq!(
+            check_profile(XWebhook, Ed25519, "secret")
+                .unwrap_err()
+                .field,
+            "secret"
+        );
+    }
+
+    #[test]
+    fn an_ed25519_webhook_signs_v1a_and_both_keys_during_a_rotation() {
+        let new = WebhookSecret::generate_for(SignatureScheme::Ed25519);
+        let old = WebhookSecret::generate();
+        let header = signature_header(&[&new, &old], "msg_1", 1_700_000_000, b"{}");
+        let parts: Vec<&str> = header.split(' ').collect();
+        assert_eq!(parts.len(), 2);
+        assert!(
+            parts[0].starts_with("v1a,") && parts[1].starts_with("v1,"),
+            "{header}"
+        );
+    }
 
     #[test]
     fn every_header_a_profile_sets_is_reserved() {

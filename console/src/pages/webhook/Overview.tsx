@@ -75,6 +75,19 @@ function Chart({ stats }: { stats: Stats }) {
 function SigningSecret({ webhook }: { webhook: Webhook }) {
   const [secret, setSecret] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
+  if (webhook.signature_scheme === "ed25519" && webhook.public_key)
+    return (
+      <section class="panel" aria-labelledby="signing-title">
+        <h2 id="signing-title">{t("overview.publicKey")}</h2>
+        <p class="muted">{t("overview.signingEd25519")}</p>
+        <div class="inline">
+          <code class="secret" data-testid="overview-public-key">
+            {webhook.public_key}
+          </code>
+          <CopyButton text={webhook.public_key} />
+        </div>
+      </section>
+    );
   return (
     <section class="panel" aria-labelledby="signing-title">
       <h2 id="signing-title">{t("overview.signing")}</h2>

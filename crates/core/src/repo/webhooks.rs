@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use hookrelay_domain::{
     CorruptValue, CustomHeaders, Description, EventType, EventTypePattern, PayloadFormat,
-    SignatureProfile, ValidationError, WebhookName, WebhookSecret, WebhookUrl,
+    SignatureProfile, SignatureScheme, ValidationError, WebhookName, WebhookSecret, WebhookUrl,
 };
 
 use hookrelay_domain::delivery::{RetrySchedule, WebhookTarget};
@@ -46,6 +46,8 @@ pub struct WebhookRecord {
     pub disabled_reason: Option<String>,
     pub disabled_at: Option<DateTime<Utc>>,
     pub signature_profile: SignatureProfile,
+    /// The `whpk_` public key of its ed25519 signing key; `None`: it signs with HMAC.
+    pub public_key: Option<String>,
     /// Its own limits and its circuit.
     pub flow: StoredFlow,
     /// The rate limit's period even without a rate limit (what PATCH keeps).
@@ -214,6 +216,17 @@ fn list_filter_sql() -> String {
     )
 }
 
+impl WebhookRecord {
+    /// How its deliveries are signed now.
+    pub fn signature_scheme(&self) -> SignatureScheme {
+        if self.public_key.is_some() {
+            SignatureScheme::Ed25519
+        } else {
+            SignatureScheme::HmacSha256
+        }
+    }
+}
+
 impl WebhookListQuery {
     fn event_str(&self) -> Option<&str> {
         self.event.as_ref().map(|e| e.as_str())
@@ -226,7 +239,7 @@ const COLUMNS: &str =
                        disabled_reason, disabled_at, signature_profile, \
                        max_concurrency, rate_limit, rate_limit_period, circuit_state, \
                        circuit_opened_at, circuit_retry_at, circuit_cooldown_secs, \
-                       waiting_deliveries, waiting_reason, paused_until, ordering";
+                       waiting_deliveries, waiting_reason, paused_until, ordering, public_key";
 
 /// Reads the `retry_schedule_secs` column.
 fn read_schedule(row: &Row) -> Result<Option<RetrySchedule>, CorruptValue> {
@@ -269,6 +282,7 @@ fn read_row(row: &Row) -> Result<WebhookRecord, CorruptValue> {
         disabled_reason: row.get("disabled_reason"),
         disabled_at: row.get("disabled_at"),
         signature_profile: SignatureProfile::from_stored(row.get("signature_profile"))?,
+        public_key: row.get("public_key"),
         flow: read_flow(row)?,
         rate_limit_period: RatePeriod::from_stored(row.get("rate_limit_period"))?,
         waiting_deliveries: row.get("waiting_deliveries"),
@@ -461,8 +475,8 @@ impl WebhookRepo {
                 &format!(
                     "INSERT INTO webhooks (id, tenant_id, name, description, url, event_types, \
                      enabled, payload_format, headers, secret, retry_schedule_secs, signature_profile, \
-                     max_concurrency, rate_limit, rate_limit_period, ordering) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) \
+                     max_concurrency, rate_limit, rate_limit_period, ordering, public_key) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) \
                      RETURNING {COLUMNS}"
                 ),
                 &[
@@ -485,6 +499,7 @@ impl WebhookRepo {
                         .map_or(RatePeriod::Second, RateLimit::period)
                         .as_str(),
                     &new.ordering.as_str(),
+                    &new.secret.public_key(),
                 ],
             )
             .await?;
@@ -561,9 +576,15 @@ impl WebhookRepo {
             .query_opt(
                 "UPDATE webhooks SET previous_secret = secret, \
                         previous_secret_expires_at = now() + make_interval(secs => $4), \
-                        secret = $3, modified_at = now() \
+                        secret = $3, public_key = $5, modified_at = now() \
                  WHERE id = $1 AND tenant_id = $2 RETURNING previous_secret_expires_at",
-                &[&id, &tenant_id, &cipher.seal(secret.expose()), &grace_secs],
+                &[
+                    &id,
+                    &tenant_id,
+                    &cipher.seal(secret.expose()),
+                    &grace_secs,
+                    &secret.public_key(),
+                ],
             )
             .await?;
         Ok(row.map(|r| r.get(0)))

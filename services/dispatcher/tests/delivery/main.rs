@@ -11,3 +11,4 @@ mod operations;
 mod pipeline;
 mod plans;
 mod retries;
+mod signatures;

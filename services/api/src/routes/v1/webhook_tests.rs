@@ -15,6 +15,8 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use hookrelay_domain::signing::check_profile;
+
 use crate::app::test_sends::{log_test, send_test, test_event_type};
 use crate::auth::TenantAuth;
 use crate::request_span::RequestTrace;
@@ -138,6 +140,11 @@ pub async fn test_url(
         webhook_id: Uuid::nil(),
         signature_profile: body.signature_profile.unwrap_or_default(),
     };
+    check_profile(
+        target.signature_profile,
+        target.secret.scheme(),
+        "signature_profile",
+    )?;
     let event_type = test_event_type(body.event_type, &[])?;
     let attempt = send_test(
         &state,

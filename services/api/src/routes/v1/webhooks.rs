@@ -15,9 +15,10 @@ use hookrelay_core::repo::GenericClient;
 use hookrelay_domain::delivery::RetrySchedule;
 use hookrelay_domain::flow::{CircuitState, MaxConcurrency, RateLimit, RatePeriod};
 use hookrelay_domain::ordering::OrderingMode;
+use hookrelay_domain::signing::check_profile;
 use hookrelay_domain::{
     CustomHeaders, Description, EventType, EventTypePattern, PayloadFormat, SignatureProfile,
-    ValidationError, WebhookName, WebhookSecret, WebhookUrl, MASKED_HEADER_VALUE,
+    SignatureScheme, ValidationError, WebhookName, WebhookSecret, WebhookUrl, MASKED_HEADER_VALUE,
 };
 use hookrelay_web::error::{ApiError, ErrorBody};
 use hookrelay_web::extract::{not_null, present, JsonBody, QueryParams};
@@ -72,9 +73,14 @@ pub struct CreateWebhookRequest {
     pub payload_format: Option<PayloadFormat>,
     /// Extra headers sent with every delivery.
     pub headers: Option<BTreeMap<String, String>>,
-    /// `whsec_` + base64 of 24-64 bytes; generated when absent.
+    /// `whsec_` + base64 of 24-64 bytes (HMAC), or `whsk_` + base64 of an ed25519 seed;
+    /// generated when absent.
     #[schema(value_type = Option<hookrelay_domain::schema::Secret>)]
     pub secret: Option<String>,
+    /// `hmac-sha256` (default): `v1,` signatures with a shared secret; `ed25519`:
+    /// `v1a,` signatures, verified with the webhook's `public_key` (`whpk_...`). Must
+    /// match `secret` when both are given.
+    pub signature_scheme: Option<SignatureScheme>,
     /// `standard` (default): Standard Webhooks headers only; `x-webhook`: also
     /// `X-Webhook-Event`, `X-Webhook-Timestamp` and `X-Webhook-Signature` (hex HMAC-SHA256
     /// of the body with the secret).
@@ -180,6 +186,10 @@ pub struct WebhookResponse {
     pub retry_schedule_secs: Option<Vec<u64>>,
     /// `standard` or `x-webhook`.
     pub signature_profile: SignatureProfile,
+    /// `hmac-sha256` or `ed25519`.
+    pub signature_scheme: SignatureScheme,
+    /// The `whpk_` public key receivers verify `v1a,` signatures with (ed25519 webhooks).
+    pub public_key: Option<String>,
     /// Why hookrelay disabled it: `gone` (the receiver answered 410) or `failing` (every
     /// attempt failed for days); cleared by re-enabling it.
     pub disabled_reason: Option<String>,
@@ -226,6 +236,7 @@ impl WebhookResponse {
     fn with_health(r: WebhookRecord, health: Health, default_max: MaxConcurrency) -> Self {
         let now = Utc::now();
         let circuit = r.flow.circuit;
+        let signature_scheme = r.signature_scheme();
         Self {
             id: r.id,
             name: r.name,
@@ -246,6 +257,8 @@ impl WebhookResponse {
             last_response_code: health.last_response_code,
             retry_schedule_secs: r.retry_schedule.map(|s| s.delays_secs().to_vec()),
             signature_profile: r.signature_profile,
+            signature_scheme,
+            public_key: r.public_key,
             disabled_reason: r.disabled_reason,
             disabled_at: r.disabled_at,
             max_concurrency: r.flow.limits(default_max).max_concurrency.get(),
@@ -297,7 +310,8 @@ impl WebhookResponse {
 pub struct WebhookCreatedResponse {
     #[serde(flatten)]
     pub webhook: WebhookResponse,
-    /// Signing secret (`whsec_...`).
+    /// Signing secret (`whsec_...`), or for an ed25519 webhook its signing key
+    /// (`whsk_...`; receivers get `public_key`).
     pub secret: String,
     /// Patterns that match no event type known to the catalogue (a typo?).
     pub warnings: Vec<String>,
@@ -332,9 +346,12 @@ const MAX_GRACE_SECS: u64 = 7 * 24 * 3600;
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RotateSecretRequest {
-    /// The new secret (`whsec_...`); generated when absent.
+    /// The new secret (`whsec_...` or `whsk_...`); generated when absent.
     #[schema(value_type = Option<hookrelay_domain::schema::Secret>)]
     pub secret: Option<String>,
+    /// The new key's scheme; default the webhook's current one. Switching schemes this
+    /// way signs with both keys (`v1a,` and `v1,`) during the grace period.
+    pub signature_scheme: Option<SignatureScheme>,
     /// How long deliveries also carry a signature with the old secret (0 to 604800;
     /// default `delivery.secret_grace_secs`, 86400).
     #[schema(maximum = 604800)]
@@ -346,6 +363,8 @@ pub struct RotateSecretRequest {
 pub struct RotatedSecretResponse {
     /// The new signing secret, signing every delivery from now on.
     pub secret: String,
+    /// Its public key (`whpk_...`) for an ed25519 key.
+    pub public_key: Option<String>,
     /// Until then deliveries carry a second signature, made with the old secret.
     pub previous_secret_expires_at: DateTime<Utc>,
 }
@@ -353,7 +372,10 @@ pub struct RotatedSecretResponse {
 /// A webhook's signing secret.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct WebhookSecretResponse {
+    /// `whsec_...` (HMAC) or `whsk_...` (the ed25519 signing key: keep it private).
     pub secret: String,
+    /// For an ed25519 key, the `whpk_...` public key receivers verify with.
+    pub public_key: Option<String>,
 }
 
 /// A webhook's custom headers, values included.
@@ -445,10 +467,9 @@ async fn parse_new(
     let url = WebhookUrl::parse(&body.url)?;
     let event_types = parse_event_types("event_types", body.event_types)?;
     let headers = CustomHeaders::parse(body.headers.unwrap_or_default())?;
-    let secret = match body.secret {
-        Some(s) => WebhookSecret::parse(&s)?,
-        None => WebhookSecret::generate(),
-    };
+    let secret = secret_of(body.secret.as_deref(), body.signature_scheme)?;
+    let signature_profile = body.signature_profile.unwrap_or_default();
+    check_profile(signature_profile, secret.scheme(), "signature_profile")?;
     state.check_url(&url).await?;
     let retry_schedule = body
         .retry_schedule_secs
@@ -475,8 +496,32 @@ async fn parse_new(
         headers,
         secret,
         retry_schedule,
-        signature_profile: body.signature_profile.unwrap_or_default(),
+        signature_profile,
     })
+}
+
+/// The key a webhook signs with: the one given (of `scheme`, when named too), else a
+/// fresh one of `scheme` (HMAC by default).
+fn secret_of(
+    given: Option<&str>,
+    scheme: Option<SignatureScheme>,
+) -> Result<WebhookSecret, ValidationError> {
+    match given {
+        Some(s) => {
+            let secret = WebhookSecret::parse(s)?;
+            match scheme {
+                Some(want) if want != secret.scheme() => Err(ValidationError::new(
+                    "secret",
+                    format!(
+                        "is not a {} key (`whsec_` is HMAC, `whsk_` ed25519)",
+                        want.as_str()
+                    ),
+                )),
+                _ => Ok(secret),
+            }
+        }
+        None => Ok(WebhookSecret::generate_for(scheme.unwrap_or_default())),
+    }
 }
 
 async fn parse_patch(
@@ -643,6 +688,7 @@ pub async fn get_webhook_secret(
         .ok_or(ApiError::NotFound("webhook"))?;
     Ok(HttpResponse::Ok().json(WebhookSecretResponse {
         secret: secret.expose().to_string(),
+        public_key: secret.public_key(),
     }))
 }
 
@@ -690,6 +736,16 @@ pub async fn update_webhook(
     let mut body = body;
     if let Some(headers) = body.headers.take() {
         body.headers = Some(unmask_headers(&client, &state, auth.tenant_id, id, headers).await?);
+    }
+    if body.signature_profile == Some(SignatureProfile::XWebhook) {
+        let current = WebhookRepo::get(&client, auth.tenant_id, id)
+            .await?
+            .ok_or(ApiError::NotFound("webhook"))?;
+        check_profile(
+            SignatureProfile::XWebhook,
+            current.signature_scheme(),
+            "signature_profile",
+        )?;
     }
     let patch = parse_patch(&state, body).await?;
     let unordered = patch.ordering == Some(OrderingMode::None);
@@ -781,10 +837,18 @@ pub async fn rotate_webhook_secret(
     id: web::Path<Uuid>,
     JsonBody(body): JsonBody<RotateSecretRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let secret = match body.secret {
-        Some(s) => WebhookSecret::parse(&s)?,
-        None => WebhookSecret::generate(),
-    };
+    let id = id.into_inner();
+    let client = state.pool.get().await?;
+    let current = WebhookRepo::get(&client, auth.tenant_id, id)
+        .await?
+        .ok_or(ApiError::NotFound("webhook"))?;
+    let scheme = body.signature_scheme.or(Some(current.signature_scheme()));
+    let secret = secret_of(body.secret.as_deref(), scheme)?;
+    check_profile(
+        current.signature_profile,
+        secret.scheme(),
+        "signature_scheme",
+    )?;
     let grace = body
         .grace_secs
         .unwrap_or(state.settings.delivery.secret_grace_secs);
@@ -795,11 +859,10 @@ pub async fn rotate_webhook_secret(
         )
         .into());
     }
-    let client = state.pool.get().await?;
     let expires = WebhookRepo::rotate_secret(
         &client,
         auth.tenant_id,
-        id.into_inner(),
+        id,
         &secret,
         grace as f64,
         &state.cipher,
@@ -808,6 +871,7 @@ pub async fn rotate_webhook_secret(
     .ok_or(ApiError::NotFound("webhook"))?;
     Ok(HttpResponse::Ok().json(RotatedSecretResponse {
         secret: secret.expose().to_string(),
+        public_key: secret.public_key(),
         previous_secret_expires_at: expires,
     }))
 }
