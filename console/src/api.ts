@@ -22,7 +22,7 @@ export class ApiError extends Error {
   }
 }
 
-export type PayloadFormat = "envelope" | "flat" | "wrapped";
+export type PayloadFormat = "envelope" | "flat" | "wrapped" | "cloudevents";
 export type SignatureProfile = "standard" | "x-webhook";
 /** `hmac-sha256`: a shared secret (`v1,`); `ed25519`: a key pair (`v1a,`), receivers hold the public key. */
 export type SignatureScheme = "hmac-sha256" | "ed25519";
@@ -63,6 +63,8 @@ export interface Webhook {
   retry_schedule_secs: number[] | null;
   signature_profile: SignatureProfile;
   signature_scheme: SignatureScheme;
+  /** `cloudevents`: its receiver passed the CloudEvents validation handshake. */
+  handshake: "cloudevents" | null;
   /** `whpk_...`, for ed25519 webhooks. */
   public_key: string | null;
   disabled_reason: string | null;
@@ -398,7 +400,7 @@ export const api = {
   webhooks: (f: WebhookFilter = {}) =>
     call<Page<Webhook>>("GET", `/v1/webhooks${query({ limit: 50, order: "name", direction: "asc", ...f })}`),
   webhook: (id: string) => call<Webhook>("GET", `/v1/webhooks/${enc(id)}`),
-  createWebhook: (input: WebhookInput & { test_first: boolean }) =>
+  createWebhook: (input: WebhookInput & { test_first: boolean; handshake?: "cloudevents" }) =>
     call<Webhook & { secret: string; warnings: string[] }>("POST", "/v1/webhooks", input),
   updateWebhook: (id: string, input: Partial<WebhookInput>) =>
     call<Webhook & { warnings: string[] }>("PATCH", `/v1/webhooks/${enc(id)}`, input),

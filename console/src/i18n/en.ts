@@ -13,6 +13,8 @@ export const en = {
   "common.never": "never",
   "language.label": "Language",
   // -- webhooks list, webhook page, log, replay, catalogue, tests --
+  "editor.handshake": "CloudEvents handshake before saving",
+  "editor.handshake.hint": "An OPTIONS request asks the receiver to allow this sender (WebHook-Allowed-Origin); its allowed rate becomes the rate limit.",
   "editor.scheme": "Signing",
   "editor.scheme.hint": "ed25519: receivers verify with a public key and hold nothing that could forge a delivery. Chosen when creating; change it later by rotating the key.",
   "editor.scheme.hmac": "HMAC-SHA256 (shared secret)",

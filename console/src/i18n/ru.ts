@@ -12,6 +12,8 @@ export const ru: Messages = {
   "common.never": "никогда",
   "language.label": "Язык",
   // -- webhooks list, webhook page, log, replay, catalogue, tests --
+  "editor.handshake": "Проверка CloudEvents перед сохранением",
+  "editor.handshake.hint": "Запрос OPTIONS просит получателя разрешить этого отправителя (WebHook-Allowed-Origin); разрешённая им частота становится пределом частоты.",
   "editor.scheme": "Подпись",
   "editor.scheme.hint": "ed25519: получатели проверяют подпись открытым ключом и не хранят ничего, чем можно подделать доставку. Выбирается при создании; позже меняется ротацией ключа.",
   "editor.scheme.hmac": "HMAC-SHA256 (общий секрет)",

@@ -350,6 +350,8 @@ export function WebhookEditor({ webhook, onSaved }: { webhook?: Webhook; onSaved
   }, [webhook?.enabled]);
   const [secret, setSecret] = useState("");
   const [testFirst, setTestFirst] = useState(!editing);
+  // The CloudEvents validation handshake: asked when creating (a saved webhook keeps it).
+  const [handshake, setHandshake] = useState(webhook?.handshake === "cloudevents");
   const [test, setTest] = useState<TestResult | null>(null);
   const [testing, setTesting] = useState(false);
   const [saving, setSaving] = useState(false);
@@ -449,7 +451,11 @@ export function WebhookEditor({ webhook, onSaved }: { webhook?: Webhook; onSaved
           input.rate_limit = rateValue;
           input.rate_limit_period = ratePeriod;
         }
-        const r = await api.createWebhook({ ...input, test_first: testFirst });
+        const r = await api.createWebhook({
+          ...input,
+          test_first: testFirst,
+          ...(handshake ? { handshake: "cloudevents" as const } : {}),
+        });
         // Shown on the webhook's page this goes to.
         flash.set(r.warnings);
         go(`webhooks/${r.id}`);
@@ -555,6 +561,7 @@ export function WebhookEditor({ webhook, onSaved }: { webhook?: Webhook; onSaved
               <option value="envelope">envelope: {"{event, event_id, timestamp, data}"}</option>
               <option value="flat">{t("editor.format.flat")}</option>
               <option value="wrapped">wrapped: {"{event, timestamp, webhookId, data}"}</option>
+              <option value="cloudevents">CloudEvents 1.0: {"{specversion, id, source, type, time, data}"}</option>
             </select>
           </Field>
           <Field label={t("editor.signature")} id="wh-profile" error={fieldError("signature_profile")}>
@@ -726,6 +733,22 @@ export function WebhookEditor({ webhook, onSaved }: { webhook?: Webhook; onSaved
               onChange={(e) => setTestFirst(e.currentTarget.checked)}
             />
             <label for="wh-test-first">{t("editor.testFirst")}</label>
+          </div>
+        )}
+        {!readOnly && (
+          <div class="check">
+            <input
+              id="wh-handshake"
+              type="checkbox"
+              checked={handshake}
+              disabled={editing}
+              aria-describedby="wh-handshake-hint"
+              onChange={(e) => setHandshake(e.currentTarget.checked)}
+            />
+            <label for="wh-handshake">{t("editor.handshake")}</label>
+            <small id="wh-handshake-hint" class="hint">
+              {t("editor.handshake.hint")}
+            </small>
           </div>
         )}
 

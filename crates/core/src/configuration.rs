@@ -243,6 +243,18 @@ pub struct DeliverySettings {
     pub circuit_cooldown_secs: u64,
     /// ... up to this.
     pub circuit_max_cooldown_secs: u64,
+    /// The `source` of CloudEvents bodies (a URI reference naming this installation).
+    pub cloudevents_source: String,
+    /// The host name CloudEvents webhooks are told deliveries come from
+    /// (`WebHook-Request-Origin`, in the handshake and on each delivery).
+    pub request_origin: String,
+}
+
+impl DeliverySettings {
+    /// Who deliveries say they come from.
+    pub fn identity(&self) -> crate::sender::Identity {
+        crate::sender::Identity::new(&self.cloudevents_source, &self.request_origin)
+    }
 }
 
 /// When a failing webhook is disabled.
@@ -432,6 +444,19 @@ impl Settings {
         }
         if self.delivery.circuit_failures > 0 && self.delivery.circuit_cooldown_secs == 0 {
             return invalid("delivery.circuit_cooldown_secs", "must be at least 1");
+        }
+        let printable = |v: &str| !v.is_empty() && v.bytes().all(|b| b.is_ascii_graphic());
+        if !printable(&self.delivery.cloudevents_source) {
+            return invalid(
+                "delivery.cloudevents_source",
+                "must be a non-empty URI reference (printable ASCII, no spaces)",
+            );
+        }
+        if !printable(&self.delivery.request_origin) {
+            return invalid(
+                "delivery.request_origin",
+                "must be a host name (printable ASCII, no spaces)",
+            );
         }
         if self.limits.webhooks_per_tenant == 0
             || self.limits.deliveries_per_event == 0

@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Utc};
 use hookrelay_domain::attempt::{Attempt, HeaderList, ResultClass, REDACTED};
 use hookrelay_domain::delivery::{Answer, EventContent, WebhookTarget};
+use hookrelay_domain::handshake::{Handshake, HandshakeAnswer};
 use hookrelay_domain::is_public_ip;
 use hookrelay_domain::payload::build_body;
 use hookrelay_domain::signing::delivery_headers;
@@ -28,17 +29,35 @@ pub struct SignedRequest {
     pub logged_headers: HeaderList,
 }
 
+/// Who this installation says it is in what it sends: the CloudEvents `source` of its
+/// bodies and the `WebHook-Request-Origin` of CloudEvents webhooks.
+#[derive(Debug, Clone)]
+pub struct Identity {
+    pub cloudevents_source: Arc<str>,
+    pub request_origin: Arc<str>,
+}
+
+impl Identity {
+    pub fn new(cloudevents_source: &str, request_origin: &str) -> Self {
+        Self {
+            cloudevents_source: cloudevents_source.into(),
+            request_origin: request_origin.into(),
+        }
+    }
+}
+
 /// The `user-agent` every attempt carries.
 const USER_AGENT: &str = concat!("hookrelay/", env!("CARGO_PKG_VERSION"));
 
 /// The body and headers of attempt `attempt` of `event` to `target`, signed at `timestamp`
-/// (unix seconds) with every current secret, in the W3C trace `traceparent`.
+/// (unix seconds) with every current secret, in the W3C trace `traceparent`, as `identity`.
 pub fn signed_request(
     target: &WebhookTarget,
     event: &EventContent,
     attempt: u32,
     timestamp: i64,
     traceparent: Option<&str>,
+    identity: &Identity,
 ) -> SignedRequest {
     let body = build_body(
         target.payload_format,
@@ -47,6 +66,7 @@ pub fn signed_request(
         target.webhook_id,
         event.occurred_at,
         &event.data,
+        &identity.cloudevents_source,
     );
     let msg_id = event.id.to_string();
     let own = delivery_headers(
@@ -67,7 +87,10 @@ pub fn signed_request(
             headers.insert(n, v);
         }
     }
-    headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    headers.insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static(target.payload_format.content_type()),
+    );
     // From bytes: event names may be any Unicode letters, sent as UTF-8 (obs-text).
     let mut set = |name: &'static str, value: &str| {
         if let Ok(v) = HeaderValue::from_bytes(value.as_bytes()) {
@@ -79,6 +102,9 @@ pub fn signed_request(
     }
     if let Some(traceparent) = traceparent {
         set("traceparent", traceparent);
+    }
+    if target.handshake == Some(Handshake::CloudEvents) {
+        set("webhook-request-origin", &identity.request_origin);
     }
     let logged_headers = HeaderList::capped(
         headers
@@ -232,6 +258,7 @@ pub struct WebhookSender {
     client: reqwest::Client,
     allow_private: bool,
     require_https: bool,
+    identity: Identity,
 }
 
 impl WebhookSender {
@@ -241,6 +268,7 @@ impl WebhookSender {
         timeout: Duration,
         allow_private: bool,
         require_https: bool,
+        identity: Identity,
     ) -> Result<Self, reqwest::Error> {
         let mut builder = reqwest::Client::builder()
             .timeout(timeout)
@@ -259,7 +287,72 @@ impl WebhookSender {
             client: builder.build()?,
             allow_private,
             require_https,
+            identity,
         })
+    }
+
+    /// [`signed_request`] as this installation.
+    pub fn signed_request(
+        &self,
+        target: &WebhookTarget,
+        event: &EventContent,
+        attempt: u32,
+        timestamp: i64,
+        traceparent: Option<&str>,
+    ) -> SignedRequest {
+        signed_request(
+            target,
+            event,
+            attempt,
+            timestamp,
+            traceparent,
+            &self.identity,
+        )
+    }
+
+    /// The CloudEvents validation handshake: `OPTIONS url` with `WebHook-Request-Origin`
+    /// (and `WebHook-Request-Rate`, requests per minute, when asked), under the same
+    /// timeout and private-address rules as a delivery. The answer is judged by
+    /// `hookrelay_domain::handshake::judge`.
+    pub async fn handshake(
+        &self,
+        url: &reqwest::Url,
+        rate_per_minute: Option<u32>,
+    ) -> HandshakeAnswer {
+        let refused = |why: String| HandshakeAnswer {
+            error: Some(why),
+            ..HandshakeAnswer::default()
+        };
+        if self.require_https && url.scheme() != "https" {
+            return refused("http:// targets are refused (delivery.require_https)".into());
+        }
+        if let Some(refusal) = self.refuse_literal_private(url) {
+            return refused(refusal);
+        }
+        let mut request = self
+            .client
+            .request(reqwest::Method::OPTIONS, url.clone())
+            .header("webhook-request-origin", &*self.identity.request_origin);
+        if let Some(rate) = rate_per_minute {
+            request = request.header("webhook-request-rate", rate.to_string());
+        }
+        match request.send().await {
+            Ok(response) => {
+                let header = |name: &str| {
+                    response
+                        .headers()
+                        .get(name)
+                        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+                };
+                HandshakeAnswer {
+                    status: Some(response.status().as_u16()),
+                    allowed_origin: header("webhook-allowed-origin"),
+                    allowed_rate: header("webhook-allowed-rate"),
+                    error: None,
+                }
+            }
+            Err(e) => refused(without_nul(ErrorChain(&e).to_string())),
+        }
     }
 
     /// POSTs `body` with `headers` to `url`.
@@ -397,8 +490,15 @@ mod tests {
                 secret: WebhookSecret::generate(),
                 previous_secret: None,
                 retry_schedule: None,
+                // With the handshake's header too.
+                handshake: Some(Handshake::CloudEvents),
             };
-            let request = signed_request(&target, &event, 1, 1000, Some("00-1-2-01"));
+            let identity = Identity::new("/hookrelay", "hooks.example.com");
+            let request = signed_request(&target, &event, 1, 1000, Some("00-1-2-01"), &identity);
+            assert_eq!(
+                request.headers["webhook-request-origin"],
+                "hooks.example.com"
+            );
             for name in request.headers.keys() {
                 let ours = name.as_str() != "x-team";
                 assert_eq!(

@@ -240,6 +240,8 @@ pub struct WebhookTarget {
     /// The webhook's own retry schedule (`None`: the installation's default).
     pub retry_schedule: Option<RetrySchedule>,
     pub signature_profile: SignatureProfile,
+    /// The handshake its receiver passed (`cloudevents`: deliveries say who sends them).
+    pub handshake: Option<crate::handshake::Handshake>,
 }
 
 impl WebhookTarget {
@@ -465,6 +467,7 @@ pub(crate) mod tests {
             secret: WebhookSecret::generate(),
             previous_secret: None,
             retry_schedule: None,
+            handshake: None,
         }
     }
 

@@ -17,9 +17,12 @@
 //! - [`flow`]: an endpoint's limits, circuit breaker and receiver pauses, and whether a
 //!   delivery may start now (the dispatcher's scheduler decisions);
 //! - [`EventSchema`]: an event type's JSON Schema, compiled to match in linear time;
+//! - [`handshake`]: the CloudEvents validation handshake and how a receiver's answer is
+//!   judged;
 //! - [`ordering`]: FIFO webhooks, ordering keys, and whether a delivery's turn has come;
 //! - [`post`]: scheduled posts, their statuses and the events they announce;
-//! - [`payload`]: the exact bytes a receiver gets; [`signing`]: Standard Webhooks signatures.
+//! - [`payload`]: the exact bytes a receiver gets (CloudEvents included); [`signing`]:
+//!   Standard Webhooks signatures, HMAC (`v1,`) or ed25519 (`v1a,`).
 
 pub mod attempt;
 pub mod branding;
@@ -27,6 +30,7 @@ pub mod delivery;
 mod event_schema;
 mod event_type;
 pub mod flow;
+pub mod handshake;
 mod headers;
 pub mod ordering;
 pub mod payload;

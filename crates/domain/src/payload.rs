@@ -25,7 +25,10 @@ fn json_string(s: &str) -> String {
 /// - `envelope`: `{"event","event_id","timestamp","data"}`;
 /// - `flat`: `{"event", ...fields of data}`; data that is not an object goes under `"data"`;
 ///   a field named `event` in data is dropped (the event type wins);
-/// - `wrapped`: `{"event","timestamp" (unix seconds of occurred_at),"webhookId","data"}`.
+/// - `wrapped`: `{"event","timestamp" (unix seconds of occurred_at),"webhookId","data"}`;
+/// - `cloudevents`: CloudEvents 1.0 structured mode, `{"specversion":"1.0","id","source",
+///   "type","time","datacontenttype":"application/json","data"}`, `source` being the
+///   installation's (`delivery.cloudevents_source`).
 ///
 /// Every body is compact JSON with the stored key order, so a receiver's
 /// `JSON.stringify(JSON.parse(body))` gives the same bytes back.
@@ -36,9 +39,17 @@ pub fn build_body(
     webhook_id: Uuid,
     occurred_at: DateTime<Utc>,
     data: &str,
+    source: &str,
 ) -> Vec<u8> {
     let event = json_string(event_type);
     match format {
+        PayloadFormat::CloudEvents => format!(
+            "{{\"specversion\":\"1.0\",\"id\":\"{event_id}\",\"source\":{},\"type\":{event},\"time\":\"{}\",\
+             \"datacontenttype\":\"application/json\",\"data\":{data}}}",
+            json_string(source),
+            envelope_timestamp(occurred_at)
+        )
+        .into_bytes(),
         PayloadFormat::Envelope => format!(
             "{{\"event\":{event},\"event_id\":\"{event_id}\",\"timestamp\":\"{}\",\"data\":{data}}}",
             envelope_timestamp(occurred_at)
@@ -85,6 +96,7 @@ mod tests {
             Uuid::nil(),
             Utc::now(),
             &data,
+            "/hookrelay",
         );
         assert_eq!(
             String::from_utf8(body).expect("utf8"),
@@ -105,6 +117,7 @@ mod tests {
             webhook,
             t,
             r#"{"postId":"0PL000000000001","network":"LinkedIn"}"#,
+            "/hookrelay",
         );
         assert_eq!(
             String::from_utf8(body).expect("utf8"),
@@ -120,13 +133,21 @@ mod tests {
             .expect("time")
             .with_timezone(&Utc);
         let id = Uuid::nil();
-        let body = build_body(PayloadFormat::Envelope, "a.b", id, id, t, "[1,2]");
+        let body = build_body(
+            PayloadFormat::Envelope,
+            "a.b",
+            id,
+            id,
+            t,
+            "[1,2]",
+            "/hookrelay",
+        );
         let v: serde_json::Value = serde_json::from_slice(&body).expect("json");
         assert_eq!(
             v,
             json!({"event": "a.b", "event_id": id.to_string(), "timestamp": "2025-01-02T03:04:05.678Z", "data": [1, 2]})
         );
-        let flat = build_body(PayloadFormat::Flat, "a.b", id, id, t, "42");
+        let flat = build_body(PayloadFormat::Flat, "a.b", id, id, t, "42", "/hookrelay");
         assert_eq!(flat, br#"{"event":"a.b","data":42}"#);
         let shadow = build_body(
             PayloadFormat::Flat,
@@ -135,7 +156,39 @@ mod tests {
             id,
             t,
             r#"{"event":"x","k":1}"#,
+            "/hookrelay",
         );
         assert_eq!(shadow, br#"{"event":"a.b","k":1}"#);
+    }
+
+    #[test]
+    fn cloudevents_bodies_are_structured_mode_1_0() {
+        let t = DateTime::parse_from_rfc3339("2025-01-02T03:04:05.678Z")
+            .expect("time")
+            .with_timezone(&Utc);
+        let id = Uuid::now_v7();
+        let body = build_body(
+            PayloadFormat::CloudEvents,
+            "order.created",
+            id,
+            Uuid::nil(),
+            t,
+            r#"{"b":1,"a":[2]}"#,
+            "https://shop.example.com/hooks",
+        );
+        assert_eq!(
+            String::from_utf8(body).expect("utf8"),
+            format!(
+                r#"{{"specversion":"1.0","id":"{id}","source":"https://shop.example.com/hooks","type":"order.created","time":"2025-01-02T03:04:05.678Z","datacontenttype":"application/json","data":{{"b":1,"a":[2]}}}}"#
+            )
+        );
+        assert_eq!(
+            PayloadFormat::CloudEvents.content_type(),
+            "application/cloudevents+json"
+        );
+        assert_eq!(
+            PayloadFormat::from_stored("cloudevents"),
+            Ok(PayloadFormat::CloudEvents)
+        );
     }
 }

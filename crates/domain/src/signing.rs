@@ -8,7 +8,7 @@ use crate::{SignatureProfile, SignatureScheme, WebhookSecret};
 
 /// hookrelay's own headers on every delivery, whatever its signature profile. Reserved:
 /// no custom header may take these names (nor a profile's, [`SignatureProfile::header_names`]).
-pub const DELIVERY_HEADERS: [&str; 9] = [
+pub const DELIVERY_HEADERS: [&str; 10] = [
     "content-type",
     "user-agent",
     "traceparent",
@@ -18,6 +18,8 @@ pub const DELIVERY_HEADERS: [&str; 9] = [
     "webhook-signature",
     "x-webhook-attempt",
     "x-webhook-event",
+    // CloudEvents webhooks (a `cloudevents` handshake): who sends.
+    "webhook-request-origin",
 ];
 
 impl SignatureProfile {

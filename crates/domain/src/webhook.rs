@@ -77,6 +77,10 @@ pub enum PayloadFormat {
     Flat,
     /// `{"event", "timestamp": <unix seconds>, "webhookId", "data"}`
     Wrapped,
+    /// A CloudEvents 1.0 structured-mode event (`application/cloudevents+json`):
+    /// `{"specversion", "id", "source", "type", "time", "datacontenttype", "data"}`.
+    #[serde(rename = "cloudevents")]
+    CloudEvents,
 }
 
 impl PayloadFormat {
@@ -85,6 +89,15 @@ impl PayloadFormat {
             PayloadFormat::Envelope => "envelope",
             PayloadFormat::Flat => "flat",
             PayloadFormat::Wrapped => "wrapped",
+            PayloadFormat::CloudEvents => "cloudevents",
+        }
+    }
+
+    /// The `content-type` of its bodies.
+    pub fn content_type(self) -> &'static str {
+        match self {
+            PayloadFormat::CloudEvents => "application/cloudevents+json",
+            _ => "application/json",
         }
     }
 
@@ -94,6 +107,7 @@ impl PayloadFormat {
             "envelope" => Ok(PayloadFormat::Envelope),
             "flat" => Ok(PayloadFormat::Flat),
             "wrapped" => Ok(PayloadFormat::Wrapped),
+            "cloudevents" => Ok(PayloadFormat::CloudEvents),
             other => Err(CorruptValue::new("payload format", format!("{other:?}"))),
         }
     }

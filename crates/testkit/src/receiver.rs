@@ -11,6 +11,7 @@ use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
 /// One request the receiver got.
 #[derive(Debug, Clone)]
 pub struct Received {
+    pub method: String,
     pub path: String,
     pub headers: Vec<(String, String)>,
     pub body: bytes::Bytes,
@@ -80,6 +81,8 @@ struct State {
     rule: Mutex<Option<Rule>>,
     /// Body of every reply instead of `reply <status>`.
     body: Mutex<Option<bytes::Bytes>>,
+    /// Headers added to every answer to an `OPTIONS` request (a CloudEvents handshake).
+    handshake: Mutex<Vec<(&'static str, &'static str)>>,
     /// Requests being answered now, and the most there ever were at once.
     in_flight: AtomicUsize,
     max_in_flight: AtomicUsize,
@@ -137,6 +140,12 @@ impl Receiver {
         *self.state.body.lock().expect("lock") = Some(bytes::Bytes::from_static(body));
     }
 
+    /// Answers `OPTIONS` requests (the CloudEvents handshake) with these headers, e.g.
+    /// `[("webhook-allowed-origin", "*"), ("webhook-allowed-rate", "120")]`.
+    pub fn allow_handshake(&self, headers: &[(&'static str, &'static str)]) {
+        *self.state.handshake.lock().expect("lock") = headers.to_vec();
+    }
+
     /// The most requests it was answering at once.
     pub fn max_concurrent(&self) -> usize {
         self.state.max_in_flight.load(Ordering::SeqCst)
@@ -163,6 +172,7 @@ impl Receiver {
 
 async fn handle(req: HttpRequest, body: web::Bytes, state: web::Data<State>) -> HttpResponse {
     let received = Received {
+        method: req.method().to_string(),
         path: req.uri().to_string(),
         headers: req
             .headers()
@@ -203,6 +213,11 @@ async fn handle(req: HttpRequest, body: web::Bytes, state: web::Data<State>) -> 
     );
     if let Some(secs) = reply.retry_after {
         response.insert_header(("retry-after", secs.to_string()));
+    }
+    if req.method() == actix_web::http::Method::OPTIONS {
+        for (name, value) in state.handshake.lock().expect("lock").iter() {
+            response.insert_header((*name, *value));
+        }
     }
     response.body(body)
 }

@@ -105,6 +105,7 @@ fn run(
             settings.delivery.timeout(),
             settings.delivery.allow_private_targets,
             settings.delivery.require_https,
+            settings.delivery.identity(),
         )
         .map_err(std::io::Error::other)?,
         limits: ApiLimits::new(&settings),

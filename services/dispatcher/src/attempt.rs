@@ -8,7 +8,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use hookrelay_core::lifecycle::DisableReason;
 use hookrelay_core::repo::attempts::AttemptRecord;
-use hookrelay_core::sender::{signed_request, WebhookSender};
+use hookrelay_core::sender::WebhookSender;
 use hookrelay_domain::attempt::{Attempt, AttemptOf, ResultClass};
 use hookrelay_domain::delivery::{
     judge, Answer, DeliveryJob, DeliveryStatus, DispatchContext, RetrySchedule, Verdict,
@@ -49,7 +49,7 @@ pub async fn perform(
     attempt: u32,
     traceparent: &str,
 ) -> AttemptOutcome {
-    let request = signed_request(
+    let request = sender.signed_request(
         target,
         &ctx.event,
         attempt,

@@ -83,6 +83,7 @@ impl Dispatcher {
                 settings.delivery.timeout(),
                 settings.delivery.allow_private_targets,
                 settings.delivery.require_https,
+                settings.delivery.identity(),
             )?,
             retry: RetryRules {
                 default_schedule: RetrySchedule::new(&settings.delivery.retry_schedule_secs),

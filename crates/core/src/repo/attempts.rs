@@ -353,6 +353,7 @@ impl AttemptRepo {
         tenant_id: Uuid,
         webhook_id: Uuid,
         q: &WebhookLogQuery,
+        cloudevents_source: &str,
     ) -> Result<(Vec<LogEntry>, Option<String>), ListError> {
         const ORDERING: &str = "log_started_desc";
         let after = time_cursor(q.cursor.as_deref(), ORDERING)?;
@@ -383,7 +384,12 @@ impl AttemptRepo {
         let rows = client.query(&sql, f.params()).await?;
         let entries = rows
             .iter()
-            .map(|r| Ok((log_entry(r)?, r.get::<_, String>("sort_key"))))
+            .map(|r| {
+                Ok((
+                    log_entry(r, cloudevents_source)?,
+                    r.get::<_, String>("sort_key"),
+                ))
+            })
             .collect::<Result<Vec<(LogEntry, String)>, CorruptValue>>()?;
         let (page, next) = split_page(entries, q.limit, |(e, key)| Cursor {
             ordering: ORDERING.to_string(),
@@ -394,8 +400,9 @@ impl AttemptRepo {
     }
 }
 
-/// Reads a log row; a real attempt's body is rebuilt from its event.
-fn log_entry(r: &Row) -> Result<LogEntry, CorruptValue> {
+/// Reads a log row; a real attempt's body is rebuilt from its event (CloudEvents bodies
+/// with the installation's `source`).
+fn log_entry(r: &Row, source: &str) -> Result<LogEntry, CorruptValue> {
     let attempt = attempt_of(r)?;
     let body = match &attempt.of {
         AttemptOf::Test { payload } => Some(payload.clone()),
@@ -411,6 +418,7 @@ fn log_entry(r: &Row) -> Result<LogEntry, CorruptValue> {
                         attempt.webhook_id,
                         at,
                         data,
+                        source,
                     ))
                     .map_err(|e| CorruptValue::new("event data", e.to_string()))?,
                 ),

@@ -197,7 +197,7 @@ impl DeliveryRepo {
                 "SELECT d.id, d.tenant_id, d.status, d.attempts, d.schedule_base, d.event_id, d.webhook_id, d.created_at, \
                         e.event_type, e.data, e.occurred_at, \
                         w.id IS NOT NULL AS has_webhook, w.url, w.enabled, w.payload_format, w.headers, \
-                        w.secret, w.retry_schedule_secs, w.signature_profile, \
+                        w.secret, w.retry_schedule_secs, w.signature_profile, w.handshake, \
                         w.max_concurrency, w.rate_limit, w.rate_limit_period, w.circuit_state, \
                         w.circuit_opened_at, w.circuit_retry_at, w.circuit_cooldown_secs, w.ordering, \
                         CASE WHEN w.previous_secret_expires_at > now() THEN w.previous_secret END AS previous_secret, \

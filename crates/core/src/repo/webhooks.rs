@@ -1,6 +1,7 @@
 //! The `webhooks` table: subscriptions of a tenant.
 
 use chrono::{DateTime, Utc};
+use hookrelay_domain::handshake::Handshake;
 use hookrelay_domain::ordering::OrderingMode;
 use tokio_postgres::types::ToSql;
 use tokio_postgres::Row;
@@ -46,6 +47,8 @@ pub struct WebhookRecord {
     pub disabled_reason: Option<String>,
     pub disabled_at: Option<DateTime<Utc>>,
     pub signature_profile: SignatureProfile,
+    /// The handshake its receiver passed.
+    pub handshake: Option<Handshake>,
     /// The `whpk_` public key of its ed25519 signing key; `None`: it signs with HMAC.
     pub public_key: Option<String>,
     /// Its own limits and its circuit.
@@ -77,6 +80,8 @@ pub struct NewWebhook {
     pub max_concurrency: Option<MaxConcurrency>,
     pub rate_limit: Option<RateLimit>,
     pub ordering: OrderingMode,
+    /// The handshake its receiver passed.
+    pub handshake: Option<Handshake>,
 }
 
 /// A validated partial update; `None` leaves a field as it is.
@@ -99,6 +104,8 @@ pub struct WebhookPatch {
     pub rate_limit: Option<Option<u32>>,
     pub rate_limit_period: Option<RatePeriod>,
     pub ordering: Option<OrderingMode>,
+    /// `Some(None)` clears it (a handshake is set only once passed).
+    pub handshake: Option<Option<Handshake>>,
 }
 
 /// How a webhook list is ordered.
@@ -239,7 +246,7 @@ const COLUMNS: &str =
                        disabled_reason, disabled_at, signature_profile, \
                        max_concurrency, rate_limit, rate_limit_period, circuit_state, \
                        circuit_opened_at, circuit_retry_at, circuit_cooldown_secs, \
-                       waiting_deliveries, waiting_reason, paused_until, ordering, public_key";
+                       waiting_deliveries, waiting_reason, paused_until, ordering, public_key, handshake";
 
 /// Reads the `retry_schedule_secs` column.
 fn read_schedule(row: &Row) -> Result<Option<RetrySchedule>, CorruptValue> {
@@ -283,6 +290,7 @@ fn read_row(row: &Row) -> Result<WebhookRecord, CorruptValue> {
         disabled_at: row.get("disabled_at"),
         signature_profile: SignatureProfile::from_stored(row.get("signature_profile"))?,
         public_key: row.get("public_key"),
+        handshake: read_handshake(row)?,
         flow: read_flow(row)?,
         rate_limit_period: RatePeriod::from_stored(row.get("rate_limit_period"))?,
         waiting_deliveries: row.get("waiting_deliveries"),
@@ -338,12 +346,20 @@ pub(crate) fn read_target(row: &Row, cipher: &SecretCipher) -> Result<WebhookTar
             .map(|s| WebhookSecret::from_stored(&cipher.open(s)?))
             .transpose()?,
         retry_schedule: read_schedule(row)?,
+        handshake: read_handshake(row)?,
     })
+}
+
+/// Reads the `handshake` column.
+fn read_handshake(row: &Row) -> Result<Option<Handshake>, CorruptValue> {
+    row.get::<_, Option<&str>>("handshake")
+        .map(Handshake::from_stored)
+        .transpose()
 }
 
 /// The columns [`read_target`] reads.
 const TARGET_COLUMNS: &str = "id AS webhook_id, url, payload_format, headers, secret, \
-    retry_schedule_secs, signature_profile, \
+    retry_schedule_secs, signature_profile, handshake, \
     CASE WHEN previous_secret_expires_at > now() THEN previous_secret END AS previous_secret";
 
 /// What waits for one webhook in its dispatcher (see the `waiting_*` columns).
@@ -475,8 +491,8 @@ impl WebhookRepo {
                 &format!(
                     "INSERT INTO webhooks (id, tenant_id, name, description, url, event_types, \
                      enabled, payload_format, headers, secret, retry_schedule_secs, signature_profile, \
-                     max_concurrency, rate_limit, rate_limit_period, ordering, public_key) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) \
+                     max_concurrency, rate_limit, rate_limit_period, ordering, public_key, handshake) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) \
                      RETURNING {COLUMNS}"
                 ),
                 &[
@@ -500,6 +516,7 @@ impl WebhookRepo {
                         .as_str(),
                     &new.ordering.as_str(),
                     &new.secret.public_key(),
+                    &new.handshake.map(Handshake::as_str),
                 ],
             )
             .await?;
@@ -720,6 +737,7 @@ impl WebhookRepo {
                        rate_limit = CASE WHEN $16 THEN $17 ELSE rate_limit END, \
                        rate_limit_period = COALESCE($18, rate_limit_period), \
                        ordering = COALESCE($19, ordering), \
+                       handshake = CASE WHEN $20 THEN $21 ELSE handshake END, \
                        disabled_reason = CASE WHEN $8 THEN NULL ELSE disabled_reason END, \
                        disabled_at = CASE WHEN $8 THEN NULL ELSE disabled_at END, \
                        failing_since = CASE WHEN $8 THEN NULL ELSE failing_since END, \
@@ -746,6 +764,8 @@ impl WebhookRepo {
                     &patch.rate_limit.flatten().map(|n| n as i32),
                     &patch.rate_limit_period.map(RatePeriod::as_str),
                     &patch.ordering.map(OrderingMode::as_str),
+                    &patch.handshake.is_some(),
+                    &patch.handshake.flatten().map(Handshake::as_str),
                 ],
             )
             .await?;

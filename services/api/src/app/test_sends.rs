@@ -6,7 +6,6 @@
 use chrono::Utc;
 use hookrelay_core::repo::attempts::AttemptRepo;
 use hookrelay_core::repo::event_types::EventTypeRepo;
-use hookrelay_core::sender::signed_request;
 use hookrelay_domain::attempt::{Attempt, AttemptOf, ResultClass};
 use hookrelay_domain::delivery::{EventContent, WebhookTarget};
 use hookrelay_domain::payload::canonical_data;
@@ -80,7 +79,7 @@ pub async fn send_test(
         data: canonical_data(&data),
         occurred_at: Utc::now(),
     };
-    let request = signed_request(
+    let request = state.sender.signed_request(
         target,
         &event,
         1,

@@ -1,24 +1,37 @@
-//! Creating a webhook: with `test_first`, a test send to the new configuration must pass
-//! before anything is saved, and is then logged as the new webhook's first log entry.
+//! Creating a webhook: with a `cloudevents` handshake, its receiver must allow this
+//! installation first (and may set its rate); with `test_first`, a test send to the new
+//! configuration must pass before anything is saved, and is then logged as the new
+//! webhook's first log entry.
 
-use hookrelay_core::repo::webhooks::{NewWebhook, WebhookRecord, WebhookRepo};
+use hookrelay_core::repo::webhooks::{NewWebhook, WebhookPatch, WebhookRecord, WebhookRepo};
+use hookrelay_core::repo::GenericClient;
 use hookrelay_domain::delivery::WebhookTarget;
+use hookrelay_domain::flow::{RateLimit, RatePeriod};
+use hookrelay_domain::handshake::AllowedRate;
+use hookrelay_domain::signing::check_profile;
+use hookrelay_domain::{SignatureProfile, WebhookUrl};
 use hookrelay_web::error::{ApiError, Rejection};
 use uuid::Uuid;
 
+use crate::app::handshakes;
 use crate::app::test_sends::{log_test, pattern_names, send_test, test_event_type};
 use crate::state::AppState;
 use crate::views::attempts::TestResult;
 
 /// Saves `new` for `tenant_id` within `limits.webhooks_per_tenant`; with `test_first`,
-/// only once a test send to it succeeded (else 422 `test_failed` with the result).
+/// only once a test send to it succeeded (else 422 `test_failed` with the result); with a
+/// handshake, only once its receiver allowed it (else 422 `handshake_refused`).
 pub async fn create(
     state: &AppState,
     tenant_id: Uuid,
-    new: NewWebhook,
+    mut new: NewWebhook,
     test_first: bool,
     trace: &str,
 ) -> Result<WebhookRecord, ApiError> {
+    if new.handshake.is_some() {
+        let allowed = handshakes::run(state, &new.url, new.rate_limit).await?;
+        new.rate_limit = allowed.apply(new.rate_limit);
+    }
     let tested = if test_first {
         let target = WebhookTarget {
             url: new.url.clone(),
@@ -29,6 +42,7 @@ pub async fn create(
             retry_schedule: None,
             webhook_id: Uuid::nil(),
             signature_profile: new.signature_profile,
+            handshake: new.handshake,
         };
         let event_type = test_event_type(None, &pattern_names(&new.event_types))?;
         let attempt = send_test(state, tenant_id, &target, &event_type, None, trace).await?;
@@ -59,4 +73,55 @@ pub async fn create(
         log_test(state, record.id, attempt).await?;
     }
     Ok(record)
+}
+
+/// Checks a change against the webhook as it is, where the change alone cannot say: the
+/// `x-webhook` profile needs an HMAC key, and a webhook with a handshake (or gaining one)
+/// must pass it at its new URL, whose granted rate then goes into the change.
+pub async fn check_update(
+    state: &AppState,
+    client: &impl GenericClient,
+    tenant_id: Uuid,
+    id: Uuid,
+    mut patch: WebhookPatch,
+) -> Result<WebhookPatch, ApiError> {
+    let to_x_webhook = patch.signature_profile == Some(SignatureProfile::XWebhook);
+    let handshake_asked = matches!(patch.handshake, Some(Some(_)));
+    if !to_x_webhook && !handshake_asked && patch.url.is_none() {
+        return Ok(patch);
+    }
+    let current = WebhookRepo::get(client, tenant_id, id)
+        .await?
+        .ok_or(ApiError::NotFound("webhook"))?;
+    if to_x_webhook {
+        check_profile(
+            SignatureProfile::XWebhook,
+            current.signature_scheme(),
+            "signature_profile",
+        )?;
+    }
+    let handshake = patch.handshake.unwrap_or(current.handshake);
+    if handshake.is_some() && (handshake_asked || patch.url.is_some()) {
+        let url = match &patch.url {
+            Some(url) => url.clone(),
+            None => WebhookUrl::parse(&current.url)?,
+        };
+        let asked = match patch.rate_limit {
+            Some(Some(n)) => Some(RateLimit::parse(
+                i64::from(n),
+                Some(patch.rate_limit_period.unwrap_or(current.rate_limit_period)),
+            )?),
+            Some(None) => None,
+            None => current.flow.rate_limit,
+        };
+        match handshakes::run(state, &url, asked).await? {
+            AllowedRate::PerMinute(n) => {
+                patch.rate_limit = Some(Some(n));
+                patch.rate_limit_period = Some(RatePeriod::Minute);
+            }
+            AllowedRate::Unlimited => patch.rate_limit = Some(None),
+            AllowedRate::Unstated => {}
+        }
+    }
+    Ok(patch)
 }

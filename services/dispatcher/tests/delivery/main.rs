@@ -1,6 +1,7 @@
 //! End-to-end delivery tests: the real API and dispatcher, PostgreSQL, RabbitMQ and HTTP
 //! receivers on 127.0.0.1.
 
+mod cloudevents;
 mod conformance;
 mod faults;
 mod fifo;

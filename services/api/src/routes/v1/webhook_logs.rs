@@ -92,8 +92,14 @@ pub async fn webhook_logs(
     WebhookRepo::get(&client, auth.tenant_id, id)
         .await?
         .ok_or(ApiError::NotFound("webhook"))?;
-    let (items, next_cursor) =
-        AttemptRepo::webhook_log(&client, auth.tenant_id, id, &query).await?;
+    let (items, next_cursor) = AttemptRepo::webhook_log(
+        &client,
+        auth.tenant_id,
+        id,
+        &query,
+        &state.settings.delivery.cloudevents_source,
+    )
+    .await?;
     Ok(HttpResponse::Ok().json(LogPage {
         items: items.into_iter().map(Into::into).collect(),
         next_cursor: state.cursors.seal(next_cursor),

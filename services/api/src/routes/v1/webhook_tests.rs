@@ -139,6 +139,7 @@ pub async fn test_url(
         retry_schedule: None,
         webhook_id: Uuid::nil(),
         signature_profile: body.signature_profile.unwrap_or_default(),
+        handshake: None,
     };
     check_profile(
         target.signature_profile,

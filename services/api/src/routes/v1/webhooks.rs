@@ -14,6 +14,7 @@ use hookrelay_core::repo::webhooks::{
 use hookrelay_core::repo::GenericClient;
 use hookrelay_domain::delivery::RetrySchedule;
 use hookrelay_domain::flow::{CircuitState, MaxConcurrency, RateLimit, RatePeriod};
+use hookrelay_domain::handshake::Handshake;
 use hookrelay_domain::ordering::OrderingMode;
 use hookrelay_domain::signing::check_profile;
 use hookrelay_domain::{
@@ -26,7 +27,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::app::webhooks::create;
+use crate::app::webhooks::{check_update, create};
 use crate::auth::TenantAuth;
 use crate::request_span::RequestTrace;
 use crate::state::AppState;
@@ -107,6 +108,13 @@ pub struct CreateWebhookRequest {
     /// answer 422 `test_failed` with the test's result in `error.detail`.
     #[serde(default)]
     pub test_first: bool,
+    /// `cloudevents`: the CloudEvents validation handshake first (an `OPTIONS` request
+    /// with `WebHook-Request-Origin`, and `WebHook-Request-Rate` with a rate limit); saved
+    /// only if the receiver answers `WebHook-Allowed-Origin` (else 422
+    /// `handshake_refused` with its answer). Its `WebHook-Allowed-Rate` becomes the rate
+    /// limit (per minute); deliveries then carry `WebHook-Request-Origin`. Run again when
+    /// the URL changes.
+    pub handshake: Option<Handshake>,
 }
 
 /// Body of `PATCH /v1/webhooks/{id}`: only the fields given change.
@@ -159,6 +167,11 @@ pub struct UpdateWebhookRequest {
     #[serde(default, deserialize_with = "not_null")]
     #[schema(value_type = OrderingMode)]
     pub ordering: Option<OrderingMode>,
+    /// `cloudevents` runs the handshake now (on the new URL, if one is given); `null`
+    /// drops it. A webhook with a handshake runs it again whenever its URL changes.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<Handshake>)]
+    pub handshake: Option<Option<Handshake>>,
 }
 
 /// A webhook subscription (never includes its secret).
@@ -188,6 +201,8 @@ pub struct WebhookResponse {
     pub signature_profile: SignatureProfile,
     /// `hmac-sha256` or `ed25519`.
     pub signature_scheme: SignatureScheme,
+    /// The handshake its receiver passed (`cloudevents`), if any.
+    pub handshake: Option<Handshake>,
     /// The `whpk_` public key receivers verify `v1a,` signatures with (ed25519 webhooks).
     pub public_key: Option<String>,
     /// Why hookrelay disabled it: `gone` (the receiver answered 410) or `failing` (every
@@ -258,6 +273,7 @@ impl WebhookResponse {
             retry_schedule_secs: r.retry_schedule.map(|s| s.delays_secs().to_vec()),
             signature_profile: r.signature_profile,
             signature_scheme,
+            handshake: r.handshake,
             public_key: r.public_key,
             disabled_reason: r.disabled_reason,
             disabled_at: r.disabled_at,
@@ -497,6 +513,7 @@ async fn parse_new(
         secret,
         retry_schedule,
         signature_profile,
+        handshake: body.handshake,
     })
 }
 
@@ -570,6 +587,7 @@ async fn parse_patch(
         enabled: body.enabled,
         payload_format: body.payload_format,
         headers: body.headers.map(CustomHeaders::parse).transpose()?,
+        handshake: body.handshake,
     })
 }
 
@@ -737,17 +755,8 @@ pub async fn update_webhook(
     if let Some(headers) = body.headers.take() {
         body.headers = Some(unmask_headers(&client, &state, auth.tenant_id, id, headers).await?);
     }
-    if body.signature_profile == Some(SignatureProfile::XWebhook) {
-        let current = WebhookRepo::get(&client, auth.tenant_id, id)
-            .await?
-            .ok_or(ApiError::NotFound("webhook"))?;
-        check_profile(
-            SignatureProfile::XWebhook,
-            current.signature_scheme(),
-            "signature_profile",
-        )?;
-    }
     let patch = parse_patch(&state, body).await?;
+    let patch = check_update(&state, &client, auth.tenant_id, id, patch).await?;
     let unordered = patch.ordering == Some(OrderingMode::None);
     let record = WebhookRepo::update(&client, auth.tenant_id, id, patch, &state.cipher)
         .await?
