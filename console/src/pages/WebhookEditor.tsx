@@ -80,6 +80,35 @@ function parseWhole(text: string, badInput: boolean): number | null | string {
   return n;
 }
 
+/** A labelled checkbox, with an optional hint under it. */
+function Check(props: {
+  id: string;
+  label: string;
+  hint?: string;
+  checked: boolean;
+  disabled?: boolean;
+  onChange: (checked: boolean) => void;
+}) {
+  return (
+    <div class="check">
+      <input
+        id={props.id}
+        type="checkbox"
+        checked={props.checked}
+        disabled={props.disabled}
+        aria-describedby={props.hint ? `${props.id}-hint` : undefined}
+        onChange={(e) => props.onChange(e.currentTarget.checked)}
+      />
+      <label for={props.id}>{props.label}</label>
+      {props.hint && (
+        <small id={`${props.id}-hint`} class="hint">
+          {props.hint}
+        </small>
+      )}
+    </div>
+  );
+}
+
 export function TestResultView({ result }: { result: TestResult }) {
   return (
     <div class={result.success ? "test-result passed" : "test-result failed"} role="status" aria-live="polite">
@@ -714,42 +743,19 @@ export function WebhookEditor({ webhook, onSaved }: { webhook?: Webhook; onSaved
             />
           </Field>
         )}
-        <div class="check">
-          <input
-            id="wh-enabled"
-            type="checkbox"
-            checked={enabled}
-            disabled={readOnly}
-            onChange={(e) => setEnabled(e.currentTarget.checked)}
-          />
-          <label for="wh-enabled">{t("editor.enabled")}</label>
-        </div>
+        <Check id="wh-enabled" label={t("editor.enabled")} checked={enabled} disabled={readOnly} onChange={setEnabled} />
         {!readOnly && (
-          <div class="check">
-            <input
-              id="wh-test-first"
-              type="checkbox"
-              checked={testFirst}
-              onChange={(e) => setTestFirst(e.currentTarget.checked)}
-            />
-            <label for="wh-test-first">{t("editor.testFirst")}</label>
-          </div>
+          <Check id="wh-test-first" label={t("editor.testFirst")} checked={testFirst} onChange={setTestFirst} />
         )}
         {!readOnly && (
-          <div class="check">
-            <input
-              id="wh-handshake"
-              type="checkbox"
-              checked={handshake}
-              disabled={editing}
-              aria-describedby="wh-handshake-hint"
-              onChange={(e) => setHandshake(e.currentTarget.checked)}
-            />
-            <label for="wh-handshake">{t("editor.handshake")}</label>
-            <small id="wh-handshake-hint" class="hint">
-              {t("editor.handshake.hint")}
-            </small>
-          </div>
+          <Check
+            id="wh-handshake"
+            label={t("editor.handshake")}
+            hint={t("editor.handshake.hint")}
+            checked={handshake}
+            disabled={editing}
+            onChange={setHandshake}
+          />
         )}
 
         {test && <TestResultView result={test} />}
