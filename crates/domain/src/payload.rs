@@ -79,6 +79,57 @@ pub fn build_body(
     }
 }
 
+/// The JSON Schema of a `format` body of an `event_type` event whose `data` satisfies
+/// `data_schema` (`{}`: anything): what [`build_body`] produces, for the AsyncAPI and
+/// OpenAPI documents.
+pub fn body_schema(
+    format: PayloadFormat,
+    event_type: &str,
+    data_schema: serde_json::Value,
+) -> serde_json::Value {
+    use serde_json::json;
+    let uuid = json!({"type": "string", "format": "uuid"});
+    let time = json!({"type": "string", "format": "date-time"});
+    let event = json!({"const": event_type});
+    match format {
+        PayloadFormat::Envelope => json!({
+            "type": "object",
+            "required": ["event", "event_id", "timestamp", "data"],
+            "properties": {"event": event, "event_id": uuid, "timestamp": time, "data": data_schema},
+        }),
+        // The data's own fields beside `event` (data that is not an object: under `data`).
+        PayloadFormat::Flat => json!({
+            "allOf": [
+                {"type": "object", "required": ["event"], "properties": {"event": event}},
+                data_schema,
+            ],
+        }),
+        PayloadFormat::Wrapped => json!({
+            "type": "object",
+            "required": ["event", "timestamp", "webhookId", "data"],
+            "properties": {
+                "event": event,
+                "timestamp": {"type": "integer", "description": "unix seconds"},
+                "webhookId": uuid,
+                "data": data_schema,
+            },
+        }),
+        PayloadFormat::CloudEvents => json!({
+            "type": "object",
+            "required": ["specversion", "id", "source", "type", "time", "datacontenttype", "data"],
+            "properties": {
+                "specversion": {"const": "1.0"},
+                "id": uuid,
+                "source": {"type": "string", "format": "uri-reference"},
+                "type": event,
+                "time": time,
+                "datacontenttype": {"const": "application/json"},
+                "data": data_schema,
+            },
+        }),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -159,6 +210,44 @@ mod tests {
             "/hookrelay",
         );
         assert_eq!(shadow, br#"{"event":"a.b","k":1}"#);
+    }
+
+    #[test]
+    fn every_format_names_the_fields_its_bodies_have() {
+        let t = Utc::now();
+        for format in [
+            PayloadFormat::Envelope,
+            PayloadFormat::Wrapped,
+            PayloadFormat::CloudEvents,
+        ] {
+            let body: serde_json::Value = serde_json::from_slice(&build_body(
+                format,
+                "a.b",
+                Uuid::now_v7(),
+                Uuid::nil(),
+                t,
+                r#"{"k":1}"#,
+                "/x",
+            ))
+            .expect("json");
+            let schema = body_schema(format, "a.b", json!({"type": "object"}));
+            let required: Vec<&str> = schema["required"]
+                .as_array()
+                .expect("required")
+                .iter()
+                .map(|v| v.as_str().expect("name"))
+                .collect();
+            let mut fields: Vec<&str> = body
+                .as_object()
+                .expect("object")
+                .keys()
+                .map(String::as_str)
+                .collect();
+            fields.sort_unstable();
+            let mut required = required;
+            required.sort_unstable();
+            assert_eq!(fields, required, "{format:?}");
+        }
     }
 
     #[test]

@@ -61,6 +61,31 @@ impl SignatureProfile {
     }
 }
 
+/// The JSON Schema of the headers every delivery carries (a profile's or a handshake's
+/// may come too), for the AsyncAPI and OpenAPI documents.
+pub fn delivery_headers_schema() -> serde_json::Value {
+    serde_json::json!({
+        "type": "object",
+        "required": ["webhook-id", "webhook-timestamp", "webhook-signature", "content-type"],
+        "properties": {
+            "webhook-id": {"type": "string", "description": "The event id: the same on every retry and replay (deduplicate on it)."},
+            "webhook-timestamp": {"type": "string", "pattern": "^[0-9]+$", "description": "Unix seconds when this attempt was signed."},
+            "webhook-signature": {
+                "type": "string",
+                "pattern": "^v1a?,[A-Za-z0-9+/=]+( v1a?,[A-Za-z0-9+/=]+)*$",
+                "description": "Standard Webhooks signatures of `{webhook-id}.{webhook-timestamp}.{body}`, space-separated: `v1,` base64 HMAC-SHA256 with the webhook's secret (`whsec_`), or `v1a,` base64 ed25519 verified with its public key (`whpk_`). Two during a key rotation's grace.",
+            },
+            "content-type": {"enum": ["application/json", "application/cloudevents+json"]},
+            "x-webhook-attempt": {"type": "string", "pattern": "^[0-9]+$", "description": "This attempt's number, from 1."},
+            "x-webhook-event": {"type": "string", "description": "The event type."},
+            "x-webhook-timestamp": {"type": "string", "format": "date-time", "description": "The x-webhook profile: when it was signed."},
+            "x-webhook-signature": {"type": "string", "pattern": "^[0-9a-f]{64}$", "description": "The x-webhook profile: hex HMAC-SHA256 of the body, keyed with the secret's text."},
+            "webhook-request-origin": {"type": "string", "description": "CloudEvents webhooks that passed the handshake: who sends."},
+            "traceparent": {"type": "string", "description": "W3C trace context of the delivery."},
+        },
+    })
+}
+
 /// Whether a signature profile goes with a signing scheme: the `x-webhook` profile's
 /// `X-Webhook-Signature` is an HMAC of the body, which only a shared secret makes.
 /// `field` is the one the caller changed (named in the 422).

@@ -14,6 +14,7 @@
 //!   OpenAPI document.
 
 pub mod app;
+pub mod asyncapi;
 pub mod auth;
 pub mod console;
 pub mod ingest;

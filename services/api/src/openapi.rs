@@ -37,6 +37,7 @@ use crate::routes::v1;
         v1::replays::get_replay,
         v1::replays::preview_replay,
         v1::replays::cancel_replay,
+        crate::asyncapi::serve,
         v1::event_types::list_event_types,
         v1::event_types::import_preset,
         v1::event_types::create_event_type,
@@ -122,7 +123,10 @@ impl Modify for PortalRefusals {
     }
 }
 
-/// `GET /v1/openapi.json`
+/// `GET /v1/openapi.json`: the routes, and under `webhooks` the delivery POST that
+/// receivers implement (utoipa has no `webhooks` of its own).
 pub async fn serve() -> HttpResponse {
-    HttpResponse::Ok().json(ApiDoc::openapi())
+    let mut doc = serde_json::to_value(ApiDoc::openapi()).unwrap_or_default();
+    doc["webhooks"] = serde_json::json!({"delivery": crate::asyncapi::openapi_webhook()});
+    HttpResponse::Ok().json(doc)
 }

@@ -1,6 +1,7 @@
 //! Integration tests of hookrelay-api: the real server on a random port, a fresh database
 //! per test.
 
+mod asyncapi;
 mod auth;
 mod client_input;
 mod console;

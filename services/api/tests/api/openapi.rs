@@ -74,6 +74,7 @@ async fn openapi_document_matches_the_served_routes() {
         "GET /v1/replays/{id}",
         "POST /v1/webhooks/{id}/replay/preview",
         "POST /v1/replays/{id}/cancel",
+        "GET /v1/asyncapi.json",
         "POST /v1/events",
         "GET /v1/events",
         "GET /v1/events/{id}",
