@@ -188,6 +188,8 @@ pub struct ApiSettings {
     pub callback_token_key: SecretString,
     /// Test sends per tenant and minute.
     pub test_sends_per_minute: u32,
+    /// Live log streams (`GET /v1/webhooks/{id}/logs/stream`) open at once per tenant.
+    pub log_streams_per_tenant: u32,
     /// Origins that may show the console in a frame (`https://app.example.com`), besides
     /// the API's own: the console's `frame-ancestors`.
     pub console_frame_ancestors: Vec<String>,
@@ -388,6 +390,9 @@ impl Settings {
         }
         if self.api.test_sends_per_minute == 0 {
             return invalid("api.test_sends_per_minute", "must be at least 1");
+        }
+        if self.api.log_streams_per_tenant == 0 {
+            return invalid("api.log_streams_per_tenant", "must be at least 1");
         }
         if let Some(bad) = self
             .api

@@ -30,6 +30,7 @@ use crate::routes::v1;
         v1::webhooks::update_webhook,
         v1::webhooks::delete_webhook,
         v1::webhook_logs::webhook_logs,
+        v1::webhook_logs::stream_webhook_logs,
         v1::webhook_stats::webhook_stats,
         v1::webhook_tests::test_webhook,
         v1::webhook_tests::test_url,

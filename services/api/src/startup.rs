@@ -110,6 +110,7 @@ fn run(
         .map_err(std::io::Error::other)?,
         limits: ApiLimits::new(&settings),
         cursors: cursor_seal(&settings),
+        log_streams: crate::app::log_streams::LogStreams::new(settings.api.log_streams_per_tenant),
         cipher: cipher.clone(),
         pool,
         settings: Arc::new(settings),

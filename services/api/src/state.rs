@@ -35,6 +35,8 @@ pub struct AppState {
     pub strict: crate::app::strict::StrictTypes,
     /// Signs listing cursors (`next_cursor`) and checks those clients send back.
     pub cursors: CursorSeal,
+    /// Live log streams open, bounded per tenant.
+    pub log_streams: crate::app::log_streams::LogStreams,
 }
 
 /// The API's rate limits (`[limits]` and `api.test_sends_per_minute`).

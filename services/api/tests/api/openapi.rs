@@ -75,6 +75,7 @@ async fn openapi_document_matches_the_served_routes() {
         "POST /v1/webhooks/{id}/replay/preview",
         "POST /v1/replays/{id}/cancel",
         "GET /v1/asyncapi.json",
+        "GET /v1/webhooks/{id}/logs/stream",
         "POST /v1/events",
         "GET /v1/events",
         "GET /v1/events/{id}",

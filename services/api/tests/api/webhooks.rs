@@ -778,3 +778,76 @@ async fn a_nul_in_a_query_filter_is_a_422_naming_it() {
         assert_eq!(body["error"]["field"], field, "{path}");
     }
 }
+
+/// Issue 27, item 2: `GET /v1/webhooks/{id}/logs/stream` follows the log live (what
+/// `hookrelay tail` reads), a bounded number per tenant.
+#[tokio::test]
+async fn a_log_stream_sends_attempts_as_they_happen_within_a_bound() {
+    use futures::StreamExt;
+    let app = spawn_app_with(|s| {
+        s.delivery.allow_private_targets = true;
+        s.api.log_streams_per_tenant = 1;
+    })
+    .await;
+    let t = app.create_tenant("acme").await;
+    let rx = hookrelay_testkit::receiver::Receiver::start().await;
+    let mut body = webhook_body("live");
+    body["url"] = json!(rx.url);
+    let webhook = app.create_webhook(&t.key, body).await;
+    let id = webhook["id"].as_str().expect("id").to_string();
+    let path = format!("/v1/webhooks/{id}/logs/stream");
+
+    let res = app.get(&t.key, &path).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()["content-type"], "text/event-stream");
+    let mut stream = res.bytes_stream();
+    let first = stream.next().await.expect("a chunk").expect("bytes");
+    assert!(first.starts_with(b": following"), "{first:?}");
+    // One stream per tenant here: a second waits its turn.
+    let second = app.get(&t.key, &path).await;
+    assert_eq!(second.status(), StatusCode::TOO_MANY_REQUESTS);
+
+    let res = app
+        .post(
+            &t.key,
+            &format!("/v1/webhooks/{id}/test"),
+            &json!({"event_type": "order.created"}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let mut seen = String::new();
+    let found = tokio::time::timeout(std::time::Duration::from_secs(20), async {
+        while let Some(chunk) = stream.next().await {
+            seen.push_str(&String::from_utf8_lossy(&chunk.expect("bytes")));
+            if seen.contains("event: attempt") && seen.ends_with("\n\n") {
+                return true;
+            }
+        }
+        false
+    })
+    .await;
+    assert_eq!(found, Ok(true), "{seen}");
+    let data = seen
+        .lines()
+        .find_map(|l| l.strip_prefix("data: "))
+        .expect("a data line");
+    let entry: Value = serde_json::from_str(data).expect("a log entry");
+    assert_eq!(entry["event_type"], "order.created");
+    assert_eq!(entry["test"], true);
+    assert_eq!(entry["response_code"], 200);
+
+    // Closed, its place is free again (the server notices at its next keep-alive).
+    drop(stream);
+    hookrelay_testkit::eventually(
+        std::time::Duration::from_secs(30),
+        "the stream's place freed",
+        || async {
+            let res = app.get(&t.key, &path).await;
+            (res.status() == StatusCode::OK).then_some(())
+        },
+    )
+    .await;
+    let other = app.create_tenant("other").await;
+    let res = app.get(&other.key, &path).await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+}

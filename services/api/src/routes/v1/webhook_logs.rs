@@ -1,7 +1,11 @@
 //! `GET /v1/webhooks/{id}/logs`: a webhook's log — every attempt and test send, newest
-//! first, with the body that was sent and what the receiver answered.
+//! first, with the body that was sent and what the receiver answered; `.../logs/stream`
+//! follows it live (server-sent events).
 
+use actix_web::http::header;
 use actix_web::{web, HttpResponse};
+use futures::StreamExt;
+use hookrelay_core::report::ErrorChain;
 
 use hookrelay_core::pagination::page_limit;
 use hookrelay_core::repo::attempts::{AttemptRepo, WebhookLogQuery};
@@ -13,12 +17,20 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use crate::app::log_streams::{Follower, POLL_EVERY, STREAM_MAX};
+
+/// Quiet polls before a keep-alive comment: it also tells the server a client has gone
+/// (a write fails), which frees the stream's place.
+const KEEP_ALIVE_POLLS: u32 = 5;
 use crate::auth::TenantAuth;
 use crate::state::AppState;
 use crate::views::attempts::LogEntryResponse;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(web::resource("/webhooks/{id}/logs").route(web::get().to(webhook_logs)));
+    cfg.service(web::resource("/webhooks/{id}/logs").route(web::get().to(webhook_logs)))
+        .service(
+            web::resource("/webhooks/{id}/logs/stream").route(web::get().to(stream_webhook_logs)),
+        );
 }
 
 /// One page of a webhook's log, newest first.
@@ -104,4 +116,79 @@ pub async fn webhook_logs(
         items: items.into_iter().map(Into::into).collect(),
         next_cursor: state.cursors.seal(next_cursor),
     }))
+}
+
+/// A webhook's attempts and test sends as they happen: server-sent events, one `attempt`
+/// event (a log entry as JSON, its id as the event id) per attempt logged from now on,
+/// and a `: keep-alive` comment every 5 s. At most `api.log_streams_per_tenant` are open
+/// per tenant (429 beyond); each ends after an hour (reconnect to go on).
+#[utoipa::path(
+    get, path = "/v1/webhooks/{id}/logs/stream", tag = "webhooks",
+    params(("id" = Uuid, Path)),
+    security(("api_key" = [])),
+    responses(
+        (status = 200, description = "`text/event-stream` of `attempt` events (each a LogEntryResponse)", content_type = "text/event-stream"),
+        (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 429, body = ErrorBody, description = "the tenant has `api.log_streams_per_tenant` streams open"),
+    )
+)]
+pub async fn stream_webhook_logs(
+    auth: TenantAuth,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    {
+        let client = state.pool.get().await?;
+        WebhookRepo::get(&client, auth.tenant_id, id)
+            .await?
+            .ok_or(ApiError::NotFound("webhook"))?;
+    }
+    let slot = state
+        .log_streams
+        .open(auth.tenant_id)
+        .ok_or(ApiError::TooManyRequests {
+            retry_after_secs: 5,
+        })?;
+    let follower = Follower::new(&state, auth.tenant_id, id, slot);
+    let opened = std::time::Instant::now();
+    // The first chunk goes out at once, so the client knows the stream is open.
+    let first = futures::stream::once(async {
+        Ok::<_, actix_web::Error>(web::Bytes::from_static(b": following\n\n"))
+    });
+    let rest = futures::stream::unfold(
+        (follower, state, 0u32),
+        move |(mut f, state, idle)| async move {
+            if opened.elapsed() >= STREAM_MAX {
+                return None;
+            }
+            tokio::time::sleep(POLL_EVERY).await;
+            let chunk = match f.poll(&state).await {
+                Ok(entries) => entries
+                    .into_iter()
+                    .map(|e| {
+                        let view = LogEntryResponse::from(e);
+                        let data = serde_json::to_string(&view).unwrap_or_default();
+                        format!("event: attempt\nid: {}\ndata: {data}\n\n", view.id)
+                    })
+                    .collect::<String>(),
+                Err(e) => {
+                    tracing::warn!(webhook = %f.webhook_id(), error = %ErrorChain(&e), "a log stream's poll failed; it tries again");
+                    String::new()
+                }
+            };
+            let (chunk, idle) = match (chunk.is_empty(), idle + 1 >= KEEP_ALIVE_POLLS) {
+                (false, _) => (chunk, 0),
+                (true, true) => (": keep-alive\n\n".to_string(), 0),
+                (true, false) => (String::new(), idle + 1),
+            };
+            Some((Ok(web::Bytes::from(chunk)), (f, state, idle)))
+        },
+    );
+    Ok(HttpResponse::Ok()
+        .content_type("text/event-stream")
+        .insert_header((header::CACHE_CONTROL, "no-cache"))
+        // Proxies that buffer (nginx) pass it on as it comes.
+        .insert_header(("x-accel-buffering", "no"))
+        .streaming(first.chain(rest)))
 }
