@@ -2,7 +2,7 @@
 CARGO_TARGET_DIR ?= $(HOME)/.cache/hookrelay-target
 export CARGO_TARGET_DIR
 
-.PHONY: run test lint fmt migrate build release services clean-test bench $(BENCH_SCENARIOS) bench-scale bench-history bench-retention console console-check console-deps chaos check-api
+.PHONY: run test lint fmt migrate build release services clean-test bench $(BENCH_SCENARIOS) bench-scale bench-history bench-retention console console-check console-deps chaos check-api clients check-clients
 
 ## Start PostgreSQL/RabbitMQ if needed, migrate, run all three services (Ctrl-C stops).
 run:
@@ -63,6 +63,14 @@ console-deps:
 
 clean-test:
 	@scripts/clean-test-leftovers.sh
+
+## Regenerate the Python and TypeScript clients from the API's OpenAPI document.
+clients:
+	@scripts/clients.sh generate
+
+## Regenerate the clients, fail on a difference, and test them against a real API.
+check-clients:
+	@scripts/clients.sh check
 
 ## schemathesis (every check) against the OpenAPI documents of a running API and ingester.
 check-api: clean-test

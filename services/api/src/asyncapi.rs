@@ -40,7 +40,7 @@ pub struct AsyncApiParams {
         (status = 401, body = ErrorBody), (status = 422, body = ErrorBody),
     )
 )]
-pub async fn serve(
+pub async fn get_asyncapi(
     auth: TenantAuth,
     state: web::Data<AppState>,
     QueryParams(params): QueryParams<AsyncApiParams>,

@@ -1,4 +1,4 @@
-//! `hookrelay-api [serve|migrate]`
+//! `hookrelay-api [serve|migrate|openapi]`
 
 use anyhow::Context;
 use hookrelay_api::startup::Application;
@@ -13,6 +13,11 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 #[actix_web::main]
 async fn main() -> anyhow::Result<()> {
     let command = std::env::args().nth(1).unwrap_or_else(|| "serve".into());
+    // The document the clients are generated from: no settings, database or network.
+    if command == "openapi" {
+        println!("{}", serde_json::to_string_pretty(&hookrelay_api::openapi::document())?);
+        return Ok(());
+    }
     let settings = Settings::load()?;
     let _tracing = telemetry::init_tracing("hookrelay-api", &settings.telemetry)?;
     let pool = db::build_pool(&settings.database, db::CommitWait::Flushed)?;
@@ -31,7 +36,7 @@ async fn main() -> anyhow::Result<()> {
             tracing::info!(port = app.port(), "hookrelay-api listening");
             app.run_until_stopped().await?;
         }
-        other => anyhow::bail!("unknown command `{other}`; use `serve` or `migrate`"),
+        other => anyhow::bail!("unknown command `{other}`; use `serve`, `migrate` or `openapi`"),
     }
     Ok(())
 }

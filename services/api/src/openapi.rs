@@ -38,7 +38,7 @@ use crate::routes::v1;
         v1::replays::get_replay,
         v1::replays::preview_replay,
         v1::replays::cancel_replay,
-        crate::asyncapi::serve,
+        crate::asyncapi::get_asyncapi,
         v1::event_types::list_event_types,
         v1::event_types::import_preset,
         v1::event_types::create_event_type,
@@ -127,7 +127,13 @@ impl Modify for PortalRefusals {
 /// `GET /v1/openapi.json`: the routes, and under `webhooks` the delivery POST that
 /// receivers implement (utoipa has no `webhooks` of its own).
 pub async fn serve() -> HttpResponse {
+    HttpResponse::Ok().json(document())
+}
+
+/// The whole OpenAPI document, as served (and as `hookrelay-api openapi` prints it for
+/// the generated clients).
+pub fn document() -> serde_json::Value {
     let mut doc = serde_json::to_value(ApiDoc::openapi()).unwrap_or_default();
     doc["webhooks"] = serde_json::json!({"delivery": crate::asyncapi::openapi_webhook()});
-    HttpResponse::Ok().json(doc)
+    doc
 }

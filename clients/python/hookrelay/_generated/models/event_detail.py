@@ -1,0 +1,160 @@
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, TypeVar, cast
+from uuid import UUID
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
+
+if TYPE_CHECKING:
+    from ..models.delivery_response import DeliveryResponse
+
+
+T = TypeVar("T", bound="EventDetail")
+
+
+@_attrs_define
+class EventDetail:
+    """An event with the state of each of its deliveries.
+
+    Attributes:
+        created_at (datetime.datetime):
+        data (Any):
+        event_type (str):
+        id (UUID):
+        occurred_at (datetime.datetime):
+        deliveries (list[DeliveryResponse]):
+        idempotency_key (None | str | Unset):
+        ordering_key (None | str | Unset):
+    """
+
+    created_at: datetime.datetime
+    data: Any
+    event_type: str
+    id: UUID
+    occurred_at: datetime.datetime
+    deliveries: list[DeliveryResponse]
+    idempotency_key: None | str | Unset = UNSET
+    ordering_key: None | str | Unset = UNSET
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        created_at = self.created_at.isoformat()
+
+        data = self.data
+
+        event_type = self.event_type
+
+        id = str(self.id)
+
+        occurred_at = self.occurred_at.isoformat()
+
+        deliveries = []
+        for deliveries_item_data in self.deliveries:
+            deliveries_item = deliveries_item_data.to_dict()
+            deliveries.append(deliveries_item)
+
+        idempotency_key: None | str | Unset
+        if isinstance(self.idempotency_key, Unset):
+            idempotency_key = UNSET
+        else:
+            idempotency_key = self.idempotency_key
+
+        ordering_key: None | str | Unset
+        if isinstance(self.ordering_key, Unset):
+            ordering_key = UNSET
+        else:
+            ordering_key = self.ordering_key
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "created_at": created_at,
+                "data": data,
+                "event_type": event_type,
+                "id": id,
+                "occurred_at": occurred_at,
+                "deliveries": deliveries,
+            }
+        )
+        if idempotency_key is not UNSET:
+            field_dict["idempotency_key"] = idempotency_key
+        if ordering_key is not UNSET:
+            field_dict["ordering_key"] = ordering_key
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.delivery_response import DeliveryResponse  # noqa: PLC0415
+
+        d = dict(src_dict)
+        created_at = datetime.datetime.fromisoformat(d.pop("created_at"))
+
+        data = d.pop("data")
+
+        event_type = d.pop("event_type")
+
+        id = UUID(d.pop("id"))
+
+        occurred_at = datetime.datetime.fromisoformat(d.pop("occurred_at"))
+
+        deliveries = []
+        _deliveries = d.pop("deliveries")
+        for deliveries_item_data in _deliveries:
+            deliveries_item = DeliveryResponse.from_dict(deliveries_item_data)
+
+            deliveries.append(deliveries_item)
+
+        def _parse_idempotency_key(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        idempotency_key = _parse_idempotency_key(d.pop("idempotency_key", UNSET))
+
+        def _parse_ordering_key(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        ordering_key = _parse_ordering_key(d.pop("ordering_key", UNSET))
+
+        event_detail = cls(
+            created_at=created_at,
+            data=data,
+            event_type=event_type,
+            id=id,
+            occurred_at=occurred_at,
+            deliveries=deliveries,
+            idempotency_key=idempotency_key,
+            ordering_key=ordering_key,
+        )
+
+        event_detail.additional_properties = d
+        return event_detail
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties
