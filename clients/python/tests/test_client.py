@@ -9,7 +9,8 @@ import uuid
 import httpx
 import pytest
 
-from hookrelay import Client, HookrelayError, _RetryingTransport, _retry_after, api
+from hookrelay import Client, HookrelayError, _RetryingTransport, _retry_after
+from hookrelay._generated.api.event_types import get_asyncapi
 from hookrelay._generated.api.posts import list_posts
 
 URL = os.environ.get("HOOKRELAY_API_URL")
@@ -80,7 +81,8 @@ def test_every_operation_is_reachable_through_the_generated_api():
     client = Client(base_url=URL, token=TOKEN)
     posts = client.call(list_posts)
     assert posts.items == []
-    assert hasattr(api.api.event_types, "get_asyncapi")
+    document = get_asyncapi.sync_detailed(client=client.raw)
+    assert document.status_code == 200 and b'"asyncapi"' in document.content
 
 
 def test_429_and_503_are_retried_after_retry_after():
