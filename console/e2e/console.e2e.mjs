@@ -200,6 +200,8 @@ try {
   await tab(page, "Log").click();
   const deliveries = page.getByRole("list", { name: "Deliveries, newest first" }).getByTestId("delivery");
   const first = deliveries.first();
+  // The log follows the webhook's live stream (one of the tenant's few).
+  await page.getByTestId("log-live").waitFor();
   await until("the delivery in the log, given up", async () =>
     (await deliveries.count()) === 1 && (await first.getByTestId("delivery-status").innerText()) === "failed");
   assert.match(await first.innerText(), /order\.created[\s\S]*2 attempts[\s\S]*gave up after 2 attempts/);

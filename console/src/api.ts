@@ -393,6 +393,45 @@ function query(params: Record<string, string | number | boolean | null | undefin
 
 const enc = encodeURIComponent;
 
+/**
+ * Follows a webhook's log live (`GET /v1/webhooks/{id}/logs/stream`, server-sent events,
+ * read with fetch so the token goes in a header): calls `onOpen` once the stream is
+ * open and `onAttempt` for each attempt logged, until `signal` aborts or the stream
+ * ends. Rejects when it cannot be opened (e.g. 429: the tenant's streams are in use).
+ */
+export async function followLog(
+  webhookId: string,
+  onAttempt: (entry: LogEntry) => void,
+  onOpen: () => void,
+  signal: AbortSignal,
+): Promise<void> {
+  const res = await fetch(`/v1/webhooks/${enc(webhookId)}/logs/stream`, {
+    headers: { Accept: "text/event-stream", Authorization: `Bearer ${session.key() ?? ""}` },
+    credentials: "omit",
+    cache: "no-store",
+    signal,
+  });
+  if (!res.ok || !res.body) throw new ApiError(res.status, { code: `http_${res.status}`, message: res.statusText });
+  onOpen();
+  const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = "";
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) return;
+    buffer += value;
+    // Events end with a blank line; each has `event:` and `data:` lines.
+    let end: number;
+    while ((end = buffer.indexOf("\n\n")) >= 0) {
+      const block = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      const lines = block.split("\n");
+      if (!lines.includes("event: attempt")) continue;
+      const data = lines.find((l) => l.startsWith("data: "));
+      if (data) onAttempt(JSON.parse(data.slice(6)) as LogEntry);
+    }
+  }
+}
+
 export const api = {
   portalSession: () => call<PortalSession>("GET", "/v1/portal-sessions/current"),
   tenant: (key?: string) => call<Tenant>("GET", "/v1/tenant", undefined, key ?? session.key()),

@@ -13,6 +13,7 @@ export const en = {
   "common.never": "never",
   "language.label": "Language",
   // -- webhooks list, webhook page, log, replay, catalogue, tests --
+  "log.live": "● Live: new attempts show as they happen.",
   "editor.handshake": "CloudEvents handshake before saving",
   "editor.handshake.hint": "An OPTIONS request asks the receiver to allow this sender (WebHook-Allowed-Origin); its allowed rate becomes the rate limit.",
   "editor.scheme": "Signing",

@@ -12,6 +12,7 @@ export const ru: Messages = {
   "common.never": "никогда",
   "language.label": "Язык",
   // -- webhooks list, webhook page, log, replay, catalogue, tests --
+  "log.live": "● В реальном времени: новые попытки появляются сразу.",
   "editor.handshake": "Проверка CloudEvents перед сохранением",
   "editor.handshake.hint": "Запрос OPTIONS просит получателя разрешить этого отправителя (WebHook-Allowed-Origin); разрешённая им частота становится пределом частоты.",
   "editor.scheme": "Подпись",

@@ -2,7 +2,7 @@
 // control, succeeded, failed, cancelled), its attempts with the headers each sent and got,
 // and a replay of a finished one that the row then follows to its end.
 import { useEffect, useState } from "preact/hooks";
-import { api, type Attempt, type Delivery, type DeliveryFilter, type Webhook } from "../../api";
+import { api, followLog, type Attempt, type Delivery, type DeliveryFilter, type Webhook } from "../../api";
 import { plural, t, type MessageKey } from "../../i18n";
 import { clock, codeClass, ErrorBanner, errorText, ms, Notice, Pager, useCursorPages, useLoad, useReadOnly, when } from "../../ui";
 
@@ -225,12 +225,34 @@ export function Deliveries({ webhook }: { webhook: Webhook }) {
   };
   const { data, error, reload } = useLoad(() => api.deliveries(webhook.id, filter), [webhook.id, applied, pages.cursor]);
   const { data: catalogue } = useLoad(() => api.eventTypes(), []);
-  // The first page follows new deliveries by itself.
+  // The first page follows new deliveries by itself: live from the log stream when one
+  // can be opened (each attempt reloads the page, at most every half second), and with a
+  // slow poll besides for what no attempt announces (a new delivery held back); without
+  // a stream (the tenant's are in use), a poll every 3 s.
+  const [streaming, setStreaming] = useState(false);
   useEffect(() => {
     if (!pages.first) return;
-    const timer = setInterval(() => void reload(), 3000);
+    const stop = new AbortController();
+    let pending: ReturnType<typeof setTimeout> | null = null;
+    const soon = () => {
+      pending ??= setTimeout(() => {
+        pending = null;
+        void reload();
+      }, 500);
+    };
+    followLog(webhook.id, soon, () => setStreaming(true), stop.signal)
+      .catch(() => {})
+      .finally(() => setStreaming(false));
+    return () => {
+      stop.abort();
+      if (pending) clearTimeout(pending);
+    };
+  }, [webhook.id, reload, pages.first]);
+  useEffect(() => {
+    if (!pages.first) return;
+    const timer = setInterval(() => void reload(), streaming ? 15000 : 3000);
     return () => clearInterval(timer);
-  }, [reload, pages.first]);
+  }, [reload, pages.first, streaming]);
   const set = (k: keyof typeof EMPTY) => (e: Event) => setForm({ ...form, [k]: (e.currentTarget as HTMLInputElement).value });
   const filtered = Object.values(applied).some((v) => v !== "");
 
@@ -297,6 +319,11 @@ export function Deliveries({ webhook }: { webhook: Webhook }) {
         </button>
       </form>
       <ErrorBanner error={error} />
+      {streaming && (
+        <p class="muted small" data-testid="log-live">
+          {t("log.live")}
+        </p>
+      )}
       {data && data.items.length === 0 && <p class="empty">{filtered ? t("log.noneMatch") : t("log.none")}</p>}
       {data && data.items.length > 0 && (
         <ul class="log" aria-label={t("log.listLabel")}>
