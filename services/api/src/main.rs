@@ -15,7 +15,10 @@ async fn main() -> anyhow::Result<()> {
     let command = std::env::args().nth(1).unwrap_or_else(|| "serve".into());
     // The document the clients are generated from: no settings, database or network.
     if command == "openapi" {
-        println!("{}", serde_json::to_string_pretty(&hookrelay_api::openapi::document())?);
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&hookrelay_api::openapi::document())?
+        );
         return Ok(());
     }
     let settings = Settings::load()?;

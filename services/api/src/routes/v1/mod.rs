@@ -21,7 +21,9 @@ pub fn configure(cfg: &mut web::ServiceConfig, max_event_bytes: usize) {
     cfg.service(
         web::scope("/v1")
             .service(web::resource("/openapi.json").route(web::get().to(crate::openapi::serve)))
-            .service(web::resource("/asyncapi.json").route(web::get().to(crate::asyncapi::get_asyncapi)))
+            .service(
+                web::resource("/asyncapi.json").route(web::get().to(crate::asyncapi::get_asyncapi)),
+            )
             .configure(tenants::configure)
             .configure(api_keys::configure)
             .configure(webhook_tests::configure)
