@@ -12,6 +12,7 @@ run:
 ## Leftovers are removed before and after (a broker left with hundreds of a run's
 ## queues stopped accepting connections).
 test: services clean-test console-deps
+	cargo build --workspace --bins
 	cargo test --workspace --all-targets; status=$$?; scripts/clean-test-leftovers.sh; exit $$status
 
 ## rustfmt check + clippy with warnings denied.

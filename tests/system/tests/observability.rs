@@ -17,7 +17,8 @@ const WAIT: Duration = Duration::from_secs(30);
 
 fn binary(name: &str) -> PathBuf {
     // The workspace's binaries land in the profile directory, the parent of this test's
-    // `deps/`; `cargo test --workspace --all-targets` (`make test`) builds them.
+    // `deps/`. `make test` builds them first (`cargo build --workspace --bins`): a cold
+    // `cargo test` does not build a binary whose package has no integration test.
     let exe = std::env::current_exe().expect("the test's own path");
     let profile = exe
         .parent()
@@ -76,7 +77,7 @@ impl Env {
             .stderr(Stdio::null());
         Service(
             cmd.spawn()
-                .unwrap_or_else(|e| panic!("spawn {bin}: {e} (run `cargo test --workspace`)")),
+                .unwrap_or_else(|e| panic!("spawn {bin}: {e} (build it: `cargo build --workspace --bins`, as `make test` does)")),
         )
     }
 }
