@@ -79,7 +79,7 @@ new_key() {
 export HOOKRELAY_API_URL="$API"
 status=0
 echo "clients: python tests"
-HOOKRELAY_TOKEN=$(new_key python) PYTHONPATH=clients/python "$VENV/bin/pytest" -q clients/python/tests || status=1
+HOOKRELAY_TOKEN=$(new_key python) PYTHONPATH=clients/python "$VENV/bin/pytest" -q -p no:cacheprovider clients/python/tests || status=1
 echo "clients: typescript tests"
 (cd clients/typescript && HOOKRELAY_TOKEN=$(new_key typescript) npm test --silent) || status=1
 exit $status
