@@ -228,7 +228,14 @@ impl TransportFailure {
     /// Classifies an attempt's error text (`None`: the attempt has no error). The texts
     /// are reqwest's and hyper's chains, and the sender's own refusals.
     pub fn of(error: Option<&str>) -> Option<Self> {
-        let e = error?.to_ascii_lowercase();
+        let mut e = error?.to_ascii_lowercase();
+        // reqwest names the URL ("... for url (https://timeout.example/tls): ..."): a word
+        // in it must not decide the kind.
+        if let Some(start) = e.find("for url (") {
+            if let Some(len) = e[start..].find("): ") {
+                e.replace_range(start..start + len + 1, "");
+            }
+        }
         let has = |needle: &str| e.contains(needle);
         Some(
             if has("not a public address") || has("resolves to no public address") {
@@ -269,7 +276,7 @@ mod tests {
     fn transport_errors_are_named_in_plain_words() {
         use TransportFailure::*;
         #[rustfmt::skip]
-        let rows: [(Option<&str>, Option<TransportFailure>); 10] = [
+        let rows: [(Option<&str>, Option<TransportFailure>); 11] = [
             (None, None),
             (Some("error sending request for url (http://127.0.0.1:9/): client error (Connect): tcp connect error: Connection refused (os error 111)"), Some(ConnectionRefused)),
             (Some("error sending request for url (http://x/): operation timed out"), Some(Timeout)),
@@ -280,6 +287,7 @@ mod tests {
             (Some("http:// targets are refused (delivery.require_https)"), Some(HttpsRequired)),
             (Some("not sent: stored webhook headers is corrupt"), Some(NotSent)),
             (Some("something new"), Some(Other)),
+            (Some("error sending request for url (https://timeout.example/tls/handshake): client error (Connect): tcp connect error: Connection refused (os error 111)"), Some(ConnectionRefused)),
         ];
         for (error, kind) in rows {
             assert_eq!(TransportFailure::of(error), kind, "{error:?}");

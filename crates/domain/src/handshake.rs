@@ -56,14 +56,20 @@ pub enum AllowedRate {
 }
 
 impl AllowedRate {
-    /// The webhook's rate limit after the handshake, from the one it asked with.
+    /// The webhook's rate limit after the handshake, from the one it asked with: the
+    /// receiver may lower it (never raise it); a rate granted to a webhook without a
+    /// limit becomes its limit.
     pub fn apply(self, asked: Option<RateLimit>) -> Option<RateLimit> {
         match self {
-            AllowedRate::Unlimited => None,
-            AllowedRate::Unstated => asked,
-            // Within RateLimit's range: `judge` only grants 1..=MAX_RATE_LIMIT.
+            AllowedRate::Unlimited | AllowedRate::Unstated => asked,
             AllowedRate::PerMinute(n) => {
-                RateLimit::parse(i64::from(n), Some(RatePeriod::Minute)).ok()
+                let lower = requested_rate_per_minute(asked).is_none_or(|mine| n < mine);
+                if lower {
+                    // Within RateLimit's range: `judge` only grants 1..=MAX_RATE_LIMIT.
+                    RateLimit::parse(i64::from(n), Some(RatePeriod::Minute)).ok()
+                } else {
+                    asked
+                }
             }
         }
     }
@@ -167,12 +173,21 @@ mod tests {
         for (l, want) in asked {
             assert_eq!(requested_rate_per_minute(l), want, "{l:?}");
         }
-        let mine = limit(10, RatePeriod::Second);
-        assert_eq!(AllowedRate::Unstated.apply(mine), mine);
-        assert_eq!(AllowedRate::Unlimited.apply(mine), None);
-        assert_eq!(
-            AllowedRate::PerMinute(30).apply(mine),
-            limit(30, RatePeriod::Minute)
-        );
+        // Granted: the receiver lowers a limit, never raises or removes it.
+        let ten_a_second = limit(10, RatePeriod::Second); // 600 a minute
+        let ten_a_minute = limit(10, RatePeriod::Minute);
+        #[rustfmt::skip]
+        let granted = [
+            (AllowedRate::Unstated, ten_a_second, ten_a_second),
+            (AllowedRate::Unlimited, ten_a_second, ten_a_second),
+            (AllowedRate::Unlimited, None, None),
+            (AllowedRate::PerMinute(30), ten_a_second, limit(30, RatePeriod::Minute)),
+            (AllowedRate::PerMinute(120), ten_a_minute, ten_a_minute),
+            (AllowedRate::PerMinute(10), ten_a_minute, ten_a_minute),
+            (AllowedRate::PerMinute(30), None, limit(30, RatePeriod::Minute)),
+        ];
+        for (allowed, asked, want) in granted {
+            assert_eq!(allowed.apply(asked), want, "{allowed:?} of {asked:?}");
+        }
     }
 }

@@ -27,7 +27,11 @@ pub fn event_type_pattern() -> String {
 }
 
 /// A signing secret: `whsec_` and the standard base64 of 24 to 64 bytes.
-pub const SECRET_PATTERN: &str = r"^(?:whsec_(?:(?:[A-Za-z0-9+/]{4}){8,21}|(?:[A-Za-z0-9+/]{4}){8,20}[A-Za-z0-9+/]{2}[AEIMQUYcgkosw048]=|(?:[A-Za-z0-9+/]{4}){8,21}[A-Za-z0-9+/][AQgw]==)|whsk_(?:(?:[A-Za-z0-9+/]{4}){10}[A-Za-z0-9+/]{2}[AEIMQUYcgkosw048]=|(?:[A-Za-z0-9+/]{4}){21}[A-Za-z0-9+/][AQgw]==))$";
+pub const SECRET_PATTERN: &str = r"^whsec_(?:(?:[A-Za-z0-9+/]{4}){8,21}|(?:[A-Za-z0-9+/]{4}){8,20}[A-Za-z0-9+/]{2}[AEIMQUYcgkosw048]=|(?:[A-Za-z0-9+/]{4}){8,21}[A-Za-z0-9+/][AQgw]==)$";
+
+/// A webhook's signing key: an HMAC secret (as [`SECRET_PATTERN`]) or an ed25519 key
+/// (`whsk_` and the standard base64 of 32 or 64 bytes).
+pub const SIGNING_KEY_PATTERN: &str = r"^(?:whsec_(?:(?:[A-Za-z0-9+/]{4}){8,21}|(?:[A-Za-z0-9+/]{4}){8,20}[A-Za-z0-9+/]{2}[AEIMQUYcgkosw048]=|(?:[A-Za-z0-9+/]{4}){8,21}[A-Za-z0-9+/][AQgw]==)|whsk_(?:(?:[A-Za-z0-9+/]{4}){10}[A-Za-z0-9+/]{2}[AEIMQUYcgkosw048]=|(?:[A-Za-z0-9+/]{4}){21}[A-Za-z0-9+/][AQgw]==))$";
 
 /// A webhook URL: http or https.
 pub const URL_PATTERN: &str = "^[Hh][Tt][Tt][Pp][Ss]?://";
@@ -90,12 +94,21 @@ mod openapi {
     named!(
         Secret,
         text(
-            "A signing secret: `whsec_` and the standard base64 of 24 to 64 bytes (HMAC), or \
-             `whsk_` and the standard base64 of an ed25519 seed (32 bytes, or 64 with its \
-             public key).",
+            "A signing secret: `whsec_` and the standard base64 of 24 to 64 bytes.",
             38,
             94,
             SECRET_PATTERN.to_string()
+        )
+    );
+    named!(
+        SigningKey,
+        text(
+            "A webhook's signing key: an HMAC secret (`whsec_` and the standard base64 of 24 \
+             to 64 bytes), or an ed25519 key (`whsk_` and the standard base64 of its 32-byte \
+             seed, or 64 bytes with its public key).",
+            38,
+            94,
+            SIGNING_KEY_PATTERN.to_string()
         )
     );
     /// A catalogue preset's name: one of [`crate::presets::PRESETS`].
@@ -208,7 +221,9 @@ mod tests {
 
     #[test]
     fn secrets() {
-        let parse = |s: &str| WebhookSecret::parse(s).is_ok();
+        let parse = |s: &str| {
+            WebhookSecret::parse(s).is_ok_and(|k| k.scheme() == crate::SignatureScheme::HmacSha256)
+        };
         let of = |bytes: usize| {
             format!(
                 "whsec_{}",
@@ -233,6 +248,12 @@ mod tests {
             )
         };
         let (s31, s32, s33, s64) = (sk(31), sk(32), sk(33), sk(64));
+        // The HMAC secret's pattern refuses any ed25519 key; the signing key's takes both.
+        assert!(!regex::Regex::new(SECRET_PATTERN)
+            .expect("compiles")
+            .is_match(&s32));
+        let parse = |s: &str| WebhookSecret::parse(s).is_ok();
+        agree(SIGNING_KEY_PATTERN, parse, &examples, &[], &[]);
         let ed25519 = [
             (s32.as_str(), true),
             (s31.as_str(), false),
@@ -240,7 +261,7 @@ mod tests {
             ("whsk_", false),
         ];
         // 64 bytes whose second half is not the seed's public key: only the parser knows.
-        agree(SECRET_PATTERN, parse, &ed25519, &[s64.as_str()], &[]);
+        agree(SIGNING_KEY_PATTERN, parse, &ed25519, &[s64.as_str()], &[]);
     }
 
     #[test]

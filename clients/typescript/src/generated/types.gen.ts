@@ -317,7 +317,7 @@ export type CreateWebhookRequest = {
      * each 1 s to 24 h. Default: the installation's schedule (5, 25, 125).
      */
     retry_schedule_secs?: Array<number> | null;
-    secret?: null | Secret;
+    secret?: null | SigningKey;
     signature_profile?: null | SignatureProfile;
     signature_scheme?: null | SignatureScheme;
     /**
@@ -788,7 +788,7 @@ export type RotateSecretRequest = {
      * default `delivery.secret_grace_secs`, 86400).
      */
     grace_secs?: number | null;
-    secret?: null | Secret;
+    secret?: null | SigningKey;
     signature_scheme?: null | SignatureScheme;
 };
 
@@ -811,7 +811,7 @@ export type RotatedSecretResponse = {
 };
 
 /**
- * A signing secret: `whsec_` and the standard base64 of 24 to 64 bytes (HMAC), or `whsk_` and the standard base64 of an ed25519 seed (32 bytes, or 64 with its public key).
+ * A signing secret: `whsec_` and the standard base64 of 24 to 64 bytes.
  */
 export type Secret = string;
 
@@ -825,6 +825,11 @@ export type SignatureProfile = 'standard' | 'x-webhook';
  * How a webhook's deliveries are signed.
  */
 export type SignatureScheme = 'hmac-sha256' | 'ed25519';
+
+/**
+ * A webhook's signing key: an HMAC secret (`whsec_` and the standard base64 of 24 to 64 bytes), or an ed25519 key (`whsk_` and the standard base64 of its 32-byte seed, or 64 bytes with its public key).
+ */
+export type SigningKey = string;
 
 /**
  * One interval of the chart.
@@ -908,7 +913,7 @@ export type TestUrlRequest = {
         [key: string]: unknown;
     } | null;
     payload_format?: null | PayloadFormat;
-    secret?: null | Secret;
+    secret?: null | SigningKey;
     signature_profile?: null | SignatureProfile;
     url: Url;
 };

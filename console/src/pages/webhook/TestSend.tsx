@@ -30,7 +30,9 @@ function exampleOf(name: string, catalogue: EventType[]): string {
 export function TestSend({ webhook, onClose }: { webhook: Webhook; onClose: () => void }) {
   const { data: catalogue } = useLoad(() => api.eventTypes(), []);
   const types = candidates(webhook, catalogue ?? []);
-  const [eventType, setEventType] = useState(types[0]);
+  const [picked, setEventType] = useState<string | null>(null);
+  // Until the reader picks one, the first type (which changes once the catalogue loads).
+  const eventType = picked !== null && types.includes(picked) ? picked : types[0];
   const [payload, setPayload] = useState<string | null>(null);
   const [payloadError, setPayloadError] = useState<string | null>(null);
   const [result, setResult] = useState<TestResult | null>(null);

@@ -11,12 +11,15 @@ use hookrelay_web::error::{ApiError, Rejection};
 use crate::state::AppState;
 
 /// Runs the handshake against `url`, asking for the rate of `rate_limit`; the rate the
-/// receiver allowed, or the 422.
+/// receiver allowed, or the 422. Counted as a test send of `tenant_id` (it is one request
+/// to a URL the tenant chose, and says what came back).
 pub async fn run(
     state: &AppState,
+    tenant_id: uuid::Uuid,
     url: &WebhookUrl,
     rate_limit: Option<RateLimit>,
 ) -> Result<AllowedRate, ApiError> {
+    state.admit_test_send(tenant_id)?;
     let answer = state
         .sender
         .handshake(url.url(), requested_rate_per_minute(rate_limit))

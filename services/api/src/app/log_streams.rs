@@ -6,8 +6,9 @@
 //! a fast one is logged after it, and the look-back (the delivery timeout and a margin)
 //! catches it; ids already sent are skipped. A poll sends at most [`POLL_LIMIT`] entries
 //! (the newest), so a stream of a very busy webhook is a sample past that rate. At most
-//! `api.log_streams_per_tenant` streams are open per tenant ([`LogStreams`]); every
-//! stream ends after [`STREAM_MAX`] (clients reconnect), so none outlives a deploy long.
+//! `api.log_streams_per_tenant` streams are open per tenant and [`STREAMS_PER_PROCESS`]
+//! in all, per API process ([`LogStreams`]); every stream ends after [`STREAM_MAX`]
+//! (clients reconnect), so none outlives a deploy long.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -26,6 +27,9 @@ pub const POLL_LIMIT: i64 = 100;
 pub const POLL_EVERY: Duration = Duration::from_secs(1);
 /// How long one stream stays open.
 pub const STREAM_MAX: Duration = Duration::from_secs(3600);
+/// Streams one API process keeps open, all tenants together (each polls once a second
+/// with a pooled connection).
+pub const STREAMS_PER_PROCESS: u32 = 256;
 
 /// The streams open per tenant, within a bound.
 #[derive(Clone)]
@@ -51,6 +55,9 @@ impl LogStreams {
     /// A place for one more stream of `tenant_id`, unless it has all of its own.
     pub fn open(&self, tenant_id: Uuid) -> Option<StreamSlot> {
         let mut open = self.open.lock().unwrap_or_else(|e| e.into_inner());
+        if open.values().sum::<u32>() >= STREAMS_PER_PROCESS {
+            return None;
+        }
         let n = open.entry(tenant_id).or_default();
         if *n >= self.per_tenant {
             return None;

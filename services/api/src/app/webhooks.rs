@@ -4,10 +4,8 @@
 //! webhook's first log entry.
 
 use hookrelay_core::repo::webhooks::{NewWebhook, WebhookPatch, WebhookRecord, WebhookRepo};
-use hookrelay_core::repo::GenericClient;
 use hookrelay_domain::delivery::WebhookTarget;
-use hookrelay_domain::flow::{RateLimit, RatePeriod};
-use hookrelay_domain::handshake::AllowedRate;
+use hookrelay_domain::flow::RateLimit;
 use hookrelay_domain::signing::check_profile;
 use hookrelay_domain::{SignatureProfile, WebhookUrl};
 use hookrelay_web::error::{ApiError, Rejection};
@@ -29,7 +27,7 @@ pub async fn create(
     trace: &str,
 ) -> Result<WebhookRecord, ApiError> {
     if new.handshake.is_some() {
-        let allowed = handshakes::run(state, &new.url, new.rate_limit).await?;
+        let allowed = handshakes::run(state, tenant_id, &new.url, new.rate_limit).await?;
         new.rate_limit = allowed.apply(new.rate_limit);
     }
     let tested = if test_first {
@@ -77,22 +75,27 @@ pub async fn create(
 
 /// Checks a change against the webhook as it is, where the change alone cannot say: the
 /// `x-webhook` profile needs an HMAC key, and a webhook with a handshake (or gaining one)
-/// must pass it at its new URL, whose granted rate then goes into the change.
+/// must pass it again when its URL or its rate limit changes, the receiver's rate then
+/// bounding the new one. Holds a connection only to read the webhook, not during the
+/// handshake.
 pub async fn check_update(
     state: &AppState,
-    client: &impl GenericClient,
     tenant_id: Uuid,
     id: Uuid,
     mut patch: WebhookPatch,
 ) -> Result<WebhookPatch, ApiError> {
     let to_x_webhook = patch.signature_profile == Some(SignatureProfile::XWebhook);
     let handshake_asked = matches!(patch.handshake, Some(Some(_)));
-    if !to_x_webhook && !handshake_asked && patch.url.is_none() {
+    let rate_changed = patch.rate_limit.is_some() || patch.rate_limit_period.is_some();
+    if !to_x_webhook && !handshake_asked && patch.url.is_none() && !rate_changed {
         return Ok(patch);
     }
-    let current = WebhookRepo::get(client, tenant_id, id)
-        .await?
-        .ok_or(ApiError::NotFound("webhook"))?;
+    let current = {
+        let client = state.pool.get().await?;
+        WebhookRepo::get(&client, tenant_id, id)
+            .await?
+            .ok_or(ApiError::NotFound("webhook"))?
+    };
     if to_x_webhook {
         check_profile(
             SignatureProfile::XWebhook,
@@ -101,27 +104,29 @@ pub async fn check_update(
         )?;
     }
     let handshake = patch.handshake.unwrap_or(current.handshake);
-    if handshake.is_some() && (handshake_asked || patch.url.is_some()) {
-        let url = match &patch.url {
-            Some(url) => url.clone(),
-            None => WebhookUrl::parse(&current.url)?,
-        };
-        let asked = match patch.rate_limit {
-            Some(Some(n)) => Some(RateLimit::parse(
-                i64::from(n),
-                Some(patch.rate_limit_period.unwrap_or(current.rate_limit_period)),
-            )?),
-            Some(None) => None,
-            None => current.flow.rate_limit,
-        };
-        match handshakes::run(state, &url, asked).await? {
-            AllowedRate::PerMinute(n) => {
-                patch.rate_limit = Some(Some(n));
-                patch.rate_limit_period = Some(RatePeriod::Minute);
-            }
-            AllowedRate::Unlimited => patch.rate_limit = Some(None),
-            AllowedRate::Unstated => {}
-        }
+    if handshake.is_none() || !(handshake_asked || patch.url.is_some() || rate_changed) {
+        return Ok(patch);
+    }
+    let url = match &patch.url {
+        Some(url) => url.clone(),
+        None => WebhookUrl::parse(&current.url)?,
+    };
+    let period = patch.rate_limit_period.unwrap_or(current.rate_limit_period);
+    let asked = match patch.rate_limit {
+        Some(Some(n)) => Some(RateLimit::parse(i64::from(n), Some(period))?),
+        Some(None) => None,
+        None => current
+            .flow
+            .rate_limit
+            .map(|r| RateLimit::parse(i64::from(r.count()), Some(period)))
+            .transpose()?,
+    };
+    let granted = handshakes::run(state, tenant_id, &url, asked)
+        .await?
+        .apply(asked);
+    if granted != asked {
+        patch.rate_limit = Some(granted.map(RateLimit::count));
+        patch.rate_limit_period = granted.map(RateLimit::period);
     }
     Ok(patch)
 }

@@ -170,6 +170,7 @@ async fn documented_patterns_are_the_domains() {
         ("EventTypeName", schema::event_type_pattern()),
         ("Url", schema::URL_PATTERN.to_string()),
         ("Secret", schema::SECRET_PATTERN.to_string()),
+        ("SigningKey", schema::SIGNING_KEY_PATTERN.to_string()),
     ];
     for (schema, field, name) in [
         ("CreateWebhookRequest", "name", "DisplayName"),
@@ -182,9 +183,9 @@ async fn documented_patterns_are_the_domains() {
         ("CreateWebhookRequest", "url", "Url"),
         ("UpdateWebhookRequest", "url", "Url"),
         ("TestUrlRequest", "url", "Url"),
-        ("CreateWebhookRequest", "secret", "Secret"),
-        ("RotateSecretRequest", "secret", "Secret"),
-        ("TestUrlRequest", "secret", "Secret"),
+        ("CreateWebhookRequest", "secret", "SigningKey"),
+        ("RotateSecretRequest", "secret", "SigningKey"),
+        ("TestUrlRequest", "secret", "SigningKey"),
         ("UpdateCallbackUrlRequest", "signing_secret", "Secret"),
     ] {
         let (referred, pattern) = named(schema, field);

@@ -117,7 +117,8 @@ async fn a_refused_handshake_saves_nothing_and_a_new_url_must_pass_it_again() {
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let view = s.get_json(&s.key, &format!("/v1/webhooks/{id}")).await;
     assert_eq!(view["url"], format!("{}/", open.url));
-    // One that allows any rate: the limit goes.
+    // One that allows any rate: the webhook keeps the limit it had (a receiver lowers a
+    // limit, never lifts it).
     let fast = Receiver::start().await;
     fast.allow_handshake(&[
         ("webhook-allowed-origin", "hookrelay"),
@@ -128,9 +129,27 @@ async fn a_refused_handshake_saves_nothing_and_a_new_url_must_pass_it_again() {
         .await;
     assert_eq!(res.status(), StatusCode::OK);
     let view: Value = res.json().await.expect("json");
-    assert!(view["rate_limit"].is_null(), "{view}");
+    assert_eq!(view["rate_limit"], 30, "{view}");
     assert_eq!(fast.received()[0].method, "OPTIONS");
+    assert_eq!(
+        fast.received()[0].header("webhook-request-rate"),
+        Some("30")
+    );
+    // A new rate is asked for too: the receiver may refuse it.
+    let res = s
+        .patch(
+            &format!("/v1/webhooks/{id}"),
+            &json!({"rate_limit": 100, "rate_limit_period": "minute"}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(fast.received().len(), 2, "the handshake ran again");
+    assert_eq!(
+        fast.received()[1].header("webhook-request-rate"),
+        Some("100")
+    );
     // Dropping the handshake: a URL change no longer asks.
+    let before = plain.received().len();
     let res = s
         .patch(
             &format!("/v1/webhooks/{id}"),
@@ -138,8 +157,9 @@ async fn a_refused_handshake_saves_nothing_and_a_new_url_must_pass_it_again() {
         )
         .await;
     assert_eq!(res.status(), StatusCode::OK);
-    assert!(
-        plain.received().iter().all(|r| r.method == "OPTIONS"),
-        "only the refused handshake reached it"
+    assert_eq!(
+        plain.received().len(),
+        before,
+        "no handshake reached the new URL"
     );
 }

@@ -2,7 +2,7 @@
 
 use actix_web::{web, HttpResponse};
 use hookrelay_core::repo::callback_tokens::{CallbackCredentials, CallbackTokenRepo};
-use hookrelay_domain::WebhookSecret;
+use hookrelay_domain::{SignatureScheme, ValidationError, WebhookSecret};
 use hookrelay_web::error::{ApiError, ErrorBody};
 use hookrelay_web::extract::JsonBody;
 use secrecy::ExposeSecret;
@@ -117,7 +117,16 @@ pub async fn update_callback_url(
     let secret = body
         .signing_secret
         .as_deref()
-        .map(|s| WebhookSecret::parse(s).map(|_| s))
+        .map(|s| {
+            // Callbacks are verified with HMAC: an ed25519 key is no secret to share.
+            WebhookSecret::parse(s).and_then(|k| match k.scheme() {
+                SignatureScheme::HmacSha256 => Ok(s),
+                SignatureScheme::Ed25519 => Err(ValidationError::new(
+                    "signing_secret",
+                    "must be an HMAC secret (`whsec_`), not an ed25519 key",
+                )),
+            })
+        })
         .transpose()
         .map_err(|e| ApiError::validation("signing_secret", e.message))?;
     let client = state.pool.get().await?;

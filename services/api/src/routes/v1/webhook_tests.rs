@@ -47,7 +47,7 @@ pub struct TestUrlRequest {
     #[schema(value_type = hookrelay_domain::schema::Url)]
     pub url: String,
     /// `whsec_...`; a throwaway secret is used when absent.
-    #[schema(value_type = Option<hookrelay_domain::schema::Secret>)]
+    #[schema(value_type = Option<hookrelay_domain::schema::SigningKey>)]
     pub secret: Option<String>,
     #[serde(default)]
     pub headers: BTreeMap<String, String>,

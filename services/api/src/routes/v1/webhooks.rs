@@ -76,7 +76,7 @@ pub struct CreateWebhookRequest {
     pub headers: Option<BTreeMap<String, String>>,
     /// `whsec_` + base64 of 24-64 bytes (HMAC), or `whsk_` + base64 of an ed25519 seed;
     /// generated when absent.
-    #[schema(value_type = Option<hookrelay_domain::schema::Secret>)]
+    #[schema(value_type = Option<hookrelay_domain::schema::SigningKey>)]
     pub secret: Option<String>,
     /// `hmac-sha256` (default): `v1,` signatures with a shared secret; `ed25519`:
     /// `v1a,` signatures, verified with the webhook's `public_key` (`whpk_...`). Must
@@ -363,7 +363,7 @@ const MAX_GRACE_SECS: u64 = 7 * 24 * 3600;
 #[serde(deny_unknown_fields)]
 pub struct RotateSecretRequest {
     /// The new secret (`whsec_...` or `whsk_...`); generated when absent.
-    #[schema(value_type = Option<hookrelay_domain::schema::Secret>)]
+    #[schema(value_type = Option<hookrelay_domain::schema::SigningKey>)]
     pub secret: Option<String>,
     /// The new key's scheme; default the webhook's current one. Switching schemes this
     /// way signs with both keys (`v1a,` and `v1,`) during the grace period.
@@ -704,6 +704,11 @@ pub async fn get_webhook_secret(
     let secret = WebhookRepo::secret(&client, auth.tenant_id, id.into_inner(), &state.cipher)
         .await?
         .ok_or(ApiError::NotFound("webhook"))?;
+    // An ed25519 signing key is needed by no receiver (they hold the public key): only
+    // the tenant's API key may read it, never a portal session.
+    if secret.scheme() == SignatureScheme::Ed25519 {
+        auth.require_api_key()?;
+    }
     Ok(HttpResponse::Ok().json(WebhookSecretResponse {
         secret: secret.expose().to_string(),
         public_key: secret.public_key(),
@@ -750,13 +755,15 @@ pub async fn update_webhook(
     JsonBody(body): JsonBody<UpdateWebhookRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let client = state.pool.get().await?;
     let mut body = body;
     if let Some(headers) = body.headers.take() {
+        let client = state.pool.get().await?;
         body.headers = Some(unmask_headers(&client, &state, auth.tenant_id, id, headers).await?);
     }
     let patch = parse_patch(&state, body).await?;
-    let patch = check_update(&state, &client, auth.tenant_id, id, patch).await?;
+    // Before taking a connection: a handshake waits on the receiver.
+    let patch = check_update(&state, auth.tenant_id, id, patch).await?;
+    let client = state.pool.get().await?;
     let unordered = patch.ordering == Some(OrderingMode::None);
     let record = WebhookRepo::update(&client, auth.tenant_id, id, patch, &state.cipher)
         .await?
@@ -851,7 +858,12 @@ pub async fn rotate_webhook_secret(
     let current = WebhookRepo::get(&client, auth.tenant_id, id)
         .await?
         .ok_or(ApiError::NotFound("webhook"))?;
-    let scheme = body.signature_scheme.or(Some(current.signature_scheme()));
+    // A key given decides its scheme (as on create); without one, the scheme asked for,
+    // else the webhook's.
+    let scheme = match (&body.secret, body.signature_scheme) {
+        (Some(_), asked) => asked,
+        (None, asked) => asked.or(Some(current.signature_scheme())),
+    };
     let secret = secret_of(body.secret.as_deref(), scheme)?;
     check_profile(
         current.signature_profile,
