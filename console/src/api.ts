@@ -244,7 +244,7 @@ export interface DeliveryDetail extends Delivery {
 }
 
 export interface DeliveryFilter {
-  status?: string;
+  status?: DeliveryStatus;
   event_type?: string;
   since?: string;
   until?: string;

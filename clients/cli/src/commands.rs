@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use eventsource_stream::Eventsource;
 use futures::StreamExt;
 use reqwest::Method;
@@ -96,6 +96,42 @@ pub enum Webhooks {
     },
 }
 
+/// A webhook's body format.
+#[derive(Clone, Copy, ValueEnum)]
+#[value(rename_all = "lowercase")]
+pub enum PayloadFormat {
+    Envelope,
+    Flat,
+    Wrapped,
+    Cloudevents,
+}
+
+/// How a webhook's deliveries are signed.
+#[derive(Clone, Copy, ValueEnum)]
+pub enum SignatureScheme {
+    #[value(name = "hmac-sha256")]
+    HmacSha256,
+    #[value(name = "ed25519")]
+    Ed25519,
+}
+
+/// A delivery's status.
+#[derive(Clone, Copy, ValueEnum)]
+#[value(rename_all = "lowercase")]
+pub enum DeliveryStatus {
+    Pending,
+    Succeeded,
+    Failed,
+    Cancelled,
+}
+
+/// The API's name of a value: clap's, which is the API's.
+fn api_name(v: impl ValueEnum) -> String {
+    v.to_possible_value()
+        .map(|p| p.get_name().to_string())
+        .unwrap_or_default()
+}
+
 #[derive(Args)]
 pub struct CreateWebhook {
     #[arg(long)]
@@ -107,12 +143,10 @@ pub struct CreateWebhook {
     event_types: Vec<String>,
     #[arg(long)]
     description: Option<String>,
-    /// envelope, flat, wrapped or cloudevents.
-    #[arg(long)]
-    payload_format: Option<String>,
-    /// hmac-sha256 or ed25519.
-    #[arg(long)]
-    signature_scheme: Option<String>,
+    #[arg(long, value_enum)]
+    payload_format: Option<PayloadFormat>,
+    #[arg(long, value_enum)]
+    signature_scheme: Option<SignatureScheme>,
     /// Create it disabled.
     #[arg(long)]
     disabled: bool,
@@ -158,9 +192,8 @@ pub enum Deliveries {
     List {
         #[arg(long)]
         webhook: Option<String>,
-        /// pending, succeeded, failed or cancelled.
-        #[arg(long)]
-        status: Option<String>,
+        #[arg(long, value_enum)]
+        status: Option<DeliveryStatus>,
         /// An event type or `prefix.*`.
         #[arg(long)]
         event_type: Option<String>,
@@ -279,7 +312,7 @@ pub async fn run(api: &Api, json_out: bool, command: Command) -> Result<(), CliE
                     "/v1/deliveries{}",
                     query(&[
                         ("webhook_id", webhook),
-                        ("status", status),
+                        ("status", status.map(api_name)),
                         ("event_type", event_type),
                         ("limit", Some(limit.to_string())),
                     ])
@@ -365,8 +398,8 @@ async fn webhooks(api: &Api, json_out: bool, command: Webhooks) -> Result<(), Cl
             let mut body = json!({"name": c.name, "url": c.url, "event_types": c.event_types, "enabled": !c.disabled});
             for (k, v) in [
                 ("description", c.description),
-                ("payload_format", c.payload_format),
-                ("signature_scheme", c.signature_scheme),
+                ("payload_format", c.payload_format.map(api_name)),
+                ("signature_scheme", c.signature_scheme.map(api_name)),
             ] {
                 if let Some(v) = v {
                     body[k] = json!(v);

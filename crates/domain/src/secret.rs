@@ -146,6 +146,30 @@ impl WebhookSecret {
         }
     }
 
+    /// The key a webhook signs with: the one `given` (of `scheme`, when one is named too),
+    /// else a fresh one of `scheme` (HMAC by default).
+    pub fn given_or_generated(
+        given: Option<&str>,
+        scheme: Option<SignatureScheme>,
+    ) -> Result<Self, ValidationError> {
+        match given {
+            Some(s) => {
+                let secret = Self::parse(s)?;
+                match scheme {
+                    Some(want) if want != secret.scheme() => Err(ValidationError::new(
+                        "secret",
+                        format!(
+                            "is not a {} key (`whsec_` is HMAC, `whsk_` ed25519)",
+                            want.as_str()
+                        ),
+                    )),
+                    _ => Ok(secret),
+                }
+            }
+            None => Ok(Self::generate_for(scheme.unwrap_or_default())),
+        }
+    }
+
     /// The `whsec_...` (or `whsk_...`) form shown to the user.
     pub fn expose(&self) -> &str {
         &self.text
@@ -251,6 +275,29 @@ mod ed25519_tests {
         let signature = Signature::from_slice(&raw).expect("64 bytes");
         assert!(verifying.verify(content, &signature).is_ok());
         assert!(verifying.verify(b"tampered", &signature).is_err());
+    }
+
+    #[test]
+    fn a_key_is_the_one_given_or_a_fresh_one_of_the_scheme() {
+        use SignatureScheme::*;
+        let hmac = WebhookSecret::generate();
+        let ed = WebhookSecret::generate_for(Ed25519);
+        #[rustfmt::skip]
+        let rows = [
+            (None, None, Ok(HmacSha256)),
+            (None, Some(Ed25519), Ok(Ed25519)),
+            (Some(hmac.expose()), None, Ok(HmacSha256)),
+            (Some(ed.expose()), None, Ok(Ed25519)),
+            (Some(ed.expose()), Some(Ed25519), Ok(Ed25519)),
+            (Some(hmac.expose()), Some(Ed25519), Err("secret")),
+            (Some("whsec_nope"), None, Err("secret")),
+        ];
+        for (given, scheme, want) in rows {
+            let got = WebhookSecret::given_or_generated(given, scheme)
+                .map(|k| k.scheme())
+                .map_err(|e| e.field);
+            assert_eq!(got, want.map_err(String::from), "{given:?} {scheme:?}");
+        }
     }
 
     #[test]

@@ -216,7 +216,7 @@ export function Deliveries({ webhook }: { webhook: Webhook }) {
   const [applied, setApplied] = useState(EMPTY);
   const pages = useCursorPages();
   const filter: DeliveryFilter = {
-    status: applied.status || undefined,
+    status: (applied.status || undefined) as DeliveryFilter["status"],
     event_type: applied.event_type || undefined,
     since: instant(applied.since),
     until: instant(applied.until),

@@ -14,12 +14,16 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use actix_web::web;
 use chrono::{DateTime, Utc};
+use futures::{Stream, StreamExt};
 use hookrelay_core::repo::attempts::{AttemptRepo, LogEntry, WebhookLogQuery};
+use hookrelay_core::report::ErrorChain;
 use hookrelay_web::error::ApiError;
 use uuid::Uuid;
 
 use crate::state::AppState;
+use crate::views::attempts::LogEntryResponse;
 
 /// Entries one poll sends at most.
 pub const POLL_LIMIT: i64 = 100;
@@ -30,6 +34,57 @@ pub const STREAM_MAX: Duration = Duration::from_secs(3600);
 /// Streams one API process keeps open, all tenants together (each polls once a second
 /// with a pooled connection).
 pub const STREAMS_PER_PROCESS: u32 = 256;
+
+/// Quiet polls before a keep-alive comment: it also tells the server a client has gone
+/// (a write fails), which frees the stream's place.
+const KEEP_ALIVE_POLLS: u32 = 5;
+
+/// The server-sent events of one stream: a comment at once (the client knows it is
+/// open), then an `attempt` event per entry a poll finds (the log entry as JSON, its id
+/// as the event id) and a `: keep-alive` comment after [`KEEP_ALIVE_POLLS`] quiet polls,
+/// until [`STREAM_MAX`].
+pub fn events(
+    state: web::Data<AppState>,
+    follower: Follower,
+) -> impl Stream<Item = Result<web::Bytes, actix_web::Error>> {
+    let opened = std::time::Instant::now();
+    let first = futures::stream::once(async {
+        Ok::<_, actix_web::Error>(web::Bytes::from_static(b": following\n\n"))
+    });
+    let rest = futures::stream::unfold(
+        (follower, state, 0u32),
+        move |(mut f, state, idle)| async move {
+            if opened.elapsed() >= STREAM_MAX {
+                return None;
+            }
+            tokio::time::sleep(POLL_EVERY).await;
+            let chunk = match f.poll(&state).await {
+                Ok(entries) => entries.into_iter().map(attempt_event).collect::<String>(),
+                Err(e) => {
+                    tracing::warn!(webhook = %f.webhook_id, error = %ErrorChain(&e), "a log stream's poll failed; it tries again");
+                    String::new()
+                }
+            };
+            let (chunk, idle) = match (chunk.is_empty(), idle + 1 >= KEEP_ALIVE_POLLS) {
+                (false, _) => (chunk, 0),
+                (true, true) => (": keep-alive\n\n".to_string(), 0),
+                (true, false) => (String::new(), idle + 1),
+            };
+            Some((Ok(web::Bytes::from(chunk)), (f, state, idle)))
+        },
+    );
+    first.chain(rest)
+}
+
+/// One entry as an `attempt` event.
+fn attempt_event(entry: LogEntry) -> String {
+    let view = LogEntryResponse::from(entry);
+    match serde_json::to_string(&view) {
+        Ok(data) => format!("event: attempt\nid: {}\ndata: {data}\n\n", view.id),
+        // A view always serialises; were it not to, no `data:` line is better than an empty one.
+        Err(_) => String::new(),
+    }
+}
 
 /// The streams open per tenant, within a bound.
 #[derive(Clone)]
@@ -107,10 +162,6 @@ impl Follower {
             sent: HashMap::new(),
             _slot: slot,
         }
-    }
-
-    pub fn webhook_id(&self) -> Uuid {
-        self.webhook_id
     }
 
     /// The attempts logged since the last poll, oldest first.

@@ -3,11 +3,12 @@
 //! configuration must pass before anything is saved, and is then logged as the new
 //! webhook's first log entry.
 
+use chrono::{DateTime, Utc};
 use hookrelay_core::repo::webhooks::{NewWebhook, WebhookPatch, WebhookRecord, WebhookRepo};
 use hookrelay_domain::delivery::WebhookTarget;
 use hookrelay_domain::flow::RateLimit;
 use hookrelay_domain::signing::check_profile;
-use hookrelay_domain::{SignatureProfile, WebhookUrl};
+use hookrelay_domain::{SignatureProfile, SignatureScheme, WebhookSecret, WebhookUrl};
 use hookrelay_web::error::{ApiError, Rejection};
 use uuid::Uuid;
 
@@ -129,4 +130,42 @@ pub async fn check_update(
         patch.rate_limit_period = granted.map(RateLimit::period);
     }
     Ok(patch)
+}
+
+/// Replaces a webhook's signing key by the one given, or a fresh one of `scheme` (by
+/// default the webhook's; a key given decides its own); the old one keeps signing for
+/// `grace_secs`. Returns the new key and when the old one stops.
+pub async fn rotate_secret(
+    state: &AppState,
+    tenant_id: Uuid,
+    id: Uuid,
+    given: Option<&str>,
+    scheme: Option<SignatureScheme>,
+    grace_secs: u64,
+) -> Result<(WebhookSecret, DateTime<Utc>), ApiError> {
+    let client = state.pool.get().await?;
+    let current = WebhookRepo::get(&client, tenant_id, id)
+        .await?
+        .ok_or(ApiError::NotFound("webhook"))?;
+    let scheme = match given {
+        Some(_) => scheme,
+        None => scheme.or(Some(current.signature_scheme())),
+    };
+    let secret = WebhookSecret::given_or_generated(given, scheme)?;
+    check_profile(
+        current.signature_profile,
+        secret.scheme(),
+        "signature_scheme",
+    )?;
+    let expires = WebhookRepo::rotate_secret(
+        &client,
+        tenant_id,
+        id,
+        &secret,
+        grace_secs as f64,
+        &state.cipher,
+    )
+    .await?
+    .ok_or(ApiError::NotFound("webhook"))?;
+    Ok((secret, expires))
 }

@@ -4,8 +4,6 @@
 
 use actix_web::http::header;
 use actix_web::{web, HttpResponse};
-use futures::StreamExt;
-use hookrelay_core::report::ErrorChain;
 
 use hookrelay_core::pagination::page_limit;
 use hookrelay_core::repo::attempts::{AttemptRepo, WebhookLogQuery};
@@ -17,11 +15,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::app::log_streams::{Follower, POLL_EVERY, STREAM_MAX};
-
-/// Quiet polls before a keep-alive comment: it also tells the server a client has gone
-/// (a write fails), which frees the stream's place.
-const KEEP_ALIVE_POLLS: u32 = 5;
+use crate::app::log_streams::{events, Follower};
 use crate::auth::TenantAuth;
 use crate::state::AppState;
 use crate::views::attempts::LogEntryResponse;
@@ -151,44 +145,10 @@ pub async fn stream_webhook_logs(
             retry_after_secs: 5,
         })?;
     let follower = Follower::new(&state, auth.tenant_id, id, slot);
-    let opened = std::time::Instant::now();
-    // The first chunk goes out at once, so the client knows the stream is open.
-    let first = futures::stream::once(async {
-        Ok::<_, actix_web::Error>(web::Bytes::from_static(b": following\n\n"))
-    });
-    let rest = futures::stream::unfold(
-        (follower, state, 0u32),
-        move |(mut f, state, idle)| async move {
-            if opened.elapsed() >= STREAM_MAX {
-                return None;
-            }
-            tokio::time::sleep(POLL_EVERY).await;
-            let chunk = match f.poll(&state).await {
-                Ok(entries) => entries
-                    .into_iter()
-                    .map(|e| {
-                        let view = LogEntryResponse::from(e);
-                        let data = serde_json::to_string(&view).unwrap_or_default();
-                        format!("event: attempt\nid: {}\ndata: {data}\n\n", view.id)
-                    })
-                    .collect::<String>(),
-                Err(e) => {
-                    tracing::warn!(webhook = %f.webhook_id(), error = %ErrorChain(&e), "a log stream's poll failed; it tries again");
-                    String::new()
-                }
-            };
-            let (chunk, idle) = match (chunk.is_empty(), idle + 1 >= KEEP_ALIVE_POLLS) {
-                (false, _) => (chunk, 0),
-                (true, true) => (": keep-alive\n\n".to_string(), 0),
-                (true, false) => (String::new(), idle + 1),
-            };
-            Some((Ok(web::Bytes::from(chunk)), (f, state, idle)))
-        },
-    );
     Ok(HttpResponse::Ok()
         .content_type("text/event-stream")
         .insert_header((header::CACHE_CONTROL, "no-cache"))
         // Proxies that buffer (nginx) pass it on as it comes.
         .insert_header(("x-accel-buffering", "no"))
-        .streaming(first.chain(rest)))
+        .streaming(events(state, follower)))
 }

@@ -27,7 +27,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::app::webhooks::{check_update, create};
+use crate::app::webhooks::{check_update, create, rotate_secret};
 use crate::auth::TenantAuth;
 use crate::request_span::RequestTrace;
 use crate::state::AppState;
@@ -483,7 +483,7 @@ async fn parse_new(
     let url = WebhookUrl::parse(&body.url)?;
     let event_types = parse_event_types("event_types", body.event_types)?;
     let headers = CustomHeaders::parse(body.headers.unwrap_or_default())?;
-    let secret = secret_of(body.secret.as_deref(), body.signature_scheme)?;
+    let secret = WebhookSecret::given_or_generated(body.secret.as_deref(), body.signature_scheme)?;
     let signature_profile = body.signature_profile.unwrap_or_default();
     check_profile(signature_profile, secret.scheme(), "signature_profile")?;
     state.check_url(&url).await?;
@@ -515,30 +515,6 @@ async fn parse_new(
         signature_profile,
         handshake: body.handshake,
     })
-}
-
-/// The key a webhook signs with: the one given (of `scheme`, when named too), else a
-/// fresh one of `scheme` (HMAC by default).
-fn secret_of(
-    given: Option<&str>,
-    scheme: Option<SignatureScheme>,
-) -> Result<WebhookSecret, ValidationError> {
-    match given {
-        Some(s) => {
-            let secret = WebhookSecret::parse(s)?;
-            match scheme {
-                Some(want) if want != secret.scheme() => Err(ValidationError::new(
-                    "secret",
-                    format!(
-                        "is not a {} key (`whsec_` is HMAC, `whsk_` ed25519)",
-                        want.as_str()
-                    ),
-                )),
-                _ => Ok(secret),
-            }
-        }
-        None => Ok(WebhookSecret::generate_for(scheme.unwrap_or_default())),
-    }
 }
 
 async fn parse_patch(
@@ -853,23 +829,6 @@ pub async fn rotate_webhook_secret(
     id: web::Path<Uuid>,
     JsonBody(body): JsonBody<RotateSecretRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    let client = state.pool.get().await?;
-    let current = WebhookRepo::get(&client, auth.tenant_id, id)
-        .await?
-        .ok_or(ApiError::NotFound("webhook"))?;
-    // A key given decides its scheme (as on create); without one, the scheme asked for,
-    // else the webhook's.
-    let scheme = match (&body.secret, body.signature_scheme) {
-        (Some(_), asked) => asked,
-        (None, asked) => asked.or(Some(current.signature_scheme())),
-    };
-    let secret = secret_of(body.secret.as_deref(), scheme)?;
-    check_profile(
-        current.signature_profile,
-        secret.scheme(),
-        "signature_scheme",
-    )?;
     let grace = body
         .grace_secs
         .unwrap_or(state.settings.delivery.secret_grace_secs);
@@ -880,16 +839,15 @@ pub async fn rotate_webhook_secret(
         )
         .into());
     }
-    let expires = WebhookRepo::rotate_secret(
-        &client,
+    let (secret, expires) = rotate_secret(
+        &state,
         auth.tenant_id,
-        id,
-        &secret,
-        grace as f64,
-        &state.cipher,
+        id.into_inner(),
+        body.secret.as_deref(),
+        body.signature_scheme,
+        grace,
     )
-    .await?
-    .ok_or(ApiError::NotFound("webhook"))?;
+    .await?;
     Ok(HttpResponse::Ok().json(RotatedSecretResponse {
         secret: secret.expose().to_string(),
         public_key: secret.public_key(),
