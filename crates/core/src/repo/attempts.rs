@@ -235,6 +235,15 @@ fn attempt_of(r: &Row) -> Result<Attempt, CorruptValue> {
     })
 }
 
+/// SQL subquery of `column` of the latest attempt (not a test send) of the webhook whose
+/// id is the SQL expression `webhook` (one index range of `delivery_attempts_webhook`).
+pub(super) fn latest_attempt_sql(column: &str, webhook: &str) -> String {
+    format!(
+        "(SELECT a.{column} FROM delivery_attempts a WHERE a.webhook_id = {webhook} AND NOT a.test \
+         ORDER BY a.started_at DESC, a.id DESC LIMIT 1)"
+    )
+}
+
 /// Reads a header list column.
 fn headers_of(r: &Row, column: &'static str) -> Result<Option<HeaderList>, CorruptValue> {
     r.get::<_, Option<serde_json::Value>>(column)

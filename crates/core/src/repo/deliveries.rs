@@ -15,6 +15,7 @@ use uuid::Uuid;
 use super::lanes::{replay_update, LANES_CTE};
 use super::{report_corrupt, Filters, GenericClient};
 use crate::db::DbError;
+use crate::fanout::pattern_covers_sql;
 use crate::outbox::Unpublished;
 use crate::pagination::{split_page, time_cursor, Cursor, ListError};
 use crate::secrets::SecretCipher;
@@ -455,8 +456,8 @@ impl DeliveryRepo {
         f.and_if(&status, |p| format!("d.status = {p}"));
         f.and_if(&event_type, |p| {
             format!(
-                "EXISTS (SELECT 1 FROM events e WHERE e.id = d.event_id AND ({p} = '*' OR e.event_type = {p} \
-                 OR (right({p}, 2) = '.*' AND starts_with(e.event_type, left({p}, -1)))))"
+                "EXISTS (SELECT 1 FROM events e WHERE e.id = d.event_id AND {})",
+                pattern_covers_sql(&format!("{p}::text"), "e.event_type")
             )
         });
         f.and_if(&q.since, |p| format!("d.created_at >= {p}"));

@@ -198,12 +198,14 @@ impl StatsRepo {
         }
         let rows = client
             .query(
-                "SELECT w.id, \
-                   (SELECT sum(successes)::float8 / NULLIF(sum(attempts), 0) FROM webhook_stats s \
-                    WHERE s.webhook_id = w.id AND s.minute >= date_trunc('minute', now() - interval '24 hours')), \
-                   (SELECT response_code FROM delivery_attempts a WHERE a.webhook_id = w.id AND NOT a.test \
-                    ORDER BY a.started_at DESC, a.id DESC LIMIT 1) \
-                 FROM unnest($1::uuid[]) AS w(id)",
+                &format!(
+                    "SELECT w.id, \
+                       (SELECT sum(successes)::float8 / NULLIF(sum(attempts), 0) FROM webhook_stats s \
+                        WHERE s.webhook_id = w.id AND s.minute >= date_trunc('minute', now() - interval '24 hours')), \
+                       {} \
+                     FROM unnest($1::uuid[]) AS w(id)",
+                    super::attempts::latest_attempt_sql("response_code", "w.id")
+                ),
                 &[&ids],
             )
             .await?;

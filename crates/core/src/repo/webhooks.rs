@@ -196,7 +196,7 @@ pub struct WebhookListQuery {
     /// Case-insensitive substring of the name or the URL.
     pub search: Option<String>,
     pub enabled: Option<bool>,
-    /// `Some(true)`: only failing webhooks ([`FAILING_SQL`]); `Some(false)`: only others.
+    /// `Some(true)`: only failing webhooks ([`failing_sql`]); `Some(false)`: only others.
     pub failing: Option<bool>,
     pub order: WebhookOrder,
     pub direction: Direction,
@@ -204,10 +204,14 @@ pub struct WebhookListQuery {
     pub cursor: Option<String>,
 }
 
-/// A webhook is failing when its circuit is not closed or its latest attempt failed.
-pub const FAILING_SQL: &str = "(circuit_state <> 'closed' OR COALESCE(( \
-       SELECT NOT a.succeeded FROM delivery_attempts a WHERE a.webhook_id = webhooks.id AND NOT a.test \
-       ORDER BY a.started_at DESC, a.id DESC LIMIT 1), false))";
+/// SQL condition: the webhook is failing, its circuit not closed or its latest attempt
+/// failed.
+fn failing_sql() -> String {
+    format!(
+        "(circuit_state <> 'closed' OR COALESCE(NOT {}, false))",
+        super::attempts::latest_attempt_sql("succeeded", "webhooks.id")
+    )
+}
 
 /// The filters of [`WebhookListQuery`] over parameters `$1` (tenant) to `$6`, in the
 /// order of `count`'s parameters.
@@ -218,8 +222,9 @@ fn list_filter_sql() -> String {
          AND ($3::text IS NULL OR strpos(lower(name), lower($3)) > 0) \
          AND ($4::bool IS NULL OR enabled = $4) \
          AND ($5::text IS NULL OR strpos(lower(name), lower($5)) > 0 OR strpos(lower(url), lower($5)) > 0) \
-         AND ($6::bool IS NULL OR {FAILING_SQL} = $6)",
+         AND ($6::bool IS NULL OR {failing} = $6)",
         event_match = pattern_match_sql("$2"),
+        failing = failing_sql(),
     )
 }
 
