@@ -323,11 +323,8 @@ impl WebhookSender {
             error: Some(why),
             ..HandshakeAnswer::default()
         };
-        if self.require_https && url.scheme() != "https" {
-            return refused("http:// targets are refused (delivery.require_https)".into());
-        }
-        if let Some(refusal) = self.refuse_literal_private(url) {
-            return refused(refusal);
+        if let Some(why) = self.refusal(url) {
+            return refused(why);
         }
         let mut request = self
             .client
@@ -364,12 +361,8 @@ impl WebhookSender {
         } = request;
         let started_at = Utc::now();
         let start = Instant::now();
-        if self.require_https && url.scheme() != "https" {
-            let why = "http:// targets are refused (delivery.require_https)".to_string();
+        if let Some(why) = self.refusal(url) {
             return SendResult::refused(started_at, start.elapsed(), why);
-        }
-        if let Some(refusal) = self.refuse_literal_private(url) {
-            return SendResult::refused(started_at, start.elapsed(), refusal);
         }
         let outcome = async {
             let mut response = self
@@ -439,6 +432,16 @@ impl WebhookSender {
                 }
             }
         }
+    }
+
+    /// Why nothing may be sent to `url` before any connection: http:// under
+    /// `delivery.require_https`, or a private IP literal. (Names are checked by the
+    /// resolver.) Deliveries and handshakes both ask.
+    fn refusal(&self, url: &reqwest::Url) -> Option<String> {
+        if self.require_https && url.scheme() != "https" {
+            return Some("http:// targets are refused (delivery.require_https)".into());
+        }
+        self.refuse_literal_private(url)
     }
 
     /// IP-literal URLs skip DNS, so the resolver guard cannot see them.
