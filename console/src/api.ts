@@ -461,8 +461,6 @@ export const api = {
   testWebhook: (id: string, body: { event_type?: string; payload?: unknown } = {}) =>
     call<TestResult>("POST", `/v1/webhooks/${enc(id)}/test`, body),
 
-  logs: (id: string, f: { status?: string; event_type?: string; cursor?: string | null; limit?: number }) =>
-    call<Page<LogEntry>>("GET", `/v1/webhooks/${enc(id)}/logs${query({ limit: 20, ...f })}`),
   stats: (id: string, window: string) => call<Stats>("GET", `/v1/webhooks/${enc(id)}/stats${query({ window })}`),
   pendingDeliveries: (webhookId: string) =>
     call<Page<Delivery>>("GET", `/v1/deliveries${query({ webhook_id: webhookId, status: "pending", limit: 20 })}`),
