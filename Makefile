@@ -2,7 +2,7 @@
 CARGO_TARGET_DIR ?= $(HOME)/.cache/hookrelay-target
 export CARGO_TARGET_DIR
 
-.PHONY: run test lint fmt migrate build release services clean-test bench $(BENCH_SCENARIOS) bench-scale bench-history bench-retention console console-check console-deps chaos check-api clients check-clients
+.PHONY: run test lint fmt migrate build release services clean-test bench $(BENCH_SCENARIOS) bench-table bench-scale bench-history bench-retention console console-check console-deps chaos check-api clients check-clients
 
 ## Start PostgreSQL/RabbitMQ if needed, migrate, run all three services (Ctrl-C stops).
 run:
@@ -39,6 +39,12 @@ $(BENCH_SCENARIOS):
 	@:
 
 ## One API and one dispatcher, then two of each, on this box (stop make run first).
+## Write the last full run's table (bench/results/summary.json) into the README and
+## docs/PERFORMANCE.md, between their bench:start/end markers.
+bench-table:
+	cargo build --release -p hookrelay-bench
+	$(CARGO_TARGET_DIR)/release/hookrelay-bench table --write README.md docs/PERFORMANCE.md
+
 bench-scale:
 	@scripts/scale-bench.sh
 

@@ -53,6 +53,7 @@ pub async fn round(
     let mut total = 0;
     let result = async {
         for table in Table::ALL {
+            RetentionRepo::summarize(&client, table).await?;
             loop {
                 if stop.is_cancelled() {
                     return Ok(());

@@ -20,6 +20,7 @@
 //! `bench/results/<prefix><scenario>.json`.
 
 mod noisy;
+mod report;
 
 use std::collections::HashMap;
 use std::net::TcpListener;
@@ -34,6 +35,8 @@ use hookrelay_domain::signing::verify_signature;
 use hookrelay_domain::WebhookSecret;
 use hookrelay_testkit::order::ArrivalOrder;
 use serde_json::{json, Value};
+
+use report::{percentile, Page};
 
 /// What one scenario does.
 #[derive(Debug, Clone)]
@@ -205,14 +208,6 @@ const PROCESSES: &[(&str, &[&str])] = &[
     ("bench", &["hookrelay-bench"]),
 ];
 
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return 0.0;
-    }
-    let idx = ((p / 100.0) * (sorted.len() - 1) as f64).round() as usize;
-    sorted[idx.min(sorted.len() - 1)]
-}
-
 /// The hops of one delivery, each from a histogram the services export
 /// (process, metric, label).
 const HOPS: [(&str, &str, &str); 7] = [
@@ -256,32 +251,9 @@ const HOPS: [(&str, &str, &str); 7] = [
 /// An accepted event: id, request started, 202 received, API milliseconds.
 type Accepted = (String, Instant, Instant, f64);
 
-/// `_sum` and `_count` of every histogram on a Prometheus page, and the value of every
-/// counter (`_total`, kept as its count), each over all label sets.
-fn metric_totals(page: &str) -> HashMap<String, (f64, f64)> {
-    let mut totals: HashMap<String, (f64, f64)> = HashMap::new();
-    for line in page.lines().filter(|l| !l.starts_with('#')) {
-        let Some((series, value)) = line.rsplit_once(' ') else {
-            continue;
-        };
-        let Ok(value) = value.parse::<f64>() else {
-            continue;
-        };
-        let name = series.split('{').next().unwrap_or(series);
-        if let Some(base) = name.strip_suffix("_sum") {
-            totals.entry(base.to_string()).or_default().0 += value;
-        } else if let Some(base) = name.strip_suffix("_count") {
-            totals.entry(base.to_string()).or_default().1 += value;
-        } else if name.ends_with("_total") {
-            totals.entry(name.to_string()).or_default().1 += value;
-        }
-    }
-    totals
-}
-
 /// Metric totals of every API and dispatcher process, in the order they were given
 /// (`None`: that process's `/metrics` could not be read).
-type Scrape = Vec<(&'static str, Option<HashMap<String, (f64, f64)>>)>;
+type Scrape = Vec<(&'static str, Option<Page>)>;
 
 /// The growth of one metric between two scrapes, summed over the processes of a kind
 /// read both times (`None`: none was). A histogram first seen in `after` counts from zero.
@@ -291,11 +263,37 @@ fn kind_growth(before: &Scrape, after: &Scrape, kind: &str, metric: &str) -> Opt
         .zip(after)
         .filter(|((k, _), _)| *k == kind)
         .filter_map(|((_, b), (_, a))| {
-            let (sum1, n1) = a.as_ref()?.get(metric).copied()?;
-            let (sum0, n0) = b.as_ref()?.get(metric).copied().unwrap_or_default();
+            let (sum1, n1) = a.as_ref()?.totals.get(metric).copied()?;
+            let (sum0, n0) = b.as_ref()?.totals.get(metric).copied().unwrap_or_default();
             Some((sum1 - sum0, n1 - n0))
         })
         .reduce(|x, y| (x.0 + y.0, x.1 + y.1))
+}
+
+/// The growth of one histogram's buckets between two scrapes, summed over the processes
+/// of a kind read both times.
+fn kind_bucket_growth(
+    before: &Scrape,
+    after: &Scrape,
+    kind: &str,
+    metric: &str,
+) -> Vec<(f64, f64)> {
+    let mut total: Vec<(f64, f64)> = Vec::new();
+    for ((_, b), (_, a)) in before.iter().zip(after).filter(|((k, _), _)| *k == kind) {
+        let (Some(b), Some(a)) = (b, a) else { continue };
+        let Some(after) = a.buckets.get(metric) else {
+            continue;
+        };
+        let before = b.buckets.get(metric).map(Vec::as_slice).unwrap_or_default();
+        for (le, n) in report::bucket_growth(before, after) {
+            match total.iter_mut().find(|(b, _)| *b == le) {
+                Some((_, count)) => *count += n,
+                None => total.push((le, n)),
+            }
+        }
+    }
+    total.sort_by(|a, b| a.0.total_cmp(&b.0));
+    total
 }
 
 /// How a scenario's work split over the processes of a kind: each one's share (0..1) of
@@ -307,7 +305,7 @@ fn shares(before: &Scrape, after: &Scrape, kind: &str, metric: &str) -> Vec<Valu
         .zip(after)
         .filter(|((k, _), _)| *k == kind)
         .map(|((_, b), (_, a))| {
-            let count = |t: &HashMap<String, (f64, f64)>| t.get(metric).map_or(0.0, |v| v.1);
+            let count = |t: &Page| t.totals.get(metric).map_or(0.0, |v| v.1);
             Some(count(a.as_ref()?) - count(b.as_ref()?))
         })
         .collect();
@@ -349,7 +347,7 @@ impl Run {
                 Ok(r) => r.text().await.ok(),
                 Err(_) => None,
             };
-            pages.push((process, page.map(|p| metric_totals(&p))));
+            pages.push((process, page.map(|p| Page::parse(&p))));
         }
         pages
     }
@@ -385,7 +383,8 @@ impl Run {
         Ok(key)
     }
 
-    async fn scenario(&self, sc: &Scenario) -> anyhow::Result<Value> {
+    /// Runs a scenario; returns its result and its (seconds in, e2e ms) samples.
+    async fn scenario(&self, sc: &Scenario) -> anyhow::Result<(Value, Vec<(f64, f64)>)> {
         self.receiver
             .fail_ratio
             .store(sc.fail_first_ratio, Ordering::Relaxed);
@@ -510,25 +509,34 @@ impl Run {
         // Resends can trail the last first arrival: count them once the receiver is quiet.
         settle(&self.receiver).await;
         let duplicates = self.receiver.duplicates.load(Ordering::Relaxed) - duplicates_before;
-        let hops: serde_json::Map<String, Value> = HOPS
-            .iter()
-            .filter_map(|(process, metric, label)| {
-                let (sum, n) = kind_growth(&metrics_before, &metrics_after, process, metric)?;
-                (n > 0.0).then(|| {
-                    let mean_ms = sum / n * 1000.0;
-                    (
-                        (*label).to_string(),
-                        json!((mean_ms * 1000.0).round() / 1000.0),
-                    )
-                })
-            })
-            .collect();
+        let mut hops = serde_json::Map::new();
+        let (mut hops_p99, mut hops_max) = (serde_json::Map::new(), serde_json::Map::new());
+        for (process, metric, label) in HOPS {
+            let Some((sum, n)) = kind_growth(&metrics_before, &metrics_after, process, metric)
+            else {
+                continue;
+            };
+            if n <= 0.0 {
+                continue;
+            }
+            hops.insert(label.to_string(), json!(report::round3(sum / n * 1000.0)));
+            let buckets = kind_bucket_growth(&metrics_before, &metrics_after, process, metric);
+            if let Some(p99) = report::bucket_quantile_ms(&buckets, 0.99) {
+                hops_p99.insert(label.to_string(), json!(report::round3(p99)));
+            }
+            // JSON has no infinity: past the last bound is `null`.
+            if let Some(max) = report::bucket_max_bound_ms(&buckets) {
+                hops_max.insert(label.to_string(), json!(max.is_finite().then_some(max)));
+            }
+        }
         // Two clocks per delivery: from the start of the POST /v1/events request (what a
         // caller sees), and from its 202 (the delivery path alone).
         let times: HashMap<&str, (Instant, Instant)> = events
             .iter()
             .map(|(id, sent, done, _)| (id.as_str(), (*sent, *done)))
             .collect();
+        // (seconds into the scenario the request started, e2e ms) of every delivery.
+        let mut samples: Vec<(f64, f64)> = Vec::new();
         let (mut e2e, mut after_202): (Vec<f64>, Vec<f64>) = self
             .receiver
             .arrivals
@@ -541,12 +549,22 @@ impl Run {
                             let ms = |t0: &Instant| {
                                 at.saturating_duration_since(*t0).as_secs_f64() * 1000.0
                             };
-                            (ms(sent), ms(done))
+                            (
+                                ms(sent),
+                                ms(done),
+                                sent.saturating_duration_since(started).as_secs_f64(),
+                            )
                         })
                     })
-                    .unzip()
+                    .collect::<Vec<_>>()
             })
-            .unwrap_or_default();
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(e2e, after, at)| {
+                samples.push((at, e2e));
+                (e2e, after)
+            })
+            .unzip();
         after_202.sort_by(f64::total_cmp);
         e2e.sort_by(f64::total_cmp);
         let mut api_ms: Vec<f64> = events.iter().map(|(_, _, _, ms)| *ms).collect();
@@ -569,7 +587,8 @@ impl Run {
             })
             .collect();
         let service_cpu: f64 = (0..4).map(per_1000).sum();
-        Ok(json!({
+        samples.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let result = json!({
             "scenario": sc.name,
             "webhooks": sc.webhooks,
             "events_accepted": events.len(),
@@ -583,8 +602,14 @@ impl Run {
             "drain_seconds": sc.pause_dispatcher.then_some(drain_secs),
             "e2e_ms": {"p50": percentile(&e2e, 50.0), "p90": percentile(&e2e, 90.0), "p99": percentile(&e2e, 99.0), "max": e2e.last().copied().unwrap_or(0.0)},
             "e2e_after_202_ms": {"p50": percentile(&after_202, 50.0), "p90": percentile(&after_202, 90.0), "p99": percentile(&after_202, 99.0)},
+            "e2e_percentiles_ms": report::percentile_curve(&e2e),
+            "timeline": report::timeline(&samples),
             "hops_mean_ms": hops,
-            "api_ms": {"p50": percentile(&api_ms, 50.0), "p99": percentile(&api_ms, 99.0)},
+            // From the services' histograms: p99 interpolated in its bucket, max as the
+            // upper bound of the highest bucket reached.
+            "hops_p99_ms": hops_p99,
+            "hops_max_at_most_ms": hops_max,
+            "api_ms": {"p50": percentile(&api_ms, 50.0), "p99": percentile(&api_ms, 99.0), "max": api_ms.last().copied().unwrap_or(0.0)},
             "cpu_seconds_per_1000_deliveries": cpu,
             "cpu_ms_per_delivery_api_dispatcher_postgres_rabbitmq": service_cpu,
             "duplicates": duplicates,
@@ -596,7 +621,8 @@ impl Run {
             "signatures_verified": self.receiver.verified.load(Ordering::Relaxed),
             "bad_signatures": self.receiver.bad_signatures.load(Ordering::Relaxed),
             "first_attempts_failed_on_purpose": self.receiver.failed_on_purpose.load(Ordering::Relaxed),
-        }))
+        });
+        Ok((result, samples))
     }
 }
 
@@ -672,9 +698,79 @@ fn print_row(r: &Value) {
     );
 }
 
+/// `hookrelay-bench table [SUMMARY] [--write FILE...]`: prints the Markdown table of a
+/// run's summary (default `bench/results/summary.json`), or writes it between the
+/// `<!-- bench:start/end -->` markers of each FILE.
+fn table(args: Vec<String>) -> anyhow::Result<()> {
+    let (files, rest): (Vec<&String>, Vec<&String>) = {
+        let at = args
+            .iter()
+            .position(|a| a == "--write")
+            .unwrap_or(args.len());
+        (
+            args[at..].iter().skip(1).collect(),
+            args[..at].iter().collect(),
+        )
+    };
+    let path = rest
+        .first()
+        .map_or("bench/results/summary.json", |s| s.as_str());
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("reading {path} (run make bench first)"))?;
+    let summary: Value =
+        serde_json::from_str(&text).with_context(|| format!("{path} is not a bench summary"))?;
+    let table = report::markdown_table(&summary);
+    if files.is_empty() {
+        print!("{table}");
+    }
+    for file in files {
+        report::replace_marked(std::path::Path::new(file), &table)?;
+        println!("wrote the table into {file}");
+    }
+    Ok(())
+}
+
+/// `hookrelay-bench compare LABEL=RESULT.json... --out PLOT.svg`: the e2e percentile
+/// curves of several runs of a scenario in one plot (before/after).
+fn compare(args: Vec<String>) -> anyhow::Result<()> {
+    let mut out = None;
+    let mut curves = Vec::new();
+    let mut args = args.into_iter();
+    while let Some(a) = args.next() {
+        if a == "--out" {
+            out = args.next();
+            continue;
+        }
+        let (label, path) = a.split_once('=').unwrap_or((a.as_str(), a.as_str()));
+        let text = std::fs::read_to_string(path).with_context(|| format!("reading {path}"))?;
+        let result: Value =
+            serde_json::from_str(&text).with_context(|| format!("{path} is not a bench result"))?;
+        let e2e = &result["e2e_ms"];
+        let label = format!(
+            "{label}: p50 {:.1}, p99 {:.1}, max {:.0} ms",
+            e2e["p50"].as_f64().unwrap_or(0.0),
+            e2e["p99"].as_f64().unwrap_or(0.0),
+            e2e["max"].as_f64().unwrap_or(0.0)
+        );
+        curves.push((label, result["e2e_percentiles_ms"].clone()));
+    }
+    let out = out.context("compare LABEL=RESULT.json... --out PLOT.svg")?;
+    std::fs::write(
+        &out,
+        report::curves_svg("e2e latency, before and after", &curves)?,
+    )?;
+    println!("wrote {out}");
+    Ok(())
+}
+
 #[actix_web::main]
 async fn main() -> anyhow::Result<()> {
-    let mut args = std::env::args().skip(1);
+    let mut args = std::env::args().skip(1).peekable();
+    match args.peek().map(String::as_str) {
+        Some("table") => return table(args.skip(1).collect()),
+        Some("compare") => return compare(args.skip(1).collect()),
+        _ => {}
+    }
     let mut quick = false;
     let mut apis = "http://127.0.0.1:8080".to_string();
     let mut api_metrics = "http://127.0.0.1:9091/metrics".to_string();
@@ -817,16 +913,26 @@ async fn main() -> anyhow::Result<()> {
         "cpu ms/d",
         "errors"
     );
+    let mut summary_rows = Vec::new();
     for sc in &chosen {
         settle(&run.receiver).await;
-        let result = run.scenario(sc).await?;
+        let (result, samples) = run.scenario(sc).await?;
         print_row(&result);
         if let Some(hops) = result["hops_mean_ms"].as_object().filter(|h| !h.is_empty()) {
-            let line: Vec<String> = hops
-                .iter()
-                .map(|(hop, ms)| format!("{hop} {:.2}", ms.as_f64().unwrap_or(0.0)))
-                .collect();
-            println!("         hops, mean ms: {}", line.join(" | "));
+            println!("         hops, ms (mean / p99 / max at most):");
+            for (hop, mean) in hops {
+                let bound = |key: &str| match result[key][hop].as_f64() {
+                    Some(ms) => format!("{ms:.2}"),
+                    None if result[key].get(hop).is_some() => "over the last bucket".into(),
+                    None => "-".into(),
+                };
+                println!(
+                    "           {hop:<38} {:>8.2} / {:>8} / {:>8}",
+                    mean.as_f64().unwrap_or(0.0),
+                    bound("hops_p99_ms"),
+                    bound("hops_max_at_most_ms")
+                );
+            }
         }
         let mut line = format!("         duplicates {}", result["duplicates"]);
         if sc.ordering_keys > 0 {
@@ -841,6 +947,18 @@ async fn main() -> anyhow::Result<()> {
         std::fs::write(
             format!("bench/results/{results_prefix}{}.json", sc.name),
             serde_json::to_string_pretty(&result)?,
+        )?;
+        std::fs::write(
+            format!("bench/results/{results_prefix}{}.svg", sc.name),
+            report::scenario_svg(&result, &samples)?,
+        )?;
+        summary_rows.push(report::summary_row(&result));
+    }
+    if !summary_rows.is_empty() {
+        report::write_summary(
+            std::path::Path::new("bench/results"),
+            &results_prefix,
+            &summary_rows,
         )?;
     }
     if !chosen.is_empty() {
