@@ -66,6 +66,8 @@ pub struct HttpSettings {
     pub body_timeout_ms: u64,
     /// Open connections per worker thread; beyond it new ones wait in the backlog.
     pub max_connections_per_worker: usize,
+    /// Worker threads serving requests; 0: one per CPU core.
+    pub workers: usize,
 }
 
 impl HttpSettings {

@@ -26,6 +26,8 @@ pub struct ServerLimits {
     /// Time a client has to send a request's head (408 after it).
     pub head_timeout: Duration,
     pub max_connections_per_worker: usize,
+    /// Worker threads (each with its own runtime); 0: one per CPU core.
+    pub workers: usize,
     /// How long in-flight requests may finish after SIGTERM.
     pub shutdown_timeout_secs: u64,
 }
@@ -45,7 +47,11 @@ where
     B: MessageBody + 'static,
 {
     let local_addr = listener.local_addr()?;
-    Ok(actix_server::Server::build()
+    let mut server = actix_server::Server::build();
+    if limits.workers > 0 {
+        server = server.workers(limits.workers);
+    }
+    Ok(server
         .max_concurrent_connections(limits.max_connections_per_worker)
         .shutdown_timeout(limits.shutdown_timeout_secs)
         .listen("http", listener, move || {

@@ -95,12 +95,13 @@ fn run(
     let body_timeout = BodyReadTimeout(settings.http.body_timeout());
     let head_timeout = settings.http.head_timeout();
     let max_connections = settings.http.max_connections_per_worker;
+    let workers = settings.http.workers;
+    let ingest_caps = settings.limits.ingest_caps();
     let metrics_access = MetricsAccess::new(&settings.telemetry);
     hookrelay_core::telemetry::set_event_type_labels(settings.telemetry.event_type_labels);
     let max_event_bytes = settings.api.max_event_bytes;
     let console_policy = crate::console::ConsolePolicy::new(&settings.api.console_frame_ancestors);
     let state = web::Data::new(AppState {
-        events: EventIngester::start(pool.clone(), settings.limits.ingest_caps()),
         sender: WebhookSender::new(
             settings.delivery.timeout(),
             settings.delivery.allow_private_targets,
@@ -125,14 +126,19 @@ fn run(
     let limits = ServerLimits {
         head_timeout,
         max_connections_per_worker: max_connections,
+        workers,
         shutdown_timeout_secs: 30,
     };
     let server = serve(listener, limits, move || {
+        // Each worker batches the events it receives on its own thread: a request, its
+        // batch and the answer never hop to another thread.
+        let events = web::Data::new(EventIngester::start(state.pool.clone(), ingest_caps));
         App::new()
             .wrap(json_errors())
             .wrap(TracingLogger::<RequestSpan>::new())
             .wrap(actix_web::middleware::from_fn(record_http_metrics))
             .app_data(state.clone())
+            .app_data(events)
             .app_data(readiness.clone())
             .app_data(body_limit)
             .app_data(body_timeout)

@@ -15,7 +15,6 @@ use hookrelay_web::limits::{AuthFailures, KeyedLimit};
 use uuid::Uuid;
 
 use crate::auth::KeyCache;
-use crate::ingest::EventIngester;
 
 /// What every handler can reach.
 pub struct AppState {
@@ -24,8 +23,6 @@ pub struct AppState {
     /// Publishes the jobs of committed work.
     pub outbox: Outbox,
     pub key_cache: KeyCache,
-    /// Records `POST /v1/events` in batches.
-    pub events: EventIngester,
     /// Sends test events, with the dispatcher's rules (timeout, no redirects, guard).
     pub sender: WebhookSender,
     pub limits: ApiLimits,

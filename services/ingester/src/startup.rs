@@ -74,6 +74,7 @@ impl Application {
         let limits = ServerLimits {
             head_timeout: settings.http.head_timeout(),
             max_connections_per_worker: settings.http.max_connections_per_worker,
+            workers: settings.http.workers,
             shutdown_timeout_secs: 30,
         };
         let server = serve(listener, limits, move || {

@@ -54,7 +54,9 @@ async fn an_event_fans_out_to_matching_enabled_webhooks() {
 async fn concurrent_events_of_several_tenants_each_get_their_own_fan_out() {
     // Concurrent requests are recorded together (one statement per batch): each must
     // still get its own event, its own tenant's deliveries and its own idempotent replay.
-    let app = spawn_app().await;
+    // Three workers, each batching its own requests: a key repeated on another worker
+    // meets the first event in another statement.
+    let app = spawn_app_with(|s| s.http.workers = 3).await;
     let a = app.create_tenant("a").await;
     let b = app.create_tenant("b").await;
     for name in ["a1", "a2"] {

@@ -1,5 +1,6 @@
 //! `/v1/events`: publish events, browse them and their deliveries.
 
+use crate::ingest::EventIngester;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use hookrelay_core::pagination::page_limit;
@@ -139,6 +140,7 @@ pub struct ListEventsParams {
 pub async fn create_event(
     auth: TenantAuth,
     state: web::Data<AppState>,
+    events: web::Data<EventIngester>,
     req: HttpRequest,
     trace: RequestTrace,
     RawJson(body): RawJson,
@@ -169,7 +171,7 @@ pub async fn create_event(
     let event_type = hookrelay_core::telemetry::event_type_label(event.event_type.as_str());
     let ingested = state
         .outbox
-        .committed(state.events.ingest(auth.tenant_id, event).await?);
+        .committed(events.ingest(auth.tenant_id, event).await?);
     metrics::counter!(
         "hookrelay_events_accepted_total",
         "event_type" => event_type
