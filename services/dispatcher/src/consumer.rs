@@ -118,13 +118,70 @@ async fn consume(
         }
     };
     let mut attached: HashMap<u16, String> = HashMap::new();
+    let served = serve(
+        settings,
+        scheduler,
+        owned,
+        running,
+        stop,
+        &channel,
+        &mut attached,
+        &tx,
+        &mut rx,
+    )
+    .await;
+    if let Err(e) = served {
+        // Close the connection we give up on. Left open it keeps its consumers and the
+        // messages it was sent and never acked: a shard queue has a single active
+        // consumer, so the broker would go on sending that shard to this dead one and
+        // never to the next (seen after a pause: 100,000 jobs waiting, none delivered).
+        // Closing hands every unacked message to the next consumer.
+        let closing = connection.close(320, "hookrelay-dispatcher: reattaching".into());
+        if tokio::time::timeout(Duration::from_secs(5), closing)
+            .await
+            .is_err()
+        {
+            tracing::warn!("closing the abandoned broker connection timed out");
+        }
+        return Err(e);
+    }
+    // Stop receiving on every queue, but keep the channel open: the jobs in flight still
+    // need their acks.
+    for tag in attached.values().chain(std::iter::once(&unsharded)) {
+        let _ = channel
+            .basic_cancel(tag.as_str().into(), BasicCancelOptions::default())
+            .await;
+    }
+    Ok(Some(OpenChannel {
+        _connection: connection,
+        _channel: channel,
+    }))
+}
+
+/// Receives and follows the owned shards until asked to stop (`Ok`) or the consumer
+/// fails (`Err`; the caller closes the connection).
+#[allow(clippy::too_many_arguments)]
+async fn serve(
+    settings: &ConsumerSettings,
+    scheduler: &Scheduler,
+    owned: &mut watch::Receiver<BTreeSet<u16>>,
+    running: &Arc<AtomicBool>,
+    stop: &CancellationToken,
+    channel: &lapin::Channel,
+    attached: &mut HashMap<u16, String>,
+    tx: &mpsc::Sender<Received>,
+    rx: &mut mpsc::Receiver<Received>,
+) -> Result<(), QueueError> {
+    let topology = &settings.topology;
     let serving = owned.borrow_and_update().clone();
-    follow(&channel, topology, scheduler, &serving, &mut attached, &tx).await?;
+    follow(channel, topology, scheduler, &serving, attached, tx).await?;
     running.store(true, Ordering::SeqCst);
     metrics::gauge!("hookrelay_consumer_running").set(1.0);
     tracing::info!(shards = ?serving, prefetch = settings.prefetch, "consuming");
     let mut last_delivery = std::time::Instant::now();
     let mut stall_check = tokio::time::interval(STALL_AFTER);
+    // After a pause (a stopped process, a frozen VM) one late tick, not a burst of them.
+    stall_check.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tokio::select! {
             // Shutting down (asked to, or the shard keeper has stopped).
@@ -134,10 +191,14 @@ async fn consume(
                     break;
                 }
                 let serving = owned.borrow_and_update().clone();
-                follow(&channel, topology, scheduler, &serving, &mut attached, &tx).await?;
+                follow(channel, topology, scheduler, &serving, attached, tx).await?;
             }
             _ = stall_check.tick() => {
-                let idle = last_delivery.elapsed() >= STALL_AFTER && scheduler.load() == (0, 0);
+                // Deliveries already received but not yet taken are not a stall: after a
+                // pause the tick and the deliveries are ready at once.
+                let idle = last_delivery.elapsed() >= STALL_AFTER
+                    && scheduler.load() == (0, 0)
+                    && rx.is_empty();
                 if idle {
                     let mut ready = 0;
                     let queues = attached
@@ -164,7 +225,7 @@ async fn consume(
                 }
             }
             received = rx.recv() => {
-                let Some(delivery) = received else { return Ok(None) };
+                let Some(delivery) = received else { return Err(QueueError::ConsumersEnded) };
                 let delivery = delivery?;
                 last_delivery = std::time::Instant::now();
                 let serving = owned.borrow().clone();
@@ -172,17 +233,7 @@ async fn consume(
             }
         }
     }
-    // Stop receiving on every queue, but keep the channel open: the jobs in flight still
-    // need their acks.
-    for tag in attached.values().chain(std::iter::once(&unsharded)) {
-        let _ = channel
-            .basic_cancel(tag.as_str().into(), BasicCancelOptions::default())
-            .await;
-    }
-    Ok(Some(OpenChannel {
-        _connection: connection,
-        _channel: channel,
-    }))
+    Ok(())
 }
 
 /// Attaches a consumer to `queue` whose messages go to `tx`; returns its tag.

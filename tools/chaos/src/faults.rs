@@ -12,6 +12,7 @@ use crate::system::{run, Service, Signal, System};
 pub enum Fault {
     DispatcherKill,
     DispatcherTerm,
+    DispatcherPause,
     ApiKill,
     BrokerStop,
     QueuePurge,
@@ -32,9 +33,10 @@ pub struct Scene<'a> {
 }
 
 impl Fault {
-    pub const ALL: [Fault; 9] = [
+    pub const ALL: [Fault; 10] = [
         Fault::DispatcherKill,
         Fault::DispatcherTerm,
+        Fault::DispatcherPause,
         Fault::ApiKill,
         Fault::BrokerStop,
         Fault::QueuePurge,
@@ -48,6 +50,7 @@ impl Fault {
         match self {
             Fault::DispatcherKill => "dispatcher-sigkill",
             Fault::DispatcherTerm => "dispatcher-sigterm",
+            Fault::DispatcherPause => "dispatcher-paused",
             Fault::ApiKill => "api-sigkill",
             Fault::BrokerStop => "broker-stop",
             Fault::QueuePurge => "queues-purged",
@@ -62,6 +65,7 @@ impl Fault {
         match self {
             Fault::DispatcherKill => "dispatcher SIGKILL under load, restarted",
             Fault::DispatcherTerm => "dispatcher SIGTERM under load (drains), restarted",
+            Fault::DispatcherPause => "dispatcher frozen (SIGSTOP) for 15 s under load, resumed",
             Fault::ApiKill => "API SIGKILL under load, restarted",
             Fault::BrokerStop => "RabbitMQ stopped (stop_app), started again",
             Fault::QueuePurge => "every queue of the installation purged",
@@ -80,6 +84,13 @@ impl Fault {
         match self {
             Fault::DispatcherKill => scene.system.stop(Service::Dispatcher, Signal::Kill).await,
             Fault::DispatcherTerm => scene.system.stop(Service::Dispatcher, Signal::Term).await,
+            Fault::DispatcherPause => {
+                // Longer than the consumer's stall check (10 s): the frozen process wakes to
+                // a late tick and a queue full of jobs, as after a VM pause or a long stop.
+                scene.system.signal(Service::Dispatcher, "-STOP")?;
+                tokio::time::sleep(std::time::Duration::from_secs(15)).await;
+                Ok(())
+            }
             Fault::ApiKill => scene.system.stop(Service::Api, Signal::Kill).await,
             Fault::BrokerStop => run("rabbitmqctl", &["-q", "stop_app"]).map(drop),
             Fault::QueuePurge => {
@@ -134,6 +145,10 @@ impl Fault {
             Fault::DispatcherKill | Fault::DispatcherTerm => {
                 scene.system.spawn(Service::Dispatcher)
             }
+            Fault::DispatcherPause => {
+                scene.system.signal(Service::Dispatcher, "-CONT")?;
+                one_consumer(scene.work_queue).await
+            }
             Fault::ApiKill => {
                 scene.system.spawn(Service::Api)?;
                 scene
@@ -153,6 +168,29 @@ impl Fault {
                 Ok(())
             }
         }
+    }
+}
+
+/// Waits (up to 60 s) until `queue` has exactly one consumer: a dispatcher that
+/// reattaches after a pause must close the connection it gives up, or its old consumer
+/// stays the shard's single active one, holding messages nobody processes.
+async fn one_consumer(queue: &str) -> anyhow::Result<()> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        let listed = run("rabbitmqctl", &["-q", "list_queues", "name", "consumers"])?;
+        let consumers = listed
+            .lines()
+            .filter_map(|l| l.split_once('\t'))
+            .find(|(name, _)| name.trim() == queue)
+            .and_then(|(_, n)| n.trim().parse::<u32>().ok());
+        if consumers == Some(1) {
+            return Ok(());
+        }
+        anyhow::ensure!(
+            std::time::Instant::now() < deadline,
+            "{queue} has {consumers:?} consumers 60 s after the resume, not 1"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
     }
 }
 

@@ -131,6 +131,20 @@ impl System {
         Ok(())
     }
 
+    /// Sends `service` a signal (`-STOP`, `-CONT`) and leaves it running.
+    pub fn signal(&mut self, service: Service, signal: &str) -> anyhow::Result<()> {
+        let child = self
+            .slot(service)
+            .as_ref()
+            .with_context(|| format!("{} is not running", service.binary()))?;
+        let status = Command::new("kill")
+            .arg(signal)
+            .arg(child.id().to_string())
+            .status()?;
+        anyhow::ensure!(status.success(), "kill {signal} failed");
+        Ok(())
+    }
+
     /// Signals `service` and waits (up to 60 s) until it has exited.
     pub async fn stop(&mut self, service: Service, signal: Signal) -> anyhow::Result<()> {
         let Some(mut child) = self.slot(service).take() else {

@@ -43,4 +43,6 @@ pub enum QueueError {
     SetupTimeout,
     #[error("the consumer received nothing while jobs were waiting")]
     Stalled,
+    #[error("the broker ended every consumer of the channel")]
+    ConsumersEnded,
 }
