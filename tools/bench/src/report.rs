@@ -451,11 +451,6 @@ pub fn markdown_table(summary: &Value) -> String {
     );
     out += "| scenario | events/s | deliveries/s | e2e p50 | e2e p99 | e2e max | API p50 | API p99 | CPU ms / delivery | missing / duplicates |\n";
     out += "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n";
-    let ms = |v: &Value| match v.as_f64() {
-        Some(x) if x >= 100.0 => format!("{x:.0} ms"),
-        Some(x) => format!("{x:.1} ms"),
-        None => String::new(),
-    };
     let thousands = |v: &Value| {
         let n = v.as_f64().unwrap_or(0.0).round() as i64;
         let s = n.to_string();
@@ -467,6 +462,11 @@ pub fn markdown_table(summary: &Value) -> String {
             out.push(c);
         }
         out
+    };
+    let ms = |v: &Value| match v.as_f64() {
+        Some(x) if x >= 100.0 => format!("{} ms", thousands(v)),
+        Some(x) => format!("{x:.1} ms"),
+        None => String::new(),
     };
     for r in summary["scenarios"].as_array().into_iter().flatten() {
         out += &format!(
@@ -577,10 +577,10 @@ y_total{service=\"api\"} 7
     #[test]
     fn the_table_reads_a_summary() {
         let summary = json!({"date": "2026-12-07T22:00:00Z", "commit": "abc", "machine": {"cores": 2, "cpu": "X", "memory_gib": 24.0, "os": "Debian"},
-            "scenarios": [{"scenario": "paced", "events_per_sec": 500.0, "deliveries_per_sec": 12499.6, "e2e_ms": {"p50": 1.94, "p99": 7.5, "max": 140.2},
+            "scenarios": [{"scenario": "paced", "events_per_sec": 500.0, "deliveries_per_sec": 12499.6, "e2e_ms": {"p50": 1.94, "p99": 7.5, "max": 1400.2},
                 "api_ms": {"p50": 0.9, "p99": 3.0}, "cpu_ms_per_delivery": 0.987, "missing": 0, "errors": 0, "duplicates": 1}]});
         let table = markdown_table(&summary);
-        assert!(table.contains("| paced | 500 | 12,500 | 1.9 ms | 7.5 ms | 140 ms | 0.9 ms | 3.0 ms | 0.99 | 0 / 1 |"), "{table}");
+        assert!(table.contains("| paced | 500 | 12,500 | 1.9 ms | 7.5 ms | 1,400 ms | 0.9 ms | 3.0 ms | 0.99 | 0 / 1 |"), "{table}");
         assert!(
             table.starts_with("`make bench` on 2026-12-07 (commit abc), 2 cores (X)"),
             "{table}"
