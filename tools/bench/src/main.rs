@@ -286,10 +286,7 @@ fn kind_bucket_growth(
         };
         let before = b.buckets.get(metric).map(Vec::as_slice).unwrap_or_default();
         for (le, n) in report::bucket_growth(before, after) {
-            match total.iter_mut().find(|(b, _)| *b == le) {
-                Some((_, count)) => *count += n,
-                None => total.push((le, n)),
-            }
+            report::add_to_bucket(&mut total, le, n);
         }
     }
     total.sort_by(|a, b| a.0.total_cmp(&b.0));
@@ -541,9 +538,8 @@ impl Run {
             .iter()
             .map(|(id, sent, done, _)| (id.as_str(), (*sent, *done)))
             .collect();
-        // (seconds into the scenario the request started, e2e ms) of every delivery.
-        let mut samples: Vec<(f64, f64)> = Vec::new();
-        let (mut e2e, mut after_202): (Vec<f64>, Vec<f64>) = self
+        // Each delivery: seconds into the scenario its request started, then both clocks.
+        let arrivals: Vec<(f64, f64, f64)> = self
             .receiver
             .arrivals
             .lock()
@@ -555,22 +551,17 @@ impl Run {
                             let ms = |t0: &Instant| {
                                 at.saturating_duration_since(*t0).as_secs_f64() * 1000.0
                             };
-                            (
-                                ms(sent),
-                                ms(done),
-                                sent.saturating_duration_since(started).as_secs_f64(),
-                            )
+                            let started_at = sent.saturating_duration_since(started).as_secs_f64();
+                            (started_at, ms(sent), ms(done))
                         })
                     })
-                    .collect::<Vec<_>>()
+                    .collect()
             })
-            .unwrap_or_default()
-            .into_iter()
-            .map(|(e2e, after, at)| {
-                samples.push((at, e2e));
-                (e2e, after)
-            })
-            .unzip();
+            .unwrap_or_default();
+        // (seconds in, e2e ms) of every delivery, for the timeline and the plot.
+        let mut samples: Vec<(f64, f64)> = arrivals.iter().map(|a| (a.0, a.1)).collect();
+        let mut e2e: Vec<f64> = arrivals.iter().map(|a| a.1).collect();
+        let mut after_202: Vec<f64> = arrivals.iter().map(|a| a.2).collect();
         after_202.sort_by(f64::total_cmp);
         e2e.sort_by(f64::total_cmp);
         let mut api_ms: Vec<f64> = events.iter().map(|(_, _, _, ms)| *ms).collect();

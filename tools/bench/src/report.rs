@@ -43,11 +43,7 @@ impl Page {
                         Err(_) => continue,
                     }
                 };
-                let buckets = out.buckets.entry(base.to_string()).or_default();
-                match buckets.iter_mut().find(|(b, _)| *b == le) {
-                    Some((_, count)) => *count += value,
-                    None => buckets.push((le, value)),
-                }
+                add_to_bucket(out.buckets.entry(base.to_string()).or_default(), le, value);
             } else if let Some(base) = name.strip_suffix("_sum") {
                 out.totals.entry(base.to_string()).or_default().0 += value;
             } else if let Some(base) = name.strip_suffix("_count") {
@@ -60,6 +56,15 @@ impl Page {
             buckets.sort_by(|a, b| a.0.total_cmp(&b.0));
         }
         out
+    }
+}
+
+/// Adds `count` observations to the bucket bounded by `le` (a new bound is appended; sort
+/// once the list is complete).
+pub fn add_to_bucket(buckets: &mut Vec<(f64, f64)>, le: f64, count: f64) {
+    match buckets.iter_mut().find(|(b, _)| *b == le) {
+        Some((_, total)) => *total += count,
+        None => buckets.push((le, count)),
     }
 }
 
@@ -343,7 +348,7 @@ fn draw_curves<DB: DrawingBackend>(
         .x_label_area_size(36)
         .y_label_area_size(56)
         .build_cartesian_2d(0.0..5.0, y.log_scale())
-        .map_err(|e| anyhow::anyhow!("drawing the plot: {e}"))?;
+        .map_err(plot_error)?;
     chart
         .configure_mesh()
         .x_labels(6)
@@ -351,20 +356,20 @@ fn draw_curves<DB: DrawingBackend>(
         .x_desc("percentile")
         .y_desc("e2e ms")
         .draw()
-        .map_err(|e| anyhow::anyhow!("drawing the plot: {e}"))?;
+        .map_err(plot_error)?;
     let colors = [BLUE, RED, GREEN, MAGENTA, CYAN, BLACK];
     for (i, ((name, _), pts)) in curves.iter().zip(points).enumerate() {
         let color = colors[i % colors.len()];
         chart
             .draw_series(LineSeries::new(pts.clone(), color.stroke_width(2)))
-            .map_err(|e| anyhow::anyhow!("drawing the plot: {e}"))?
+            .map_err(plot_error)?
             .label(name.as_str())
             .legend(move |(x, y)| {
                 PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(2))
             });
         chart
             .draw_series(pts.into_iter().map(|p| Circle::new(p, 3, color.filled())))
-            .map_err(|e| anyhow::anyhow!("drawing the plot: {e}"))?;
+            .map_err(plot_error)?;
     }
     chart
         .configure_series_labels()
@@ -372,7 +377,7 @@ fn draw_curves<DB: DrawingBackend>(
         .background_style(WHITE.mix(0.8))
         .border_style(BLACK)
         .draw()
-        .map_err(|e| anyhow::anyhow!("drawing the plot: {e}"))?;
+        .map_err(plot_error)?;
     Ok(())
 }
 
