@@ -51,6 +51,8 @@ pub struct WebhookLogQuery {
     pub until: Option<DateTime<Utc>>,
     pub limit: i64,
     pub cursor: Option<String>,
+    /// Attempts to leave out (a live stream's already sent ones).
+    pub exclude: Vec<Uuid>,
 }
 
 /// The columns of an attempt with their SQL types, in the order of [`Columns::params`].
@@ -378,6 +380,10 @@ impl AttemptRepo {
         f.and_if(&event_type, |p| format!("a.event_type = {p}"));
         f.and_if(&q.since, |p| format!("a.started_at >= {p}"));
         f.and_if(&q.until, |p| format!("a.started_at < {p}"));
+        if !q.exclude.is_empty() {
+            let sent = f.bind(&q.exclude);
+            f.and(format!("a.id <> ALL({sent})"));
+        }
         if let Some((key, id)) = &after {
             let (k, i) = (f.bind(key), f.bind(id));
             f.and(format!("(a.started_at, a.id) < ({k}, {i})"));

@@ -170,6 +170,8 @@ impl Follower {
         let query = WebhookLogQuery {
             since: Some(self.since),
             limit: POLL_LIMIT,
+            // What this stream sent is not read again (its bodies are rebuilt per row).
+            exclude: self.sent.keys().copied().collect(),
             ..WebhookLogQuery::default()
         };
         let client = state.pool.get().await?;
@@ -181,10 +183,7 @@ impl Follower {
             &state.settings.delivery.cloudevents_source,
         )
         .await?;
-        let mut fresh: Vec<LogEntry> = entries
-            .into_iter()
-            .filter(|e| !self.sent.contains_key(&e.attempt.id))
-            .collect();
+        let mut fresh = entries;
         fresh.reverse();
         for e in &fresh {
             self.sent.insert(e.attempt.id, e.attempt.started_at);

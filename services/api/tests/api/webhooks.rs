@@ -835,6 +835,21 @@ async fn a_log_stream_sends_attempts_as_they_happen_within_a_bound() {
     assert_eq!(entry["event_type"], "order.created");
     assert_eq!(entry["test"], true);
     assert_eq!(entry["response_code"], 200);
+    // Later polls look back over the same attempt and must not send it again: read
+    // three more polls' worth (until the keep-alive, five quiet polls on).
+    let more = tokio::time::timeout(std::time::Duration::from_secs(20), async {
+        let mut more = String::new();
+        while let Some(chunk) = stream.next().await {
+            more.push_str(&String::from_utf8_lossy(&chunk.expect("bytes")));
+            if more.contains(": keep-alive") {
+                break;
+            }
+        }
+        more
+    })
+    .await
+    .expect("a keep-alive after five quiet polls");
+    assert!(!more.contains("event: attempt"), "sent again: {more}");
 
     // Closed, its place is free again (the server notices at its next keep-alive).
     drop(stream);

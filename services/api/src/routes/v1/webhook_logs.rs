@@ -93,6 +93,7 @@ pub async fn webhook_logs(
         until: params.until.map(Timestamp::get),
         limit: page_limit(params.limit)?,
         cursor: state.cursors.open(params.cursor)?,
+        exclude: Vec::new(),
     };
     let client = state.pool.get().await?;
     WebhookRepo::get(&client, auth.tenant_id, id)
