@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use std::net::TcpListener;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Instant;
 
 use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
 use hookrelay_testkit::order::ArrivalOrder;
@@ -15,10 +16,19 @@ use tokio::sync::watch;
 #[derive(Default)]
 struct State {
     too_many: AtomicBool,
-    /// Event id (`webhook-id`) -> deliveries answered 200.
-    delivered: Mutex<HashMap<String, u32>>,
+    /// Event id (`webhook-id`) -> its deliveries answered 200.
+    delivered: Mutex<HashMap<String, Receipts>>,
     /// How the FIFO webhook's numbered deliveries arrived.
     order: Mutex<ArrivalOrder>,
+}
+
+/// One event's deliveries answered 200.
+#[derive(Debug, Clone, Copy)]
+pub struct Receipts {
+    pub count: u32,
+    /// When the first one arrived: a duplicate is the fault's doing only if its first
+    /// copy arrived while the fault could have struck.
+    pub first_at: Instant,
 }
 
 /// A receiver on 127.0.0.1; `url` and `ordered_url` go through the resettable front.
@@ -54,7 +64,13 @@ async fn receive(req: HttpRequest, body: web::Bytes, state: web::Data<State>) ->
         }
     }
     if let Ok(mut delivered) = state.delivered.lock() {
-        *delivered.entry(id.to_string()).or_default() += 1;
+        delivered
+            .entry(id.to_string())
+            .and_modify(|r| r.count += 1)
+            .or_insert(Receipts {
+                count: 1,
+                first_at: Instant::now(),
+            });
     }
     HttpResponse::Ok().finish()
 }
@@ -96,8 +112,8 @@ impl Receiver {
         self.resets.send_replace(on);
     }
 
-    /// Event id -> deliveries answered 200.
-    pub fn delivered(&self) -> HashMap<String, u32> {
+    /// Event id -> its deliveries answered 200.
+    pub fn delivered(&self) -> HashMap<String, Receipts> {
         self.state
             .delivered
             .lock()
