@@ -58,10 +58,10 @@ pub async fn round(
     grace_secs: u64,
 ) -> Result<usize, anyhow::Error> {
     let mut client = pool.get().await?;
-    let (due, oldest_secs) = DeliveryRepo::backlog(&client).await?;
+    let (due, oldest_secs) = DeliveryRepo::backlog(&mut client).await?;
     metrics::gauge!("hookrelay_outbox_due_deliveries").set(due as f64);
     metrics::gauge!("hookrelay_outbox_oldest_due_seconds").set(oldest_secs);
-    let lanes = LaneRepo::backlog(&client).await?;
+    let lanes = LaneRepo::backlog(&mut client).await?;
     metrics::gauge!("hookrelay_fifo_lane_backlog").set(lanes.waiting as f64);
     metrics::gauge!("hookrelay_fifo_busy_lanes").set(lanes.busy_lanes as f64);
     metrics::gauge!("hookrelay_fifo_head_age_seconds").set(lanes.oldest_head_age_secs);

@@ -9,7 +9,7 @@
 
 use uuid::Uuid;
 
-use super::deliveries::job_of;
+use super::deliveries::{job_of, PLAIN_INDEX_SCANS};
 use super::GenericClient;
 use crate::outbox::Unpublished;
 use hookrelay_domain::delivery::DeliveryJob;
@@ -99,9 +99,11 @@ impl LaneRepo {
     /// Deliveries waiting in FIFO lanes and the oldest head's age.
     #[tracing::instrument(name = "LaneRepo::backlog", skip_all, fields(otel.kind = "client", db.system = "postgresql"))]
     pub async fn backlog(
-        client: &impl GenericClient,
+        client: &mut deadpool_postgres::Client,
     ) -> Result<LaneBacklog, tokio_postgres::Error> {
-        let row = client
+        let tx = client.transaction().await?;
+        tx.batch_execute(PLAIN_INDEX_SCANS).await?;
+        let row = tx
             .query_one(
                 "SELECT count(*) FILTER (WHERE place > 1), count(*) FILTER (WHERE place = 1), \
                         COALESCE(EXTRACT(EPOCH FROM now() - min(created_at) FILTER (WHERE place = 1))::float8, 0) \
@@ -110,6 +112,7 @@ impl LaneRepo {
                 &[],
             )
             .await?;
+        tx.commit().await?;
         Ok(LaneBacklog {
             waiting: row.get(0),
             busy_lanes: row.get(1),

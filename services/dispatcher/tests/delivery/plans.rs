@@ -5,7 +5,8 @@
 use chrono::Utc;
 use hookrelay_core::repo::attempts::{AttemptRecord, AttemptRepo};
 use hookrelay_core::repo::deliveries::DeliveryRepo;
-use hookrelay_core::repo::events::{EventRepo, NewEvent};
+use hookrelay_core::repo::events::{EventRepo, IngestCaps, NewEvent};
+use hookrelay_core::repo::lanes::LaneRepo;
 use hookrelay_domain::attempt::{Attempt, AttemptOf};
 use hookrelay_domain::delivery::DeliveryStatus;
 use hookrelay_domain::EventType;
@@ -13,6 +14,17 @@ use serde_json::json;
 use uuid::Uuid;
 
 use crate::helpers::api_only;
+
+fn event(event_type: &str) -> NewEvent {
+    NewEvent {
+        event_type: EventType::parse("event_type", event_type.into()).expect("type"),
+        data: "{}".into(),
+        occurred_at: Utc::now(),
+        idempotency_key: None,
+        traceparent: None,
+        ordering_key: None,
+    }
+}
 
 #[tokio::test]
 async fn hot_statements_planned_on_empty_tables_use_indexes() {
@@ -101,5 +113,88 @@ async fn hot_statements_planned_on_empty_tables_use_indexes() {
             "{statement}\n{}",
             plan.join("\n")
         );
+    }
+}
+
+/// The sweeper's backlog gauges and overdue search run every few seconds over the
+/// pending-delivery indexes, which keep an entry for every delivery finished since the
+/// last VACUUM (this box runs without autovacuum; production between two runs of it).
+/// They must mark those entries dead as they pass, so that the next round skips them
+/// instead of visiting every finished delivery again (a bitmap scan never marks them).
+#[tokio::test]
+async fn backlog_scans_mark_finished_deliveries_dead_in_the_due_index() {
+    const FINISHED: usize = 5000;
+    let s = api_only(|_| {}).await;
+    s.webhook("http://127.0.0.1:9/hook", json!(["*"]), json!({}))
+        .await;
+    let mut client = s.db.pool.get().await.expect("connection");
+    let tenant: Uuid = client
+        .query_one("SELECT tenant_id FROM webhooks", &[])
+        .await
+        .expect("tenant")
+        .get(0);
+    // Enough of them for the planner to prefer a bitmap scan for the counts.
+    let events: Vec<NewEvent> = (0..FINISHED).map(|_| event("order.created")).collect();
+    for chunk in events.chunks(500) {
+        let batch: Vec<(Uuid, &NewEvent)> = chunk.iter().map(|e| (tenant, e)).collect();
+        let ingested = EventRepo::ingest_many(&client, &batch, IngestCaps::NONE)
+            .await
+            .expect("ingest");
+        assert!(ingested.iter().all(Result::is_ok));
+    }
+    // As the recorder leaves them: no longer pending, their due-index entries stale.
+    client
+        .execute(
+            "UPDATE deliveries SET status = 'succeeded', completed_at = now()",
+            &[],
+        )
+        .await
+        .expect("finish");
+    let pending = EventRepo::ingest(&client, tenant, &event("order.created"))
+        .await
+        .expect("ingest the one pending delivery");
+    assert_eq!(pending.jobs().len(), 1);
+    client
+        .batch_execute("CREATE EXTENSION IF NOT EXISTS pageinspect")
+        .await
+        .expect("pageinspect");
+
+    // An entry can be marked only once no transaction of the database can still see its
+    // row; the API's own sessions may hold one for a moment, hence the deadline.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let (due, _) = DeliveryRepo::backlog(&mut client).await.expect("backlog");
+        assert_eq!(due, 1, "only the pending delivery is due");
+        let lanes = LaneRepo::backlog(&mut client).await.expect("lane backlog");
+        assert_eq!(lanes.waiting, 0);
+        let swept = DeliveryRepo::sweep_overdue(&mut client, 3600, 100)
+            .await
+            .expect("sweep")
+            .expect("the sweeper's lock");
+        assert!(swept.is_empty(), "nothing is an hour overdue");
+        let row = client
+            .query_one(
+                // An entry is one row's, or (deduplicated) a posting list of several rows';
+                // a page's high key (no row) is left out.
+                "SELECT COALESCE(sum(COALESCE(cardinality(i.tids), 1)) FILTER (WHERE i.dead), 0)::int8, \
+                        sum(COALESCE(cardinality(i.tids), 1))::int8 \
+                 FROM generate_series(1, (pg_relation_size('deliveries_due') / 8192)::int - 1) b, \
+                      LATERAL bt_page_stats('deliveries_due', b) p, \
+                      LATERAL bt_page_items('deliveries_due', b) i \
+                 WHERE p.type = 'l' AND i.htid IS NOT NULL",
+                &[],
+            )
+            .await
+            .expect("the due index's leaf entries");
+        let (dead, entries): (i64, i64) = (row.get(0), row.get(1));
+        assert_eq!(entries, FINISHED as i64 + 1, "one entry per delivery made");
+        if dead == FINISHED as i64 {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{dead} of the {FINISHED} finished deliveries' due-index entries marked dead"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     }
 }
