@@ -164,6 +164,9 @@ impl EventRepo {
         // tenant whose patterns match). An idempotency key already used inserts nothing.
         // The webhooks are looked up per event through the tenant index (`OFFSET 0` keeps
         // the planner from turning the lookup into a scan of every tenant's webhooks).
+        // The catalogue is counted only for an event of a new type (`OFFSET 0` again: a
+        // filter on `input` itself would run before the anti-joins, counting a tenant's
+        // whole catalogue — up to `limits.event_types_per_tenant` rows — for every event).
         // A FIFO webhook's deliveries are numbered in their lane (webhook, ordering key):
         // the upsert locks each lane row until this statement commits, in one order, so
         // a lane's numbers follow the order events commit; within the statement, input
@@ -177,12 +180,15 @@ impl EventRepo {
                      AS t(id, tenant_id, event_type, data, occurred_at, idempotency_key, trace_context, \
                           ordering_key, ord) \
                  ), refused AS ( \
-                   SELECT i.id, 'event_types'::text AS cap FROM input i \
-                   WHERE NOT EXISTS (SELECT 1 FROM event_types t \
-                                     WHERE t.tenant_id = i.tenant_id AND t.name = i.event_type) \
-                     AND NOT EXISTS (SELECT 1 FROM events e WHERE e.tenant_id = i.tenant_id \
-                                     AND e.idempotency_key = i.idempotency_key) \
-                     AND (SELECT count(*) FROM event_types t WHERE t.tenant_id = i.tenant_id) >= $8::int8 \
+                   SELECT n.id, 'event_types'::text AS cap FROM ( \
+                     SELECT i.id, i.tenant_id FROM input i \
+                     WHERE NOT EXISTS (SELECT 1 FROM event_types t \
+                                       WHERE t.tenant_id = i.tenant_id AND t.name = i.event_type) \
+                       AND NOT EXISTS (SELECT 1 FROM events e WHERE e.tenant_id = i.tenant_id \
+                                       AND e.idempotency_key = i.idempotency_key) \
+                     OFFSET 0 \
+                   ) n \
+                   WHERE (SELECT count(*) FROM event_types t WHERE t.tenant_id = n.tenant_id) >= $8::int8 \
                    UNION ALL \
                    SELECT i.id, 'deliveries'::text FROM input i \
                    WHERE $9::int8 IS NOT NULL \

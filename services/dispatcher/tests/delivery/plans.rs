@@ -198,3 +198,89 @@ async fn backlog_scans_mark_finished_deliveries_dead_in_the_due_index() {
         tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     }
 }
+
+/// The scans of `event_types` in `plan` (an `EXPLAIN (FORMAT JSON)` node) that read a
+/// tenant's whole catalogue (no condition on the type's name), with how often each ran.
+fn catalogue_counts(plan: &serde_json::Value, found: &mut Vec<u64>) {
+    let is_scan = plan["Node Type"]
+        .as_str()
+        .is_some_and(|t| t.ends_with("Scan"));
+    if is_scan && plan["Relation Name"] == "event_types" {
+        let conditions = ["Index Cond", "Recheck Cond", "Filter"]
+            .map(|k| plan[k].as_str().unwrap_or_default().to_string())
+            .join(" ");
+        if !conditions.contains("name") {
+            found.push(plan["Actual Loops"].as_u64().unwrap_or(u64::MAX));
+        }
+    }
+    for child in plan["Plans"].as_array().into_iter().flatten() {
+        catalogue_counts(child, found);
+    }
+}
+
+/// The event-type cap needs the size of the tenant's catalogue only for an event of a new
+/// type; counting it for every event cost a full catalogue read (up to
+/// `limits.event_types_per_tenant` rows) per event.
+#[tokio::test]
+async fn an_event_of_a_known_type_does_not_count_the_catalogue() {
+    let s = api_only(|_| {}).await;
+    s.webhook("http://127.0.0.1:9/hook", json!(["*"]), json!({}))
+        .await;
+    let client = s.db.pool.get().await.expect("connection");
+    let tenant: Uuid = client
+        .query_one("SELECT tenant_id FROM webhooks", &[])
+        .await
+        .expect("tenant")
+        .get(0);
+    client
+        .execute(
+            "INSERT INTO event_types (tenant_id, name, first_seen_at) \
+             SELECT $1, 'bulk.t' || g, now() FROM generate_series(1, 500) g",
+            &[&tenant],
+        )
+        .await
+        .expect("a large catalogue");
+    let caps = IngestCaps {
+        event_types: 10_000,
+        deliveries: None,
+    };
+    let known = event("order.created");
+    let first = EventRepo::ingest_many(&client, &[(tenant, &known)], caps)
+        .await
+        .expect("ingest");
+    assert!(first[0].is_ok(), "the first event of a type is taken");
+    let prepared = client
+        .query(
+            "SELECT name FROM pg_prepared_statements WHERE statement LIKE 'WITH input AS%refused AS%'",
+            &[],
+        )
+        .await
+        .expect("prepared statements");
+    assert_eq!(prepared.len(), 1, "the ingest statement is prepared");
+    let name: String = prepared[0].get(0);
+    // Run it again for the type now known, and roll it back.
+    client.batch_execute("BEGIN").await.expect("begin");
+    let explained: serde_json::Value = client
+        .query_one(
+            &format!(
+                "EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE {name}(ARRAY[gen_random_uuid()], \
+                 ARRAY['{tenant}'::uuid], ARRAY['order.created'], ARRAY['{{}}'], ARRAY[now()], \
+                 ARRAY[NULL::text], ARRAY[NULL::text], 10000, NULL, ARRAY[NULL::text])"
+            ),
+            &[],
+        )
+        .await
+        .expect("explain the ingest")
+        .get(0);
+    client.batch_execute("ROLLBACK").await.expect("rollback");
+    let mut counts = Vec::new();
+    catalogue_counts(&explained[0]["Plan"], &mut counts);
+    assert!(
+        !counts.is_empty(),
+        "the plan counts the catalogue somewhere: {explained:#}"
+    );
+    assert!(
+        counts.iter().all(|loops| *loops == 0),
+        "the catalogue was counted for an event of a known type (loops {counts:?}): {explained:#}"
+    );
+}
