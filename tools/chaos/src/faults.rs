@@ -22,6 +22,20 @@ pub enum Fault {
     ClusterNodeLoss,
 }
 
+/// Which deliveries a fault may lead the dispatcher to send twice — delivery is at least
+/// once — told by when their first copy reached the receiver.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DuplicatesFrom {
+    /// None: every attempt the receiver answered is recorded (a drain, a pause, a lost
+    /// API, broker or database: their writes and acks are retried or redone).
+    Nothing,
+    /// Attempts answered just before the fault, their results not yet committed when the
+    /// dispatcher died.
+    JustBefore,
+    /// Attempts answered while the fault lasted, their answers lost on the way back.
+    WhileItLasts,
+}
+
 /// What a fault acts on.
 pub struct Scene<'a> {
     pub system: &'a mut System,
@@ -73,6 +87,21 @@ impl Fault {
             Fault::Receiver429 => "receiver answers 429 Retry-After: 1 to everything",
             Fault::ReceiverResets => "receiver resets every connection (TCP RST)",
             Fault::ClusterNodeLoss => "3-node cluster: the work queue's leader node killed",
+        }
+    }
+
+    pub fn duplicates_from(self) -> DuplicatesFrom {
+        match self {
+            Fault::DispatcherKill => DuplicatesFrom::JustBefore,
+            Fault::ReceiverResets => DuplicatesFrom::WhileItLasts,
+            Fault::DispatcherTerm
+            | Fault::DispatcherPause
+            | Fault::ApiKill
+            | Fault::BrokerStop
+            | Fault::QueuePurge
+            | Fault::PostgresRestart
+            | Fault::Receiver429
+            | Fault::ClusterNodeLoss => DuplicatesFrom::Nothing,
         }
     }
 

@@ -9,8 +9,9 @@
 //! deliveries out of order, and fails when anything accepted is lost, anything arrived out
 //! of order, the API answered a 5xx other than 503, or duplicates the fault cannot explain
 //! pass 1 % of the accepted events. Delivery is at least once: an attempt whose receiver
-//! answered but whose result was not yet committed when the fault struck is sent again,
-//! and how many those are depends on the box's speed at that instant, not on a rule.
+//! answered but whose result was not yet committed when the dispatcher was killed is sent
+//! again, and how many those are depends on the box's speed at that instant, not on a rule
+//! (`Fault::duplicates_from` says which duplicates each fault explains).
 //!
 //! Map: `system` runs the processes, `load` sends, `receiver` receives (and fails on
 //! purpose), `faults` is the list of scenarios.
@@ -29,7 +30,7 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Context};
 use serde_json::{json, Value};
 
-use faults::{Fault, Scene};
+use faults::{DuplicatesFrom, Fault, Scene};
 use receiver::{Receipts, Receiver};
 use system::{System, Wiring, ADMIN_TOKEN};
 
@@ -40,9 +41,9 @@ const SETTLE: Duration = Duration::from_secs(90);
 /// Duplicates (a second 2xx receipt of one event at the receiver) the fault does not
 /// explain that a scenario may have, per accepted event.
 const DUPLICATE_BOUND: f64 = 0.01;
-/// How far around the fault a duplicate's first copy may have arrived and still be the
-/// fault's doing: its result was being committed when the fault struck (a slow commit on a
-/// loaded box), or the services were still recovering after the heal.
+/// How long before a fault (and after the heal of one that lasts) a duplicate's first
+/// copy may have arrived and still be the fault's doing: its result was being committed
+/// when the dispatcher died (a slow commit on a loaded box).
 const FAULT_REACH: Duration = Duration::from_secs(2);
 /// The FIFO webhook's ordering keys, and how many events each gets per second at most.
 const ORDERED_LANES: u32 = 4;
@@ -322,12 +323,18 @@ async fn run_scenario(
     };
     let injecting_at = Instant::now();
     let injected = fault.inject(&mut scene).await;
+    let injected_at = Instant::now();
     tokio::time::sleep(options.duration * 3 / 10).await;
     // Heal even when the injection failed half-way (a stopped broker or database).
     let healed = fault.heal(&mut scene).await;
-    let fault_span = injecting_at
+    let reach_start = injecting_at
         .checked_sub(FAULT_REACH)
-        .unwrap_or(injecting_at)..=(Instant::now() + FAULT_REACH);
+        .unwrap_or(injecting_at);
+    let explained = match fault.duplicates_from() {
+        DuplicatesFrom::Nothing => None,
+        DuplicatesFrom::JustBefore => Some(reach_start..=injected_at),
+        DuplicatesFrom::WhileItLasts => Some(reach_start..=Instant::now() + FAULT_REACH),
+    };
     injected.context("injecting the fault")?;
     healed.context("healing the fault")?;
     let mut report = load.await.context("sender task")?;
@@ -370,7 +377,7 @@ async fn run_scenario(
         accepted: report.accepted.len(),
         delivered: reached,
         lost: report.accepted.len() - reached,
-        duplicates: Duplicates::count(delivered_late.values(), &fault_span),
+        duplicates: Duplicates::count(delivered_late.values(), explained.as_ref()),
         server_errors: report.server_errors(),
         refusals: report.refusals,
         settled_secs,
@@ -383,20 +390,22 @@ async fn run_scenario(
 /// Deliveries beyond an event's first, split by whether the fault explains them.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 struct Duplicates {
-    /// The event's first copy arrived within `FAULT_REACH` of the fault.
+    /// The event's first copy arrived in the span the fault explains.
     explained: u64,
     unexplained: u64,
 }
 
 impl Duplicates {
+    /// `explained`: when an event's first copy must have arrived for the fault to explain
+    /// its duplicates (`None`: it explains none).
     fn count<'a>(
         receipts: impl IntoIterator<Item = &'a Receipts>,
-        fault_span: &std::ops::RangeInclusive<Instant>,
+        explained: Option<&std::ops::RangeInclusive<Instant>>,
     ) -> Duplicates {
         let mut duplicates = Duplicates::default();
         for r in receipts {
             let extra = u64::from(r.count.saturating_sub(1));
-            if fault_span.contains(&r.first_at) {
+            if explained.is_some_and(|span| span.contains(&r.first_at)) {
                 duplicates.explained += extra;
             } else {
                 duplicates.unexplained += extra;
@@ -475,13 +484,21 @@ mod tests {
         for (first_at, count, explained, unexplained) in cases {
             let receipts = Receipts { count, first_at };
             assert_eq!(
-                Duplicates::count([&receipts], &span),
+                Duplicates::count([&receipts], Some(&span)),
                 Duplicates {
                     explained,
                     unexplained
                 },
                 "first copy at {:?}, {count} copies",
                 first_at - start
+            );
+            // A fault that explains no duplicates leaves every one unexplained.
+            assert_eq!(
+                Duplicates::count([&receipts], None),
+                Duplicates {
+                    explained: 0,
+                    unexplained: explained + unexplained
+                }
             );
         }
     }
