@@ -67,14 +67,21 @@ pub struct DeliveryListQuery {
 /// Arbitrary but fixed advisory lock key: one sweeper at a time.
 const SWEEPER_LOCK_KEY: i64 = 0x686f_6f6b_7265_6c02;
 
-/// Run first in a transaction whose statements scan the pending-delivery partial indexes
-/// (`deliveries_due`, `deliveries_lane_pending`) for many rows. Those indexes keep an entry
-/// for every delivery finished since the last VACUUM; a plain index scan marks each one
-/// dead as it passes (once no transaction can still see the row), so the next scan skips
-/// it, while a bitmap scan — the planner's choice for these counts — never does and visits
-/// them all again every round (docs/SCALING.md).
-pub(crate) const PLAIN_INDEX_SCANS: &str =
-    "SET LOCAL enable_bitmapscan = off; SET LOCAL enable_seqscan = off";
+/// Opens a transaction for statements that scan the pending-delivery partial indexes
+/// (`deliveries_due`, `deliveries_lane_pending`) for many rows, with bitmap and sequential
+/// scans off. Those indexes keep an entry for every delivery finished since the last
+/// VACUUM; a plain index scan marks each one dead as it passes (once no transaction can
+/// still see the row), so the next scan skips it, while a bitmap scan — the planner's
+/// choice for these counts — never does and visits them all again every round
+/// (docs/SCALING.md).
+pub(crate) async fn plain_index_scans(
+    client: &mut deadpool_postgres::Client,
+) -> Result<deadpool_postgres::Transaction<'_>, tokio_postgres::Error> {
+    let tx = client.transaction().await?;
+    tx.batch_execute("SET LOCAL enable_bitmapscan = off; SET LOCAL enable_seqscan = off")
+        .await?;
+    Ok(tx)
+}
 
 /// A delivery's columns (of `deliveries d`) as the API shows them, with where a pending
 /// delivery stands in its FIFO lane: its key, how many wait ahead of it (counted up to
@@ -310,7 +317,7 @@ impl DeliveryRepo {
         grace_secs: u64,
         limit: i64,
     ) -> Result<Option<Vec<DeliveryJob>>, tokio_postgres::Error> {
-        let tx = client.transaction().await?;
+        let tx = plain_index_scans(client).await?;
         let locked: bool = tx
             .query_one("SELECT pg_try_advisory_xact_lock($1)", &[&SWEEPER_LOCK_KEY])
             .await?
@@ -318,7 +325,6 @@ impl DeliveryRepo {
         if !locked {
             return Ok(None);
         }
-        tx.batch_execute(PLAIN_INDEX_SCANS).await?;
         let grace = i64::try_from(grace_secs).unwrap_or(i64::MAX);
         let rows = tx
             .query(
@@ -364,8 +370,7 @@ impl DeliveryRepo {
     pub async fn backlog(
         client: &mut deadpool_postgres::Client,
     ) -> Result<(i64, f64), tokio_postgres::Error> {
-        let tx = client.transaction().await?;
-        tx.batch_execute(PLAIN_INDEX_SCANS).await?;
+        let tx = plain_index_scans(client).await?;
         let row = tx
             .query_one(
                 "SELECT count(*), COALESCE(EXTRACT(EPOCH FROM now() - min(next_attempt_at))::float8, 0) \

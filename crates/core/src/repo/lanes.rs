@@ -9,7 +9,7 @@
 
 use uuid::Uuid;
 
-use super::deliveries::{job_of, PLAIN_INDEX_SCANS};
+use super::deliveries::{job_of, plain_index_scans};
 use super::GenericClient;
 use crate::outbox::Unpublished;
 use hookrelay_domain::delivery::DeliveryJob;
@@ -101,8 +101,7 @@ impl LaneRepo {
     pub async fn backlog(
         client: &mut deadpool_postgres::Client,
     ) -> Result<LaneBacklog, tokio_postgres::Error> {
-        let tx = client.transaction().await?;
-        tx.batch_execute(PLAIN_INDEX_SCANS).await?;
+        let tx = plain_index_scans(client).await?;
         let row = tx
             .query_one(
                 "SELECT count(*) FILTER (WHERE place > 1), count(*) FILTER (WHERE place = 1), \

@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use hookrelay_core::repo::retention::{RetentionRepo, Table};
 use hookrelay_domain::delivery::DUE_SLACK;
 use hookrelay_testkit::eventually;
 use hookrelay_testkit::receiver::{Receiver, Reply};
@@ -426,14 +427,9 @@ async fn retention_deletes_only_old_rows_in_small_batches() {
             .then_some(())
     })
     .await;
-    let left: i32 = client
-        .query_one(
-            "SELECT brin_summarize_new_values('webhook_stats_minute_brin'::regclass)",
-            &[],
-        )
+    let left = RetentionRepo::summarize(&client, Table::Stats)
         .await
-        .expect("summarize")
-        .get(0);
+        .expect("summarize");
     assert_eq!(left, 0, "the round left BRIN ranges unsummarized");
     // Today's rows are all there.
     let e = s.event(&fresh).await;

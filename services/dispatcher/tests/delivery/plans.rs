@@ -13,7 +13,7 @@ use hookrelay_domain::EventType;
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::helpers::api_only;
+use crate::helpers::{api_only, Stack};
 
 fn event(event_type: &str) -> NewEvent {
     NewEvent {
@@ -26,8 +26,9 @@ fn event(event_type: &str) -> NewEvent {
     }
 }
 
-#[tokio::test]
-async fn hot_statements_planned_on_empty_tables_use_indexes() {
+/// A fresh API with one webhook for every event type, a connection of its pool, and the
+/// webhook's tenant.
+async fn tenant_with_webhook() -> (Stack, deadpool_postgres::Client, Uuid) {
     let s = api_only(|_| {}).await;
     s.webhook("http://127.0.0.1:9/hook", json!(["*"]), json!({}))
         .await;
@@ -37,16 +38,15 @@ async fn hot_statements_planned_on_empty_tables_use_indexes() {
         .await
         .expect("tenant")
         .get(0);
+    (s, client, tenant)
+}
+
+#[tokio::test]
+async fn hot_statements_planned_on_empty_tables_use_indexes() {
+    let (_s, client, tenant) = tenant_with_webhook().await;
 
     // Run each hot statement once on this connection, so it is prepared here.
-    let event = NewEvent {
-        event_type: EventType::parse("event_type", "order.created".into()).expect("type"),
-        data: "{}".into(),
-        occurred_at: Utc::now(),
-        idempotency_key: None,
-        traceparent: None,
-        ordering_key: None,
-    };
+    let event = event("order.created");
     let ingested = EventRepo::ingest(&client, tenant, &event)
         .await
         .expect("ingest");
@@ -124,15 +124,7 @@ async fn hot_statements_planned_on_empty_tables_use_indexes() {
 #[tokio::test]
 async fn backlog_scans_mark_finished_deliveries_dead_in_the_due_index() {
     const FINISHED: usize = 5000;
-    let s = api_only(|_| {}).await;
-    s.webhook("http://127.0.0.1:9/hook", json!(["*"]), json!({}))
-        .await;
-    let mut client = s.db.pool.get().await.expect("connection");
-    let tenant: Uuid = client
-        .query_one("SELECT tenant_id FROM webhooks", &[])
-        .await
-        .expect("tenant")
-        .get(0);
+    let (_s, mut client, tenant) = tenant_with_webhook().await;
     // Enough of them for the planner to prefer a bitmap scan for the counts.
     let events: Vec<NewEvent> = (0..FINISHED).map(|_| event("order.created")).collect();
     for chunk in events.chunks(500) {
@@ -228,15 +220,7 @@ fn catalogue_counts(plan: &serde_json::Value, found: &mut Vec<u64>) {
 /// `limits.event_types_per_tenant` rows) per event.
 #[tokio::test]
 async fn an_event_of_a_known_type_does_not_count_the_catalogue() {
-    let s = api_only(|_| {}).await;
-    s.webhook("http://127.0.0.1:9/hook", json!(["*"]), json!({}))
-        .await;
-    let client = s.db.pool.get().await.expect("connection");
-    let tenant: Uuid = client
-        .query_one("SELECT tenant_id FROM webhooks", &[])
-        .await
-        .expect("tenant")
-        .get(0);
+    let (_s, mut client, tenant) = tenant_with_webhook().await;
     client
         .execute(
             "INSERT INTO event_types (tenant_id, name, first_seen_at) \
@@ -264,7 +248,6 @@ async fn an_event_of_a_known_type_does_not_count_the_catalogue() {
     assert_eq!(prepared.len(), 1, "the ingest statement is prepared");
     let name: String = prepared[0].get(0);
     // Run it again for the type now known, and roll it back (also if this test fails).
-    let mut client = client;
     let tx = client.transaction().await.expect("begin");
     let explained: serde_json::Value = tx
         .query_one(
